@@ -1,0 +1,102 @@
+//! Call sites: one static per `ue_log!`/`#[otel_event]` site, holding the enable
+//! word its enabled check loads.
+//!
+//! The word's bits say who wants the event. The kernel owns bit 0 (set while a
+//! listener is attached to the site's tracepoint); the other bits are set by this
+//! crate. One relaxed load answers "is anyone listening?" in every output mode.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use crate::Level;
+
+/// Bits of a call site's enable word.
+pub(crate) mod bits {
+    /// Set by the kernel while the tracepoint has a listener.
+    pub const KERNEL: u32 = 1 << crate::kernel::KERNEL_ENABLE_BIT;
+    /// Set while events go to OpenTelemetry and its logger wants this level.
+    pub const FALLBACK: u32 = 1 << 1;
+    /// Set while a test capture is active (see `testing`).
+    pub const CAPTURE: u32 = 1 << 2;
+    /// Set while the configured output is unavailable, so events are counted as dropped.
+    pub const UNAVAILABLE: u32 = 1 << 3;
+}
+
+/// What the macros know about a call site at compile time.
+#[derive(Debug)]
+pub struct EventInfo {
+    /// Event name (EventHeader event name and PartB `name`).
+    pub name: &'static str,
+    /// Level, hence the tracepoint.
+    pub level: Level,
+    /// Keyword, hence the tracepoint.
+    pub keyword: u64,
+    /// Names of the PartC fields, in order (for the OpenTelemetry fallback).
+    pub field_names: &'static [&'static str],
+    /// Module path of the call site (OpenTelemetry target).
+    pub target: &'static str,
+}
+
+/// One call site. Lives in a static so its enable word has a fixed address that
+/// the kernel can update for as long as the process runs.
+#[derive(Debug)]
+pub struct Callsite {
+    enable: AtomicU32,
+    write_index: AtomicU32,
+    info: &'static EventInfo,
+}
+
+/// Every call site in the program, gathered at link time so the provider can
+/// register their tracepoints when it starts.
+#[linkme::distributed_slice]
+pub static CALLSITES: [&'static Callsite];
+
+impl Callsite {
+    /// A call site nobody listens to yet.
+    pub const fn new(info: &'static EventInfo) -> Callsite {
+        Callsite {
+            enable: AtomicU32::new(0),
+            write_index: AtomicU32::new(u32::MAX),
+            info,
+        }
+    }
+
+    /// The check generated code makes before doing anything: one relaxed load.
+    #[inline(always)]
+    pub fn is_enabled(&self) -> bool {
+        self.enable.load(Ordering::Relaxed) != 0
+    }
+
+    /// The site's compile-time description.
+    pub fn info(&self) -> &'static EventInfo {
+        self.info
+    }
+
+    pub(crate) fn bits(&self) -> u32 {
+        self.enable.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set(&self, bit: u32, on: bool) {
+        if on {
+            self.enable.fetch_or(bit, Ordering::Relaxed);
+        } else {
+            self.enable.fetch_and(!bit, Ordering::Relaxed);
+        }
+    }
+
+    pub(crate) fn enable_word(&self) -> &AtomicU32 {
+        &self.enable
+    }
+
+    pub(crate) fn write_index(&self) -> u32 {
+        self.write_index.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_write_index(&self, index: u32) {
+        self.write_index.store(index, Ordering::Relaxed);
+    }
+}
+
+/// All call sites linked into this program.
+pub(crate) fn all() -> impl Iterator<Item = &'static Callsite> {
+    CALLSITES.iter().copied()
+}

@@ -1,0 +1,140 @@
+//! Per-provider counters: nothing is lost without a number going up.
+
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
+
+use crate::kernel::Errno;
+
+/// Errno slots kept apart; the rest share the last slot.
+const ERRNO_SLOTS: usize = 8;
+
+/// Live counters of one provider. Read them with [`Counters::snapshot`].
+#[derive(Debug, Default)]
+pub struct Counters {
+    written: AtomicU64,
+    dropped_disabled_race: AtomicU64,
+    dropped_too_large: AtomicU64,
+    dropped_unavailable: AtomicU64,
+    truncated: AtomicU64,
+    errno: [AtomicI32; ERRNO_SLOTS],
+    errno_count: [AtomicU64; ERRNO_SLOTS],
+}
+
+/// A copy of a provider's counters at one moment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CounterSnapshot {
+    /// Events handed to the kernel (or to OpenTelemetry in fallback mode).
+    pub written: u64,
+    /// Events whose listener went away between the enabled check and the write.
+    pub dropped_disabled_race: u64,
+    /// Events too large to fit in 64 KB even after truncation (or with more
+    /// fields than an event holds).
+    pub dropped_too_large: u64,
+    /// Events dropped because their output is unavailable (e.g. `UserEvents` mode
+    /// on a kernel without user_events).
+    pub dropped_unavailable: u64,
+    /// Events written with some strings, bytes or arrays shortened to fit.
+    pub truncated: u64,
+    /// Failed writes by errno.
+    pub write_errors: Vec<(Errno, u64)>,
+}
+
+impl CounterSnapshot {
+    /// Every event that did not reach its output.
+    pub fn dropped(&self) -> u64 {
+        self.dropped_disabled_race
+            + self.dropped_too_large
+            + self.dropped_unavailable
+            + self.write_errors.iter().map(|(_, n)| n).sum::<u64>()
+    }
+}
+
+impl Counters {
+    pub(crate) fn written(&self) {
+        self.written.fetch_add(1, Ordering::Relaxed);
+    }
+    pub(crate) fn dropped_disabled_race(&self) {
+        self.dropped_disabled_race.fetch_add(1, Ordering::Relaxed);
+    }
+    pub(crate) fn dropped_too_large(&self) {
+        self.dropped_too_large.fetch_add(1, Ordering::Relaxed);
+    }
+    pub(crate) fn dropped_unavailable(&self) {
+        self.dropped_unavailable.fetch_add(1, Ordering::Relaxed);
+    }
+    pub(crate) fn truncated(&self) {
+        self.truncated.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a failed write under its errno.
+    pub(crate) fn write_error(&self, errno: Errno) {
+        let last = ERRNO_SLOTS - 1;
+        let slot = (0..last)
+            .find(|&i| {
+                let current = self.errno[i].load(Ordering::Relaxed);
+                current == errno.0
+                    || (current == 0
+                        && self.errno[i]
+                            .compare_exchange(0, errno.0, Ordering::Relaxed, Ordering::Relaxed)
+                            .map_or_else(|now| now == errno.0, |_| true))
+            })
+            .unwrap_or(last);
+        if slot == last {
+            self.errno[last].store(-1, Ordering::Relaxed);
+        }
+        self.errno_count[slot].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The counters now.
+    pub fn snapshot(&self) -> CounterSnapshot {
+        let load = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        CounterSnapshot {
+            written: load(&self.written),
+            dropped_disabled_race: load(&self.dropped_disabled_race),
+            dropped_too_large: load(&self.dropped_too_large),
+            dropped_unavailable: load(&self.dropped_unavailable),
+            truncated: load(&self.truncated),
+            write_errors: (0..ERRNO_SLOTS)
+                .filter(|&i| load(&self.errno_count[i]) > 0)
+                .map(|i| {
+                    (
+                        Errno(self.errno[i].load(Ordering::Relaxed)),
+                        load(&self.errno_count[i]),
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_errors_are_kept_by_errno() {
+        let c = Counters::default();
+        c.write_error(Errno(libc::ENOSPC));
+        c.write_error(Errno(libc::EFAULT));
+        c.write_error(Errno(libc::ENOSPC));
+        c.written();
+        c.truncated();
+        let s = c.snapshot();
+        assert_eq!(
+            s.write_errors,
+            vec![(Errno(libc::ENOSPC), 2), (Errno(libc::EFAULT), 1)]
+        );
+        assert_eq!((s.written, s.truncated, s.dropped()), (1, 1, 3));
+    }
+
+    #[test]
+    fn errnos_beyond_the_slots_share_the_last_one() {
+        let c = Counters::default();
+        for e in 1..=20 {
+            c.write_error(Errno(e));
+        }
+        let s = c.snapshot();
+        assert_eq!(s.write_errors.len(), ERRNO_SLOTS);
+        assert_eq!(s.write_errors.last(), Some(&(Errno(-1), 20 - 7)));
+        assert_eq!(s.dropped(), 20);
+    }
+}

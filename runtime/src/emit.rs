@@ -1,0 +1,99 @@
+//! The enabled path of a macro event: encode it once per wanted output.
+
+use std::time::SystemTime;
+
+use crate::callsite::{Callsite, EventInfo, bits};
+use crate::encode::common_schema::{self, PartA, PartB, TraceHex};
+use crate::encode::field::Field;
+use crate::encode::header::HeaderFields;
+use crate::encode::time::Rfc3339;
+use crate::encode::writer::EventWriter;
+use crate::{fallback, provider, testing, user_events};
+
+/// A macro event's values, borrowed for the duration of [`emit`].
+pub struct Event<'a> {
+    /// PartC metadata (`PartC` struct and one definition per field), a constant
+    /// per call site; empty when the event has no fields.
+    pub part_c_meta: &'static [u8],
+    /// The field values, in the order of `part_c_meta`.
+    pub fields: &'a [&'a dyn Field],
+    /// The body with its encoding and format bytes.
+    pub body: Option<(&'a dyn Field, [u8; 2])>,
+    /// EventHeader opcode (0 info, 1 activity start, 2 activity stop).
+    pub opcode: u8,
+    /// Activity id and related (parent) activity id.
+    pub activity: Option<(&'a [u8; 16], Option<&'a [u8; 16]>)>,
+}
+
+/// Writes an event of `site` to every output that wants it. Called only after
+/// `site.is_enabled()` said yes; kept out of line so the caller's disabled path
+/// stays one load and a branch.
+#[inline(never)]
+pub fn emit(site: &'static Callsite, event: &Event<'_>) {
+    let bits = site.bits();
+    if bits & bits::CAPTURE != 0 && testing::capture_event(site, event) {
+        return;
+    }
+    let Some(state) = provider::active() else {
+        return;
+    };
+    if bits & bits::KERNEL != 0 {
+        if let Some(file) = &state.data_file {
+            let time = Rfc3339::new(SystemTime::now());
+            let trace = TraceHex::current();
+            let part_a = state.part_a(time.as_str(), trace.as_ref());
+            let mut w = EventWriter::new();
+            encode(&mut w, site.info(), event, &part_a);
+            user_events::write_event(
+                file.fd(),
+                site.enable_word(),
+                site.write_index(),
+                &header_fields(site.info(), event),
+                &mut w,
+                &state.counters,
+            );
+        }
+    }
+    if bits & bits::FALLBACK != 0 {
+        fallback::emit(state, site.info(), event);
+    }
+    if bits & bits::UNAVAILABLE != 0 {
+        state.counters.dropped_unavailable();
+    }
+}
+
+pub(crate) fn header_fields<'a>(info: &EventInfo, event: &Event<'a>) -> HeaderFields<'a> {
+    HeaderFields {
+        level: info.level.as_u8(),
+        opcode: event.opcode,
+        activity: event.activity,
+    }
+}
+
+/// Lays out a macro event in Common Schema: head, PartC (the fields), PartB.
+pub(crate) fn encode<'a>(
+    w: &mut EventWriter<'a>,
+    info: &'static EventInfo,
+    event: &Event<'a>,
+    part_a: &PartA<'a>,
+) {
+    common_schema::write_head(w, info.name, part_a);
+    if !event.part_c_meta.is_empty() {
+        w.meta.bytes(event.part_c_meta);
+        for field in event.fields {
+            field.encode(&mut w.data);
+        }
+    }
+    let part_b = PartB {
+        severity_number: info.level.severity_number(),
+        severity_text: Some(info.level.severity_text()),
+        event_id: None,
+        name: Some(info.name),
+    };
+    common_schema::write_part_b_head(w, event.body.is_some(), &part_b);
+    if let Some((body, [encoding, format])) = event.body {
+        w.meta.field("body", encoding, format);
+        body.encode(&mut w.data);
+    }
+    common_schema::write_part_b_tail(w, &part_b);
+}

@@ -1,0 +1,170 @@
+//! The Common Schema 4.0 frame shared by every event this project writes:
+//! `__csver__`, PartA (time, trace context, cloud role), the caller's PartC, and
+//! PartB (`_typeName`, body, severity, event id, name).
+//!
+//! Field encodings match what the `opentelemetry-user-events-logs` crate writes, so
+//! decoders see the same JSON from both.
+
+use opentelemetry::trace::{SpanId, TraceId};
+
+use super::writer::EventWriter;
+
+/// `__csver__` value: Common Schema 4.0.
+pub const CS_VERSION: u32 = 0x400;
+
+/// Encoding bytes used below (see `eventheader::FieldEncoding`/`FieldFormat`).
+const STRING: u8 = 0x0A; // StringLength16Char8, default format (UTF-8)
+
+/// Everything PartA may carry. Strings are formatted by the caller (on its stack).
+#[derive(Debug, Clone, Copy)]
+pub struct PartA<'a> {
+    /// RFC 3339 UTC time (see [`super::time::Rfc3339`]).
+    pub time: &'a str,
+    /// Trace and span id as lowercase hex, when the event has a trace context.
+    pub trace: Option<(&'a str, &'a str)>,
+    /// `ext_cloud_role`, from the resource's `service.name`.
+    pub cloud_role: Option<&'a str>,
+    /// `ext_cloud_roleInstance`, from the resource's `service.instance.id`.
+    pub cloud_role_instance: Option<&'a str>,
+}
+
+/// Writes the event name, `__csver__` and PartA.
+pub fn write_head<'a>(w: &mut EventWriter<'a>, event_name: &'a str, part_a: &PartA<'a>) {
+    w.meta.event_name(event_name);
+    w.meta.field("__csver__", 0x04, 0x01); // Value32, UnsignedInt
+    w.data.value(&CS_VERSION.to_ne_bytes());
+
+    let members = 1
+        + 2 * part_a.trace.is_some() as u8
+        + part_a.cloud_role.is_some() as u8
+        + part_a.cloud_role_instance.is_some() as u8;
+    w.meta.structure("PartA", members);
+    w.meta.field("time", STRING, 0);
+    w.data.str(part_a.time);
+    if let Some((trace_id, span_id)) = part_a.trace {
+        w.meta.field("ext_dt_traceId", STRING, 0);
+        w.data.str(trace_id);
+        w.meta.field("ext_dt_spanId", STRING, 0);
+        w.data.str(span_id);
+    }
+    if let Some(role) = part_a.cloud_role {
+        w.meta.field("ext_cloud_role", STRING, 0);
+        w.data.str(role);
+    }
+    if let Some(instance) = part_a.cloud_role_instance {
+        w.meta.field("ext_cloud_roleInstance", STRING, 0);
+        w.data.str(instance);
+    }
+}
+
+/// PartB members after the body.
+#[derive(Debug, Clone, Copy)]
+pub struct PartB<'a> {
+    /// OpenTelemetry severity number.
+    pub severity_number: i16,
+    /// OpenTelemetry severity text.
+    pub severity_text: Option<&'a str>,
+    /// `eventId`, from an `event_id` integer attribute.
+    pub event_id: Option<i64>,
+    /// The event's name.
+    pub name: Option<&'a str>,
+}
+
+/// Opens PartB and writes `_typeName`; the caller writes the body next (if
+/// `has_body`), then calls [`write_part_b_tail`].
+pub fn write_part_b_head(w: &mut EventWriter<'_>, has_body: bool, tail: &PartB<'_>) {
+    let members = 2
+        + has_body as u8
+        + tail.severity_text.is_some() as u8
+        + tail.event_id.is_some() as u8
+        + tail.name.is_some() as u8;
+    w.meta.structure("PartB", members);
+    w.meta.field("_typeName", STRING, 0);
+    w.data.str("Log");
+}
+
+/// Writes PartB's members after the body.
+pub fn write_part_b_tail<'a>(w: &mut EventWriter<'a>, tail: &PartB<'a>) {
+    w.meta.field("severityNumber", 0x03, 0x02); // Value16, SignedInt
+    w.data.value(&tail.severity_number.to_ne_bytes());
+    if let Some(text) = tail.severity_text {
+        w.meta.field("severityText", STRING, 0);
+        w.data.str(text);
+    }
+    if let Some(id) = tail.event_id {
+        w.meta.field("eventId", 0x05, 0x02); // Value64, SignedInt
+        w.data.value(&id.to_ne_bytes());
+    }
+    if let Some(name) = tail.name {
+        w.meta.field("name", STRING, 0);
+        w.data.str(name);
+    }
+}
+
+/// A trace context as the lowercase hex strings PartA carries.
+pub struct TraceHex {
+    trace: [u8; 32],
+    span: [u8; 16],
+}
+
+impl TraceHex {
+    /// Formats the ids.
+    pub fn new(trace_id: TraceId, span_id: SpanId) -> TraceHex {
+        let mut hex = TraceHex {
+            trace: [0; 32],
+            span: [0; 16],
+        };
+        to_hex(&trace_id.to_bytes(), &mut hex.trace);
+        to_hex(&span_id.to_bytes(), &mut hex.span);
+        hex
+    }
+
+    /// The ids of the current OpenTelemetry span, if there is a valid one.
+    pub fn current() -> Option<TraceHex> {
+        use opentelemetry::trace::TraceContextExt;
+        opentelemetry::Context::map_current(|cx| {
+            let span = cx.span();
+            let sc = span.span_context();
+            sc.is_valid()
+                .then(|| TraceHex::new(sc.trace_id(), sc.span_id()))
+        })
+    }
+
+    /// (trace id, span id).
+    pub fn as_strs(&self) -> (&str, &str) {
+        // Only hex digits were written.
+        (
+            std::str::from_utf8(&self.trace).unwrap_or(""),
+            std::str::from_utf8(&self.span).unwrap_or(""),
+        )
+    }
+}
+
+fn to_hex(bytes: &[u8], out: &mut [u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for (i, b) in bytes.iter().enumerate() {
+        out[2 * i] = DIGITS[(b >> 4) as usize];
+        out[2 * i + 1] = DIGITS[(b & 0xF) as usize];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trace_ids_are_the_same_hex_as_their_display() {
+        let trace = TraceId::from_bytes([
+            0x4b, 0xf9, 0x2f, 0x35, 0x77, 0xb3, 0x4d, 0xa6, 0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e,
+            0x47, 0x36,
+        ]);
+        let span = SpanId::from_bytes([0x00, 0xf0, 0x67, 0xaa, 0x0b, 0xa9, 0x02, 0xb7]);
+        let hex = TraceHex::new(trace, span);
+        assert_eq!(
+            hex.as_strs(),
+            ("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7")
+        );
+        assert_eq!(hex.as_strs().0, trace.to_string());
+        assert_eq!(hex.as_strs().1, span.to_string());
+    }
+}

@@ -1,0 +1,83 @@
+//! The bytes in front of an event's metadata: the write index, the EventHeader and
+//! its extension headers.
+
+use eventheader_types::{ExtensionKind, HeaderFlags};
+
+/// Space for write index (4), EventHeader (8), activity extension (4 + 32),
+/// metadata extension header (4).
+const HEADER_MAX: usize = 4 + 8 + 4 + 32 + 4;
+
+/// Size of the EventHeader itself.
+pub const EVENT_HEADER_SIZE: usize = 8;
+
+/// The header block of one event. Its first 4 bytes are the write index, filled
+/// in just before the `writev`.
+pub struct Header {
+    bytes: [u8; HEADER_MAX],
+    len: usize,
+}
+
+/// The EventHeader fields this project sets (id, version and tag stay 0).
+#[derive(Debug, Clone, Copy)]
+pub struct HeaderFields<'a> {
+    /// EventHeader level, 1 to 5.
+    pub level: u8,
+    /// EventHeader opcode (0 info, 1 activity start, 2 activity stop).
+    pub opcode: u8,
+    /// Activity id and, optionally, its parent's (related) id.
+    pub activity: Option<(&'a [u8; 16], Option<&'a [u8; 16]>)>,
+}
+
+impl Header {
+    /// Builds the header for an event with `meta_len` bytes of metadata.
+    pub fn new(fields: &HeaderFields<'_>, meta_len: u16) -> Header {
+        let mut header = Header {
+            bytes: [0; HEADER_MAX],
+            len: 4,
+        };
+        header.push(&[
+            HeaderFlags::DefaultWithExtension.as_int(),
+            0, // version
+            0,
+            0, // id
+            0,
+            0, // tag
+            fields.opcode,
+            fields.level,
+        ]);
+        if let Some((activity, related)) = fields.activity {
+            let size: u16 = if related.is_some() { 32 } else { 16 };
+            header.extension(size, ExtensionKind::ActivityId, true);
+            header.push(activity);
+            if let Some(related) = related {
+                header.push(related);
+            }
+        }
+        // The metadata extension comes last: its payload is the metadata slices
+        // that follow this header in the iovec list.
+        header.extension(meta_len, ExtensionKind::Metadata, false);
+        header
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        self.bytes[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+
+    fn extension(&mut self, size: u16, kind: ExtensionKind, chain: bool) {
+        let kind = kind.as_int() | if chain { ExtensionKind::ChainFlag } else { 0 };
+        self.push(&size.to_ne_bytes());
+        self.push(&kind.to_ne_bytes());
+    }
+
+    /// The header with the write index filled in.
+    pub fn with_write_index(&mut self, write_index: u32) -> &[u8] {
+        self.bytes[..4].copy_from_slice(&write_index.to_ne_bytes());
+        &self.bytes[..self.len]
+    }
+
+    /// The header without the write index: what a tracepoint's payload starts with.
+    pub fn payload_prefix(&self) -> &[u8] {
+        &self.bytes[4..self.len]
+    }
+}

@@ -1,0 +1,11 @@
+//! EventHeader encoding, shared by the macros' events and the `LogProcessor`:
+//! the header, the zero-allocation writer, field values, and the Common Schema frame.
+
+pub mod common_schema;
+pub mod field;
+pub mod header;
+pub mod time;
+pub mod writer;
+
+pub use field::{ArrayElement, Field, FieldValue};
+pub use writer::{DataWriter, EventWriter, MAX_EVENT_SIZE, MetaWriter};

@@ -1,0 +1,147 @@
+//! RFC 3339 UTC timestamps, formatted on the stack with the digits the
+//! `opentelemetry-user-events-logs` crate writes (chrono's `SecondsFormat::AutoSi`
+//! with `Z`: no fraction, or 3, 6 or 9 digits, the fewest that lose nothing).
+
+use std::time::SystemTime;
+
+/// A formatted timestamp, at most `-292277022657-01-27T08:29:52.999999999Z`.
+pub struct Rfc3339 {
+    buf: [u8; 40],
+    len: usize,
+}
+
+impl Rfc3339 {
+    /// Formats `time` as UTC.
+    pub fn new(time: SystemTime) -> Rfc3339 {
+        let (secs, nanos) = match time.duration_since(SystemTime::UNIX_EPOCH) {
+            Ok(d) => (d.as_secs() as i64, d.subsec_nanos()),
+            Err(e) => {
+                let d = e.duration();
+                let (s, n) = (d.as_secs() as i64, d.subsec_nanos());
+                if n == 0 {
+                    (-s, 0)
+                } else {
+                    (-s - 1, 1_000_000_000 - n)
+                }
+            }
+        };
+        let days = secs.div_euclid(86_400);
+        let second_of_day = secs.rem_euclid(86_400);
+        let (year, month, day) = civil_from_days(days);
+
+        let mut out = Rfc3339 {
+            buf: [0; 40],
+            len: 0,
+        };
+        if !(0..=9999).contains(&year) {
+            // Outside chrono's 4-digit range it writes a sign and more digits; keep the shape.
+            out.push(if year < 0 { b'-' } else { b'+' });
+        }
+        out.digits(year.unsigned_abs(), 4);
+        out.push(b'-');
+        out.digits(month as u64, 2);
+        out.push(b'-');
+        out.digits(day as u64, 2);
+        out.push(b'T');
+        out.digits((second_of_day / 3600) as u64, 2);
+        out.push(b':');
+        out.digits((second_of_day / 60 % 60) as u64, 2);
+        out.push(b':');
+        out.digits((second_of_day % 60) as u64, 2);
+        if nanos != 0 {
+            out.push(b'.');
+            if nanos % 1_000_000 == 0 {
+                out.digits((nanos / 1_000_000) as u64, 3);
+            } else if nanos % 1_000 == 0 {
+                out.digits((nanos / 1_000) as u64, 6);
+            } else {
+                out.digits(nanos as u64, 9);
+            }
+        }
+        out.push(b'Z');
+        out
+    }
+
+    /// The formatted text.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits and punctuation were written.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
+
+    fn push(&mut self, byte: u8) {
+        self.buf[self.len] = byte;
+        self.len += 1;
+    }
+
+    /// Writes `value` zero-padded to at least `width` digits.
+    fn digits(&mut self, value: u64, width: usize) {
+        let mut tmp = [0u8; 20];
+        let mut n = 0;
+        let mut v = value;
+        while v != 0 || n < width {
+            tmp[n] = b'0' + (v % 10) as u8;
+            v /= 10;
+            n += 1;
+        }
+        for &d in tmp[..n].iter().rev() {
+            self.push(d);
+        }
+    }
+}
+
+/// Year, month, day of the proleptic Gregorian calendar for days since 1970-01-01
+/// (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn chrono_digits(t: SystemTime) -> String {
+        chrono::DateTime::<chrono::Utc>::from(t)
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    }
+
+    #[test]
+    fn matches_the_seed_crates_digits() {
+        let epoch = SystemTime::UNIX_EPOCH;
+        let cases = [
+            epoch,
+            epoch + Duration::from_millis(1_704_112_496_789),
+            epoch + Duration::from_micros(1_704_112_496_789_012),
+            epoch + Duration::from_nanos(1_704_112_496_789_012_345),
+            epoch + Duration::from_secs(951_782_400), // 2000-02-29
+            epoch + Duration::from_secs(253_402_300_799), // 9999-12-31T23:59:59
+            epoch - Duration::from_nanos(1),
+            epoch - Duration::from_secs(86_400 * 365 * 300 + 5),
+        ];
+        for t in cases {
+            assert_eq!(Rfc3339::new(t).as_str(), chrono_digits(t), "{t:?}");
+        }
+        assert_eq!(
+            Rfc3339::new(epoch + Duration::from_millis(1_704_112_496_789)).as_str(),
+            "2024-01-01T12:34:56.789Z"
+        );
+    }
+
+    #[test]
+    fn matches_chrono_over_a_sweep_of_days_and_fractions() {
+        let mut t = SystemTime::UNIX_EPOCH - Duration::from_secs(86_400 * 800);
+        for i in 0..3000u64 {
+            t += Duration::from_secs(86_400 + 3_607) + Duration::from_nanos(i * 1_234_567);
+            assert_eq!(Rfc3339::new(t).as_str(), chrono_digits(t));
+        }
+    }
+}

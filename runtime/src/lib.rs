@@ -1,0 +1,38 @@
+//! Runtime of `otel-user-events`: what the `ue_log!` and `#[otel_event]` macros call,
+//! and the public API to start a provider and read its counters.
+//!
+//! Most users depend on the `otel-user-events` facade crate, which re-exports this.
+//!
+//! - [`Provider`]: registers every call site's user_events tracepoint
+//!   (`<Provider>_L<level>K<keyword>`), picks the output ([`OutputMode`]) and
+//!   reports what it did ([`InitReport`]).
+//! - [`Level`]: event levels.
+//! - [`FieldValue`]: the types a field can have.
+//! - [`CounterSnapshot`]: written, dropped and truncated events.
+//! - [`testing`]: capture events' exact bytes in tests, without a kernel.
+
+#![warn(missing_docs)]
+
+#[doc(hidden)]
+pub mod __private;
+mod callsite;
+mod counters;
+mod emit;
+pub mod encode;
+mod fallback;
+pub mod kernel;
+mod level;
+mod provider;
+mod provider_name;
+pub mod testing;
+mod user_events;
+
+pub use counters::CounterSnapshot;
+pub use encode::field::{ArrayElement, Field, FieldValue};
+pub use kernel::Errno;
+pub use level::Level;
+pub use provider::{
+    ActiveOutputs, InitError, InitReport, OutputMode, Provider, ProviderBuilder, TracepointReport,
+    counters,
+};
+pub use provider_name::{PROVIDER_NAME_MAX, ProviderName, ProviderNameError};
