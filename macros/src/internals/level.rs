@@ -1,0 +1,60 @@
+//! The level argument: a shorthand (`info`) or a path to a `Level` (`Level::Warn`).
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::Ctxt;
+
+/// The shorthands and the `Level` variant each stands for.
+const SHORTHANDS: &[(&str, &str)] = &[
+    ("critical", "Critical"),
+    ("fatal", "Critical"),
+    ("error", "Error"),
+    ("warn", "Warn"),
+    ("info", "Info"),
+    ("verbose", "Verbose"),
+    ("debug", "Verbose"),
+    ("trace", "Verbose"),
+];
+
+/// A checked level.
+pub enum Level {
+    /// A shorthand, as the `Level` variant name.
+    Shorthand(&'static str),
+    /// A path evaluated in a const context (`Level::Warn`, `MY_LEVEL`).
+    Path(syn::Path),
+}
+
+impl Level {
+    /// A lowercase single identifier is a shorthand and must be a known one;
+    /// anything else is a path to a `Level` value.
+    pub fn from_path(cx: &Ctxt, path: syn::Path) -> Option<Level> {
+        if let Some(ident) = path.get_ident() {
+            let text = ident.to_string();
+            if let Some((_, variant)) = SHORTHANDS.iter().find(|(s, _)| *s == text) {
+                return Some(Level::Shorthand(variant));
+            }
+            if text.chars().next().is_some_and(|c| c.is_lowercase()) {
+                cx.error_spanned_by(
+                    ident,
+                    format!(
+                        "unknown level `{text}`; expected one of critical, fatal, error, warn, info, verbose, debug, trace, or a path to a Level such as `Level::Warn`"
+                    ),
+                );
+                return None;
+            }
+        }
+        Some(Level::Path(path))
+    }
+
+    /// The level as a const expression.
+    pub fn to_tokens(&self, krate: &TokenStream) -> TokenStream {
+        match self {
+            Level::Shorthand(variant) => {
+                let variant = syn::Ident::new(variant, proc_macro2::Span::call_site());
+                quote!(#krate::__private::Level::#variant)
+            }
+            Level::Path(path) => quote!(#path),
+        }
+    }
+}

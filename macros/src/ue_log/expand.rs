@@ -1,0 +1,39 @@
+//! Generates the code of a `ue_log!` call.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::parse::UeLog;
+use crate::codegen::{Emit, Site, callsite_statics};
+
+pub fn expand(event: &UeLog) -> TokenStream {
+    let krate = &event.krate;
+    let site_ident = format_ident!("__UE_SITE");
+    let keyword = match &event.keyword {
+        Some(expr) => quote!(#expr),
+        None => quote!(1u64),
+    };
+    let statics = callsite_statics(&Site {
+        krate,
+        ident: site_ident.clone(),
+        event_name: &event.name,
+        level: event.level.to_tokens(krate),
+        keyword,
+        fields: &event.fields,
+    });
+    let emit = Emit {
+        krate,
+        site: &site_ident,
+        fields: &event.fields,
+        body: event.body.as_ref(),
+        opcode: quote!(0u8),
+        activity: quote!(::core::option::Option::None),
+    }
+    .to_tokens();
+    quote! {{
+        #statics
+        if #site_ident.is_enabled() {
+            #emit
+        }
+    }}
+}

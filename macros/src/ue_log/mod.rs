@@ -1,0 +1,17 @@
+//! `ue_log!`: `parse` reads and checks the call, `expand` generates its code.
+
+mod expand;
+mod parse;
+
+use proc_macro2::TokenStream;
+
+use crate::internals::Ctxt;
+
+pub fn ue_log(input: TokenStream) -> syn::Result<TokenStream> {
+    let cx = Ctxt::new();
+    let parsed = parse::parse(&cx, input);
+    cx.check()?;
+    Ok(parsed
+        .map(|event| expand::expand(&event))
+        .unwrap_or_default())
+}

@@ -1,0 +1,215 @@
+//! Parses `ue_log!(level, "Name", keyword = K, field = value, %x, ?y, body = b)`.
+
+use proc_macro2::{Span, TokenStream};
+use syn::parse::{ParseStream, Parser};
+use syn::spanned::Spanned;
+use syn::{Token, bracketed};
+
+use crate::internals::Ctxt;
+use crate::internals::field::{Capture, Field};
+use crate::internals::level::Level;
+use crate::internals::names::{check_event_name, check_field_name};
+
+/// The most fields an EventHeader struct (PartC) can hold.
+pub const MAX_FIELDS: usize = 127;
+
+/// A checked `ue_log!` call.
+pub struct UeLog {
+    /// Path of the facade crate, passed in by its `macro_rules!` wrapper.
+    pub krate: TokenStream,
+    pub level: Level,
+    pub name: String,
+    pub keyword: Option<syn::Expr>,
+    pub body: Option<Field>,
+    pub fields: Vec<Field>,
+}
+
+/// One comma-separated item after the event name.
+enum Item {
+    Keyword(syn::Expr),
+    Body(Field),
+    Field(Field),
+}
+
+/// Parses and checks the input; every problem found goes to `cx`.
+pub fn parse(cx: &Ctxt, tokens: TokenStream) -> Option<UeLog> {
+    let parser = |input: ParseStream| -> syn::Result<Option<UeLog>> {
+        let krate_tokens;
+        bracketed!(krate_tokens in input);
+        let krate: TokenStream = krate_tokens.parse()?;
+
+        if input.is_empty() {
+            return Err(input
+                .error("expected a level and an event name, e.g. `ue_log!(info, \"Started\")`"));
+        }
+        let level_path: syn::Path = input.parse()?;
+        let level = Level::from_path(cx, level_path);
+
+        let name = parse_event_name(cx, input)?;
+        let mut keyword: Option<syn::Expr> = None;
+        let mut body: Option<Field> = None;
+        let mut fields: Vec<Field> = Vec::new();
+        while !input.is_empty() {
+            input.parse::<Token![,]>()?;
+            if input.is_empty() {
+                break;
+            }
+            let item_span = input.span();
+            match parse_item(input)? {
+                Item::Keyword(expr) if keyword.is_some() => {
+                    cx.error_spanned_by(expr, "`keyword` is given twice")
+                }
+                Item::Keyword(expr) => keyword = Some(expr),
+                Item::Body(field) if body.is_some() => {
+                    cx.syn_error(syn::Error::new(field.name_span, "`body` is given twice"))
+                }
+                Item::Body(field) => body = Some(field),
+                Item::Field(field) => {
+                    if let Err(message) = check_field_name(&field.name) {
+                        cx.syn_error(syn::Error::new(field.name_span, message));
+                    } else if fields.iter().any(|f| f.name == field.name) {
+                        cx.syn_error(syn::Error::new(
+                            field.name_span,
+                            format!("duplicate field `{}`", field.name),
+                        ));
+                    } else if fields.len() == MAX_FIELDS {
+                        cx.syn_error(syn::Error::new(
+                            item_span,
+                            format!(
+                                "too many fields: an event holds at most {MAX_FIELDS} (the EventHeader struct limit)"
+                            ),
+                        ));
+                    }
+                    fields.push(field);
+                }
+            }
+        }
+        Ok(level.zip(name).map(|(level, name)| UeLog {
+            krate,
+            level,
+            name,
+            keyword,
+            body,
+            fields,
+        }))
+    };
+    match parser.parse2(tokens) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            cx.syn_error(e);
+            None
+        }
+    }
+}
+
+/// `, "Name"`: a string literal that follows the event name rules.
+fn parse_event_name(cx: &Ctxt, input: ParseStream) -> syn::Result<Option<String>> {
+    let missing = "missing event name: expected a string literal after the level, e.g. `ue_log!(info, \"OrderPlaced\", ..)`";
+    if input.is_empty() {
+        return Err(input.error(missing));
+    }
+    input.parse::<Token![,]>()?;
+    let looks_like_field = input.is_empty()
+        || input.peek(Token![%])
+        || input.peek(Token![?])
+        || (input.peek2(Token![=]) && !input.peek2(Token![==]));
+    if looks_like_field {
+        return Err(input.error(missing));
+    }
+    if !input.peek(syn::LitStr) {
+        let expr: syn::Expr = input.parse()?;
+        cx.error_spanned_by(
+            &expr,
+            "the event name must be a string literal: it is part of the metadata built at compile time",
+        );
+        return Ok(None);
+    }
+    let lit: syn::LitStr = input.parse()?;
+    let name = lit.value();
+    if let Err(message) = check_event_name(&name) {
+        cx.error_spanned_by(&lit, message);
+        return Ok(None);
+    }
+    Ok(Some(name))
+}
+
+fn parse_item(input: ParseStream) -> syn::Result<Item> {
+    // `%value` / `?value`: named after the value.
+    if let Some(capture) = parse_sigil(input)? {
+        let value: syn::Expr = input.parse()?;
+        let (name, name_span) = shorthand_name(&value)?;
+        return Ok(Item::Field(Field {
+            name,
+            name_span,
+            capture,
+            value,
+        }));
+    }
+    let named = input.peek2(Token![=]) && !input.peek2(Token![==]);
+    if named && input.peek(syn::LitStr) {
+        let lit: syn::LitStr = input.parse()?;
+        input.parse::<Token![=]>()?;
+        return Ok(Item::Field(field_after_eq(input, lit.value(), lit.span())?));
+    }
+    if named && input.peek(syn::Ident) {
+        let ident: syn::Ident = input.parse()?;
+        input.parse::<Token![=]>()?;
+        let text = ident.to_string();
+        let text = text.strip_prefix("r#").unwrap_or(&text).to_owned();
+        return Ok(match text.as_str() {
+            "keyword" => Item::Keyword(input.parse()?),
+            "body" => Item::Body(field_after_eq(input, text, ident.span())?),
+            _ => Item::Field(field_after_eq(input, text, ident.span())?),
+        });
+    }
+    // A bare value: `order_id` is `order_id = order_id`.
+    let value: syn::Expr = input.parse()?;
+    let (name, name_span) = shorthand_name(&value)?;
+    Ok(Item::Field(Field {
+        name,
+        name_span,
+        capture: Capture::Value,
+        value,
+    }))
+}
+
+fn parse_sigil(input: ParseStream) -> syn::Result<Option<Capture>> {
+    if input.peek(Token![%]) {
+        input.parse::<Token![%]>()?;
+        Ok(Some(Capture::Display))
+    } else if input.peek(Token![?]) {
+        input.parse::<Token![?]>()?;
+        Ok(Some(Capture::Debug))
+    } else {
+        Ok(None)
+    }
+}
+
+fn field_after_eq(input: ParseStream, name: String, name_span: Span) -> syn::Result<Field> {
+    let capture = parse_sigil(input)?.unwrap_or(Capture::Value);
+    let value: syn::Expr = input.parse()?;
+    Ok(Field {
+        name,
+        name_span,
+        capture,
+        value,
+    })
+}
+
+/// The field name of a shorthand: the variable (`x`) or the last member (`self.x`).
+fn shorthand_name(value: &syn::Expr) -> syn::Result<(String, Span)> {
+    match value {
+        syn::Expr::Path(p) if p.path.segments.len() == 1 && p.qself.is_none() => {
+            let ident = &p.path.segments[0].ident;
+            Ok((ident.to_string(), ident.span()))
+        }
+        syn::Expr::Field(syn::ExprField {
+            member: syn::Member::Named(ident),
+            ..
+        }) => Ok((ident.to_string(), ident.span())),
+        other => Err(syn::Error::new(
+            other.span(),
+            "this field needs a name: write `name = value`",
+        )),
+    }
+}
