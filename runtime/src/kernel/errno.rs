@@ -40,9 +40,12 @@ impl Errno {
     /// What the error means for user_events and what to do about it.
     pub fn explain(self) -> String {
         match self.0 {
-            libc::ENOENT | libc::ENOTSUP => {
+            libc::ENOENT => {
                 "this kernel has no user_events (CONFIG_USER_EVENTS, Linux 6.4+)".to_owned()
             }
+            libc::ENOTSUP => "this kernel has no user_events (CONFIG_USER_EVENTS, Linux 6.4+), \
+                 or tracefs is not mounted (`mount -t tracefs nodev /sys/kernel/tracing`)"
+                .to_owned(),
             libc::EACCES | libc::EPERM => "no write access to user_events_data: run as root, or \
                  grant it, e.g. `sudo chmod a+x /sys/kernel/tracing && sudo chmod a+rw \
                  /sys/kernel/tracing/user_events_data` (or give the process's group those rights)"
