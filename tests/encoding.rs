@@ -1,0 +1,347 @@
+//! `ue_log!` events captured without a kernel (exact bytes that would be written)
+//! and decoded with Microsoft's `tracepoint_decode`, compared with hand-written JSON.
+
+use std::borrow::Cow;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime};
+
+use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
+use otel_user_events::testing::{Capture, CapturedEvent};
+use otel_user_events::{Level, ue_log};
+use otel_user_events_test_support::decode::decode_json;
+
+/// 2024-01-01T12:34:56.789Z
+fn fixed_time() -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_millis(1_704_112_496_789)
+}
+
+fn capture(f: impl FnOnce()) -> Vec<CapturedEvent> {
+    Capture::new("TestProvider")
+        .unwrap()
+        .at_time(fixed_time())
+        .run(f)
+        .1
+}
+
+fn json(events: &[CapturedEvent]) -> Vec<String> {
+    events
+        .iter()
+        .map(|e| decode_json(&e.tracepoint, &e.payload).unwrap())
+        .collect()
+}
+
+const PART_A: &str = r#""__csver__":1024,"PartA":{"time":"2024-01-01T12:34:56.789Z"}"#;
+
+#[test]
+fn spec_example_order_placed() {
+    let events = capture(|| {
+        let (id, name) = (42u64, "ada");
+        ue_log!(
+            info,
+            "OrderPlaced",
+            order_id = id,
+            customer = name,
+            amount = 9.99,
+            express = true
+        );
+    });
+    assert_eq!(events[0].tracepoint, "TestProvider_L4K1");
+    assert_eq!(
+        json(&events),
+        [format!(
+            r#"{{"n":"TestProvider:OrderPlaced",{PART_A},"PartC":{{"order_id":42,"customer":"ada","amount":9.99,"express":true}},"PartB":{{"_typeName":"Log","severityNumber":9,"severityText":"INFO","name":"OrderPlaced"}},"meta":{{"level":4,"keyword":"0x1"}}}}"#
+        )]
+    );
+}
+
+#[test]
+fn spec_example_retry_with_keyword_display_debug_and_body() {
+    #[derive(Debug)]
+    #[allow(dead_code)]
+    struct State {
+        tries: u8,
+    }
+    let events = capture(|| {
+        let n = 3;
+        let err = std::io::Error::other("timed out");
+        let state = State { tries: 3 };
+        ue_log!(Level::Warn, "Retry", keyword = 0x10, attempt = n, %err, ?state, body = "retrying");
+    });
+    assert_eq!(events[0].tracepoint, "TestProvider_L3K10");
+    assert_eq!(
+        json(&events),
+        [format!(
+            r#"{{"n":"TestProvider:Retry",{PART_A},"PartC":{{"attempt":3,"err":"timed out","state":"State {{ tries: 3 }}"}},"PartB":{{"_typeName":"Log","body":"retrying","severityNumber":13,"severityText":"WARN","name":"Retry"}},"meta":{{"level":3,"keyword":"0x10"}}}}"#
+        )]
+    );
+}
+
+#[test]
+fn every_level_shorthand_maps_to_its_tracepoint_and_severity() {
+    let events = capture(|| {
+        ue_log!(critical, "A");
+        ue_log!(fatal, "A");
+        ue_log!(error, "A");
+        ue_log!(warn, "A");
+        ue_log!(info, "A");
+        ue_log!(verbose, "A");
+        ue_log!(debug, "A");
+        ue_log!(trace, "A");
+        ue_log!(Level::Critical, "A");
+    });
+    let got: Vec<(String, String)> = events
+        .iter()
+        .zip(json(&events))
+        .map(|(e, j)| {
+            let severity = j.split("\"severityNumber\":").nth(1).unwrap();
+            (
+                e.tracepoint.clone(),
+                severity.split(',').next().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("TestProvider_L1K1", "21"),
+        ("TestProvider_L1K1", "21"),
+        ("TestProvider_L2K1", "17"),
+        ("TestProvider_L3K1", "13"),
+        ("TestProvider_L4K1", "9"),
+        ("TestProvider_L5K1", "5"),
+        ("TestProvider_L5K1", "5"),
+        ("TestProvider_L5K1", "5"),
+        ("TestProvider_L1K1", "21"),
+    ];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(t, s)| (t.to_string(), s.to_string()))
+        .collect();
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn an_event_without_fields_has_no_part_c() {
+    let events = capture(|| ue_log!(error, "Empty"));
+    assert_eq!(
+        json(&events),
+        [format!(
+            r#"{{"n":"TestProvider:Empty",{PART_A},"PartB":{{"_typeName":"Log","severityNumber":17,"severityText":"ERROR","name":"Empty"}},"meta":{{"level":2,"keyword":"0x1"}}}}"#
+        )]
+    );
+}
+
+#[test]
+fn every_integer_float_bool_and_char_type() {
+    let events = capture(|| {
+        ue_log!(
+            info,
+            "Numbers",
+            i8 = -8i8,
+            i16 = -16i16,
+            i32 = -32i32,
+            i64 = i64::MIN,
+            isize = -1isize,
+            i128 = i128::MIN,
+            u8 = 255u8,
+            u16 = 65535u16,
+            u32 = u32::MAX,
+            u64 = u64::MAX,
+            usize = 7usize,
+            u128 = u128::MAX,
+            f32 = 1.5f32,
+            f64 = -0.25f64,
+            yes = true,
+            no = false,
+            letter = 'é'
+        );
+    });
+    assert_eq!(
+        json(&events),
+        [format!(
+            r#"{{"n":"TestProvider:Numbers",{PART_A},"PartC":{{"i8":-8,"i16":-16,"i32":-32,"i64":-9223372036854775808,"isize":-1,"i128":"-170141183460469231731687303715884105728","u8":255,"u16":65535,"u32":4294967295,"u64":18446744073709551615,"usize":7,"u128":"340282366920938463463374607431768211455","f32":1.5,"f64":-0.25,"yes":true,"no":false,"letter":"é"}},"PartB":{{"_typeName":"Log","severityNumber":9,"severityText":"INFO","name":"Numbers"}},"meta":{{"level":4,"keyword":"0x1"}}}}"#
+        )]
+    );
+}
+
+#[test]
+fn strings_with_nul_non_ascii_and_empty() {
+    let events = capture(|| {
+        let owned = String::from("owned ✓");
+        let cow: Cow<str> = Cow::Borrowed("cow");
+        let long = "L".repeat(100);
+        ue_log!(
+            info,
+            "Strings",
+            nul = "a\0b",
+            unicode = "日本語 ünï",
+            empty = "",
+            owned = owned,
+            cow = cow,
+            long = long.as_str(),
+            "dotted.name" = "x"
+        );
+    });
+    let long = "L".repeat(100);
+    assert_eq!(
+        json(&events),
+        [format!(
+            r#"{{"n":"TestProvider:Strings",{PART_A},"PartC":{{"nul":"a\u0000b","unicode":"日本語 ünï","empty":"","owned":"owned ✓","cow":"cow","long":"{long}","dotted.name":"x"}},"PartB":{{"_typeName":"Log","severityNumber":9,"severityText":"INFO","name":"Strings"}},"meta":{{"level":4,"keyword":"0x1"}}}}"#
+        )]
+    );
+}
+
+#[test]
+fn bytes_arrays_and_string_arrays() {
+    let events = capture(|| {
+        let bytes: Vec<u8> = vec![0x00, 0xAB, 0xFF];
+        let words = vec![String::from("x"), String::new()];
+        ue_log!(
+            info,
+            "Arrays",
+            blob = bytes,
+            slice = &[1u8, 2][..],
+            ints = [1i32, -2, 3],
+            vec_u64 = vec![7u64],
+            floats = &[0.5f64, 2.0][..],
+            flags = [true, false],
+            empty = Vec::<u16>::new(),
+            strs = ["a", "b\0c"],
+            words = words
+        );
+    });
+    assert_eq!(
+        json(&events),
+        [format!(
+            r#"{{"n":"TestProvider:Arrays",{PART_A},"PartC":{{"blob":"00 AB FF","slice":"01 02","ints":[1,-2,3],"vec_u64":[7],"floats":[0.5,2],"flags":[true,false],"empty":[],"strs":["a","b\u0000c"],"words":["x",""]}},"PartB":{{"_typeName":"Log","severityNumber":9,"severityText":"INFO","name":"Arrays"}},"meta":{{"level":4,"keyword":"0x1"}}}}"#
+        )]
+    );
+}
+
+#[test]
+fn time_duration_and_addresses() {
+    let events = capture(|| {
+        ue_log!(
+            info,
+            "Misc",
+            at = SystemTime::UNIX_EPOCH + Duration::from_micros(1_500_000),
+            took = Duration::from_micros(1500),
+            v4 = Ipv4Addr::new(192, 0, 2, 1),
+            v6 = "2001:db8::1".parse::<Ipv6Addr>().unwrap(),
+            ip = IpAddr::from(Ipv4Addr::LOCALHOST),
+            sock = "[::1]:8080".parse::<SocketAddr>().unwrap()
+        );
+    });
+    assert_eq!(
+        json(&events),
+        [format!(
+            r#"{{"n":"TestProvider:Misc",{PART_A},"PartC":{{"at":"1970-01-01T00:00:01.500Z","took":1500000,"v4":"192.0.2.1","v6":"2001:db8::1","ip":"127.0.0.1","sock":"[::1]:8080"}},"PartB":{{"_typeName":"Log","severityNumber":9,"severityText":"INFO","name":"Misc"}},"meta":{{"level":4,"keyword":"0x1"}}}}"#
+        )]
+    );
+}
+
+#[test]
+fn trace_context_of_the_current_span_goes_to_part_a() {
+    let trace_id = TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap();
+    let span_id = SpanId::from_hex("00f067aa0ba902b7").unwrap();
+    let span = SpanContext::new(
+        trace_id,
+        span_id,
+        TraceFlags::SAMPLED,
+        false,
+        TraceState::default(),
+    );
+    let events = capture(|| {
+        let _guard = opentelemetry::Context::current()
+            .with_remote_span_context(span)
+            .attach();
+        ue_log!(info, "Traced", n = 1);
+    });
+    assert_eq!(
+        json(&events),
+        [
+            r#"{"n":"TestProvider:Traced","__csver__":1024,"PartA":{"time":"2024-01-01T12:34:56.789Z","ext_dt_traceId":"4bf92f3577b34da6a3ce929d0e0e4736","ext_dt_spanId":"00f067aa0ba902b7"},"PartC":{"n":1},"PartB":{"_typeName":"Log","severityNumber":9,"severityText":"INFO","name":"Traced"},"meta":{"level":4,"keyword":"0x1"}}"#
+        ]
+    );
+}
+
+#[test]
+fn cloud_role_from_the_resource_goes_to_part_a() {
+    let (_, events) = Capture::new("TestProvider")
+        .unwrap()
+        .at_time(fixed_time())
+        .cloud_role("checkout", Some("pod-7"))
+        .run(|| ue_log!(info, "Role"));
+    assert_eq!(
+        json(&events),
+        [
+            r#"{"n":"TestProvider:Role","__csver__":1024,"PartA":{"time":"2024-01-01T12:34:56.789Z","ext_cloud_role":"checkout","ext_cloud_roleInstance":"pod-7"},"PartB":{"_typeName":"Log","severityNumber":9,"severityText":"INFO","name":"Role"},"meta":{"level":4,"keyword":"0x1"}}"#
+        ]
+    );
+}
+
+#[test]
+fn values_are_evaluated_and_formatted_only_when_the_event_is_written() {
+    static EVALUATED: AtomicUsize = AtomicUsize::new(0);
+    static FORMATTED: AtomicUsize = AtomicUsize::new(0);
+    struct Counted;
+    impl std::fmt::Display for Counted {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            FORMATTED.fetch_add(1, Ordering::SeqCst);
+            f.write_str("counted")
+        }
+    }
+    fn value() -> u32 {
+        EVALUATED.fetch_add(1, Ordering::SeqCst);
+        5
+    }
+    fn site() {
+        ue_log!(info, "Lazy", v = value(), c = %Counted);
+    }
+
+    // No provider, no listener, no capture on this thread: nothing runs.
+    site();
+    assert_eq!(EVALUATED.load(Ordering::SeqCst), 0);
+    assert_eq!(FORMATTED.load(Ordering::SeqCst), 0);
+
+    let events = capture(site);
+    assert_eq!(events.len(), 1);
+    assert_eq!(EVALUATED.load(Ordering::SeqCst), 1);
+    assert_eq!(FORMATTED.load(Ordering::SeqCst), 1);
+    assert!(json(&events)[0].contains(r#""PartC":{"v":5,"c":"counted"}"#));
+}
+
+#[test]
+fn a_string_too_long_for_64k_is_truncated_at_a_char_boundary_and_flagged() {
+    let huge = "ü".repeat(60_000); // 120,000 bytes
+    let events = capture(|| ue_log!(info, "Huge", text = huge.as_str(), after = 1u8));
+    assert!(events[0].truncated);
+    // Shortened just enough for the whole event to fit in 64 KB (one byte less
+    // when the cut would split an 'ü').
+    assert!(
+        (65_534..=65_535).contains(&events[0].payload.len()),
+        "{}",
+        events[0].payload.len()
+    );
+    let decoded = json(&events).remove(0);
+    let text = decoded
+        .split(r#""text":""#)
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    assert!(text.len() > 65_000 && text.chars().all(|c| c == 'ü'));
+    assert!(decoded.contains(r#""after":1"#));
+}
+
+#[test]
+fn events_from_other_threads_are_not_captured() {
+    let events = capture(|| {
+        std::thread::spawn(|| ue_log!(info, "Elsewhere"))
+            .join()
+            .unwrap();
+        ue_log!(info, "Here");
+    });
+    assert_eq!(events.len(), 1);
+    assert!(json(&events)[0].starts_with(r#"{"n":"TestProvider:Here""#));
+}
