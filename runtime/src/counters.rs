@@ -15,6 +15,7 @@ pub struct Counters {
     dropped_too_large: AtomicU64,
     dropped_unavailable: AtomicU64,
     truncated: AtomicU64,
+    attributes_dropped: AtomicU64,
     errno: [AtomicI32; ERRNO_SLOTS],
     errno_count: [AtomicU64; ERRNO_SLOTS],
 }
@@ -34,6 +35,10 @@ pub struct CounterSnapshot {
     pub dropped_unavailable: u64,
     /// Events written with some strings, bytes or arrays shortened to fit.
     pub truncated: u64,
+    /// Attributes left out of `LogProcessor` events: beyond the 127 members a
+    /// struct holds, or beyond what fits in the event's buffers. The events
+    /// themselves were written (and count in `written`).
+    pub attributes_dropped: u64,
     /// Failed writes by errno.
     pub write_errors: Vec<(Errno, u64)>,
 }
@@ -64,6 +69,9 @@ impl Counters {
     pub(crate) fn truncated(&self) {
         self.truncated.fetch_add(1, Ordering::Relaxed);
     }
+    pub(crate) fn attributes_dropped(&self, n: u64) {
+        self.attributes_dropped.fetch_add(n, Ordering::Relaxed);
+    }
 
     /// Counts a failed write under its errno.
     pub(crate) fn write_error(&self, errno: Errno) {
@@ -93,6 +101,7 @@ impl Counters {
             dropped_too_large: load(&self.dropped_too_large),
             dropped_unavailable: load(&self.dropped_unavailable),
             truncated: load(&self.truncated),
+            attributes_dropped: load(&self.attributes_dropped),
             write_errors: (0..ERRNO_SLOTS)
                 .filter(|&i| load(&self.errno_count[i]) > 0)
                 .map(|i| {

@@ -9,6 +9,8 @@
 //! - [`Level`]: event levels.
 //! - [`FieldValue`]: the types a field can have.
 //! - [`CounterSnapshot`]: written, dropped and truncated events.
+//! - [`UserEventsProcessor`]: an OpenTelemetry `LogProcessor` that writes SDK log
+//!   records to user_events (a drop-in for `opentelemetry-user-events-logs`).
 //! - [`testing`]: capture events' exact bytes in tests, without a kernel.
 
 #![warn(missing_docs)]
@@ -22,6 +24,7 @@ pub mod encode;
 mod fallback;
 pub mod kernel;
 mod level;
+pub mod processor;
 mod provider;
 mod provider_name;
 pub mod testing;
@@ -31,6 +34,10 @@ pub use counters::CounterSnapshot;
 pub use encode::field::{ArrayElement, Field, FieldValue};
 pub use kernel::Errno;
 pub use level::Level;
+pub use processor::{
+    ProcessorHandle, ProcessorReport, TracepointStatus, UserEventsProcessor,
+    UserEventsProcessorBuilder,
+};
 pub use provider::{
     ActiveOutputs, InitError, InitReport, OutputMode, Provider, ProviderBuilder, TracepointReport,
     counters,

@@ -1,9 +1,15 @@
 //! Capturing events in tests, without a kernel.
 //!
-//! [`Capture::run`] forces every call site enabled for the duration of a closure
-//! and records, for each event the closure's thread writes, the exact bytes that
-//! would follow the write index in the `writev` to `user_events_data`: EventHeader,
-//! extensions, metadata and data. Decode them with any EventHeader decoder.
+//! [`Capture::run`] forces every call site (and every level of every
+//! [`UserEventsProcessor`](crate::UserEventsProcessor)) enabled for the duration of
+//! a closure and records, for each event the closure's thread writes, the exact
+//! bytes that would follow the write index in the `writev` to `user_events_data`:
+//! EventHeader, extensions, metadata and data. Decode them with any EventHeader
+//! decoder.
+//!
+//! Events of a `UserEventsProcessor` keep the processor's own provider name,
+//! keyword and resource (PartA cloud role); [`Capture::at_time`] replaces the
+//! record's timestamp.
 //!
 //! ```
 //! use otel_user_events_runtime::testing::Capture;
@@ -120,7 +126,31 @@ fn set_capturing(on: bool) {
         for site in callsite::all() {
             site.set(bits::CAPTURE, on);
         }
+        crate::processor::set_capture_bits(on);
     }
+}
+
+/// Runs `f` with whether a capture is running, while none can start or stop
+/// (so a `LogProcessor` built now gets its capture bits right).
+pub(crate) fn with_capture_state<R>(f: impl FnOnce(bool) -> R) -> R {
+    let count = CAPTURES.lock().unwrap_or_else(|e| e.into_inner());
+    f(*count > 0)
+}
+
+/// For `LogProcessor` events: `Some(time override)` when this thread is capturing.
+pub(crate) fn thread_capture_time() -> Option<Option<SystemTime>> {
+    SINK.with(|s| s.try_borrow().ok()?.as_ref().map(|s| s.settings.time))
+}
+
+/// Adds a `LogProcessor` event to this thread's capture.
+pub(crate) fn push_captured(event: CapturedEvent) {
+    SINK.with(|s| {
+        if let Ok(mut sink) = s.try_borrow_mut()
+            && let Some(sink) = sink.as_mut()
+        {
+            sink.events.push(event);
+        }
+    });
 }
 
 /// Records `event` if this thread is capturing. Returns whether it did.
@@ -156,10 +186,10 @@ pub(crate) fn capture_event(site: &'static Callsite, event: &Event<'_>) -> bool 
         truncated: fit == Fit::Truncated,
     };
     SINK.with(|s| {
-        if let Ok(mut sink) = s.try_borrow_mut() {
-            if let Some(sink) = sink.as_mut() {
-                sink.events.push(captured);
-            }
+        if let Ok(mut sink) = s.try_borrow_mut()
+            && let Some(sink) = sink.as_mut()
+        {
+            sink.events.push(captured);
         }
     });
     true

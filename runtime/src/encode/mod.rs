@@ -1,6 +1,7 @@
 //! EventHeader encoding, shared by the macros' events and the `LogProcessor`:
 //! the header, the zero-allocation writer, field values, and the Common Schema frame.
 
+pub mod any_value;
 pub mod common_schema;
 pub mod field;
 pub mod header;
@@ -8,4 +9,4 @@ pub mod time;
 pub mod writer;
 
 pub use field::{ArrayElement, Field, FieldValue};
-pub use writer::{DataWriter, EventWriter, MAX_EVENT_SIZE, MetaWriter};
+pub use writer::{DataWriter, EventWriter, MAX_EVENT_SIZE, MetaWriter, Room};

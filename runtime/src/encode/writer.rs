@@ -185,6 +185,25 @@ struct Truncatable {
     utf8: bool,
 }
 
+/// Free capacity of a metadata or data stream: what can still be added
+/// without the event overflowing its stack buffers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Room {
+    /// Free scratch bytes (short values, length prefixes and formatted text are copied there).
+    pub bytes: usize,
+    /// Free segment slots (each borrowed value takes one, and so does the next copy after it).
+    pub segments: usize,
+}
+
+impl<const S: usize, const N: usize> Stream<'_, S, N> {
+    fn room(&self) -> Room {
+        Room {
+            bytes: S - self.used,
+            segments: self.segments.remaining_capacity(),
+        }
+    }
+}
+
 /// Collects an event's metadata: the event name and the field definitions.
 pub struct MetaWriter<'a> {
     stream: Stream<'a, 2048, 136>,
@@ -240,6 +259,11 @@ impl<'a> MetaWriter<'a> {
         if let Some(at) = at {
             self.stream.scratch[at] = MaybeUninit::new(count & 0x7F);
         }
+    }
+
+    /// Free capacity left for more metadata.
+    pub fn room(&self) -> Room {
+        self.stream.room()
     }
 
     /// Total metadata bytes so far.
@@ -331,7 +355,17 @@ impl<'a> DataWriter<'a> {
     /// scratch; a value too long for the space left is cut at a character boundary
     /// and the event counted as truncated.
     pub fn display(&mut self, args: fmt::Arguments<'_>) {
+        self.display_within(args, usize::MAX);
+    }
+
+    /// Like [`DataWriter::display`], but the text is also cut at `max_len` bytes.
+    pub fn display_within(&mut self, args: fmt::Arguments<'_>, max_len: usize) {
         if let Some(literal) = args.as_str() {
+            if literal.len() > max_len {
+                self.str(&literal[..floor_char_boundary(literal.as_bytes(), max_len)]);
+                self.truncated = true;
+                return;
+            }
             self.str(literal);
             return;
         }
@@ -343,7 +377,7 @@ impl<'a> DataWriter<'a> {
         let mut formatter = ScratchFormatter {
             stream: &mut self.stream,
             start,
-            limit: free.min(u16::MAX as usize),
+            limit: free.min(u16::MAX as usize).min(max_len),
             cut: false,
         };
         let _ = fmt::write(&mut formatter, args);
@@ -353,6 +387,16 @@ impl<'a> DataWriter<'a> {
         self.stream.commit_scratch(start, len, true);
         self.stream.patch_u16(prefix_at, len as u16);
         self.truncated |= cut;
+    }
+
+    /// Free capacity left for more data.
+    pub fn room(&self) -> Room {
+        self.stream.room()
+    }
+
+    /// Marks the event as truncated (a value was shortened or left out by the caller).
+    pub fn mark_truncated(&mut self) {
+        self.truncated = true;
     }
 
     /// Total data bytes so far.

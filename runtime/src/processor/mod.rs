@@ -1,0 +1,259 @@
+//! An OpenTelemetry [`LogProcessor`] that writes SDK log records to user_events.
+//!
+//! Plug [`UserEventsProcessor`] into an `SdkLoggerProvider` and the logs you
+//! already emit (through `tracing` with `opentelemetry-appender-tracing`, `log`
+//! with `opentelemetry-appender-log`, or the Logs API) go to the tracepoints
+//! `<Provider>_L<level>K<keyword>`, where `perf`, ftrace or a local agent read
+//! them. While nobody listens, [`LogProcessor::event_enabled`] answers `false`
+//! with one atomic load, so the appenders skip building records at all.
+//!
+//! ```no_run
+//! use opentelemetry_sdk::logs::SdkLoggerProvider;
+//! use otel_user_events_runtime::UserEventsProcessor;
+//!
+//! let processor = UserEventsProcessor::builder("myprovider").build()?;
+//! eprint!("{}", processor.report()); // which tracepoints registered, or why not
+//! let counters = processor.handle(); // counters stay readable after the move below
+//! let provider = SdkLoggerProvider::builder()
+//!     .with_log_processor(processor)
+//!     .build();
+//! // ... log ...
+//! println!("{:?}", counters.counters());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Drop-in for `opentelemetry_user_events_logs::Processor` (0.18)
+//!
+//! The builder has the same shape (`builder(name)`, `with_resource_attributes`,
+//! `build()`), the same tracepoint names, and events decode to the same JSON for
+//! every record that crate writes: event name `"Log"`, `__csver__` 0x400, PartA
+//! `time` (same RFC 3339 digits), `ext_dt_traceId`/`ext_dt_spanId`,
+//! `ext_cloud_role` (`service.name`), `ext_cloud_roleInstance`
+//! (`service.instance.id`); PartC with the allow-listed resource attributes then
+//! the record's attributes (an integer `event_id` moves to PartB); PartB
+//! `_typeName`, `body`, `severityNumber`, `severityText`, `eventId`, `name`.
+//!
+//! Differences, all where that crate loses information:
+//!
+//! - bytes, lists and maps (attributes, body, resource arrays) get real values
+//!   instead of `""` (see [`crate::encode::any_value`]);
+//! - a record without a severity is written at the builder's default severity
+//!   (`Info`) instead of being dropped;
+//! - several allow-listed resource attributes come in allow-list order (that
+//!   crate uses the resource's hash order);
+//! - an event over 64 KB is truncated (longest strings first) instead of dropped;
+//!   more than 127 attributes keep the first 127; both are counted;
+//! - the keyword is configurable ([`UserEventsProcessorBuilder::with_keyword`]),
+//!   and the event name can come from the record or a callback;
+//! - a bad provider name is a typed [`ProviderNameError`](crate::ProviderNameError).
+//!
+//! # Counting
+//!
+//! Nothing is lost silently: [`ProcessorHandle::counters`] returns written
+//! events, truncated events, events too large to write, events whose listener
+//! went away mid-write, attributes dropped, and failed writes by errno.
+
+mod builder;
+mod capture;
+mod event_name;
+mod record;
+mod tracepoints;
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use opentelemetry::InstrumentationScope;
+use opentelemetry::logs::Severity;
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::logs::{LogProcessor, SdkLogRecord};
+
+use crate::Level;
+use crate::callsite::bits;
+use crate::counters::CounterSnapshot;
+use crate::encode::header::HeaderFields;
+use crate::encode::time::Rfc3339;
+use crate::encode::writer::EventWriter;
+use crate::user_events;
+
+pub use builder::{DEFAULT_SEVERITY, UserEventsProcessorBuilder};
+pub use event_name::DEFAULT_EVENT_NAME;
+pub(crate) use tracepoints::set_capture_bits;
+pub use tracepoints::{ProcessorReport, TracepointStatus};
+
+use record::Config;
+use tracepoints::Shared;
+
+/// An OpenTelemetry `LogProcessor` that writes each log record, synchronously
+/// and without allocating, as an EventHeader event to the user_events
+/// tracepoint of its level. See the [module docs](self).
+///
+/// It owns its `user_events_data` file and one enable word per level; shutting
+/// it down (or dropping it) unregisters its tracepoints exactly once.
+pub struct UserEventsProcessor {
+    shared: Arc<Shared>,
+    config: Config,
+}
+
+/// Reads a processor's report and counters after the processor moved into a
+/// logger provider. Get one with [`UserEventsProcessor::handle`].
+#[derive(Clone)]
+pub struct ProcessorHandle {
+    shared: Arc<Shared>,
+}
+
+impl UserEventsProcessor {
+    /// Starts configuring a processor for provider `provider_name`: non-empty,
+    /// at most 233 bytes, only ASCII letters, digits and `_`.
+    pub fn builder(provider_name: &str) -> UserEventsProcessorBuilder {
+        UserEventsProcessorBuilder::new(provider_name)
+    }
+
+    /// What registration did: the data file and each level's tracepoint.
+    pub fn report(&self) -> &ProcessorReport {
+        &self.shared.report
+    }
+
+    /// The counters now.
+    pub fn counters(&self) -> CounterSnapshot {
+        self.shared.counters.snapshot()
+    }
+
+    /// A handle that reads the report and counters while the logger provider
+    /// owns the processor.
+    pub fn handle(&self) -> ProcessorHandle {
+        ProcessorHandle {
+            shared: Arc::clone(&self.shared),
+        }
+    }
+
+    /// Writes a record that a listener (or a test capture) wants. Out of line,
+    /// so `emit`'s disabled path stays a load and a branch.
+    #[inline(never)]
+    fn emit_enabled(&self, record: &SdkLogRecord, severity: Severity, level: Level, bits: u32) {
+        if bits & bits::CAPTURE != 0 && capture::capture(self, record, severity, level) {
+            return;
+        }
+        if bits & bits::KERNEL == 0 {
+            return;
+        }
+        let Some(file) = &self.shared.data_file else {
+            return;
+        };
+        let event_name = self.config.event_name.name_of(record);
+        let time = Rfc3339::new(record::record_time(record));
+        let trace = record::record_trace(record);
+        let mut w = EventWriter::new();
+        let dropped = record::encode(
+            &mut w,
+            &self.config,
+            record,
+            severity,
+            event_name,
+            time.as_str(),
+            trace.as_ref(),
+        );
+        if dropped > 0 {
+            self.shared.counters.attributes_dropped(dropped);
+        }
+        user_events::write_event(
+            file.fd(),
+            self.shared.word(level),
+            self.shared.write_index[tracepoints::index(level)],
+            &HeaderFields {
+                level: level.as_u8(),
+                opcode: 0,
+                activity: None,
+            },
+            &mut w,
+            &self.shared.counters,
+        );
+    }
+}
+
+impl LogProcessor for UserEventsProcessor {
+    /// Writes `record` to its level's tracepoint when someone listens; otherwise
+    /// returns after one load.
+    #[inline]
+    fn emit(&self, record: &mut SdkLogRecord, _scope: &InstrumentationScope) {
+        let severity = self.config.severity_of(record);
+        let level = Level::from_severity(severity);
+        let bits = self.shared.word(level).load(Ordering::Relaxed);
+        if bits != 0 {
+            self.emit_enabled(record, severity, level, bits);
+        }
+    }
+
+    /// Nothing is buffered: every record is written in `emit`.
+    fn force_flush(&self) -> OTelSdkResult {
+        Ok(())
+    }
+
+    /// Unregisters the tracepoints (once; later calls do nothing) and closes
+    /// the data file, so the names leave `user_events_status`. Records emitted
+    /// afterwards are ignored.
+    fn shutdown_with_timeout(&self, _timeout: Duration) -> OTelSdkResult {
+        self.shared.release();
+        Ok(())
+    }
+
+    /// Whether a listener is attached to `level`'s tracepoint: one relaxed load.
+    #[inline]
+    fn event_enabled(&self, level: Severity, _target: &str, _name: Option<&str>) -> bool {
+        self.shared
+            .word(Level::from_severity(level))
+            .load(Ordering::Relaxed)
+            != 0
+    }
+
+    /// Takes `service.name` (PartA `ext_cloud_role`), `service.instance.id`
+    /// (`ext_cloud_roleInstance`) and the allow-listed attributes (PartC) from
+    /// the logger provider's resource.
+    fn set_resource(&mut self, resource: &Resource) {
+        self.config.set_resource(resource);
+    }
+}
+
+impl Drop for UserEventsProcessor {
+    fn drop(&mut self) {
+        self.shared.release();
+    }
+}
+
+impl fmt::Debug for UserEventsProcessor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserEventsProcessor")
+            .field("provider", &self.shared.name.as_str())
+            .field("keyword", &self.shared.keyword)
+            .field("event_name", &self.config.event_name)
+            .field("shut_down", &self.shared.is_released())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ProcessorHandle {
+    /// The processor's counters now.
+    pub fn counters(&self) -> CounterSnapshot {
+        self.shared.counters.snapshot()
+    }
+
+    /// What registration did.
+    pub fn report(&self) -> &ProcessorReport {
+        &self.shared.report
+    }
+
+    /// True once the processor was shut down or dropped.
+    pub fn is_shut_down(&self) -> bool {
+        self.shared.is_released()
+    }
+}
+
+impl fmt::Debug for ProcessorHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProcessorHandle")
+            .field("provider", &self.shared.name.as_str())
+            .finish_non_exhaustive()
+    }
+}

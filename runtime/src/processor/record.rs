@@ -1,0 +1,225 @@
+//! An SDK `LogRecord` laid out in Common Schema 4.0 with the shared encoder:
+//! head (`__csver__`, PartA), PartC (resource attributes, then the record's),
+//! PartB (`_typeName`, body, severity, `eventId`, name).
+
+use std::borrow::Cow;
+use std::time::SystemTime;
+
+use opentelemetry::logs::{AnyValue, Severity};
+use opentelemetry::{Array, Key, Value};
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::logs::SdkLogRecord;
+
+use super::event_name::EventNamePolicy;
+use crate::encode::any_value;
+use crate::encode::common_schema::{
+    PartA, PartB, TraceHex, write_head, write_part_b_head, write_part_b_tail,
+};
+use crate::encode::writer::{EventWriter, Room};
+
+/// The attribute whose integer value becomes PartB `eventId` (and leaves PartC).
+const EVENT_ID: &str = "event_id";
+
+/// Most members of an EventHeader struct.
+const MAX_STRUCT_MEMBERS: u8 = 127;
+
+/// Metadata kept free for PartB while PartC is written: `PartB`, `_typeName`,
+/// `body`, `severityNumber`, `severityText`, `eventId` and `name` take 76 bytes.
+const META_RESERVE: Room = Room {
+    bytes: 128,
+    segments: 16,
+};
+/// Metadata of the PartC struct header itself (`PartC`, NUL, encoding, count).
+const PART_C_HEADER: Room = Room {
+    bytes: 9,
+    segments: 1,
+};
+/// Data kept free for PartB while PartC is written. PartB's fixed members take
+/// at most about 220 bytes; the segments keep borrowing possible (the writer
+/// copies instead of borrowing when fewer than 9 segment slots are left).
+const DATA_RESERVE: Room = Room {
+    bytes: 256,
+    segments: 24,
+};
+/// Data kept free for PartB's members after the body.
+const BODY_RESERVE: Room = Room {
+    bytes: 160,
+    segments: 12,
+};
+
+/// The processor's settings that shape each event.
+#[derive(Debug)]
+pub(crate) struct Config {
+    pub(crate) event_name: EventNamePolicy,
+    pub(crate) default_severity: Severity,
+    resource_keys: Vec<Cow<'static, str>>,
+    /// Allow-listed resource attributes, in allow-list order.
+    resource_attributes: Vec<(Key, AnyValue)>,
+    cloud_role: Option<String>,
+    cloud_role_instance: Option<String>,
+}
+
+impl Config {
+    pub(crate) fn new(
+        event_name: EventNamePolicy,
+        default_severity: Severity,
+        resource_keys: Vec<Cow<'static, str>>,
+    ) -> Config {
+        Config {
+            event_name,
+            default_severity,
+            resource_keys,
+            resource_attributes: Vec::new(),
+            cloud_role: None,
+            cloud_role_instance: None,
+        }
+    }
+
+    /// Takes `service.name` and `service.instance.id` for PartA and the
+    /// allow-listed attributes for PartC from `resource`.
+    pub(crate) fn set_resource(&mut self, resource: &Resource) {
+        const ROLE: &str = "service.name";
+        const INSTANCE: &str = "service.instance.id";
+        let get = |key: &str| resource.get(&Key::new(key.to_owned()));
+        self.cloud_role = get(ROLE).map(|v| v.to_string());
+        self.cloud_role_instance = get(INSTANCE).map(|v| v.to_string());
+        self.resource_attributes = self
+            .resource_keys
+            .iter()
+            .filter(|key| key.as_ref() != ROLE && key.as_ref() != INSTANCE)
+            .filter_map(|key| {
+                let value = get(key)?;
+                Some((Key::new(key.clone().into_owned()), to_any_value(value)))
+            })
+            .collect();
+    }
+
+    /// The severity a record is written with.
+    #[inline(always)]
+    pub(crate) fn severity_of(&self, record: &SdkLogRecord) -> Severity {
+        record.severity_number().unwrap_or(self.default_severity)
+    }
+}
+
+/// A resource attribute value as a log attribute value (arrays stay arrays).
+fn to_any_value(value: Value) -> AnyValue {
+    fn list<T>(items: Vec<T>, f: impl Fn(T) -> AnyValue) -> AnyValue {
+        AnyValue::ListAny(Box::new(items.into_iter().map(f).collect()))
+    }
+    match value {
+        Value::Bool(b) => AnyValue::Boolean(b),
+        Value::I64(i) => AnyValue::Int(i),
+        Value::F64(f) => AnyValue::Double(f),
+        Value::String(s) => AnyValue::String(s),
+        Value::Array(Array::Bool(v)) => list(v, AnyValue::Boolean),
+        Value::Array(Array::I64(v)) => list(v, AnyValue::Int),
+        Value::Array(Array::F64(v)) => list(v, AnyValue::Double),
+        Value::Array(Array::String(v)) => list(v, AnyValue::String),
+        other => AnyValue::String(other.to_string().into()),
+    }
+}
+
+/// When the record happened: its timestamp, else when it was observed, else now.
+pub(crate) fn record_time(record: &SdkLogRecord) -> SystemTime {
+    record
+        .timestamp()
+        .or(record.observed_timestamp())
+        .unwrap_or_else(SystemTime::now)
+}
+
+/// The trace context of `record`, as PartA writes it.
+pub(crate) fn record_trace(record: &SdkLogRecord) -> Option<TraceHex> {
+    record
+        .trace_context()
+        .map(|tc| TraceHex::new(tc.trace_id, tc.span_id))
+}
+
+/// Writes `record` as one event named `event_name`. Returns how many
+/// attributes did not fit (beyond 127 PartC members or the writer's buffers).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn encode<'a>(
+    w: &mut EventWriter<'a>,
+    config: &'a Config,
+    record: &'a SdkLogRecord,
+    severity: Severity,
+    event_name: &'a str,
+    time: &'a str,
+    trace: Option<&'a TraceHex>,
+) -> u64 {
+    let part_a = PartA {
+        time,
+        trace: trace.map(TraceHex::as_strs),
+        cloud_role: config.cloud_role.as_deref(),
+        cloud_role_instance: config.cloud_role_instance.as_deref(),
+    };
+    write_head(w, event_name, &part_a);
+
+    let mut part_c = PartC::default();
+    for (key, value) in &config.resource_attributes {
+        part_c.add(w, key.as_str(), value);
+    }
+    let mut event_id = None;
+    for (key, value) in record.attributes_iter() {
+        if let (EVENT_ID, AnyValue::Int(id)) = (key.as_str(), value) {
+            event_id = Some(*id);
+            continue;
+        }
+        part_c.add(w, key.as_str(), value);
+    }
+    part_c.finish(w);
+
+    let body = record.body();
+    let part_b = PartB {
+        severity_number: severity as i16,
+        severity_text: record.severity_text(),
+        event_id,
+        name: record.event_name().filter(|name| !name.trim().is_empty()),
+    };
+    write_part_b_head(w, body.is_some(), &part_b);
+    if let Some(body) = body {
+        any_value::write_field(w, "body", body, BODY_RESERVE);
+    }
+    write_part_b_tail(w, &part_b);
+    part_c.dropped
+}
+
+/// PartC being written: opened at its first member, counted at the end.
+#[derive(Default)]
+struct PartC {
+    count_at: Option<Option<usize>>,
+    count: u8,
+    dropped: u64,
+}
+
+impl PartC {
+    fn add<'a>(&mut self, w: &mut EventWriter<'a>, name: &'a str, value: &'a AnyValue) {
+        let reserve = if self.count_at.is_none() {
+            Room {
+                bytes: META_RESERVE.bytes + PART_C_HEADER.bytes,
+                segments: META_RESERVE.segments + PART_C_HEADER.segments,
+            }
+        } else {
+            META_RESERVE
+        };
+        if self.count == MAX_STRUCT_MEMBERS
+            || !any_value::field_fits(w, name, value, reserve, DATA_RESERVE)
+        {
+            self.dropped += 1;
+            return;
+        }
+        if self.count_at.is_none() {
+            self.count_at = Some(w.meta.structure_counted_later("PartC"));
+        }
+        any_value::write_field(w, name, value, DATA_RESERVE);
+        self.count += 1;
+    }
+
+    fn finish(&self, w: &mut EventWriter<'_>) {
+        if let Some(at) = self.count_at {
+            w.meta.set_count(at, self.count);
+        }
+        if self.dropped > 0 {
+            w.data.mark_truncated();
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! The processor's five tracepoints (one per level, all with its keyword): their
+//! enable words, registration, the report, and the single release at shutdown.
+
+use std::ffi::CString;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::Level;
+use crate::callsite::bits;
+use crate::counters::Counters;
+use crate::kernel::{self, DataFile, Errno};
+use crate::provider_name::ProviderName;
+
+/// What registering one tracepoint did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TracepointStatus {
+    /// `<Provider>_L<level>K<keyword>`.
+    pub name: String,
+    /// The level whose records go to it.
+    pub level: Level,
+    /// `Ok` when registered, else the errno (see [`Errno::explain`]).
+    pub result: Result<(), Errno>,
+}
+
+/// What building a [`UserEventsProcessor`](super::UserEventsProcessor) did with
+/// the kernel. Print it at startup: it says why nothing is written when
+/// user_events is missing or not writable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessorReport {
+    /// The provider name.
+    pub provider: String,
+    /// The keyword of every tracepoint.
+    pub keyword: u64,
+    /// The `user_events_data` file, or why it could not be opened.
+    pub data_file: Result<PathBuf, (Errno, PathBuf)>,
+    /// One entry per level, most severe first.
+    pub tracepoints: Vec<TracepointStatus>,
+}
+
+impl ProcessorReport {
+    /// True when every level's tracepoint is registered.
+    pub fn all_registered(&self) -> bool {
+        self.data_file.is_ok() && self.tracepoints.iter().all(|t| t.result.is_ok())
+    }
+}
+
+impl fmt::Display for ProcessorReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "otel-user-events LogProcessor {:?} (keyword {:#x}):",
+            self.provider, self.keyword
+        )?;
+        match &self.data_file {
+            Ok(path) => writeln!(f, "  user_events_data: {}", path.display())?,
+            Err((errno, path)) => {
+                return writeln!(
+                    f,
+                    "  user_events_data: {}: {errno}; records are not written",
+                    path.display()
+                );
+            }
+        }
+        for tp in &self.tracepoints {
+            match &tp.result {
+                Ok(()) => writeln!(f, "  {}: registered", tp.name)?,
+                Err(e) => writeln!(f, "  {}: not registered: {e}", tp.name)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// State shared by a processor and its handles. Lives in an `Arc`, so the enable
+/// words keep their address for as long as the kernel may write them.
+pub(crate) struct Shared {
+    /// One enable word per level (index `level - 1`). The kernel sets bit 0
+    /// while the level's tracepoint has a listener; bit 2 is set while a test
+    /// capture runs (see `testing`).
+    pub(crate) words: [AtomicU32; 5],
+    pub(crate) write_index: [u32; 5],
+    registered: [bool; 5],
+    pub(crate) data_file: Option<DataFile>,
+    pub(crate) name: ProviderName,
+    pub(crate) keyword: u64,
+    pub(crate) counters: Counters,
+    pub(crate) report: ProcessorReport,
+    released: AtomicBool,
+}
+
+/// Every processor not yet shut down, so a test capture can set their capture bits.
+static LIVE: Mutex<Vec<Arc<Shared>>> = Mutex::new(Vec::new());
+
+impl Shared {
+    /// Opens `user_events_data` and registers one tracepoint per level.
+    /// Never fails: what went wrong is in the report, and such levels stay disabled.
+    pub(crate) fn register(name: ProviderName, keyword: u64) -> Arc<Shared> {
+        let file = DataFile::open();
+        let mut shared = Arc::new(Shared {
+            words: Default::default(),
+            write_index: [u32::MAX; 5],
+            registered: [false; 5],
+            report: ProcessorReport {
+                provider: name.to_string(),
+                keyword,
+                data_file: file
+                    .as_ref()
+                    .map(|f| f.path().to_owned())
+                    .map_err(Clone::clone),
+                tracepoints: Vec::with_capacity(5),
+            },
+            data_file: file.ok(),
+            name,
+            keyword,
+            counters: Counters::default(),
+            released: AtomicBool::new(false),
+        });
+        // Register in place: the words already have their final address, and
+        // nobody else holds the Arc yet, so `get_mut` always succeeds.
+        if let Some(unique) = Arc::get_mut(&mut shared) {
+            unique.register_all();
+        }
+        testing_hook::track(&shared);
+        shared
+    }
+
+    fn register_all(&mut self) {
+        for level in Level::ALL {
+            let i = index(level);
+            let name = self.name.tracepoint_name(level, self.keyword);
+            let result = match (&self.data_file, &self.report.data_file) {
+                (Some(file), _) => {
+                    match CString::new(format!("{name} {}", kernel::EVENTHEADER_FIELDS)) {
+                        Ok(command) => kernel::register(file.fd(), &self.words[i], &command).map(
+                            |write_index| {
+                                self.write_index[i] = write_index;
+                                self.registered[i] = true;
+                            },
+                        ),
+                        Err(_) => Err(Errno(libc::EINVAL)),
+                    }
+                }
+                (None, Err((errno, _))) => Err(*errno),
+                (None, Ok(_)) => Err(Errno(libc::ENOENT)),
+            };
+            self.report.tracepoints.push(TracepointStatus {
+                name,
+                level,
+                result,
+            });
+        }
+    }
+
+    /// The enable word of `level`.
+    #[inline(always)]
+    pub(crate) fn word(&self, level: Level) -> &AtomicU32 {
+        &self.words[index(level)]
+    }
+
+    /// Unregisters every registered tracepoint exactly once and closes the
+    /// data file (its descriptor then points at `/dev/null`, so a racing write
+    /// goes nowhere and the kernel forgets the names). Later calls do nothing.
+    pub(crate) fn release(self: &Arc<Self>) {
+        if self.released.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        testing_hook::untrack(self);
+        if let Some(file) = &self.data_file {
+            for level in Level::ALL {
+                let i = index(level);
+                if self.registered[i] {
+                    // Fails only if the kernel already forgot the word; the close
+                    // below releases everything either way.
+                    let _ = kernel::unregister(file.fd(), &self.words[i]);
+                }
+            }
+            file.close();
+        }
+        for word in &self.words {
+            word.store(0, Ordering::Relaxed);
+        }
+    }
+
+    /// True once [`Shared::release`] ran.
+    pub(crate) fn is_released(&self) -> bool {
+        self.released.load(Ordering::Acquire)
+    }
+}
+
+/// Index of a level's enable word.
+#[inline(always)]
+pub(crate) fn index(level: Level) -> usize {
+    level.as_u8() as usize - 1
+}
+
+/// Sets or clears the capture bit of every live processor (called by
+/// `testing` when the first capture starts or the last one ends).
+pub(crate) fn set_capture_bits(on: bool) {
+    let live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+    for shared in live.iter() {
+        set_capture(shared, on);
+    }
+}
+
+fn set_capture(shared: &Shared, on: bool) {
+    for word in &shared.words {
+        if on {
+            word.fetch_or(bits::CAPTURE, Ordering::Relaxed);
+        } else {
+            word.fetch_and(!bits::CAPTURE, Ordering::Relaxed);
+        }
+    }
+}
+
+mod testing_hook {
+    use super::*;
+
+    /// Adds a new processor to [`LIVE`], with its capture bits set when a
+    /// capture is running (under the capture lock, so none starts or stops meanwhile).
+    pub(super) fn track(shared: &Arc<Shared>) {
+        crate::testing::with_capture_state(|capturing| {
+            let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+            live.push(Arc::clone(shared));
+            if capturing {
+                set_capture(shared, true);
+            }
+        });
+    }
+
+    pub(super) fn untrack(shared: &Arc<Shared>) {
+        let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+        live.retain(|s| !Arc::ptr_eq(s, shared));
+    }
+}
