@@ -11,6 +11,7 @@ const ERRNO_SLOTS: usize = 8;
 #[derive(Debug, Default)]
 pub struct Counters {
     written: AtomicU64,
+    emitted_opentelemetry: AtomicU64,
     dropped_disabled_race: AtomicU64,
     dropped_too_large: AtomicU64,
     dropped_unavailable: AtomicU64,
@@ -23,8 +24,11 @@ pub struct Counters {
 /// A copy of a provider's counters at one moment.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CounterSnapshot {
-    /// Events handed to the kernel (or to OpenTelemetry in fallback mode).
+    /// Events handed to the kernel.
     pub written: u64,
+    /// Macro events handed to the OpenTelemetry logger provider (OpenTelemetry
+    /// or Both output). In Both mode an event can count here and in `written`.
+    pub emitted_opentelemetry: u64,
     /// Events whose listener went away between the enabled check and the write.
     pub dropped_disabled_race: u64,
     /// Events too large to fit in 64 KB even after truncation (or with more
@@ -56,6 +60,9 @@ impl CounterSnapshot {
 impl Counters {
     pub(crate) fn written(&self) {
         self.written.fetch_add(1, Ordering::Relaxed);
+    }
+    pub(crate) fn emitted_opentelemetry(&self) {
+        self.emitted_opentelemetry.fetch_add(1, Ordering::Relaxed);
     }
     pub(crate) fn dropped_disabled_race(&self) {
         self.dropped_disabled_race.fetch_add(1, Ordering::Relaxed);
@@ -97,6 +104,7 @@ impl Counters {
         let load = |c: &AtomicU64| c.load(Ordering::Relaxed);
         CounterSnapshot {
             written: load(&self.written),
+            emitted_opentelemetry: load(&self.emitted_opentelemetry),
             dropped_disabled_race: load(&self.dropped_disabled_race),
             dropped_too_large: load(&self.dropped_too_large),
             dropped_unavailable: load(&self.dropped_unavailable),

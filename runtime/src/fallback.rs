@@ -1,4 +1,36 @@
-//! The OpenTelemetry output: a macro event becomes an SDK `LogRecord`.
+//! The OpenTelemetry output: a macro event becomes an SDK `LogRecord`, emitted
+//! through the configured `SdkLoggerProvider` (so any `LogExporter` works).
+//!
+//! # The record
+//!
+//! | LogRecord              | from                                                  |
+//! |------------------------|-------------------------------------------------------|
+//! | event name             | the event's name (`"OrderPlaced"`)                    |
+//! | target                 | the call site's module path                           |
+//! | severity number / text | the level: critical 21 `FATAL`, error 17 `ERROR`, warn 13 `WARN`, info 9 `INFO`, verbose 5 `DEBUG` |
+//! | timestamp, observed timestamp | the time of the call (the same instant)        |
+//! | body                   | `body = ..`, converted like a field                   |
+//! | attributes             | the fields, in order, by [`Field::to_any_value`](crate::Field::to_any_value) |
+//! | trace context          | the current OpenTelemetry span, when valid            |
+//! | `activity_id`, `related_activity_id` | `#[otel_event]` activities: 16 bytes (`Bytes`) |
+//!
+//! Field values keep their natural types: integers are `Int` (a `u64`/`u128`
+//! beyond `i64::MAX`, or an `i128` beyond `i64`, is a decimal `String`, keeping
+//! every digit), floats `Double`, `bool` `Boolean`, strings and `char` `String`,
+//! byte slices and `Vec<u8>` `Bytes`, other arrays `ListAny` of their elements,
+//! `Duration` `Int` nanoseconds, `SystemTime` an RFC 3339 `String`, IP and socket
+//! addresses their `String` form, `%x` and `?x` the `Display`/`Debug` `String`.
+//!
+//! # When a call site is enabled
+//!
+//! The enabled check stays one load: each call site's FALLBACK bit caches the
+//! logger's `Logger::event_enabled(severity, target, Some(name))` for that site.
+//! The SDK answers it from its processors' configuration, which is static for
+//! the built-in processors, so it is asked once per call site when the provider
+//! starts, and again only when [`Provider::refresh_enabled`](crate::Provider::refresh_enabled)
+//! is called (for a processor whose filter changes at run time). What is dynamic
+//! is left to the SDK at emit time: a record emitted while telemetry is
+//! suppressed (inside an exporter) is discarded, and is not built at all here.
 
 use std::time::SystemTime;
 
@@ -14,6 +46,10 @@ pub(crate) fn emit(state: &ProviderState, info: &'static EventInfo, event: &Even
     let Some(logger) = &state.logger else {
         return;
     };
+    // The SDK would discard the record; don't build it (or count it).
+    if opentelemetry::Context::is_current_telemetry_suppressed() {
+        return;
+    }
     let mut record = logger.create_log_record();
     let now = SystemTime::now();
     record.set_event_name(info.name);
@@ -45,5 +81,5 @@ pub(crate) fn emit(state: &ProviderState, info: &'static EventInfo, event: &Even
         }
     });
     logger.emit(record);
-    state.counters.written();
+    state.counters.emitted_opentelemetry();
 }

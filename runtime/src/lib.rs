@@ -39,7 +39,7 @@ pub use processor::{
     UserEventsProcessorBuilder,
 };
 pub use provider::{
-    ActiveOutputs, InitError, InitReport, OutputMode, Provider, ProviderBuilder, TracepointReport,
-    counters,
+    ActiveOutputs, InitError, InitReport, LoggerSource, OpenTelemetryReport, OutputMode, Provider,
+    ProviderBuilder, TracepointReport, counters,
 };
 pub use provider_name::{PROVIDER_NAME_MAX, ProviderName, ProviderNameError};

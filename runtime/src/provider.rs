@@ -1,13 +1,31 @@
 //! The process's provider: registers every call site's tracepoint, chooses the
 //! output, and unregisters everything at shutdown.
+//!
+//! # Choosing the output
+//!
+//! | [`OutputMode`]  | every tracepoint registered | some did       | user_events unavailable |
+//! |-----------------|-----------------------------|----------------|-------------------------|
+//! | `Auto`          | user_events                 | OpenTelemetry¹ | OpenTelemetry¹          |
+//! | `UserEvents`    | user_events                 | user_events²   | none²                   |
+//! | `OpenTelemetry` | OpenTelemetry (not tried)   |                |                         |
+//! | `Both`          | both                        | both³          | OpenTelemetry           |
+//!
+//! ¹ when a logger provider was given ([`ProviderBuilder::logger_provider`] or
+//! [`ProviderBuilder::stdout_logger_provider`]); without one, events are dropped
+//! and counted as `dropped_unavailable`.
+//! ² events of call sites whose tracepoint did not register are dropped and counted.
+//! ³ call sites whose tracepoint did not register write to OpenTelemetry only.
+//!
+//! The [`InitReport`] says which outputs are active and why, in one sentence.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::ffi::CString;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
+use opentelemetry::InstrumentationScope;
 use opentelemetry::logs::LoggerProvider as _;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::logs::{SdkLogger, SdkLoggerProvider};
@@ -18,18 +36,21 @@ use crate::encode::common_schema::{PartA, TraceHex};
 use crate::kernel::{self, DataFile, Errno};
 use crate::provider_name::{ProviderName, ProviderNameError};
 
-/// Where macro events go.
+/// Where macro events go. See the [module docs](self) for the full table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OutputMode {
     /// user_events when every tracepoint registered, else OpenTelemetry (when a
-    /// logger provider was given).
+    /// logger provider was given; otherwise events are dropped and counted).
     #[default]
     Auto,
-    /// user_events only; without kernel support events are dropped and counted.
+    /// user_events only; events that cannot reach it (no kernel support, or
+    /// their tracepoint did not register) are dropped and counted as
+    /// `dropped_unavailable`.
     UserEvents,
-    /// OpenTelemetry only.
+    /// OpenTelemetry only; user_events is not tried.
     OpenTelemetry,
-    /// Both user_events and OpenTelemetry.
+    /// Both user_events and OpenTelemetry; OpenTelemetry alone when user_events
+    /// is unavailable.
     Both,
 }
 
@@ -40,6 +61,27 @@ pub struct ActiveOutputs {
     pub user_events: bool,
     /// Events go to the OpenTelemetry logger provider.
     pub opentelemetry: bool,
+}
+
+/// Which OpenTelemetry logger provider events go to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoggerSource {
+    /// The one given to [`ProviderBuilder::logger_provider`].
+    Given,
+    /// One built by [`ProviderBuilder::stdout_logger_provider`]: the
+    /// `opentelemetry-stdout` exporter behind a simple (synchronous) processor.
+    Stdout,
+}
+
+/// The OpenTelemetry output, when it is active.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenTelemetryReport {
+    /// Where the logger provider came from.
+    pub source: LoggerSource,
+    /// Call sites in the program.
+    pub call_sites: usize,
+    /// Call sites the logger provider wants (`Logger::event_enabled` said yes).
+    pub enabled_call_sites: usize,
 }
 
 /// The outcome of registering one tracepoint name.
@@ -67,8 +109,10 @@ pub struct InitReport {
     /// The `user_events_data` file, or why it could not be opened (`None` when
     /// user_events was not tried).
     pub data_file: Option<Result<PathBuf, (Errno, PathBuf)>>,
-    /// One line per tracepoint name.
+    /// One line per tracepoint name (empty when user_events was not tried).
     pub tracepoints: Vec<TracepointReport>,
+    /// The OpenTelemetry output, when active.
+    pub opentelemetry: Option<OpenTelemetryReport>,
 }
 
 impl fmt::Display for InitReport {
@@ -77,18 +121,23 @@ impl fmt::Display for InitReport {
             (true, true) => "user_events + OpenTelemetry",
             (true, false) => "user_events",
             (false, true) => "OpenTelemetry",
-            (false, false) => "none (events are dropped and counted)",
+            (false, false) => "none",
         };
         writeln!(
             f,
-            "otel-user-events provider {:?}: output {output} (requested {:?}): {}",
-            self.provider, self.requested, self.reason
+            "otel-user-events provider {:?}: output {output} (requested {:?})",
+            self.provider, self.requested
         )?;
+        writeln!(f, "  why: {}", self.reason)?;
         match &self.data_file {
             Some(Ok(path)) => writeln!(f, "  user_events_data: {}", path.display())?,
-            Some(Err((errno, path))) => {
-                writeln!(f, "  user_events_data: {}: {errno}", path.display())?
-            }
+            Some(Err((errno, path))) => writeln!(
+                f,
+                "  user_events_data: {}: {} ({})",
+                path.display(),
+                errno.name(),
+                errno.0
+            )?,
             None => {}
         }
         for tp in &self.tracepoints {
@@ -100,6 +149,24 @@ impl fmt::Display for InitReport {
                 )?,
                 Err(e) => writeln!(f, "  {}: not registered: {e}", tp.name)?,
             }
+        }
+        if let Some(otel) = &self.opentelemetry {
+            let source = match otel.source {
+                LoggerSource::Given => "the given logger provider",
+                LoggerSource::Stdout => "stdout (opentelemetry-stdout)",
+            };
+            write!(
+                f,
+                "  OpenTelemetry: {source}, {} of {} call sites enabled",
+                otel.enabled_call_sites, otel.call_sites
+            )?;
+            if otel.enabled_call_sites == 0 && otel.call_sites > 0 {
+                write!(
+                    f,
+                    " (the logger provider wants none of them: does it have a log processor?)"
+                )?;
+            }
+            writeln!(f)?;
         }
         Ok(())
     }
@@ -129,7 +196,8 @@ impl fmt::Display for InitError {
             ),
             InitError::NoLoggerProvider(mode) => write!(
                 f,
-                "output mode {mode:?} needs an OpenTelemetry logger provider: call .logger_provider(..)"
+                "output mode {mode:?} needs an OpenTelemetry logger provider: call \
+                 .logger_provider(..) or .stdout_logger_provider()"
             ),
         }
     }
@@ -143,13 +211,22 @@ impl From<ProviderNameError> for InitError {
     }
 }
 
+/// Where the logger provider comes from, as configured.
+#[derive(Debug)]
+enum LoggerConfig {
+    None,
+    Given(SdkLoggerProvider),
+    #[cfg(feature = "stdout")]
+    Stdout,
+}
+
 /// Configures and starts the process's provider.
 #[derive(Debug)]
 #[must_use = "call .init() to start the provider"]
 pub struct ProviderBuilder {
     name: String,
     mode: OutputMode,
-    logger_provider: Option<SdkLoggerProvider>,
+    logger: LoggerConfig,
     resource: Option<Resource>,
 }
 
@@ -160,25 +237,55 @@ impl ProviderBuilder {
         self
     }
 
-    /// The OpenTelemetry logger provider events fall back to (or also go to).
+    /// The OpenTelemetry logger provider events fall back to (or also go to), with
+    /// whatever processors and exporters it has (OTLP, stdout, in-memory, ...).
+    ///
+    /// It stays yours: [`Provider::shutdown`] only flushes it. Call its own
+    /// `shutdown()` when the program ends, as OpenTelemetry asks; dropping your
+    /// handles is not enough, since the provider keeps a logger of it for the
+    /// life of the process (writers racing with shutdown may still reach it).
+    ///
+    /// Replaces an earlier [`stdout_logger_provider`](Self::stdout_logger_provider).
     pub fn logger_provider(mut self, provider: SdkLoggerProvider) -> Self {
-        self.logger_provider = Some(provider);
+        self.logger = LoggerConfig::Given(provider);
+        self
+    }
+
+    /// Falls back to (or also writes to) a logger provider built here that prints
+    /// each record to stdout as it is emitted: `opentelemetry-stdout`'s exporter
+    /// behind a simple processor, with the [`resource`](Self::resource) if one
+    /// is given. Meant for development and examples.
+    ///
+    /// It is built only when OpenTelemetry output is used, and shut down by
+    /// [`Provider::shutdown`]. Note that the exporter uses `println!`, which
+    /// panics if stdout is closed (e.g. piped into `head`).
+    ///
+    /// Replaces an earlier [`logger_provider`](Self::logger_provider). Needs the
+    /// `stdout` feature (on by default in the `otel-user-events` crate).
+    #[cfg(feature = "stdout")]
+    pub fn stdout_logger_provider(mut self) -> Self {
+        self.logger = LoggerConfig::Stdout;
         self
     }
 
     /// The resource whose `service.name` and `service.instance.id` fill PartA's
-    /// `ext_cloud_role` and `ext_cloud_roleInstance`.
+    /// `ext_cloud_role` and `ext_cloud_roleInstance` (user_events output). A
+    /// logger provider given with [`logger_provider`](Self::logger_provider)
+    /// keeps its own resource.
     pub fn resource(mut self, resource: Resource) -> Self {
         self.resource = Some(resource);
         self
     }
 
     /// Registers every call site's tracepoint and activates the provider.
+    ///
+    /// Missing kernel support is not an error: the [`InitReport`] says what
+    /// happened. Errors are a bad name, another active provider, or an output
+    /// mode that needs a logger provider without one.
     pub fn init(self) -> Result<Provider, InitError> {
         let name = ProviderName::new(&self.name)?;
-        if matches!(self.mode, OutputMode::OpenTelemetry | OutputMode::Both)
-            && self.logger_provider.is_none()
-        {
+        let has_logger = !matches!(self.logger, LoggerConfig::None);
+        if matches!(self.mode, OutputMode::OpenTelemetry | OutputMode::Both) && !has_logger {
             return Err(InitError::NoLoggerProvider(self.mode));
         }
         let _lifecycle = LIFECYCLE.lock().unwrap_or_else(|e| e.into_inner());
@@ -204,20 +311,32 @@ impl ProviderBuilder {
             Some(file) => register_all(file, &name),
             None => (Vec::new(), Vec::new()),
         };
-        let kernel_ok = data_file.is_some() && tracepoints.iter().all(|t| t.result.is_ok());
+        let kernel = KernelOutcome::new(&data_file_report, &tracepoints, !registered.is_empty());
+        let Decision {
+            user_events,
+            opentelemetry,
+            reason,
+        } = decide(self.mode, &kernel, has_logger);
 
-        let (user_events, opentelemetry, reason) = choose(
-            self.mode,
-            kernel_ok,
-            &data_file_report,
-            &tracepoints,
-            self.logger_provider.is_some(),
-        );
-        let logger = self
-            .logger_provider
-            .as_ref()
-            .filter(|_| opentelemetry)
-            .map(|p| p.logger("otel-user-events"));
+        let logger_provider = if opentelemetry {
+            match self.logger {
+                LoggerConfig::None => None,
+                LoggerConfig::Given(p) => Some((p, LoggerSource::Given)),
+                #[cfg(feature = "stdout")]
+                LoggerConfig::Stdout => {
+                    Some((stdout_provider(self.resource.clone()), LoggerSource::Stdout))
+                }
+            }
+        } else {
+            None
+        };
+        let logger = logger_provider.as_ref().map(|(p, _)| {
+            p.logger_with_scope(
+                InstrumentationScope::builder("otel-user-events")
+                    .with_version(env!("CARGO_PKG_VERSION"))
+                    .build(),
+            )
+        });
         let (cloud_role, cloud_role_instance) = cloud_role(self.resource.as_ref());
 
         // A kernel output that is not used gives back what it registered.
@@ -229,6 +348,19 @@ impl ProviderBuilder {
             }
             (None, Vec::new())
         };
+        // Sites with no output at all count their events as dropped: every site
+        // when nothing is active, the sites that did not register in `UserEvents`.
+        let registered_set: HashSet<*const Callsite> =
+            registered.iter().map(|s| *s as *const Callsite).collect();
+        for site in callsite::all() {
+            let unavailable = match (user_events, opentelemetry) {
+                (false, false) => true,
+                (true, false) => !registered_set.contains(&(site as *const Callsite)),
+                _ => false,
+            };
+            site.set(bits::UNAVAILABLE, unavailable);
+        }
+
         // Leaked on purpose: writers on other threads may still read a provider
         // after its shutdown, so it is never freed (one small block per init).
         let state: &'static ProviderState = Box::leak(Box::new(ProviderState {
@@ -241,14 +373,19 @@ impl ProviderBuilder {
             registered: Mutex::new(registered),
         }));
         ACTIVE.store(state as *const _ as *mut _, Ordering::Release);
-        state.refresh_fallback(opentelemetry);
-        let unavailable = !user_events && !opentelemetry;
-        for site in callsite::all() {
-            site.set(bits::UNAVAILABLE, unavailable);
-        }
+        let enabled_call_sites = state.refresh_fallback();
+        let opentelemetry_report =
+            logger_provider
+                .as_ref()
+                .map(|(_, source)| OpenTelemetryReport {
+                    source: *source,
+                    call_sites: callsite::all().count(),
+                    enabled_call_sites,
+                });
 
         Ok(Provider {
             state,
+            logger_provider,
             report: InitReport {
                 provider: name.to_string(),
                 requested: self.mode,
@@ -259,52 +396,166 @@ impl ProviderBuilder {
                 reason,
                 data_file: data_file_report,
                 tracepoints,
+                opentelemetry: opentelemetry_report,
             },
         })
     }
 }
 
-fn choose(
-    mode: OutputMode,
-    kernel_ok: bool,
-    data_file: &Option<Result<PathBuf, (Errno, PathBuf)>>,
-    tracepoints: &[TracepointReport],
-    has_logger: bool,
-) -> (bool, bool, String) {
-    let kernel_problem = || match data_file {
-        Some(Err((errno, _))) => format!("user_events unavailable: {errno}"),
-        _ => match tracepoints
-            .iter()
-            .find_map(|t| t.result.as_ref().err().map(|e| (&t.name, e)))
-        {
-            Some((name, e)) => format!("registering {name} failed: {e}"),
-            None => "user_events not tried".to_owned(),
-        },
-    };
-    match mode {
-        OutputMode::OpenTelemetry => (false, true, "OpenTelemetry requested".to_owned()),
-        OutputMode::Both if kernel_ok => (true, true, "both outputs requested".to_owned()),
-        OutputMode::Both => (
-            false,
-            true,
-            format!("{}; OpenTelemetry only", kernel_problem()),
-        ),
-        OutputMode::UserEvents if kernel_ok => {
-            (true, false, "every tracepoint registered".to_owned())
+/// The default logger provider of [`ProviderBuilder::stdout_logger_provider`].
+#[cfg(feature = "stdout")]
+fn stdout_provider(resource: Option<Resource>) -> SdkLoggerProvider {
+    let builder = SdkLoggerProvider::builder()
+        .with_simple_exporter(opentelemetry_stdout::LogExporter::default());
+    match resource {
+        Some(resource) => builder.with_resource(resource),
+        None => builder,
+    }
+    .build()
+}
+
+/// What happened with user_events, for the decision and its sentence.
+enum KernelOutcome {
+    NotTried,
+    /// Every tracepoint registered (`tracepoints` of them).
+    Ready {
+        tracepoints: usize,
+    },
+    /// Some tracepoints registered, some did not.
+    Partial(String),
+    /// No tracepoint can be written.
+    Unavailable(String),
+}
+
+impl KernelOutcome {
+    fn new(
+        data_file: &Option<Result<PathBuf, (Errno, PathBuf)>>,
+        tracepoints: &[TracepointReport],
+        any_registered: bool,
+    ) -> KernelOutcome {
+        match data_file {
+            None => KernelOutcome::NotTried,
+            Some(Err((errno, _))) => KernelOutcome::Unavailable(format!(
+                "user_events is unavailable ({}: {})",
+                errno.name(),
+                errno.explain()
+            )),
+            Some(Ok(_)) => {
+                let failed: Vec<&TracepointReport> =
+                    tracepoints.iter().filter(|t| t.result.is_err()).collect();
+                match failed.first() {
+                    None => KernelOutcome::Ready {
+                        tracepoints: tracepoints.len(),
+                    },
+                    Some(first) => {
+                        let problem = format!(
+                            "{} of {} tracepoints did not register (first: {}: {})",
+                            failed.len(),
+                            tracepoints.len(),
+                            first.name,
+                            first
+                                .result
+                                .as_ref()
+                                .err()
+                                .map_or(String::new(), |e| e.to_string())
+                        );
+                        if any_registered {
+                            KernelOutcome::Partial(problem)
+                        } else {
+                            KernelOutcome::Unavailable(problem)
+                        }
+                    }
+                }
+            }
         }
-        OutputMode::UserEvents => (false, false, kernel_problem()),
-        OutputMode::Auto if kernel_ok => (true, false, "every tracepoint registered".to_owned()),
-        OutputMode::Auto if has_logger => (
+    }
+}
+
+struct Decision {
+    user_events: bool,
+    opentelemetry: bool,
+    reason: String,
+}
+
+const DROPPED: &str = "are dropped and counted (dropped_unavailable)";
+
+fn decide(mode: OutputMode, kernel: &KernelOutcome, has_logger: bool) -> Decision {
+    let decision = |user_events, opentelemetry, reason: String| Decision {
+        user_events,
+        opentelemetry,
+        reason,
+    };
+    let ready = |tracepoints: usize| {
+        if tracepoints == 0 {
+            "user_events is available (this program has no call sites to register)".to_owned()
+        } else {
+            format!("every tracepoint registered with user_events ({tracepoints})")
+        }
+    };
+    match (mode, kernel) {
+        (OutputMode::OpenTelemetry, _) | (_, KernelOutcome::NotTried) => decision(
             false,
             true,
-            format!("{}; falling back to OpenTelemetry", kernel_problem()),
+            "OpenTelemetry was requested, so user_events was not tried".to_owned(),
         ),
-        OutputMode::Auto => (
+        (OutputMode::Both, KernelOutcome::Ready { tracepoints }) => decision(
+            true,
+            true,
+            format!("both outputs were requested and {}", ready(*tracepoints)),
+        ),
+        (OutputMode::Both, KernelOutcome::Partial(problem)) => decision(
+            true,
+            true,
+            format!(
+                "both outputs were requested but {problem}: the call sites of those write to OpenTelemetry only"
+            ),
+        ),
+        (OutputMode::Both, KernelOutcome::Unavailable(problem)) => decision(
+            false,
+            true,
+            format!("both outputs were requested but {problem}: OpenTelemetry only"),
+        ),
+        (OutputMode::UserEvents, KernelOutcome::Ready { tracepoints }) => decision(
+            true,
+            false,
+            format!("user_events was requested and {}", ready(*tracepoints)),
+        ),
+        (OutputMode::UserEvents, KernelOutcome::Partial(problem)) => decision(
+            true,
+            false,
+            format!(
+                "user_events was requested but {problem}: events of their call sites {DROPPED}"
+            ),
+        ),
+        (OutputMode::UserEvents, KernelOutcome::Unavailable(problem)) => decision(
+            false,
+            false,
+            format!("user_events was requested but {problem}: events {DROPPED}"),
+        ),
+        (OutputMode::Auto, KernelOutcome::Ready { tracepoints }) => {
+            let mut reason = ready(*tracepoints);
+            if has_logger {
+                reason.push_str("; the OpenTelemetry logger provider is not used");
+            }
+            decision(true, false, reason)
+        }
+        (
+            OutputMode::Auto,
+            KernelOutcome::Partial(problem) | KernelOutcome::Unavailable(problem),
+        ) if has_logger => decision(
+            false,
+            true,
+            format!("{problem}: falling back to OpenTelemetry"),
+        ),
+        (
+            OutputMode::Auto,
+            KernelOutcome::Partial(problem) | KernelOutcome::Unavailable(problem),
+        ) => decision(
             false,
             false,
             format!(
-                "{}; no OpenTelemetry logger provider to fall back to",
-                kernel_problem()
+                "{problem}, and no OpenTelemetry logger provider was given to fall back to \
+                     (.logger_provider(..) or .stdout_logger_provider()): events {DROPPED}"
             ),
         ),
     }
@@ -320,12 +571,14 @@ fn register_all(
     for site in callsite::all() {
         let info = site.info();
         let tp_name = name.tracepoint_name(info.level, info.keyword);
-        let command = CString::new(format!("{tp_name} {}", kernel::EVENTHEADER_FIELDS))
-            .expect("tracepoint names have no NUL");
-        let result = kernel::register(file.fd(), site.enable_word(), &command).map(|index| {
-            site.set_write_index(index);
-            registered.push(site);
-        });
+        // Valid provider names and hex keywords never contain NUL.
+        let result = match CString::new(format!("{tp_name} {}", kernel::EVENTHEADER_FIELDS)) {
+            Ok(command) => kernel::register(file.fd(), site.enable_word(), &command).map(|index| {
+                site.set_write_index(index);
+                registered.push(site);
+            }),
+            Err(_) => Err(Errno(libc::EINVAL)),
+        };
         let entry = by_name.entry(tp_name.clone()).or_insert(TracepointReport {
             name: tp_name,
             call_sites: 0,
@@ -355,6 +608,7 @@ pub(crate) struct ProviderState {
     pub(crate) counters: Counters,
     cloud_role: Option<String>,
     cloud_role_instance: Option<String>,
+    /// Present exactly when OpenTelemetry output is active.
     pub(crate) logger: Option<SdkLogger>,
     registered: Mutex<Vec<&'static Callsite>>,
 }
@@ -370,19 +624,24 @@ impl ProviderState {
         }
     }
 
-    /// Sets each site's fallback bit from the logger's `event_enabled`, which the
-    /// SDK answers from static configuration, so it is asked once per site here
-    /// instead of on every event.
-    fn refresh_fallback(&self, on: bool) {
+    /// Sets each site's FALLBACK bit from the logger's `event_enabled` for the
+    /// site's (severity, target, event name), so the enabled check stays one load
+    /// (see [`crate::fallback`] for the rule). Returns how many sites are on.
+    fn refresh_fallback(&self) -> usize {
         use opentelemetry::logs::Logger as _;
+        // Asked outside any suppression scope the caller may be in: the answer
+        // is cached for every thread and context.
+        let _clean = opentelemetry::Context::new().attach();
+        let mut enabled = 0;
         for site in callsite::all() {
             let info = site.info();
-            let wanted = on
-                && self.logger.as_ref().is_some_and(|logger| {
-                    logger.event_enabled(info.level.severity(), info.target, Some(info.name))
-                });
+            let wanted = self.logger.as_ref().is_some_and(|logger| {
+                logger.event_enabled(info.level.severity(), info.target, Some(info.name))
+            });
             site.set(bits::FALLBACK, wanted);
+            enabled += usize::from(wanted);
         }
+        enabled
     }
 
     fn shutdown(&self) {
@@ -434,6 +693,7 @@ pub(crate) fn active() -> Option<&'static ProviderState> {
 #[must_use = "dropping the provider shuts it down at once"]
 pub struct Provider {
     state: &'static ProviderState,
+    logger_provider: Option<(SdkLoggerProvider, LoggerSource)>,
     report: InitReport,
 }
 
@@ -441,6 +701,7 @@ impl fmt::Debug for Provider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Provider")
             .field("name", &self.state.name)
+            .field("active", &self.report.active)
             .finish_non_exhaustive()
     }
 }
@@ -451,7 +712,7 @@ impl Provider {
         ProviderBuilder {
             name: name.into(),
             mode: OutputMode::Auto,
-            logger_provider: None,
+            logger: LoggerConfig::None,
             resource: None,
         }
     }
@@ -471,7 +732,29 @@ impl Provider {
         self.state.counters.snapshot()
     }
 
-    /// Unregisters every tracepoint exactly once and stops all output.
+    /// The logger provider events go to, when OpenTelemetry output is active:
+    /// e.g. to send other logs (the `tracing` appender) to the same exporter.
+    pub fn logger_provider(&self) -> Option<&SdkLoggerProvider> {
+        self.logger_provider.as_ref().map(|(p, _)| p)
+    }
+
+    /// Asks the logger provider again which call sites it wants, and returns
+    /// how many it does.
+    ///
+    /// The answer of `Logger::event_enabled` is cached per call site at
+    /// [`init`](ProviderBuilder::init), so the enabled check stays one load.
+    /// The SDK's answer depends only on its processors' configuration, which is
+    /// usually fixed; call this after changing a processor whose
+    /// `event_enabled` filter can change at run time. Returns 0 when
+    /// OpenTelemetry output is not active.
+    pub fn refresh_enabled(&self) -> usize {
+        let _lifecycle = LIFECYCLE.lock().unwrap_or_else(|e| e.into_inner());
+        self.state.refresh_fallback()
+    }
+
+    /// Unregisters every tracepoint exactly once and stops all output; then
+    /// flushes the logger provider, and shuts it down if it was built here
+    /// ([`ProviderBuilder::stdout_logger_provider`]).
     pub fn shutdown(self) {
         drop(self);
     }
@@ -480,6 +763,15 @@ impl Provider {
 impl Drop for Provider {
     fn drop(&mut self) {
         self.state.shutdown();
+        match &self.logger_provider {
+            Some((p, LoggerSource::Given)) => {
+                let _ = p.force_flush();
+            }
+            Some((p, LoggerSource::Stdout)) => {
+                let _ = p.shutdown();
+            }
+            None => {}
+        }
     }
 }
 

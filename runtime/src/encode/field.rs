@@ -86,6 +86,18 @@ fn int_to_any<T: TryInto<i64> + ToString + Copy>(v: T) -> AnyValue {
     }
 }
 
+/// The `f64` a person reads from an `f32`: `0.1f32` becomes `0.1`, not
+/// `0.10000000149011612` (the nearest `f64` to the shortest decimal that reads
+/// back as the same `f32`, which is what EventHeader decoders print).
+fn f32_to_f64(v: f32) -> f64 {
+    use std::fmt::Write as _;
+    let mut text = arrayvec::ArrayString::<64>::new();
+    match write!(text, "{v}") {
+        Ok(()) => text.parse().unwrap_or(v as f64),
+        Err(_) => v as f64,
+    }
+}
+
 macro_rules! numbers {
     ($($ty:ty => $format:ident, $any:expr;)*) => {$(
         impl Field for $ty {
@@ -124,7 +136,7 @@ numbers! {
     u32 => UnsignedInt, int_to_any;
     u64 => UnsignedInt, int_to_any;
     usize => UnsignedInt, |v: usize| int_to_any(v as u64);
-    f32 => Float, |v: f32| AnyValue::Double(v as f64);
+    f32 => Float, |v: f32| AnyValue::Double(f32_to_f64(v));
     f64 => Float, AnyValue::Double;
 }
 

@@ -1,0 +1,789 @@
+//! The OpenTelemetry output: macro events through an `SdkLoggerProvider` into
+//! the SDK's in-memory exporter, compared with hand-written expected values; and
+//! how each output mode decides on a machine without user_events.
+//!
+//! Only one provider can be active per process, and libtest runs a file's tests
+//! on parallel threads: every test that starts a provider holds [`SERIAL`].
+
+use std::borrow::Cow;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::Path;
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime};
+
+use opentelemetry::logs::{AnyValue, Severity};
+use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
+use opentelemetry::{InstrumentationScope, Key};
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::logs::{
+    InMemoryLogExporter, LogProcessor, SdkLogRecord, SdkLoggerProvider, SimpleLogProcessor,
+};
+use otel_user_events::{
+    ActiveOutputs, InitError, Level, LoggerSource, OutputMode, Provider, ue_log,
+};
+
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn serial() -> MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Whether this machine's kernel offers user_events (then the mode tests that
+/// describe a machine without it do not apply).
+fn kernel_has_user_events() -> bool {
+    Path::new("/sys/kernel/tracing/user_events_data").exists()
+}
+
+fn skip_with_user_events(test: &str) -> bool {
+    if kernel_has_user_events() {
+        eprintln!("skipped: {test} describes a kernel without user_events");
+        return true;
+    }
+    false
+}
+
+fn in_memory() -> (SdkLoggerProvider, InMemoryLogExporter) {
+    let exporter = InMemoryLogExporter::default();
+    let provider = SdkLoggerProvider::builder()
+        .with_simple_exporter(exporter.clone())
+        .build();
+    (provider, exporter)
+}
+
+/// A provider in OpenTelemetry mode writing to a fresh in-memory exporter.
+fn otel_provider(name: &str) -> (Provider, SdkLoggerProvider, InMemoryLogExporter) {
+    let (logger_provider, exporter) = in_memory();
+    let provider = Provider::builder(name)
+        .output(OutputMode::OpenTelemetry)
+        .logger_provider(logger_provider.clone())
+        .init()
+        .expect("provider starts");
+    (provider, logger_provider, exporter)
+}
+
+fn records(exporter: &InMemoryLogExporter) -> Vec<SdkLogRecord> {
+    exporter
+        .get_emitted_logs()
+        .expect("exporter is running")
+        .into_iter()
+        .map(|log| log.record)
+        .collect()
+}
+
+fn attributes(record: &SdkLogRecord) -> Vec<(String, AnyValue)> {
+    record
+        .attributes_iter()
+        .map(|(k, v)| (k.as_str().to_owned(), v.clone()))
+        .collect()
+}
+
+fn s(text: &str) -> AnyValue {
+    AnyValue::String(text.to_owned().into())
+}
+
+fn list(values: Vec<AnyValue>) -> AnyValue {
+    AnyValue::ListAny(Box::new(values))
+}
+
+fn expect(pairs: Vec<(&str, AnyValue)>) -> Vec<(String, AnyValue)> {
+    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
+#[test]
+fn integers_floats_bool_and_char_keep_their_natural_types() {
+    let _serial = serial();
+    let (provider, logger_provider, exporter) = otel_provider("FallbackNumbers");
+    ue_log!(
+        info,
+        "Numbers",
+        i8 = -8i8,
+        i16 = -16i16,
+        i32 = -32i32,
+        i64 = i64::MIN,
+        isize = -1isize,
+        i128_small = -5i128,
+        i128 = i128::MIN,
+        u8 = 255u8,
+        u16 = 65535u16,
+        u32 = u32::MAX,
+        u64_small = 9u64,
+        u64 = u64::MAX,
+        usize = 7usize,
+        u128 = u128::MAX,
+        f32 = 0.1f32,
+        f32_half = 1.5f32,
+        f64 = -0.25f64,
+        yes = true,
+        no = false,
+        letter = 'é'
+    );
+    let got = records(&exporter);
+    assert_eq!(got.len(), 1);
+    assert_eq!(
+        attributes(&got[0]),
+        expect(vec![
+            ("i8", AnyValue::Int(-8)),
+            ("i16", AnyValue::Int(-16)),
+            ("i32", AnyValue::Int(-32)),
+            ("i64", AnyValue::Int(-9223372036854775808)),
+            ("isize", AnyValue::Int(-1)),
+            ("i128_small", AnyValue::Int(-5)),
+            // Beyond i64: every digit kept, as text.
+            ("i128", s("-170141183460469231731687303715884105728")),
+            ("u8", AnyValue::Int(255)),
+            ("u16", AnyValue::Int(65535)),
+            ("u32", AnyValue::Int(4294967295)),
+            ("u64_small", AnyValue::Int(9)),
+            ("u64", s("18446744073709551615")),
+            ("usize", AnyValue::Int(7)),
+            ("u128", s("340282366920938463463374607431768211455")),
+            // The decimal a person wrote, not 0.10000000149011612.
+            ("f32", AnyValue::Double(0.1)),
+            ("f32_half", AnyValue::Double(1.5)),
+            ("f64", AnyValue::Double(-0.25)),
+            ("yes", AnyValue::Boolean(true)),
+            ("no", AnyValue::Boolean(false)),
+            ("letter", s("é")),
+        ])
+    );
+    provider.shutdown();
+    logger_provider.shutdown().unwrap();
+}
+
+#[test]
+fn strings_bytes_and_arrays_map_to_string_bytes_and_list() {
+    let _serial = serial();
+    let (provider, logger_provider, exporter) = otel_provider("FallbackArrays");
+    let owned = String::from("owned ✓");
+    let cow: Cow<str> = Cow::Borrowed("cow");
+    let bytes: Vec<u8> = vec![0x00, 0xAB, 0xFF];
+    let words = vec![String::from("x"), String::new()];
+    ue_log!(
+        info,
+        "Arrays",
+        text = "a\0b",
+        empty = "",
+        owned = owned,
+        cow = cow,
+        "dotted.name" = "x",
+        blob = bytes,
+        slice = &[1u8, 2][..],
+        ints = [1i32, -2, 3],
+        vec_u64 = vec![7u64, u64::MAX],
+        floats = &[0.5f64, 2.0][..],
+        f32s = [0.1f32],
+        flags = [true, false],
+        none = Vec::<u16>::new(),
+        strs = ["a", "b"],
+        words = words
+    );
+    let got = records(&exporter);
+    assert_eq!(got.len(), 1);
+    assert_eq!(
+        attributes(&got[0]),
+        expect(vec![
+            ("text", s("a\0b")),
+            ("empty", s("")),
+            ("owned", s("owned ✓")),
+            ("cow", s("cow")),
+            ("dotted.name", s("x")),
+            ("blob", AnyValue::Bytes(Box::new(vec![0x00, 0xAB, 0xFF]))),
+            ("slice", AnyValue::Bytes(Box::new(vec![1, 2]))),
+            (
+                "ints",
+                list(vec![AnyValue::Int(1), AnyValue::Int(-2), AnyValue::Int(3)])
+            ),
+            (
+                "vec_u64",
+                list(vec![AnyValue::Int(7), s("18446744073709551615")])
+            ),
+            (
+                "floats",
+                list(vec![AnyValue::Double(0.5), AnyValue::Double(2.0)])
+            ),
+            ("f32s", list(vec![AnyValue::Double(0.1)])),
+            (
+                "flags",
+                list(vec![AnyValue::Boolean(true), AnyValue::Boolean(false)])
+            ),
+            ("none", list(vec![])),
+            ("strs", list(vec![s("a"), s("b")])),
+            ("words", list(vec![s("x"), s("")])),
+        ])
+    );
+    provider.shutdown();
+    logger_provider.shutdown().unwrap();
+}
+
+#[test]
+fn time_duration_addresses_and_formatted_fields_map_as_documented() {
+    #[derive(Debug)]
+    #[allow(dead_code)] // read through Debug
+    struct State {
+        tries: u32,
+    }
+    let _serial = serial();
+    let (provider, logger_provider, exporter) = otel_provider("FallbackMisc");
+    let err = std::io::Error::from(std::io::ErrorKind::TimedOut);
+    let state = State { tries: 3 };
+    ue_log!(
+        info,
+        "Misc",
+        at = SystemTime::UNIX_EPOCH + Duration::from_micros(1_500_000),
+        took = Duration::from_micros(1500),
+        v4 = Ipv4Addr::new(192, 0, 2, 1),
+        v6 = "2001:db8::1".parse::<Ipv6Addr>().unwrap(),
+        ip = IpAddr::from(Ipv4Addr::LOCALHOST),
+        sock = "[::1]:8080".parse::<SocketAddr>().unwrap(),
+        %err,
+        ?state,
+        shown = %42u8,
+        debugged = ?"q"
+    );
+    let got = records(&exporter);
+    assert_eq!(got.len(), 1);
+    assert_eq!(
+        attributes(&got[0]),
+        expect(vec![
+            ("at", s("1970-01-01T00:00:01.500Z")),
+            ("took", AnyValue::Int(1_500_000)),
+            ("v4", s("192.0.2.1")),
+            ("v6", s("2001:db8::1")),
+            ("ip", s("127.0.0.1")),
+            ("sock", s("[::1]:8080")),
+            ("err", s("timed out")),
+            ("state", s("State { tries: 3 }")),
+            ("shown", s("42")),
+            ("debugged", s("\"q\"")),
+        ])
+    );
+    provider.shutdown();
+    logger_provider.shutdown().unwrap();
+}
+
+#[test]
+fn record_has_name_severity_target_timestamps_and_body() {
+    let _serial = serial();
+    let (provider, logger_provider, exporter) = otel_provider("FallbackRecord");
+    let before = SystemTime::now();
+    ue_log!(
+        Level::Warn,
+        "Retry",
+        keyword = 0x10,
+        attempt = 2,
+        body = "retrying"
+    );
+    ue_log!(error, "NoBody");
+    ue_log!(info, "NumberBody", body = 7u16);
+    let after = SystemTime::now();
+    let got = records(&exporter);
+    assert_eq!(got.len(), 3);
+
+    let retry = &got[0];
+    assert_eq!(retry.event_name(), Some("Retry"));
+    assert_eq!(retry.severity_number(), Some(Severity::Warn));
+    assert_eq!(retry.severity_text(), Some("WARN"));
+    assert_eq!(retry.target().map(|t| t.as_ref()), Some(module_path!()));
+    assert_eq!(retry.body(), Some(&s("retrying")));
+    assert_eq!(
+        attributes(retry),
+        expect(vec![("attempt", AnyValue::Int(2))])
+    );
+    let time = retry.timestamp().expect("timestamp set");
+    assert!(before <= time && time <= after, "{time:?}");
+    assert_eq!(retry.observed_timestamp(), Some(time));
+    assert!(retry.trace_context().is_none());
+
+    assert_eq!(got[1].event_name(), Some("NoBody"));
+    assert_eq!(got[1].severity_number(), Some(Severity::Error));
+    assert_eq!(got[1].severity_text(), Some("ERROR"));
+    assert_eq!(got[1].body(), None);
+    assert_eq!(attributes(&got[1]), vec![]);
+    assert_eq!(got[2].body(), Some(&AnyValue::Int(7)));
+
+    // The instrumentation scope names this crate.
+    let logs = exporter.get_emitted_logs().unwrap();
+    assert_eq!(logs[0].instrumentation.name(), "otel-user-events");
+    assert_eq!(
+        logs[0].instrumentation.version(),
+        Some(env!("CARGO_PKG_VERSION"))
+    );
+    assert_eq!(provider.counters().emitted_opentelemetry, 3);
+    assert_eq!(provider.counters().written, 0);
+    provider.shutdown();
+    logger_provider.shutdown().unwrap();
+}
+
+#[test]
+fn every_level_has_its_severity_number_and_text() {
+    let _serial = serial();
+    let (provider, logger_provider, exporter) = otel_provider("FallbackLevels");
+    ue_log!(critical, "L");
+    ue_log!(fatal, "L");
+    ue_log!(error, "L");
+    ue_log!(warn, "L");
+    ue_log!(info, "L");
+    ue_log!(verbose, "L");
+    ue_log!(debug, "L");
+    ue_log!(trace, "L");
+    let got: Vec<(Option<Severity>, Option<&str>)> = records(&exporter)
+        .iter()
+        .map(|r| (r.severity_number(), r.severity_text()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Some(Severity::Fatal), Some("FATAL")),
+            (Some(Severity::Fatal), Some("FATAL")),
+            (Some(Severity::Error), Some("ERROR")),
+            (Some(Severity::Warn), Some("WARN")),
+            (Some(Severity::Info), Some("INFO")),
+            (Some(Severity::Debug), Some("DEBUG")),
+            (Some(Severity::Debug), Some("DEBUG")),
+            (Some(Severity::Debug), Some("DEBUG")),
+        ]
+    );
+    assert_eq!(Severity::Fatal as i32, 21);
+    assert_eq!(Severity::Debug as i32, 5);
+    provider.shutdown();
+    logger_provider.shutdown().unwrap();
+}
+
+#[test]
+fn trace_context_comes_from_the_current_span() {
+    let _serial = serial();
+    let (provider, logger_provider, exporter) = otel_provider("FallbackTrace");
+    let trace_id = TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap();
+    let span_id = SpanId::from_hex("00f067aa0ba902b7").unwrap();
+    let span = SpanContext::new(
+        trace_id,
+        span_id,
+        TraceFlags::SAMPLED,
+        false,
+        TraceState::default(),
+    );
+    {
+        let _guard = opentelemetry::Context::current()
+            .with_remote_span_context(span)
+            .attach();
+        ue_log!(info, "Traced", n = 1);
+    }
+    ue_log!(info, "Untraced");
+    let got = records(&exporter);
+    assert_eq!(got.len(), 2);
+    let trace = got[0].trace_context().expect("trace context");
+    assert_eq!(trace.trace_id, trace_id);
+    assert_eq!(trace.span_id, span_id);
+    assert_eq!(trace.trace_flags, Some(TraceFlags::SAMPLED));
+    assert!(got[1].trace_context().is_none());
+    provider.shutdown();
+    logger_provider.shutdown().unwrap();
+}
+
+#[test]
+fn events_emitted_while_telemetry_is_suppressed_are_not_built_or_counted() {
+    let _serial = serial();
+    let (provider, logger_provider, exporter) = otel_provider("FallbackSuppressed");
+    {
+        let _suppressed = opentelemetry::Context::enter_telemetry_suppressed_scope();
+        ue_log!(info, "Inside");
+    }
+    ue_log!(info, "Outside");
+    let names: Vec<_> = records(&exporter).iter().map(|r| r.event_name()).collect();
+    assert_eq!(names, [Some("Outside")]);
+    assert_eq!(provider.counters().emitted_opentelemetry, 1);
+    provider.shutdown();
+    logger_provider.shutdown().unwrap();
+}
+
+#[test]
+fn auto_falls_back_to_opentelemetry_without_user_events() {
+    if skip_with_user_events("auto_falls_back_to_opentelemetry_without_user_events") {
+        return;
+    }
+    let _serial = serial();
+    let (logger_provider, exporter) = in_memory();
+    let provider = Provider::builder("FallbackAuto")
+        .logger_provider(logger_provider.clone())
+        .init()
+        .unwrap();
+    let report = provider.report();
+    assert_eq!(report.requested, OutputMode::Auto);
+    assert_eq!(
+        report.active,
+        ActiveOutputs {
+            user_events: false,
+            opentelemetry: true
+        }
+    );
+    let (errno, path) = report
+        .data_file
+        .clone()
+        .expect("user_events was tried")
+        .expect_err("no user_events here");
+    assert!(report.tracepoints.is_empty());
+    assert_eq!(
+        report.reason,
+        format!(
+            "user_events is unavailable ({}: {}): falling back to OpenTelemetry",
+            errno.name(),
+            errno.explain()
+        )
+    );
+    let otel = report.opentelemetry.clone().unwrap();
+    assert_eq!(otel.source, LoggerSource::Given);
+    assert!(otel.call_sites > 0);
+    assert_eq!(otel.enabled_call_sites, otel.call_sites);
+    assert!(provider.logger_provider().is_some());
+    assert_eq!(
+        report.to_string(),
+        format!(
+            "otel-user-events provider \"FallbackAuto\": output OpenTelemetry (requested Auto)\n  \
+             why: {}\n  \
+             user_events_data: {}: {} ({})\n  \
+             OpenTelemetry: the given logger provider, {4} of {4} call sites enabled\n",
+            report.reason,
+            path.display(),
+            errno.name(),
+            errno.0,
+            otel.call_sites
+        )
+    );
+
+    ue_log!(info, "AutoEvent", n = 1u8);
+    let got = records(&exporter);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].event_name(), Some("AutoEvent"));
+    provider.shutdown();
+    logger_provider.shutdown().unwrap();
+}
+
+#[test]
+fn user_events_mode_without_user_events_drops_and_counts() {
+    if skip_with_user_events("user_events_mode_without_user_events_drops_and_counts") {
+        return;
+    }
+    static EVALUATED: AtomicUsize = AtomicUsize::new(0);
+    let _serial = serial();
+    let (logger_provider, exporter) = in_memory();
+    let provider = Provider::builder("FallbackUserEventsOnly")
+        .output(OutputMode::UserEvents)
+        .logger_provider(logger_provider.clone())
+        .init()
+        .unwrap();
+    let report = provider.report();
+    assert_eq!(
+        report.active,
+        ActiveOutputs {
+            user_events: false,
+            opentelemetry: false
+        }
+    );
+    let (errno, _) = report.data_file.clone().unwrap().unwrap_err();
+    assert_eq!(
+        report.reason,
+        format!(
+            "user_events was requested but user_events is unavailable ({}: {}): \
+             events are dropped and counted (dropped_unavailable)",
+            errno.name(),
+            errno.explain()
+        )
+    );
+    assert_eq!(report.opentelemetry, None);
+    assert!(provider.logger_provider().is_none());
+    assert!(report.to_string().starts_with(
+        "otel-user-events provider \"FallbackUserEventsOnly\": output none (requested UserEvents)\n"
+    ));
+
+    for _ in 0..3 {
+        ue_log!(
+            info,
+            "Dropped",
+            n = EVALUATED.fetch_add(1, Ordering::Relaxed)
+        );
+    }
+    let counters = provider.counters();
+    assert_eq!(counters.dropped_unavailable, 3);
+    assert_eq!(counters.dropped(), 3);
+    assert_eq!((counters.written, counters.emitted_opentelemetry), (0, 0));
+    // The logger provider is not used in this mode.
+    assert!(records(&exporter).is_empty());
+    provider.shutdown();
+    logger_provider.shutdown().unwrap();
+}
+
+#[test]
+fn auto_without_a_logger_provider_drops_and_counts() {
+    if skip_with_user_events("auto_without_a_logger_provider_drops_and_counts") {
+        return;
+    }
+    let _serial = serial();
+    let provider = Provider::builder("FallbackNothing").init().unwrap();
+    let report = provider.report();
+    assert_eq!(
+        report.active,
+        ActiveOutputs {
+            user_events: false,
+            opentelemetry: false
+        }
+    );
+    assert!(
+        report.reason.ends_with(
+            ", and no OpenTelemetry logger provider was given to fall back to \
+             (.logger_provider(..) or .stdout_logger_provider()): events are dropped and \
+             counted (dropped_unavailable)"
+        ),
+        "{}",
+        report.reason
+    );
+    ue_log!(warn, "Lost");
+    assert_eq!(provider.counters().dropped_unavailable, 1);
+    provider.shutdown();
+}
+
+#[test]
+fn both_without_user_events_writes_to_opentelemetry_only() {
+    if skip_with_user_events("both_without_user_events_writes_to_opentelemetry_only") {
+        return;
+    }
+    let _serial = serial();
+    let (logger_provider, exporter) = in_memory();
+    let provider = Provider::builder("FallbackBoth")
+        .output(OutputMode::Both)
+        .logger_provider(logger_provider.clone())
+        .init()
+        .unwrap();
+    let report = provider.report();
+    assert_eq!(
+        report.active,
+        ActiveOutputs {
+            user_events: false,
+            opentelemetry: true
+        }
+    );
+    let (errno, _) = report.data_file.clone().unwrap().unwrap_err();
+    assert_eq!(
+        report.reason,
+        format!(
+            "both outputs were requested but user_events is unavailable ({}: {}): \
+             OpenTelemetry only",
+            errno.name(),
+            errno.explain()
+        )
+    );
+    ue_log!(info, "BothEvent");
+    assert_eq!(records(&exporter).len(), 1);
+    assert_eq!(provider.counters().emitted_opentelemetry, 1);
+    assert_eq!(provider.counters().dropped(), 0);
+    provider.shutdown();
+    logger_provider.shutdown().unwrap();
+}
+
+#[test]
+fn opentelemetry_mode_does_not_try_user_events() {
+    let _serial = serial();
+    let (provider, logger_provider, _exporter) = otel_provider("FallbackOtelOnly");
+    let report = provider.report();
+    assert_eq!(report.data_file, None);
+    assert!(report.tracepoints.is_empty());
+    assert_eq!(
+        report.reason,
+        "OpenTelemetry was requested, so user_events was not tried"
+    );
+    provider.shutdown();
+    logger_provider.shutdown().unwrap();
+}
+
+#[test]
+fn opentelemetry_and_both_need_a_logger_provider() {
+    let _serial = serial();
+    for mode in [OutputMode::OpenTelemetry, OutputMode::Both] {
+        let err = Provider::builder("FallbackNoLogger")
+            .output(mode)
+            .init()
+            .unwrap_err();
+        assert_eq!(err, InitError::NoLoggerProvider(mode));
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "output mode {mode:?} needs an OpenTelemetry logger provider: call \
+                 .logger_provider(..) or .stdout_logger_provider()"
+            )
+        );
+    }
+    // Nothing was left active: a provider starts.
+    let (provider, logger_provider, _exporter) = otel_provider("FallbackAfterError");
+    provider.shutdown();
+    logger_provider.shutdown().unwrap();
+}
+
+#[test]
+fn only_one_provider_at_a_time_and_shutdown_stops_output() {
+    let _serial = serial();
+    let (provider, logger_provider, exporter) = otel_provider("FallbackFirst");
+    let (other, _) = in_memory();
+    let err = Provider::builder("FallbackSecond")
+        .output(OutputMode::OpenTelemetry)
+        .logger_provider(other)
+        .init()
+        .unwrap_err();
+    assert_eq!(
+        err,
+        InitError::AlreadyActive {
+            active: "FallbackFirst".to_owned()
+        }
+    );
+    fn site() {
+        ue_log!(info, "AroundShutdown");
+    }
+    site();
+    provider.shutdown();
+    site();
+    assert_eq!(records(&exporter).len(), 1);
+    assert_eq!(otel_user_events::counters(), None);
+    logger_provider.shutdown().unwrap();
+}
+
+/// A processor whose `event_enabled` keeps events named `Gate*` at or above a
+/// threshold that the test changes at run time.
+#[derive(Debug)]
+struct GateProcessor {
+    min_severity: Arc<AtomicU8>,
+    inner: SimpleLogProcessor<InMemoryLogExporter>,
+}
+
+impl LogProcessor for GateProcessor {
+    fn emit(&self, record: &mut SdkLogRecord, scope: &InstrumentationScope) {
+        self.inner.emit(record, scope);
+    }
+    fn force_flush(&self) -> OTelSdkResult {
+        self.inner.force_flush()
+    }
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        self.inner.shutdown_with_timeout(timeout)
+    }
+    fn event_enabled(&self, level: Severity, _target: &str, name: Option<&str>) -> bool {
+        name.is_some_and(|n| n.starts_with("Gate"))
+            && level as u8 >= self.min_severity.load(Ordering::Relaxed)
+    }
+}
+
+#[test]
+fn event_enabled_is_cached_per_call_site_and_refreshed_on_request() {
+    static EVALUATED: AtomicUsize = AtomicUsize::new(0);
+    fn sites() {
+        ue_log!(
+            info,
+            "GateInfo",
+            n = EVALUATED.fetch_add(1, Ordering::Relaxed)
+        );
+        ue_log!(warn, "GateWarn");
+    }
+    let _serial = serial();
+    let exporter = InMemoryLogExporter::default();
+    let min_severity = Arc::new(AtomicU8::new(Severity::Warn as u8));
+    let logger_provider = SdkLoggerProvider::builder()
+        .with_log_processor(GateProcessor {
+            min_severity: min_severity.clone(),
+            inner: SimpleLogProcessor::new(exporter.clone()),
+        })
+        .build();
+    let provider = Provider::builder("FallbackGate")
+        .output(OutputMode::OpenTelemetry)
+        .logger_provider(logger_provider.clone())
+        .init()
+        .unwrap();
+    assert_eq!(
+        provider
+            .report()
+            .opentelemetry
+            .as_ref()
+            .unwrap()
+            .enabled_call_sites,
+        1
+    );
+
+    // The info site is off: its values are not even evaluated.
+    sites();
+    assert_eq!(EVALUATED.load(Ordering::Relaxed), 0);
+    let names: Vec<_> = records(&exporter).iter().map(|r| r.event_name()).collect();
+    assert_eq!(names, [Some("GateWarn")]);
+
+    // A run-time change is seen after refresh_enabled, not before.
+    min_severity.store(Severity::Info as u8, Ordering::Relaxed);
+    sites();
+    assert_eq!(EVALUATED.load(Ordering::Relaxed), 0);
+    assert_eq!(provider.refresh_enabled(), 2);
+    exporter.reset();
+    sites();
+    assert_eq!(EVALUATED.load(Ordering::Relaxed), 1);
+    let names: Vec<_> = records(&exporter).iter().map(|r| r.event_name()).collect();
+    assert_eq!(names, [Some("GateInfo"), Some("GateWarn")]);
+    provider.shutdown();
+    logger_provider.shutdown().unwrap();
+}
+
+#[test]
+fn a_logger_provider_without_processors_enables_nothing_and_the_report_says_so() {
+    let _serial = serial();
+    let logger_provider = SdkLoggerProvider::builder().build();
+    let provider = Provider::builder("FallbackNoProcessor")
+        .output(OutputMode::OpenTelemetry)
+        .logger_provider(logger_provider.clone())
+        .init()
+        .unwrap();
+    let otel = provider.report().opentelemetry.clone().unwrap();
+    assert_eq!(otel.enabled_call_sites, 0);
+    assert!(
+        provider.report().to_string().contains(&format!(
+            "  OpenTelemetry: the given logger provider, 0 of {} call sites enabled (the logger \
+             provider wants none of them: does it have a log processor?)\n",
+            otel.call_sites
+        )),
+        "{}",
+        provider.report()
+    );
+    ue_log!(info, "Nowhere");
+    assert_eq!(provider.counters(), Default::default());
+    provider.shutdown();
+    logger_provider.shutdown().unwrap();
+}
+
+#[test]
+fn the_stdout_logger_provider_is_built_on_request_and_shut_down_with_the_provider() {
+    let _serial = serial();
+    let provider = Provider::builder("FallbackStdout")
+        .output(OutputMode::OpenTelemetry)
+        .stdout_logger_provider()
+        .init()
+        .unwrap();
+    let otel = provider.report().opentelemetry.clone().unwrap();
+    assert_eq!(otel.source, LoggerSource::Stdout);
+    assert_eq!(otel.enabled_call_sites, otel.call_sites);
+    assert!(
+        provider
+            .report()
+            .to_string()
+            .contains("  OpenTelemetry: stdout (opentelemetry-stdout), ")
+    );
+    let logger_provider = provider.logger_provider().unwrap().clone();
+    ue_log!(info, "Printed", n = 1);
+    assert_eq!(provider.counters().emitted_opentelemetry, 1);
+    provider.shutdown();
+    // Already shut down by the provider that built it.
+    assert!(logger_provider.shutdown().is_err());
+}
+
+#[test]
+fn attribute_keys_are_the_field_names() {
+    let _serial = serial();
+    let (provider, logger_provider, exporter) = otel_provider("FallbackKeys");
+    let order_id = 42u64;
+    ue_log!(info, "Keys", order_id, "http.method" = "GET");
+    let got = records(&exporter);
+    let keys: Vec<&Key> = got[0].attributes_iter().map(|(k, _)| k).collect();
+    assert_eq!(keys, [&Key::from("order_id"), &Key::from("http.method")]);
+    provider.shutdown();
+    logger_provider.shutdown().unwrap();
+}
