@@ -1,22 +1,7 @@
 //! The process's provider: registers every call site's tracepoint, chooses the
 //! output, and unregisters everything at shutdown.
 //!
-//! # Choosing the output
-//!
-//! | [`OutputMode`]  | every tracepoint registered | some did       | user_events unavailable |
-//! |-----------------|-----------------------------|----------------|-------------------------|
-//! | `Auto`          | user_events                 | OpenTelemetry¹ | OpenTelemetry¹          |
-//! | `UserEvents`    | user_events                 | user_events²   | none²                   |
-//! | `OpenTelemetry` | OpenTelemetry (not tried)   |                |                         |
-//! | `Both`          | both                        | both³          | OpenTelemetry           |
-//!
-//! ¹ when a logger provider was given ([`ProviderBuilder::logger_provider`] or
-//! [`ProviderBuilder::stdout_logger_provider`]); without one, events are dropped
-//! and counted as `dropped_unavailable`.
-//! ² events of call sites whose tracepoint did not register are dropped and counted.
-//! ³ call sites whose tracepoint did not register write to OpenTelemetry only.
-//!
-//! The [`InitReport`] says which outputs are active and why, in one sentence.
+//! See [`OutputMode`] for how the output is chosen.
 
 use std::collections::{BTreeMap, HashSet};
 use std::ffi::CString;
@@ -36,7 +21,39 @@ use crate::encode::common_schema::{PartA, TraceHex};
 use crate::kernel::{self, DataFile, Errno};
 use crate::provider_name::{ProviderName, ProviderNameError};
 
-/// Where macro events go. See the [module docs](self) for the full table.
+/// Where macro events go, chosen at [`init`](ProviderBuilder::init):
+///
+/// | [`OutputMode`]  | every tracepoint registered | some did       | user_events unavailable |
+/// |-----------------|-----------------------------|----------------|-------------------------|
+/// | `Auto`          | user_events                 | OpenTelemetry¹ | OpenTelemetry¹          |
+/// | `UserEvents`    | user_events                 | user_events²   | none²                   |
+/// | `OpenTelemetry` | OpenTelemetry (not tried)   |                |                         |
+/// | `Both`          | both                        | both³          | OpenTelemetry           |
+///
+/// ¹ when a logger provider was given ([`ProviderBuilder::logger_provider`], or
+/// `ProviderBuilder::stdout_logger_provider` with the `stdout` feature); without
+/// one, events are dropped and counted as `dropped_unavailable`.
+/// ² events of call sites whose tracepoint did not register are dropped and counted.
+/// ³ call sites whose tracepoint did not register write to OpenTelemetry only.
+///
+/// The [`InitReport`] says which outputs are active and why, in one sentence.
+///
+/// # The OpenTelemetry output
+///
+/// Each event becomes an SDK `LogRecord` emitted through the logger provider (so
+/// any `LogExporter` works): event name, target (module path), severity number
+/// and text from the level (critical 21 `FATAL`, error 17 `ERROR`, warn 13 `WARN`,
+/// info 9 `INFO`, verbose 5 `DEBUG`), timestamp and observed timestamp (the time
+/// of the call), the body, the fields as attributes, and the current span's
+/// trace context. Fields keep their natural types (see [`Field::to_any_value`](crate::Field::to_any_value)):
+/// integers `Int` (beyond `i64` a decimal `String`), floats `Double`, `bool`,
+/// strings and `char` `String`, bytes `Bytes`, other arrays `ListAny`, `Duration`
+/// `Int` nanoseconds, `SystemTime` RFC 3339, addresses, `%x` and `?x` `String`.
+///
+/// The enabled check stays one load: whether the logger provider wants a call
+/// site (`Logger::event_enabled` for its severity, target and name) is asked
+/// once at `init` and cached in the site's enable word; call
+/// [`Provider::refresh_enabled`] after changing a processor's filter at run time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OutputMode {
     /// user_events when every tracepoint registered, else OpenTelemetry (when a
@@ -68,7 +85,7 @@ pub struct ActiveOutputs {
 pub enum LoggerSource {
     /// The one given to [`ProviderBuilder::logger_provider`].
     Given,
-    /// One built by [`ProviderBuilder::stdout_logger_provider`]: the
+    /// One built by `ProviderBuilder::stdout_logger_provider`: the
     /// `opentelemetry-stdout` exporter behind a simple (synchronous) processor.
     Stdout,
 }
@@ -245,7 +262,7 @@ impl ProviderBuilder {
     /// handles is not enough, since the provider keeps a logger of it for the
     /// life of the process (writers racing with shutdown may still reach it).
     ///
-    /// Replaces an earlier [`stdout_logger_provider`](Self::stdout_logger_provider).
+    /// Replaces an earlier `stdout_logger_provider` (feature `stdout`).
     pub fn logger_provider(mut self, provider: SdkLoggerProvider) -> Self {
         self.logger = LoggerConfig::Given(provider);
         self
@@ -402,7 +419,7 @@ impl ProviderBuilder {
     }
 }
 
-/// The default logger provider of [`ProviderBuilder::stdout_logger_provider`].
+/// The default logger provider of `ProviderBuilder::stdout_logger_provider`.
 #[cfg(feature = "stdout")]
 fn stdout_provider(resource: Option<Resource>) -> SdkLoggerProvider {
     let builder = SdkLoggerProvider::builder()
@@ -754,7 +771,7 @@ impl Provider {
 
     /// Unregisters every tracepoint exactly once and stops all output; then
     /// flushes the logger provider, and shuts it down if it was built here
-    /// ([`ProviderBuilder::stdout_logger_provider`]).
+    /// (`ProviderBuilder::stdout_logger_provider`).
     pub fn shutdown(self) {
         drop(self);
     }
