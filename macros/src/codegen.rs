@@ -51,8 +51,9 @@ pub fn callsite_statics(site: &Site<'_>) -> TokenStream {
 /// An event write: a generic function over the fields' types (so their metadata
 /// is a per-site constant) and the call that evaluates the values and calls it.
 ///
-/// `opcode` and `activity` are expressions (`0u8`, `None`); `extra_params` are
-/// passed through to `activity`, e.g. activity ids computed by the caller.
+/// `opcode` is a const expression (`0u8`). `activity` is an expression of type
+/// `Option<(&[u8; 16], Option<&[u8; 16]>)>` evaluated at the call (so it may use
+/// the caller's locals, e.g. activity ids computed by the caller) and passed in.
 pub struct Emit<'a> {
     pub krate: &'a TokenStream,
     pub site: &'a syn::Ident,
@@ -105,6 +106,7 @@ impl Emit<'_> {
             #[allow(non_camel_case_types, clippy::too_many_arguments)]
             fn __ue_emit<#(#params: #krate::__private::FieldValue,)* #body_param>(
                 #(#args: &#params,)* #body_arg
+                __ue_activity: ::core::option::Option<(&[u8; 16], ::core::option::Option<&[u8; 16]>)>,
             ) {
                 struct __UeMeta<#(#params),*>(::core::marker::PhantomData<(#(#params,)*)>);
                 impl<#(#params: #krate::__private::FieldValue),*> __UeMeta<#(#params),*> {
@@ -115,10 +117,10 @@ impl Emit<'_> {
                     fields: &[#(#args as &dyn #krate::__private::Field),*],
                     body: #body_value,
                     opcode: #opcode,
-                    activity: #activity,
+                    activity: __ue_activity,
                 });
             }
-            __ue_emit(#(#refs,)* #body_ref #comma);
+            __ue_emit(#(#refs,)* #body_ref #comma #activity);
         }
     }
 }

@@ -7,6 +7,7 @@
 
 mod codegen;
 mod internals;
+mod otel_event;
 mod ue_log;
 
 use proc_macro::TokenStream;
@@ -19,4 +20,12 @@ pub fn ue_log_impl(input: TokenStream) -> TokenStream {
     ue_log::ue_log(input.into())
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
+}
+
+/// Writes events when the annotated function is called: one event with its
+/// arguments, or with `ret`, `err` or `duration` an activity (start and stop
+/// events). Use it as `otel_user_events::otel_event`, which documents it.
+#[proc_macro_attribute]
+pub fn otel_event(attr: TokenStream, item: TokenStream) -> TokenStream {
+    otel_event::otel_event(attr.into(), item.into()).into()
 }

@@ -1,6 +1,9 @@
 //! What generated code calls. Not a public API: it changes without notice.
 
 pub use crate::Level;
+pub use crate::activity::{
+    Abandoned, Activity, ActivityFuture, ActivityId, ActivityScope, Outcome, current_ids, outcome,
+};
 pub use crate::callsite::{CALLSITES, Callsite, EventInfo};
 pub use crate::emit::{Event, emit};
 pub use crate::encode::field::{DebugField, DisplayField, Field, FieldValue};

@@ -7,6 +7,7 @@
 //!   (`<Provider>_L<level>K<keyword>`), picks the output ([`OutputMode`]) and
 //!   reports what it did ([`InitReport`]).
 //! - [`Level`]: event levels.
+//! - [`ActivityId`]: the id tying an `#[otel_event]` activity's start and stop events.
 //! - [`FieldValue`]: the types a field can have.
 //! - [`CounterSnapshot`]: written, dropped and truncated events.
 //! - [`UserEventsProcessor`]: an OpenTelemetry `LogProcessor` that writes SDK log
@@ -17,6 +18,7 @@
 
 #[doc(hidden)]
 pub mod __private;
+mod activity;
 mod callsite;
 mod counters;
 mod emit;
@@ -30,6 +32,7 @@ mod provider_name;
 pub mod testing;
 mod user_events;
 
+pub use activity::ActivityId;
 pub use counters::CounterSnapshot;
 pub use encode::field::{ArrayElement, Field, FieldValue};
 pub use kernel::Errno;

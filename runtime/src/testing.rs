@@ -31,6 +31,8 @@ use crate::encode::time::Rfc3339;
 use crate::encode::writer::{EventWriter, Fit, MAX_EVENT_SIZE};
 use crate::provider_name::{ProviderName, ProviderNameError};
 
+pub use crate::activity::sequential_activity_ids;
+
 /// One captured event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CapturedEvent {

@@ -17,6 +17,7 @@ pub enum Capture {
 }
 
 /// One field of an event.
+#[derive(Clone)]
 pub struct Field {
     pub name: String,
     /// Where the name was written (for errors).
