@@ -46,10 +46,21 @@ pub(crate) fn emit(state: &ProviderState, info: &'static EventInfo, event: &Even
     let Some(logger) = &state.logger else {
         return;
     };
-    // The SDK would discard the record; don't build it (or count it).
-    if opentelemetry::Context::is_current_telemetry_suppressed() {
+    // One look at the current context: a record emitted while telemetry is
+    // suppressed would be discarded by the SDK, so it is not built (or counted).
+    let Some(trace) = opentelemetry::Context::map_current(|cx| {
+        if cx.is_telemetry_suppressed() {
+            return None;
+        }
+        let span = cx.span();
+        let sc = span.span_context();
+        Some(
+            sc.is_valid()
+                .then(|| (sc.trace_id(), sc.span_id(), sc.trace_flags())),
+        )
+    }) else {
         return;
-    }
+    };
     let mut record = logger.create_log_record();
     let now = SystemTime::now();
     record.set_event_name(info.name);
@@ -58,6 +69,9 @@ pub(crate) fn emit(state: &ProviderState, info: &'static EventInfo, event: &Even
     record.set_observed_timestamp(now);
     record.set_severity_number(info.level.severity());
     record.set_severity_text(info.level.severity_text());
+    if let Some((trace_id, span_id, flags)) = trace {
+        record.set_trace_context(trace_id, span_id, Some(flags));
+    }
     if let Some((body, _)) = event.body {
         record.set_body(body.to_any_value());
     }
@@ -73,13 +87,6 @@ pub(crate) fn emit(state: &ProviderState, info: &'static EventInfo, event: &Even
             );
         }
     }
-    opentelemetry::Context::map_current(|cx| {
-        let span = cx.span();
-        let sc = span.span_context();
-        if sc.is_valid() {
-            record.set_trace_context(sc.trace_id(), sc.span_id(), Some(sc.trace_flags()));
-        }
-    });
     logger.emit(record);
     state.counters.emitted_opentelemetry();
 }
