@@ -77,8 +77,11 @@ fn disabled(c: &mut Criterion) {
     let processor = opentelemetry_user_events_logs::Processor::builder("BenchP1")
         .build()
         .expect("valid provider name");
-    let provider = SdkLoggerProvider::builder().with_log_processor(processor).build();
-    let subscriber = tracing_subscriber::registry().with(OpenTelemetryTracingBridge::new(&provider));
+    let provider = SdkLoggerProvider::builder()
+        .with_log_processor(processor)
+        .build();
+    let subscriber =
+        tracing_subscriber::registry().with(OpenTelemetryTracingBridge::new(&provider));
     tracing::subscriber::with_default(subscriber, || {
         group.bench_function("P1_seed_tracing_appender_processor", |b| {
             b.iter(|| {
