@@ -787,3 +787,193 @@ fn attribute_keys_are_the_field_names() {
     provider.shutdown();
     logger_provider.shutdown().unwrap();
 }
+
+/// `examples/otlp.rs`, compiled into this test to run against a local receiver.
+#[path = "../examples/otlp.rs"]
+#[allow(dead_code)] // its `main`
+mod otlp_example;
+
+/// Request line and body of each request a receiver got.
+type Requests = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+
+/// A minimal OTLP/HTTP receiver on 127.0.0.1: answers every POST with an empty
+/// `ExportLogsServiceResponse` and keeps the request bodies.
+struct OtlpReceiver {
+    port: u16,
+    bodies: Requests,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl OtlpReceiver {
+    fn start() -> OtlpReceiver {
+        use std::sync::atomic::AtomicBool;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let bodies = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (bodies, stop) = (bodies.clone(), stop.clone());
+            std::thread::spawn(move || {
+                // Bounded: stops when told, or after 30 s whatever happens.
+                let deadline = std::time::Instant::now() + Duration::from_secs(30);
+                while !stop.load(Ordering::Relaxed) && std::time::Instant::now() < deadline {
+                    match listener.accept() {
+                        Ok((stream, _)) => serve(stream, &bodies),
+                        Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                    }
+                }
+            })
+        };
+        OtlpReceiver {
+            port,
+            bodies,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn requests(&self) -> Vec<(String, Vec<u8>)> {
+        self.bodies.lock().unwrap().clone()
+    }
+}
+
+impl Drop for OtlpReceiver {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Serves the HTTP/1.1 requests of one connection (keep-alive) until it closes.
+fn serve(stream: std::net::TcpStream, bodies: &Mutex<Vec<(String, Vec<u8>)>>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    stream.set_nonblocking(false).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let mut reader = BufReader::new(stream);
+    loop {
+        let mut request_line = String::new();
+        if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+            return;
+        }
+        let mut length = 0usize;
+        loop {
+            let mut header = String::new();
+            if reader.read_line(&mut header).unwrap_or(0) == 0 {
+                return;
+            }
+            let header = header.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = header.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut body = vec![0; length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        bodies
+            .lock()
+            .unwrap()
+            .push((request_line.trim_end().to_owned(), body));
+        let response =
+            "HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n";
+        if writer.write_all(response.as_bytes()).is_err() {
+            return;
+        }
+    }
+}
+
+#[test]
+fn the_otlp_example_sends_its_events_to_a_collector() {
+    use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
+    use opentelemetry_proto::tonic::common::v1::{AnyValue as Pb, KeyValue, any_value::Value};
+    use prost::Message as _;
+
+    /// (key, value) of OTLP attributes.
+    fn pairs(attributes: &[KeyValue]) -> Vec<(String, Option<Value>)> {
+        attributes
+            .iter()
+            .map(|kv| (kv.key.clone(), kv.value.clone().and_then(|v| v.value)))
+            .collect()
+    }
+
+    let _serial = serial();
+    let receiver = OtlpReceiver::start();
+    let endpoint = format!("http://127.0.0.1:{}/v1/logs", receiver.port);
+    otlp_example::run(Some(&endpoint)).expect("the example runs");
+
+    let requests = receiver.requests();
+    assert!(!requests.is_empty(), "no OTLP request arrived");
+    let mut records = Vec::new();
+    for (line, body) in &requests {
+        assert_eq!(line, "POST /v1/logs HTTP/1.1");
+        let request = ExportLogsServiceRequest::decode(body.as_slice()).expect("OTLP protobuf");
+        for resource_logs in request.resource_logs {
+            let resource = resource_logs.resource.expect("resource");
+            assert!(
+                pairs(&resource.attributes).contains(&(
+                    "service.name".to_owned(),
+                    Some(Value::StringValue("checkout".to_owned()))
+                )),
+                "{:?}",
+                resource.attributes
+            );
+            for scope_logs in resource_logs.scope_logs {
+                // The OTLP exporter names the scope after the record's target:
+                // the call site's module path, as for the tracing appender.
+                assert_eq!(
+                    scope_logs.scope.expect("scope").name,
+                    "fallback::otlp_example"
+                );
+                records.extend(scope_logs.log_records);
+            }
+        }
+    }
+    let attr = |key: &str, value: Value| (key.to_owned(), Some(value));
+    assert_eq!(records.len(), 2, "{records:?}");
+    let placed = &records[0];
+    assert_eq!(placed.event_name, "OrderPlaced");
+    assert_eq!(
+        (placed.severity_number, placed.severity_text.as_str()),
+        (9, "INFO")
+    );
+    assert!(placed.time_unix_nano > 0);
+    assert_eq!(placed.observed_time_unix_nano, placed.time_unix_nano);
+    assert_eq!(placed.body, None);
+    assert_eq!(
+        pairs(&placed.attributes),
+        [
+            attr("order_id", Value::IntValue(42)),
+            attr("customer", Value::StringValue("ada".to_owned())),
+            attr("amount", Value::DoubleValue(9.99)),
+            attr("express", Value::BoolValue(true)),
+        ]
+    );
+    let slow = &records[1];
+    assert_eq!(slow.event_name, "PaymentSlow");
+    assert_eq!(
+        (slow.severity_number, slow.severity_text.as_str()),
+        (13, "WARN")
+    );
+    assert_eq!(
+        slow.body,
+        Some(Pb {
+            value: Some(Value::StringValue("payment took long".to_owned()))
+        })
+    );
+    assert_eq!(
+        pairs(&slow.attributes),
+        [attr("took_ms", Value::IntValue(1250))]
+    );
+}

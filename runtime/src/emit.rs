@@ -39,22 +39,22 @@ pub fn emit(site: &'static Callsite, event: &Event<'_>) {
     let Some(state) = provider::active() else {
         return;
     };
-    if bits & bits::KERNEL != 0 {
-        if let Some(file) = &state.data_file {
-            let time = Rfc3339::new(SystemTime::now());
-            let trace = TraceHex::current();
-            let part_a = state.part_a(time.as_str(), trace.as_ref());
-            let mut w = EventWriter::new();
-            encode(&mut w, site.info(), event, &part_a);
-            user_events::write_event(
-                file.fd(),
-                site.enable_word(),
-                site.write_index(),
-                &header_fields(site.info(), event),
-                &mut w,
-                &state.counters,
-            );
-        }
+    if bits & bits::KERNEL != 0
+        && let Some(file) = &state.data_file
+    {
+        let time = Rfc3339::new(SystemTime::now());
+        let trace = TraceHex::current();
+        let part_a = state.part_a(time.as_str(), trace.as_ref());
+        let mut w = EventWriter::new();
+        encode(&mut w, site.info(), event, &part_a);
+        user_events::write_event(
+            file.fd(),
+            site.enable_word(),
+            site.write_index(),
+            &header_fields(site.info(), event),
+            &mut w,
+            &state.counters,
+        );
     }
     if bits & bits::FALLBACK != 0 {
         fallback::emit(state, site.info(), event);
