@@ -16,6 +16,11 @@
 //! An event nobody listens to costs one relaxed load and a branch; its values are
 //! not even evaluated. See [`ue_log!`] for the syntax and [`FieldValue`] for the
 //! supported field types.
+//!
+//! Where the kernel has no user_events (or the process may not write to it),
+//! events can fall back to an OpenTelemetry logger provider and its exporter
+//! (`.logger_provider(..)`, or `.stdout_logger_provider()` with the default
+//! `stdout` feature): see [`OutputMode`] and `examples/quickstart.rs`.
 
 pub use otel_user_events_runtime::*;
 

@@ -32,7 +32,8 @@ use crate::provider_name::{ProviderName, ProviderNameError};
 ///
 /// ¹ when a logger provider was given ([`ProviderBuilder::logger_provider`], or
 /// `ProviderBuilder::stdout_logger_provider` with the `stdout` feature); without
-/// one, events are dropped and counted as `dropped_unavailable`.
+/// one, events are dropped and counted as `dropped_unavailable` (or, when some
+/// tracepoints registered, user_events as in ²).
 /// ² events of call sites whose tracepoint did not register are dropped and counted.
 /// ³ call sites whose tracepoint did not register write to OpenTelemetry only.
 ///
@@ -495,6 +496,8 @@ struct Decision {
 }
 
 const DROPPED: &str = "are dropped and counted (dropped_unavailable)";
+const NO_LOGGER: &str = "no OpenTelemetry logger provider was given to fall back to \
+     (.logger_provider(..) or .stdout_logger_provider())";
 
 fn decide(mode: OutputMode, kernel: &KernelOutcome, has_logger: bool) -> Decision {
     let decision = |user_events, opentelemetry, reason: String| Decision {
@@ -524,7 +527,8 @@ fn decide(mode: OutputMode, kernel: &KernelOutcome, has_logger: bool) -> Decisio
             true,
             true,
             format!(
-                "both outputs were requested but {problem}: the call sites of those write to OpenTelemetry only"
+                "both outputs were requested but {problem}: call sites of the tracepoints that \
+                 did not register write to OpenTelemetry only"
             ),
         ),
         (OutputMode::Both, KernelOutcome::Unavailable(problem)) => decision(
@@ -564,16 +568,19 @@ fn decide(mode: OutputMode, kernel: &KernelOutcome, has_logger: bool) -> Decisio
             true,
             format!("{problem}: falling back to OpenTelemetry"),
         ),
-        (
-            OutputMode::Auto,
-            KernelOutcome::Partial(problem) | KernelOutcome::Unavailable(problem),
-        ) => decision(
-            false,
+        // Nothing to fall back to: keep what registered rather than nothing.
+        (OutputMode::Auto, KernelOutcome::Partial(problem)) => decision(
+            true,
             false,
             format!(
-                "{problem}, and no OpenTelemetry logger provider was given to fall back to \
-                     (.logger_provider(..) or .stdout_logger_provider()): events {DROPPED}"
+                "{problem}, and {NO_LOGGER}: events of the call sites of the tracepoints that \
+                 did not register {DROPPED}"
             ),
+        ),
+        (OutputMode::Auto, KernelOutcome::Unavailable(problem)) => decision(
+            false,
+            false,
+            format!("{problem}, and {NO_LOGGER}: events {DROPPED}"),
         ),
     }
 }
@@ -795,4 +802,137 @@ impl Drop for Provider {
 /// The counters of the active provider, if one is active.
 pub fn counters() -> Option<CounterSnapshot> {
     active().map(|s| s.counters.snapshot())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(kernel: KernelOutcome, mode: OutputMode, has_logger: bool) -> (bool, bool) {
+        let d = decide(mode, &kernel, has_logger);
+        (d.user_events, d.opentelemetry)
+    }
+
+    /// Every cell of the table in `OutputMode`'s docs, with and without a logger.
+    #[test]
+    fn each_mode_and_kernel_outcome_picks_the_documented_outputs() {
+        use KernelOutcome::{Partial, Ready, Unavailable};
+        use OutputMode::{Auto, Both, UserEvents};
+        let p = || Partial("1 of 2 tracepoints did not register".to_owned());
+        let u = || Unavailable("user_events is unavailable".to_owned());
+        let r = || Ready { tracepoints: 2 };
+        let cases = [
+            (Auto, r(), true, (true, false)),
+            (Auto, r(), false, (true, false)),
+            (Auto, p(), true, (false, true)),
+            (Auto, p(), false, (true, false)),
+            (Auto, u(), true, (false, true)),
+            (Auto, u(), false, (false, false)),
+            (UserEvents, r(), true, (true, false)),
+            (UserEvents, p(), true, (true, false)),
+            (UserEvents, u(), true, (false, false)),
+            (Both, r(), true, (true, true)),
+            (Both, p(), true, (true, true)),
+            (Both, u(), true, (false, true)),
+            (
+                OutputMode::OpenTelemetry,
+                KernelOutcome::NotTried,
+                true,
+                (false, true),
+            ),
+        ];
+        for (mode, kernel, has_logger, expected) in cases {
+            let label = format!(
+                "{mode:?} {} logger",
+                if has_logger { "with" } else { "without" }
+            );
+            assert_eq!(outcome(kernel, mode, has_logger), expected, "{label}");
+        }
+    }
+
+    #[test]
+    fn partial_registration_reasons_say_what_happens_to_the_rest() {
+        let p = || {
+            KernelOutcome::Partial(
+                "1 of 2 tracepoints did not register (first: P_L4K1: EINVAL)".to_owned(),
+            )
+        };
+        assert_eq!(
+            decide(OutputMode::Both, &p(), true).reason,
+            "both outputs were requested but 1 of 2 tracepoints did not register (first: \
+             P_L4K1: EINVAL): call sites of the tracepoints that did not register write to \
+             OpenTelemetry only"
+        );
+        assert_eq!(
+            decide(OutputMode::UserEvents, &p(), false).reason,
+            "user_events was requested but 1 of 2 tracepoints did not register (first: \
+             P_L4K1: EINVAL): events of their call sites are dropped and counted \
+             (dropped_unavailable)"
+        );
+        assert_eq!(
+            decide(OutputMode::Auto, &p(), true).reason,
+            "1 of 2 tracepoints did not register (first: P_L4K1: EINVAL): falling back to \
+             OpenTelemetry"
+        );
+        assert_eq!(
+            decide(OutputMode::Auto, &p(), false).reason,
+            "1 of 2 tracepoints did not register (first: P_L4K1: EINVAL), and no OpenTelemetry \
+             logger provider was given to fall back to (.logger_provider(..) or \
+             .stdout_logger_provider()): events of the call sites of the tracepoints that did \
+             not register are dropped and counted (dropped_unavailable)"
+        );
+        let ready = KernelOutcome::Ready { tracepoints: 0 };
+        assert_eq!(
+            decide(OutputMode::Auto, &ready, false).reason,
+            "user_events is available (this program has no call sites to register)"
+        );
+    }
+
+    #[test]
+    fn kernel_outcome_names_the_first_failed_tracepoint() {
+        let ok = |name: &str| TracepointReport {
+            name: name.to_owned(),
+            call_sites: 1,
+            result: Ok(()),
+        };
+        let failed = |name: &str| TracepointReport {
+            name: name.to_owned(),
+            call_sites: 2,
+            result: Err(Errno(libc::EINVAL)),
+        };
+        let file = Some(Ok(PathBuf::from("/sys/kernel/tracing/user_events_data")));
+        let tracepoints = [ok("P_L2K1"), failed("P_L4K1"), failed("P_L5K1")];
+        let KernelOutcome::Partial(problem) = KernelOutcome::new(&file, &tracepoints, true) else {
+            panic!("some registered: partial");
+        };
+        assert_eq!(
+            problem,
+            "2 of 3 tracepoints did not register (first: P_L4K1: EINVAL (22): the kernel \
+             rejected the tracepoint definition)"
+        );
+        assert!(matches!(
+            KernelOutcome::new(&file, &tracepoints[1..], false),
+            KernelOutcome::Unavailable(_)
+        ));
+        assert!(matches!(
+            KernelOutcome::new(&file, &tracepoints[..1], true),
+            KernelOutcome::Ready { tracepoints: 1 }
+        ));
+        let missing = Some(Err((
+            Errno(libc::ENOENT),
+            PathBuf::from("/x/user_events_data"),
+        )));
+        let KernelOutcome::Unavailable(problem) = KernelOutcome::new(&missing, &[], false) else {
+            panic!("no data file: unavailable");
+        };
+        assert_eq!(
+            problem,
+            "user_events is unavailable (ENOENT: this kernel has no user_events \
+             (CONFIG_USER_EVENTS, Linux 6.4+))"
+        );
+        assert!(matches!(
+            KernelOutcome::new(&None, &[], false),
+            KernelOutcome::NotTried
+        ));
+    }
 }
