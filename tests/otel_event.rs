@@ -129,6 +129,7 @@ fn stop(name: &str, part_c: &str, id: &str) -> String {
 fn order_placed(order_id: u64, customer: &str, amount: f64, express: bool) {}
 
 #[otel_event]
+#[allow(clippy::too_many_arguments)]
 fn many_types(
     small: i8,
     name: String,

@@ -404,35 +404,25 @@ impl<Fut, F: FnOnce(&Activity, Abandoned)> Drop for ActivityFuture<Fut, F> {
 }
 
 /// A function result that `err` can split: implemented for `Result`.
+///
+/// The success and error types are parameters (not associated types) so that
+/// a function that does not return a `Result` gets exactly one error.
 #[doc(hidden)]
 #[diagnostic::on_unimplemented(
     message = "`err` needs a function that returns a `Result`, not `{Self}`",
     label = "the function does not return a `Result`",
     note = "remove `err`, or return `Result<T, E>` with `E: Display`"
 )]
-pub trait Outcome {
-    /// The success type.
-    type Ok;
-    /// The error type.
-    type Err;
+pub trait Outcome<T, E> {
     /// Borrows the success or error value.
-    fn outcome(&self) -> Result<&Self::Ok, &Self::Err>;
+    fn outcome(&self) -> Result<&T, &E>;
 }
 
-impl<T, E> Outcome for Result<T, E> {
-    type Ok = T;
-    type Err = E;
+impl<T, E> Outcome<T, E> for Result<T, E> {
     #[inline(always)]
     fn outcome(&self) -> Result<&T, &E> {
         self.as_ref()
     }
-}
-
-/// Splits a function's result for its stop event.
-#[doc(hidden)]
-#[inline(always)]
-pub fn outcome<R: Outcome>(result: &R) -> Result<&R::Ok, &R::Err> {
-    result.outcome()
 }
 
 #[cfg(test)]

@@ -474,9 +474,16 @@ fn check(cx: &Ctxt, options: Options, func: syn::ItemFn) -> Option<EventFn> {
     let mut ok = true;
 
     let mut args = Vec::new();
+    // Arguments of a generic type that surely is not a `FieldValue`.
+    let mut unbounded: Vec<(syn::Ident, String)> = Vec::new();
     for input in &func.sig.inputs {
         if let syn::FnArg::Typed(pat_type) = input {
             bindings(&pat_type.pat, &mut args);
+            if let syn::Pat::Ident(p) = &*pat_type.pat
+                && let Some(generic) = unbounded_generic(&pat_type.ty, &func.sig.generics)
+            {
+                unbounded.push((p.ident.clone(), generic));
+            }
         }
     }
     for skipped in &options.skip {
@@ -552,6 +559,19 @@ fn check(cx: &Ctxt, options: Options, func: syn::ItemFn) -> Option<EventFn> {
         for arg in &args {
             let replaced = options.fields.iter().any(|f| f.name == arg.name);
             if replaced || options.skip.contains(&arg.ident) {
+                continue;
+            }
+            if let Some((_, generic)) = unbounded.iter().find(|(i, _)| *i == arg.ident) {
+                let name = &arg.name;
+                cx.error_spanned_by(
+                    &arg.ident,
+                    format!(
+                        "argument `{name}` has the generic type `{generic}`, which is recorded only if it implements `FieldValue`: \
+                         add the bound `otel_user_events::FieldValue`, skip the argument with `#[otel_event(skip({name}))]`, \
+                         or record it formatted with `fields({name} = ?{name})`"
+                    ),
+                );
+                ok = false;
                 continue;
             }
             entry_fields.push(Field {
@@ -667,4 +687,100 @@ fn result_ok_is_unit(ty: &syn::Type) -> bool {
         return false;
     };
     matches!(args.args.first(), Some(syn::GenericArgument::Type(t)) if is_unit(t))
+}
+
+/// Traits of the standard library, none of which implies `FieldValue`.
+const STD_TRAITS: &[&str] = &[
+    "Clone",
+    "Copy",
+    "Debug",
+    "Display",
+    "Send",
+    "Sync",
+    "Sized",
+    "Unpin",
+    "PartialEq",
+    "Eq",
+    "PartialOrd",
+    "Ord",
+    "Hash",
+    "Default",
+    "AsRef",
+    "AsMut",
+    "Borrow",
+    "BorrowMut",
+    "Into",
+    "From",
+    "TryInto",
+    "TryFrom",
+    "ToString",
+    "ToOwned",
+    "Iterator",
+    "IntoIterator",
+    "DoubleEndedIterator",
+    "ExactSizeIterator",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Future",
+    "IntoFuture",
+    "Error",
+    "Any",
+    "Read",
+    "Write",
+    "BufRead",
+    "Seek",
+    "Deref",
+    "DerefMut",
+    "UnwindSafe",
+    "RefUnwindSafe",
+];
+
+/// If `ty` is `T`, `&T` or `&mut T` for a type parameter `T` of the function,
+/// or `impl Bounds`, whose bounds are all standard traits (so it cannot be a
+/// `FieldValue` inside the function), its name as written.
+fn unbounded_generic(ty: &syn::Type, generics: &syn::Generics) -> Option<String> {
+    match ty {
+        syn::Type::Reference(r) => unbounded_generic(&r.elem, generics),
+        syn::Type::Paren(p) => unbounded_generic(&p.elem, generics),
+        syn::Type::ImplTrait(i) => {
+            only_std(i.bounds.iter()).then(|| ty.to_token_stream().to_string())
+        }
+        syn::Type::Path(p) if p.qself.is_none() => {
+            let ident = p.path.get_ident()?;
+            let param = generics.type_params().find(|t| t.ident == *ident)?;
+            let bounds = param.bounds.iter().chain(
+                generics
+                    .where_clause
+                    .iter()
+                    .flat_map(|w| &w.predicates)
+                    .filter_map(|pred| match pred {
+                        syn::WherePredicate::Type(t) if is_ident(&t.bounded_ty, ident) => {
+                            Some(&t.bounds)
+                        }
+                        _ => None,
+                    })
+                    .flatten(),
+            );
+            only_std(bounds).then(|| ident.to_string())
+        }
+        _ => None,
+    }
+}
+
+/// Every bound is a lifetime or a standard trait.
+fn only_std<'a>(mut bounds: impl Iterator<Item = &'a syn::TypeParamBound>) -> bool {
+    bounds.all(|b| match b {
+        syn::TypeParamBound::Trait(t) => t
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| STD_TRAITS.contains(&s.ident.to_string().as_str())),
+        syn::TypeParamBound::Lifetime(_) => true,
+        _ => false,
+    })
+}
+
+fn is_ident(ty: &syn::Type, ident: &syn::Ident) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident(ident))
 }

@@ -203,7 +203,11 @@ fn activity_body(ev: &EventFn) -> TokenStream {
                 .as_ref()
                 .or(ev.ret.as_ref())
                 .map_or(Span::call_site(), |r| r.span);
-            let outcome = quote_spanned!(at=> #krate::__private::outcome(&#out));
+            // One span for every token, or the error falls back to the whole attribute.
+            let at = Span::mixed_site().located_at(at);
+            let krate_at = respan(krate.clone(), at);
+            let out_at = syn::Ident::new("__ue_out", at);
+            let outcome = quote_spanned!(at=> #krate_at::__private::Outcome::outcome(&#out_at));
             quote! {
                 match #outcome {
                     ::core::result::Result::Ok(#ok) => #emit_stop,
@@ -257,15 +261,9 @@ fn activity_body(ev: &EventFn) -> TokenStream {
             }
             #out
         }
-    } else {
-        let scope = local("__ue_scope");
-        // A closure's return type is never inferred as `!`.
-        let never_annotation = match &ev.func.sig.output {
-            syn::ReturnType::Type(arrow, ty) if matches!(**ty, syn::Type::Never(_)) => {
-                quote!(#arrow #ty)
-            }
-            _ => TokenStream::new(),
-        };
+    } else if let Some(never) = never_type(&ev.func.sig.output) {
+        // `-> !`: the call never returns; only a panic ends the activity.
+        let scope = local("_ue_scope");
         quote! {
             #(#statics)*
             let #scope = if #start_site.is_enabled() {
@@ -275,7 +273,22 @@ fn activity_body(ev: &EventFn) -> TokenStream {
                 ::core::option::Option::None
             };
             #[allow(clippy::redundant_closure_call)]
-            let #out = (move || #never_annotation {
+            (move || -> #never {
+                #(#stmts)*
+            })()
+        }
+    } else {
+        let scope = local("__ue_scope");
+        quote! {
+            #(#statics)*
+            let #scope = if #start_site.is_enabled() {
+                #start_activity
+                ::core::option::Option::Some(#krate::__private::ActivityScope::enter(#act, #on_abandon))
+            } else {
+                ::core::option::Option::None
+            };
+            #[allow(clippy::redundant_closure_call)]
+            let #out = (move || {
                 #edge
                 #(#stmts)*
             })();
@@ -286,6 +299,32 @@ fn activity_body(ev: &EventFn) -> TokenStream {
             #out
         }
     }
+}
+
+/// The `!` of `-> !`.
+fn never_type(output: &syn::ReturnType) -> Option<&syn::Type> {
+    match output {
+        syn::ReturnType::Type(_, ty) if matches!(**ty, syn::Type::Never(_)) => Some(ty),
+        _ => None,
+    }
+}
+
+/// `tokens` with every token at `span`, so an error about the expression
+/// points at `span`.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                tt = group.into();
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
 }
 
 /// A return that never runs but tells type inference what the closure or
