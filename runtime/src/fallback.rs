@@ -42,6 +42,10 @@ use crate::emit::Event;
 use crate::provider::ProviderState;
 
 /// Emits `event` through the provider's OpenTelemetry logger.
+///
+/// Out of line: its caller (`emit::emit`) is `#[cold]` for the sake of the
+/// disabled path, and code inlined into a cold function is optimised for size.
+#[inline(never)]
 pub(crate) fn emit(state: &ProviderState, info: &'static EventInfo, event: &Event<'_>) {
     let Some(logger) = &state.logger else {
         return;
