@@ -509,15 +509,15 @@ fn a_callback_that_logs_does_not_panic() {
     let inner = Arc::clone(&slot);
     let processor = UserEventsProcessor::builder("TestProc")
         .with_event_name_callback(move |_| {
-            if DEPTH.with(|d| d.replace(d.get() + 1)) == 0 {
-                if let Some(provider) = inner.get() {
-                    let logger = provider.logger("inner");
-                    let mut record = logger.create_log_record();
-                    record.set_severity_number(Severity::Info);
-                    record.set_timestamp(fixed_time());
-                    record.set_body("from the callback".into());
-                    logger.emit(record);
-                }
+            if DEPTH.with(|d| d.replace(d.get() + 1)) == 0
+                && let Some(provider) = inner.get()
+            {
+                let logger = provider.logger("inner");
+                let mut record = logger.create_log_record();
+                record.set_severity_number(Severity::Info);
+                record.set_timestamp(fixed_time());
+                record.set_body("from the callback".into());
+                logger.emit(record);
             }
             DEPTH.with(|d| d.set(d.get() - 1));
             "Outer"

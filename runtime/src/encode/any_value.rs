@@ -99,6 +99,7 @@ impl Element {
 
 impl Shape {
     /// The shape `value` is written with.
+    #[inline(always)]
     pub fn of(value: &AnyValue) -> Shape {
         match value {
             AnyValue::Boolean(_) => Shape::Bool,
@@ -119,6 +120,7 @@ impl Shape {
 
     /// The field's encoding byte (with the array flag, without the chain flag)
     /// and format byte (0 for the encoding's default).
+    #[inline(always)]
     pub fn encoding_and_format(self) -> (u8, u8) {
         let scalar = |element: Element| match element {
             Element::Bool => (VALUE8, FieldFormat::Boolean.as_int()),
@@ -145,6 +147,7 @@ impl Shape {
 /// Scratch bytes and segments one counted value (string or bytes) of `len`
 /// bytes may take in the data stream: a 2-byte prefix, plus the content when it
 /// is copied, or a borrowed segment and the segment of the copy after it.
+#[inline(always)]
 fn counted_need(len: usize) -> Room {
     if len <= INLINE_MAX {
         Room {
@@ -161,6 +164,7 @@ fn counted_need(len: usize) -> Room {
 
 /// Metadata a field named `name` takes: the name (copied when short, else
 /// borrowed), NUL, encoding and format bytes.
+#[inline(always)]
 fn field_meta_need(name: &str) -> Room {
     if name.len() <= INLINE_MAX {
         Room {
@@ -175,6 +179,7 @@ fn field_meta_need(name: &str) -> Room {
     }
 }
 
+#[inline(always)]
 fn fits(room: Room, reserve: Room, need: Room) -> bool {
     room.bytes >= reserve.bytes + need.bytes && room.segments >= reserve.segments + need.segments
 }
@@ -189,6 +194,7 @@ fn less(room: Room, reserve: Room) -> Room {
 /// Whether a field `name` = `value` can start without eating into the room
 /// kept for what the event still has to write after it (`meta_reserve` in the
 /// metadata, `data_reserve` in the data).
+#[inline(always)]
 pub fn field_fits(
     w: &EventWriter<'_>,
     name: &str,
@@ -217,6 +223,7 @@ pub fn field_fits(
 /// Writes the field `name` = `value`: its metadata, then its data, keeping
 /// `reserve` free in the data stream (arrays and JSON shrink to fit; the event
 /// is then marked truncated). Call [`field_fits`] first.
+#[inline(always)]
 pub fn write_field<'a>(w: &mut EventWriter<'a>, name: &'a str, value: &'a AnyValue, reserve: Room) {
     let shape = Shape::of(value);
     let (encoding, format) = shape.encoding_and_format();
@@ -225,6 +232,7 @@ pub fn write_field<'a>(w: &mut EventWriter<'a>, name: &'a str, value: &'a AnyVal
 }
 
 /// Writes the data of `value`, shaped as `shape` (from [`Shape::of`]).
+#[inline(always)]
 pub fn write_data<'a>(w: &mut DataWriter<'a>, shape: Shape, value: &'a AnyValue, reserve: Room) {
     match (shape, value) {
         (Shape::Bool, AnyValue::Boolean(b)) => w.value(&[*b as u8]),

@@ -29,6 +29,9 @@ impl Rfc3339 {
         let second_of_day = secs.rem_euclid(86_400);
         let (year, month, day) = civil_from_days(days);
 
+        if (0..=9999).contains(&year) {
+            return Rfc3339::four_digit_year(year as u32, month, day, second_of_day as u32, nanos);
+        }
         let mut out = Rfc3339 {
             buf: [0; 40],
             len: 0,
@@ -62,10 +65,47 @@ impl Rfc3339 {
         out
     }
 
+    /// The usual case, `YYYY-MM-DDTHH:MM:SS[.fff[fff[fff]]]Z`, written in place
+    /// two digits at a time (this runs for every event).
+    fn four_digit_year(year: u32, month: u32, day: u32, second_of_day: u32, nanos: u32) -> Rfc3339 {
+        let mut buf = *b"0000-00-00T00:00:00.000000000Z\0\0\0\0\0\0\0\0\0\0";
+        let pair = |buf: &mut [u8; 40], at: usize, v: u32| {
+            buf[at] = b'0' + (v / 10) as u8;
+            buf[at + 1] = b'0' + (v % 10) as u8;
+        };
+        pair(&mut buf, 0, year / 100);
+        pair(&mut buf, 2, year % 100);
+        pair(&mut buf, 5, month);
+        pair(&mut buf, 8, day);
+        pair(&mut buf, 11, second_of_day / 3600);
+        pair(&mut buf, 14, second_of_day / 60 % 60);
+        pair(&mut buf, 17, second_of_day % 60);
+        let (mut fraction, digits) = if nanos == 0 {
+            (0, 0)
+        } else if nanos.is_multiple_of(1_000_000) {
+            (nanos / 1_000_000, 3)
+        } else if nanos.is_multiple_of(1_000) {
+            (nanos / 1_000, 6)
+        } else {
+            (nanos, 9)
+        };
+        let mut at = 20 + digits;
+        for _ in 0..digits {
+            at -= 1;
+            buf[at] = b'0' + (fraction % 10) as u8;
+            fraction /= 10;
+        }
+        let len = if digits == 0 { 19 } else { 20 + digits };
+        buf[len] = b'Z';
+        Rfc3339 { buf, len: len + 1 }
+    }
+
     /// The formatted text.
     pub fn as_str(&self) -> &str {
-        // Only ASCII digits and punctuation were written.
-        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+        let bytes = &self.buf[..self.len];
+        debug_assert!(bytes.is_ascii());
+        // SAFETY: only ASCII digits and punctuation are ever written to `buf`.
+        unsafe { std::str::from_utf8_unchecked(bytes) }
     }
 
     fn push(&mut self, byte: u8) {

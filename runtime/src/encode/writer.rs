@@ -51,9 +51,18 @@ impl<'a, const SCRATCH: usize, const SEGMENTS: usize> Stream<'a, SCRATCH, SEGMEN
     }
 
     /// Copies `bytes` into scratch; returns where they landed.
+    #[inline(always)]
     fn copy(&mut self, bytes: &[u8]) -> Option<usize> {
+        self.copy_parts(&[bytes])
+    }
+
+    /// Copies `parts` one after the other into scratch (one check, one segment
+    /// update); returns where the first landed.
+    #[inline(always)]
+    fn copy_parts(&mut self, parts: &[&[u8]]) -> Option<usize> {
         let start = self.used;
-        if SCRATCH - start < bytes.len() {
+        let total: usize = parts.iter().map(|p| p.len()).sum();
+        if SCRATCH - start < total {
             self.overflow = true;
             return None;
         }
@@ -62,18 +71,17 @@ impl<'a, const SCRATCH: usize, const SEGMENTS: usize> Stream<'a, SCRATCH, SEGMEN
             self.overflow = true;
             return None;
         }
-        // SAFETY: start + len <= SCRATCH was checked; u8 has no invalid bit patterns.
-        unsafe {
-            std::ptr::copy_nonoverlapping(
-                bytes.as_ptr(),
-                self.scratch.as_mut_ptr().add(start).cast::<u8>(),
-                bytes.len(),
-            );
+        let mut at = start;
+        for part in parts {
+            // SAFETY: start + total <= SCRATCH was checked; u8 has no invalid bit patterns.
+            unsafe { copy_small(part, self.scratch.as_mut_ptr().add(at).cast::<u8>()) };
+            at += part.len();
         }
-        self.commit_scratch(start, bytes.len(), extends_last);
+        self.commit_scratch(start, total, extends_last);
         Some(start)
     }
 
+    #[inline(always)]
     fn commit_scratch(&mut self, start: usize, len: usize, extends_last: bool) {
         self.used = start + len;
         self.len += len;
@@ -90,6 +98,7 @@ impl<'a, const SCRATCH: usize, const SEGMENTS: usize> Stream<'a, SCRATCH, SEGMEN
     }
 
     /// Borrows long `bytes`, copies short ones. Returns the segment index when borrowed.
+    #[inline(always)]
     fn borrow(&mut self, bytes: &'a [u8]) -> Option<usize> {
         if bytes.len() <= INLINE_MAX || self.segments.remaining_capacity() <= SEGMENT_RESERVE {
             self.copy(bytes);
@@ -164,6 +173,66 @@ impl<const S: usize, const N: usize> fmt::Write for ScratchFormatter<'_, '_, S, 
     }
 }
 
+/// Copies `src` to `dst`. Most copies here are a few bytes (length prefixes,
+/// numbers, short names): those use at most two overlapping unaligned moves
+/// instead of a call to `memcpy`.
+///
+/// # Safety
+/// `dst` must be valid for `src.len()` bytes of writes, not overlapping `src`.
+#[inline(always)]
+unsafe fn copy_small(src: &[u8], dst: *mut u8) {
+    let len = src.len();
+    let s = src.as_ptr();
+    // SAFETY: every read is within `src`, every write within `dst[..len]`.
+    unsafe {
+        if (8..=16).contains(&len) {
+            let head = s.cast::<u64>().read_unaligned();
+            let tail = s.add(len - 8).cast::<u64>().read_unaligned();
+            dst.cast::<u64>().write_unaligned(head);
+            dst.add(len - 8).cast::<u64>().write_unaligned(tail);
+        } else if (4..8).contains(&len) {
+            let head = s.cast::<u32>().read_unaligned();
+            let tail = s.add(len - 4).cast::<u32>().read_unaligned();
+            dst.cast::<u32>().write_unaligned(head);
+            dst.add(len - 4).cast::<u32>().write_unaligned(tail);
+        } else if (2..4).contains(&len) {
+            let head = s.cast::<u16>().read_unaligned();
+            let tail = s.add(len - 2).cast::<u16>().read_unaligned();
+            dst.cast::<u16>().write_unaligned(head);
+            dst.add(len - 2).cast::<u16>().write_unaligned(tail);
+        } else if len == 1 {
+            *dst = *s;
+        } else if len > 16 {
+            std::ptr::copy_nonoverlapping(s, dst, len);
+        }
+    }
+}
+
+/// `bytes` up to its first NUL (metadata names are NUL-terminated). Looks at
+/// eight bytes per step: names are scanned for every field of every event.
+#[inline(always)]
+fn until_nul(bytes: &[u8]) -> &[u8] {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let v = u64::from_ne_bytes(word);
+        // Non-zero exactly when some byte of `v` is zero.
+        if v.wrapping_sub(LOW) & !v & HIGH != 0 {
+            break;
+        }
+        offset += 8;
+    }
+    let end = bytes[offset..]
+        .iter()
+        .position(|&b| b == 0)
+        .map_or(bytes.len(), |i| offset + i);
+    &bytes[..end]
+}
+
 /// The largest `n <= max` that does not split a UTF-8 character of `bytes`.
 pub(crate) fn floor_char_boundary(bytes: &[u8], max: usize) -> usize {
     if max >= bytes.len() {
@@ -217,27 +286,36 @@ impl<'a> MetaWriter<'a> {
     }
 
     /// Adds the event name, the first item of the metadata.
+    #[inline(always)]
     pub fn event_name(&mut self, name: &'a str) {
         let name = name.as_bytes();
-        self.stream
-            .borrow(&name[..name.iter().position(|&b| b == 0).unwrap_or(name.len())]);
+        self.stream.borrow(until_nul(name));
         self.stream.copy(&[0]);
     }
 
     /// Adds a field definition: `name`, NUL, encoding (with the format-follows
     /// flag) and format.
+    #[inline(always)]
     pub fn field(&mut self, name: &'a str, encoding: u8, format: u8) {
         let name = name.as_bytes();
-        let name = &name[..name.iter().position(|&b| b == 0).unwrap_or(name.len())];
-        self.stream.borrow(name);
-        if format == 0 {
-            self.stream.copy(&[0, encoding]);
+        let name = until_nul(name);
+        let with_format = [0, encoding | 0x80, format];
+        let suffix: &[u8] = if format == 0 {
+            &[0, encoding]
         } else {
-            self.stream.copy(&[0, encoding | 0x80, format]);
+            &with_format
+        };
+        if name.len() <= INLINE_MAX {
+            // Short names are copied anyway: name and suffix in one go.
+            self.stream.copy_parts(&[name, suffix]);
+        } else {
+            self.stream.borrow(name);
+            self.stream.copy(suffix);
         }
     }
 
     /// Adds a struct definition with `count` (1 to 127) members.
+    #[inline(always)]
     pub fn structure(&mut self, name: &'a str, count: u8) {
         self.field(
             name,
@@ -247,6 +325,7 @@ impl<'a> MetaWriter<'a> {
     }
 
     /// Adds a struct definition whose member count is set later with [`MetaWriter::set_count`].
+    #[inline(always)]
     pub fn structure_counted_later(&mut self, name: &'a str) -> Option<usize> {
         self.stream.borrow(name.as_bytes());
         self.stream
@@ -286,19 +365,19 @@ pub struct DataWriter<'a> {
 
 impl<'a> DataWriter<'a> {
     /// Adds a fixed-size value's bytes (integers, floats, ...), copied.
-    #[inline]
+    #[inline(always)]
     pub fn value(&mut self, bytes: &[u8]) {
         self.stream.copy(bytes);
     }
 
     /// Adds a UTF-8 string with its 16-bit length prefix.
-    #[inline]
+    #[inline(always)]
     pub fn str(&mut self, value: &'a str) {
         self.counted(value.as_bytes(), 1, true);
     }
 
     /// Adds a byte blob with its 16-bit length prefix.
-    #[inline]
+    #[inline(always)]
     pub fn bytes(&mut self, value: &'a [u8]) {
         self.counted(value, 1, false);
     }
@@ -326,9 +405,15 @@ impl<'a> DataWriter<'a> {
         kept
     }
 
+    #[inline(always)]
     fn counted(&mut self, content: &'a [u8], unit: usize, utf8: bool) {
         let max = u16::MAX as usize * unit;
-        let mut len = content.len() - content.len() % unit;
+        // Strings and blobs (unit 1) skip the divisions.
+        let mut len = if unit == 1 {
+            content.len()
+        } else {
+            content.len() - content.len() % unit
+        };
         if len > max {
             len = if utf8 {
                 floor_char_boundary(content, max)
@@ -338,7 +423,14 @@ impl<'a> DataWriter<'a> {
             self.truncated = true;
         }
         let content = &content[..len];
-        let Some(prefix_at) = self.stream.copy(&((len / unit) as u16).to_ne_bytes()) else {
+        let count = if unit == 1 { len } else { len / unit };
+        let prefix = (count as u16).to_ne_bytes();
+        if len <= INLINE_MAX {
+            // Short contents are copied anyway: prefix and content in one go.
+            self.stream.copy_parts(&[&prefix, content]);
+            return;
+        }
+        let Some(prefix_at) = self.stream.copy(&prefix) else {
             return;
         };
         if let Some(segment) = self.stream.borrow(content) {
@@ -597,6 +689,36 @@ mod tests {
         assert_eq!(out.len(), 2 + len);
         assert!(len < 8192 && len > 6000, "len {len}");
         assert_eq!(w.fit(MAX_EVENT_SIZE), Fit::Truncated);
+    }
+
+    #[test]
+    fn names_stop_at_their_first_nul() {
+        for n in 0..20 {
+            let mut name = vec![b'a'; 20];
+            name[n] = 0;
+            assert_eq!(until_nul(&name).len(), n);
+        }
+        assert_eq!(until_nul(b"abcdefghijkl"), b"abcdefghijkl");
+        assert_eq!(until_nul("ééééééééé".as_bytes()).len(), 18);
+        assert_eq!(
+            until_nul(&[0x80, 0xff, 0x01, 0x7f, 0x80, 0x81, 0xfe, 0x10, 0x00]).len(),
+            8
+        );
+    }
+
+    #[test]
+    fn small_copies_of_every_length_land_intact() {
+        let source: Vec<u8> = (0..=40u8).collect();
+        for len in 0..=40 {
+            let mut w = EventWriter::new();
+            w.data.value(&[0xAA]);
+            w.data.value(&source[..len]);
+            w.data.value(&[0xBB]);
+            let mut expected = vec![0xAA];
+            expected.extend_from_slice(&source[..len]);
+            expected.push(0xBB);
+            assert_eq!(bytes_of(&w), expected, "len {len}");
+        }
     }
 
     #[test]

@@ -192,6 +192,7 @@ struct PartC {
 }
 
 impl PartC {
+    #[inline(always)]
     fn add<'a>(&mut self, w: &mut EventWriter<'a>, name: &'a str, value: &'a AnyValue) {
         let reserve = if self.count_at.is_none() {
             Room {

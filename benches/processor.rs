@@ -1,0 +1,207 @@
+//! The `LogProcessor` path (SPEC §9): `tracing::error!` with 4 and 6 attributes
+//! -> `opentelemetry-appender-tracing` -> (a) the seed crate's
+//! `opentelemetry_user_events_logs::Processor` or (b) our `UserEventsProcessor`.
+//! The records are the seed crate's own benchmark records.
+//!
+//! - `processor_disabled`: nobody listens (the appender asks `event_enabled`
+//!   first, so this is the cost of a check). Runs everywhere.
+//! - `processor_enabled`: ftrace listens to the tracepoints (events are really
+//!   written), with L1 in the same run: a raw `writev` of the bytes our
+//!   processor writes for the same record, to a tracepoint registered with the
+//!   reference `tracepoint` crate, and the floor of the appender and SDK alone
+//!   (a processor that drops every record). Runs only inside the user_events VM:
+//!
+//! ```text
+//! cargo bench --bench processor --no-run        # prints the bench executable
+//! scripts/kernel-test.sh run -- target/release/deps/processor-<hash> --bench
+//! ```
+//!
+//! Target: user-space overhead (enabled cost minus L1) at least 2x smaller
+//! for ours than for the seed's.
+
+use std::ffi::CString;
+use std::pin::Pin;
+
+use criterion::{
+    BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
+};
+use opentelemetry::InstrumentationScope;
+use opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge;
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::logs::{LogProcessor, SdkLogRecord, SdkLoggerProvider};
+use otel_user_events::UserEventsProcessor;
+use otel_user_events::testing::Capture;
+use otel_user_events_test_support::{tracefs, vm};
+use tracepoint::{EventDataDescriptor, TracepointState};
+use tracing_subscriber::prelude::*;
+
+fn error_4_attributes() {
+    tracing::error!(
+        name: "CheckoutFailed",
+        field1 = "field1",
+        field2 = "field2",
+        field3 = "field3",
+        field4 = "field4",
+        message = "Unable to process checkout."
+    );
+}
+
+fn error_6_attributes() {
+    tracing::error!(
+        name: "CheckoutFailed",
+        field1 = "field1",
+        field2 = "field2",
+        field3 = "field3",
+        field4 = "field4",
+        field5 = "field5",
+        field6 = "field6",
+        message = "Unable to process checkout."
+    );
+}
+
+const RECORDS: [(&str, fn()); 2] = [
+    ("4_attributes", error_4_attributes),
+    ("6_attributes", error_6_attributes),
+];
+
+fn resource() -> Resource {
+    Resource::builder_empty()
+        .with_service_name("benchmark")
+        .build()
+}
+
+fn seed_provider(name: &str) -> SdkLoggerProvider {
+    let processor = opentelemetry_user_events_logs::Processor::builder(name)
+        .build()
+        .expect("valid provider name");
+    SdkLoggerProvider::builder()
+        .with_resource(resource())
+        .with_log_processor(processor)
+        .build()
+}
+
+fn our_provider(name: &str) -> SdkLoggerProvider {
+    let processor = UserEventsProcessor::builder(name)
+        .build()
+        .expect("valid provider name");
+    SdkLoggerProvider::builder()
+        .with_resource(resource())
+        .with_log_processor(processor)
+        .build()
+}
+
+/// Benchmarks each record through `provider`'s appender as `<label>/<record>`.
+fn bench_records(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    label: &str,
+    provider: &SdkLoggerProvider,
+) {
+    let subscriber = tracing_subscriber::registry().with(OpenTelemetryTracingBridge::new(provider));
+    tracing::subscriber::with_default(subscriber, || {
+        for (record, log) in RECORDS {
+            group.bench_function(format!("{label}/{record}"), |b| b.iter(log));
+        }
+    });
+}
+
+fn processor_disabled(c: &mut Criterion) {
+    let seed = seed_provider("BenchSeedOff");
+    let ours = our_provider("BenchOursOff");
+    let mut group = c.benchmark_group("processor_disabled");
+    bench_records(&mut group, "seed", &seed);
+    bench_records(&mut group, "ours", &ours);
+    group.finish();
+    let _ = seed.shutdown();
+    let _ = ours.shutdown();
+}
+
+/// A processor that takes every record and does nothing with it: what the
+/// appender and the SDK cost on their own, below any processor's work.
+#[derive(Debug)]
+struct NoopProcessor;
+
+impl LogProcessor for NoopProcessor {
+    fn emit(&self, record: &mut SdkLogRecord, _scope: &InstrumentationScope) {
+        std::hint::black_box(record);
+    }
+    fn force_flush(&self) -> OTelSdkResult {
+        Ok(())
+    }
+    fn shutdown_with_timeout(&self, _timeout: std::time::Duration) -> OTelSdkResult {
+        Ok(())
+    }
+}
+
+/// The L1 tracepoint: registered with the same fields as EventHeader ones.
+static L1_STATE: TracepointState = TracepointState::new(0);
+
+fn processor_enabled(c: &mut Criterion) {
+    if !vm::in_kernel_vm() {
+        eprintln!(
+            "skipped: processor_enabled needs a kernel with user_events; run this bench \
+             in the VM (see the top of benches/processor.rs)"
+        );
+        return;
+    }
+    let seed = seed_provider("BenchSeed");
+    let ours = our_provider("BenchOurs");
+    let l1_name = "BenchL1_L2K1";
+    let command = CString::new(format!(
+        "{l1_name} {}",
+        otel_user_events::kernel::EVENTHEADER_FIELDS
+    ))
+    .expect("no NUL");
+    // SAFETY: the state is a static, so it outlives the registration.
+    let rc = unsafe { Pin::static_ref(&L1_STATE).register(&command) };
+    assert_eq!(rc, 0, "registering {l1_name} failed");
+
+    // ftrace listens to every tracepoint written here (error level: `L2`).
+    let listened = ["BenchSeed_L2K1", "BenchOurs_L2K1", l1_name];
+    for name in listened {
+        tracefs::wait_for_tracepoint(name, std::time::Duration::from_secs(5))
+            .and_then(|()| tracefs::enable(name))
+            .unwrap_or_else(|e| panic!("enabling {name}: {e}"));
+    }
+
+    let noop = SdkLoggerProvider::builder()
+        .with_resource(resource())
+        .with_log_processor(NoopProcessor)
+        .build();
+    let mut group = c.benchmark_group("processor_enabled");
+    bench_records(&mut group, "appender_sdk_floor", &noop);
+    bench_records(&mut group, "seed", &seed);
+    bench_records(&mut group, "ours", &ours);
+    for (record, log) in RECORDS {
+        // The bytes our processor writes for this record (after the write index).
+        let capture_provider = our_provider("BenchOursCapture");
+        let subscriber =
+            tracing_subscriber::registry().with(OpenTelemetryTracingBridge::new(&capture_provider));
+        let (_, events) = Capture::new("Unused")
+            .expect("valid name")
+            .run(|| tracing::subscriber::with_default(subscriber, log));
+        let payload = events.into_iter().next().expect("one event").payload;
+        group.bench_function(format!("L1_raw_writev/{record}"), |b| {
+            b.iter(|| {
+                let mut data = [
+                    EventDataDescriptor::zero(),
+                    EventDataDescriptor::from_bytes(&payload),
+                ];
+                let rc = L1_STATE.write(&mut data);
+                debug_assert_eq!(rc, 0);
+            })
+        });
+        let _ = capture_provider.shutdown();
+    }
+    group.finish();
+
+    for name in listened {
+        let _ = tracefs::disable(name);
+    }
+    let _ = L1_STATE.unregister();
+    let _ = seed.shutdown();
+    let _ = ours.shutdown();
+}
+
+criterion_group!(benches, processor_disabled, processor_enabled);
+criterion_main!(benches);
