@@ -3,5 +3,13 @@
 //! - [`decode`]: turn the bytes of one EventHeader event into the JSON that
 //!   Microsoft's `tracepoint_decode` crate produces, so tests compare against
 //!   hand-written expected JSON.
+//! - [`vm`]: whether the test runs in the user_events test VM
+//!   (`scripts/kernel-test.sh`), and [`require_kernel!`] to skip visibly outside it.
+//! - [`tracefs`]: read `user_events_status`, tracepoint ids and formats, enable
+//!   tracepoints through ftrace, wait for tracepoints to appear or go away.
+//! - [`perf`]: capture tracepoints in-process with `perf_event_open`.
 
 pub mod decode;
+pub mod perf;
+pub mod tracefs;
+pub mod vm;
