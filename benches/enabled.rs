@@ -1,0 +1,158 @@
+//! The enabled path on a real kernel (SPEC §9): a listener (ftrace) is attached
+//! to every tracepoint written here. Runs only inside the VM of
+//! `scripts/kernel-test.sh` (elsewhere it prints that it was skipped):
+//!
+//! ```text
+//! cargo bench --bench enabled --no-run
+//! scripts/kernel-test.sh run -- target/release/deps/enabled-<hash> --bench
+//! ```
+//!
+//! - `ue_log!`: 4 fields.
+//! - L1: a raw `writev` of the same event bytes to `user_events_data`.
+//! - P2: `eventheader::write_event!` with the same fields.
+//! - P1: the seed path: `tracing::error!` -> `opentelemetry-appender-tracing` ->
+//!   `opentelemetry_user_events_logs::Processor`, 4 attributes.
+//!
+//! The VM runs under TCG, so only ratios measured in the same run mean anything.
+//! Targets: `ue_log!` within 1.15x of L1; its user-space overhead (cost - L1) at
+//! least 5x smaller than P1's.
+
+use std::ffi::CString;
+use std::hint::black_box;
+use std::pin::Pin;
+use std::time::{Duration, SystemTime};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge;
+use opentelemetry_sdk::logs::SdkLoggerProvider;
+use otel_user_events::testing::Capture;
+use otel_user_events::{Provider, ue_log};
+use otel_user_events_test_support::{tracefs, vm};
+use tracepoint::{EventDataDescriptor, TracepointState};
+use tracing_subscriber::prelude::*;
+
+eventheader::define_provider!(P2_PROVIDER, "BenchEnP2");
+
+static L1_STATE: TracepointState = TracepointState::new(0);
+
+fn order_placed(order_id: u64, customer: &str, amount: f64, express: bool) {
+    ue_log!(info, "OrderPlaced", order_id, customer, amount, express);
+}
+
+fn enabled(c: &mut Criterion) {
+    if !vm::in_kernel_vm() {
+        eprintln!(
+            "skipped: the enabled benchmark needs a kernel with user_events; run it in the VM (see benches/enabled.rs)"
+        );
+        return;
+    }
+    let (order_id, customer, amount, express) = (42u64, "ada", 9.99f64, true);
+
+    let provider = Provider::builder("BenchEn").init().expect("provider");
+    assert!(
+        provider.report().active.user_events,
+        "{}",
+        provider.report()
+    );
+    // SAFETY: the provider is a static; it is unregistered below.
+    unsafe { P2_PROVIDER.register() };
+    let l1_name = "BenchEnL1_L4K1";
+    let command = CString::new(format!(
+        "{l1_name} {}",
+        otel_user_events::kernel::EVENTHEADER_FIELDS
+    ))
+    .unwrap();
+    // SAFETY: the state is a static, so it outlives the registration.
+    assert_eq!(unsafe { Pin::static_ref(&L1_STATE).register(&command) }, 0);
+    let seed_processor = opentelemetry_user_events_logs::Processor::builder("BenchEnP1")
+        .build()
+        .expect("seed");
+    let seed = SdkLoggerProvider::builder()
+        .with_log_processor(seed_processor)
+        .build();
+
+    let listened = ["BenchEn_L4K1", "BenchEnP2_L4K1", l1_name, "BenchEnP1_L2K1"];
+    for name in listened {
+        tracefs::wait_for_tracepoint(name, Duration::from_secs(5))
+            .and_then(|()| tracefs::enable(name))
+            .unwrap_or_else(|e| panic!("enabling {name}: {e}"));
+    }
+
+    // L1 writes the very bytes ue_log! writes (same time digits length, same fields).
+    let (_, events) = Capture::new("BenchEn")
+        .unwrap()
+        .at_time(SystemTime::now())
+        .run(|| order_placed(order_id, customer, amount, express));
+    let payload = events.into_iter().next().expect("one event").payload;
+
+    let mut group = c.benchmark_group("enabled");
+    group.bench_function("ue_log", |b| {
+        b.iter(|| {
+            order_placed(
+                black_box(order_id),
+                black_box(customer),
+                black_box(amount),
+                black_box(express),
+            )
+        })
+    });
+    group.bench_function("L1_raw_writev", |b| {
+        b.iter(|| {
+            let mut data = [
+                EventDataDescriptor::zero(),
+                EventDataDescriptor::from_bytes(black_box(&payload)),
+            ];
+            L1_STATE.write(&mut data)
+        })
+    });
+    group.bench_function("P2_eventheader_write_event", |b| {
+        b.iter(|| {
+            eventheader::write_event!(
+                P2_PROVIDER,
+                "OrderPlaced",
+                level(Informational),
+                u64("order_id", &black_box(order_id)),
+                str8("customer", black_box(customer)),
+                f64("amount", &black_box(amount)),
+                bool8("express", &black_box(express)),
+            )
+        })
+    });
+    let subscriber = tracing_subscriber::registry().with(OpenTelemetryTracingBridge::new(&seed));
+    tracing::subscriber::with_default(subscriber, || {
+        group.bench_function("P1_seed_tracing_appender_processor", |b| {
+            b.iter(|| {
+                tracing::error!(
+                    name: "OrderPlaced",
+                    order_id = black_box(order_id),
+                    customer = black_box(customer),
+                    amount = black_box(amount),
+                    express = black_box(express)
+                )
+            })
+        });
+    });
+    group.finish();
+
+    assert_eq!(
+        provider.counters().dropped(),
+        0,
+        "{:?}",
+        provider.counters()
+    );
+    for name in listened {
+        let _ = tracefs::disable(name);
+    }
+    let _ = seed.shutdown();
+    L1_STATE.unregister();
+    P2_PROVIDER.unregister();
+    provider.shutdown();
+}
+
+criterion_group! {
+    name = benches;
+    // TCG makes every write slow: fewer, longer samples keep the run short.
+    config = Criterion::default().sample_size(30).measurement_time(Duration::from_secs(4)).warm_up_time(Duration::from_secs(1));
+    targets = enabled
+}
+criterion_main!(benches);

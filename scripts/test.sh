@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it:
+#   1. formatting, lints and docs must be clean;
+#   2. every test that needs no kernel (unit, integration, trybuild UI, doc tests);
+#   3. the real-kernel suite (tests named kernel_* and the harness smoke test),
+#      inside a qemu VM running a Linux 6.12 kernel with user_events
+#      (built once and cached, see scripts/kernel-test.sh).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "cargo doc"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+
+step "tests without a kernel"
+cargo test --workspace
+
+step "tests against a real kernel (VM)"
+scripts/kernel-test.sh cargo-test --workspace --test 'kernel_*' --test vm_smoke
