@@ -340,52 +340,72 @@ impl<Fut: Future, F: FnOnce(&Activity, Abandoned)> ActivityFuture<Fut, F> {
 impl<Fut: Future, F: FnOnce(&Activity, Abandoned)> Future for ActivityFuture<Fut, F> {
     type Output = (Fut::Output, Option<Activity>);
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         // SAFETY: `inner` is structurally pinned: it is never moved out of or
         // replaced, and `Drop` does not touch it. The other fields are not
         // pinned (nothing relies on their addresses).
         let this = unsafe { self.get_unchecked_mut() };
         let inner = unsafe { Pin::new_unchecked(&mut this.inner) };
-        let Some(activity) = this.activity else {
-            return inner.poll(cx).map(|out| (out, None));
-        };
-
-        /// Restores the previous current activity after the poll; if the poll
-        /// unwinds, ends the activity as panicked.
-        struct Polling<'a, F: FnOnce(&Activity, Abandoned)> {
-            previous: Option<ActivityId>,
-            returned: bool,
-            activity: &'a mut Option<Activity>,
-            on_abandon: &'a mut Option<F>,
+        match this.activity {
+            // Disabled at entry: a plain forward.
+            None => inner.poll(cx).map(|out| (out, None)),
+            Some(activity) => poll_in(
+                activity,
+                inner,
+                &mut this.activity,
+                &mut this.on_abandon,
+                cx,
+            ),
         }
-        impl<F: FnOnce(&Activity, Abandoned)> Drop for Polling<'_, F> {
-            fn drop(&mut self) {
-                set_current(self.previous);
-                if !self.returned
-                    && let (Some(activity), Some(on_abandon)) =
-                        (self.activity.take(), self.on_abandon.take())
-                {
-                    on_abandon(&activity, Abandoned::Panicked);
-                }
+    }
+}
+
+/// Polls `inner` with `activity` current; ends the activity as panicked if the
+/// poll unwinds. Kept out of line: the disabled path is the plain forward above.
+#[inline(never)]
+fn poll_in<Fut: Future, F: FnOnce(&Activity, Abandoned)>(
+    activity: Activity,
+    inner: Pin<&mut Fut>,
+    slot: &mut Option<Activity>,
+    on_abandon: &mut Option<F>,
+    cx: &mut Context<'_>,
+) -> Poll<(Fut::Output, Option<Activity>)> {
+    /// Restores the previous current activity after the poll; if the poll
+    /// unwinds, ends the activity as panicked.
+    struct Polling<'a, F: FnOnce(&Activity, Abandoned)> {
+        previous: Option<ActivityId>,
+        returned: bool,
+        activity: &'a mut Option<Activity>,
+        on_abandon: &'a mut Option<F>,
+    }
+    impl<F: FnOnce(&Activity, Abandoned)> Drop for Polling<'_, F> {
+        fn drop(&mut self) {
+            set_current(self.previous);
+            if !self.returned
+                && let (Some(activity), Some(on_abandon)) =
+                    (self.activity.take(), self.on_abandon.take())
+            {
+                on_abandon(&activity, Abandoned::Panicked);
             }
         }
+    }
 
-        let mut polling = Polling {
-            previous: set_current(Some(activity.id)),
-            returned: false,
-            activity: &mut this.activity,
-            on_abandon: &mut this.on_abandon,
-        };
-        let poll = inner.poll(cx);
-        polling.returned = true;
-        match poll {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(out) => {
-                *polling.on_abandon = None;
-                let activity = polling.activity.take();
-                drop(polling);
-                Poll::Ready((out, activity))
-            }
+    let mut polling = Polling {
+        previous: set_current(Some(activity.id)),
+        returned: false,
+        activity: slot,
+        on_abandon,
+    };
+    let poll = inner.poll(cx);
+    polling.returned = true;
+    match poll {
+        Poll::Pending => Poll::Pending,
+        Poll::Ready(out) => {
+            *polling.on_abandon = None;
+            let activity = polling.activity.take();
+            drop(polling);
+            Poll::Ready((out, activity))
         }
     }
 }
