@@ -5,13 +5,19 @@
 //! perf captures the events; `tracepoint_decode` decodes them. The tests
 //! match every ActivityStart with exactly one ActivityStop by activity id and
 //! check the related (parent) ids of nested calls, on several threads and in
-//! async code, and the exact JSON of one activity.
+//! async code, the exact JSON of one activity, and that activities (sync and
+//! async) write to the kernel without a heap allocation.
 //!
 //! Only one provider can be active per process, so the tests take turns.
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
 use std::panic::catch_unwind;
+use std::pin::pin;
 use std::sync::{Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use otel_user_events::testing::sequential_activity_ids;
@@ -35,10 +41,21 @@ fn checkout(cart: u32) -> u32 {
     a + b
 }
 
+/// An error whose Display is formatted only when the stop event is written
+/// (no allocation).
+#[derive(Debug, PartialEq)]
+struct OutOfStock(u32);
+
+impl std::fmt::Display for OutOfStock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "item {} is out of stock", self.0)
+    }
+}
+
 #[otel_event(ret, err)]
-fn price(item: u32) -> Result<u32, String> {
+fn price(item: u32) -> Result<u32, OutOfStock> {
     if item % 5 == 0 {
-        return Err(format!("item {item} is out of stock"));
+        return Err(OutOfStock(item));
     }
     Ok(item * 100)
 }
@@ -155,10 +172,7 @@ fn one_activity_exactly() {
     let provider = start_provider();
     let mut capture = Capture::start(&TRACEPOINTS).unwrap();
     assert_eq!(sequential_activity_ids(|| price(3)), Ok(300));
-    assert_eq!(
-        sequential_activity_ids(|| price(10)),
-        Err("item 10 is out of stock".into())
-    );
+    assert_eq!(sequential_activity_ids(|| price(10)), Err(OutOfStock(10)));
     let samples = capture.drain();
     assert_eq!(capture.lost(), 0);
     drop(capture);
@@ -342,5 +356,90 @@ fn async_activity_pairs_follow_their_futures() {
             .count(),
         3
     );
+    provider.shutdown();
+}
+
+/// Counts the allocations of the thread that turned counting on.
+struct Counting;
+
+thread_local! {
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+// SAFETY: forwards to the system allocator; only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.with(Cell::get) {
+            ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        }
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+fn allocations_during(f: impl FnOnce()) -> u64 {
+    ALLOCATIONS.with(|n| n.set(0));
+    COUNTING.with(|c| c.set(true));
+    f();
+    COUNTING.with(|c| c.set(false));
+    ALLOCATIONS.with(Cell::get)
+}
+
+#[otel_event(ret, duration)]
+async fn quick(n: u32) -> u32 {
+    quick_inner(n).await + 1
+}
+
+#[otel_event(ret)]
+async fn quick_inner(n: u32) -> u32 {
+    n * 2
+}
+
+/// Polls a future that completes without waiting, with no executor.
+fn poll_once<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(out) => out,
+        Poll::Pending => panic!("the future waited"),
+    }
+}
+
+#[test]
+fn activities_write_to_the_kernel_without_allocating() {
+    require_kernel!();
+    let _serial = serial();
+    let provider = start_provider();
+    let mut capture = Capture::start(&TRACEPOINTS).unwrap();
+    // First use: lazy statics (the OpenTelemetry context, the id seed).
+    checkout(1);
+    poll_once(quick(1));
+    let before = provider.counters().written;
+
+    let allocations = allocations_during(|| {
+        for cart in 1..=200 {
+            // price(5), price(10), ..: the error path formats with Display.
+            checkout(cart);
+            assert_eq!(poll_once(quick(cart)), cart * 2 + 1);
+        }
+    });
+    // checkout: 7 events, quick: 4 events.
+    let written = provider.counters().written - before;
+    assert_eq!(written, 200 * 11);
+    assert_eq!(allocations, 0, "heap allocations for {written} events");
+    let samples = capture.drain();
+    assert_eq!(capture.lost(), 0);
+    drop(capture);
+    let events: Vec<Decoded> = samples.iter().map(decode).collect();
+    // Warm-up: 3 + 2 activities; then 5 per round.
+    assert_eq!(match_pairs(&events).len(), 5 + 200 * 5);
     provider.shutdown();
 }
