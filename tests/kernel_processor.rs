@@ -12,6 +12,9 @@
 //! records logged through `tracing` (timestamped by the SDK when emitted) is the
 //! PartA time masked.
 //!
+//! Also: registration, per-level enablement and unregistration (at shutdown and
+//! at drop), and zero heap allocations per written record (counting allocator).
+//!
 //! Documented differences (asserted below, see the processor's module docs):
 //! - bytes, lists and maps: the seed writes `""`, we write hex bytes, EventHeader
 //!   arrays, or JSON text;
@@ -356,4 +359,140 @@ fn registers_five_tracepoints_follows_listeners_and_unregisters_at_shutdown() {
     for name in &names {
         tracefs::wait_for_unregistered(name, WAIT).unwrap();
     }
+}
+
+#[test]
+fn dropping_without_shutdown_unregisters_too() {
+    require_kernel!();
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    const NAME: &str = "OtelUeProcDrop";
+    let processor = UserEventsProcessor::builder(NAME).build().unwrap();
+    assert!(
+        processor.report().all_registered(),
+        "{}",
+        processor.report()
+    );
+    let names = tracepoints(NAME);
+    let status = tracefs::user_events_status().unwrap();
+    assert!(names.iter().all(|n| status.contains(n)), "{status:?}");
+    drop(processor);
+    for name in &names {
+        tracefs::wait_for_unregistered(name, WAIT).unwrap();
+    }
+}
+
+/// Counts heap allocations made by the current thread while `COUNTING` is on.
+mod counting {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    pub struct Counting;
+
+    thread_local! {
+        static COUNTING: Cell<bool> = const { Cell::new(false) };
+        static COUNT: Cell<u64> = const { Cell::new(0) };
+    }
+
+    // SAFETY: forwards to the system allocator; only counts.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            if COUNTING.with(Cell::get) {
+                COUNT.with(|c| c.set(c.get() + 1));
+            }
+            // SAFETY: same contract as ours.
+            unsafe { System.alloc(layout) }
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            // SAFETY: same contract as ours.
+            unsafe { System.dealloc(ptr, layout) }
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            if COUNTING.with(Cell::get) {
+                COUNT.with(|c| c.set(c.get() + 1));
+            }
+            // SAFETY: same contract as ours.
+            unsafe { System.realloc(ptr, layout, new_size) }
+        }
+    }
+
+    /// Runs `f` and returns how many allocations this thread made meanwhile.
+    pub fn allocations_in(f: impl FnOnce()) -> u64 {
+        COUNT.with(|c| c.set(0));
+        COUNTING.with(|c| c.set(true));
+        f();
+        COUNTING.with(|c| c.set(false));
+        COUNT.with(Cell::get)
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: counting::Counting = counting::Counting;
+
+#[test]
+fn writing_a_record_allocates_nothing() {
+    require_kernel!();
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    const NAME: &str = "OtelUeProcAlloc";
+    let mut processor = UserEventsProcessor::builder(NAME)
+        .with_resource_attributes(["deployment"])
+        .with_record_event_name()
+        .build()
+        .unwrap();
+    processor.set_resource(
+        &Resource::builder_empty()
+            .with_service_name("alloc-test")
+            .with_attribute(KeyValue::new("deployment", "prod"))
+            .build(),
+    );
+    let handle = processor.handle();
+
+    // A record with every kind of value, built before counting.
+    let provider = SdkLoggerProvider::builder().build();
+    let logger = provider.logger("alloc");
+    let mut record = logger.create_log_record();
+    record.set_timestamp(fixed_time());
+    record.set_severity_number(Severity::Error);
+    record.set_severity_text("ERROR");
+    record.set_event_name("AllocCheck");
+    record.set_trace_context(
+        TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap(),
+        SpanId::from_hex("00f067aa0ba902b7").unwrap(),
+        None,
+    );
+    let mut map = std::collections::HashMap::new();
+    map.insert(Key::from("nested"), list(vec![1.into(), "x".into()]));
+    map.insert(Key::from("f"), AnyValue::Double(0.5));
+    record.set_body(AnyValue::Map(Box::new(map)));
+    record.add_attribute("event_id", 5);
+    record.add_attribute("s", "short");
+    record.add_attribute("long", "L".repeat(300));
+    record.add_attribute("n", 42);
+    record.add_attribute("b", AnyValue::Bytes(Box::new(vec![1, 2, 3])));
+    record.add_attribute("ints", list(vec![1.into(), 2.into()]));
+    record.add_attribute("strs", list(vec!["a".into(), "b".repeat(100).into()]));
+    let scope = opentelemetry::InstrumentationScope::builder("alloc").build();
+
+    // The counter sees allocations (so the zero below means something).
+    assert_eq!(
+        counting::allocations_in(|| drop(std::hint::black_box(vec![1u8; 10]))),
+        1
+    );
+    let mut capture = Capture::start(&tracepoints(NAME)).unwrap();
+    let allocations = counting::allocations_in(|| {
+        for _ in 0..100 {
+            processor.emit(&mut record, &scope);
+        }
+    });
+    assert_eq!(allocations, 0, "allocations while writing 100 records");
+    let samples = decode(capture.drain());
+    assert_eq!(samples.len(), 100);
+    assert!(
+        samples[0].starts_with(r#"{"n":"OtelUeProcAlloc:AllocCheck","#),
+        "{}",
+        samples[0]
+    );
+    let counters = handle.counters();
+    assert_eq!((counters.written, counters.dropped()), (100, 0));
+    drop(capture);
+    processor.shutdown().unwrap();
 }

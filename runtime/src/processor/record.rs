@@ -160,11 +160,12 @@ pub(crate) fn encode<'a>(
     }
     let mut event_id = None;
     for (key, value) in record.attributes_iter() {
-        if let (EVENT_ID, AnyValue::Int(id)) = (key.as_str(), value) {
+        let name = key.as_str();
+        if let (EVENT_ID, AnyValue::Int(id)) = (name, value) {
             event_id = Some(*id);
             continue;
         }
-        part_c.add(w, key.as_str(), value);
+        part_c.add(w, name, value);
     }
     part_c.finish(w);
 
