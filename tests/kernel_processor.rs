@@ -496,3 +496,41 @@ fn writing_a_record_allocates_nothing() {
     drop(capture);
     processor.shutdown().unwrap();
 }
+
+#[test]
+fn failed_writes_are_counted_by_errno() {
+    require_kernel!();
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    const NAME: &str = "OtelUeProcErr";
+    let processor = UserEventsProcessor::builder(NAME).build().unwrap();
+    let handle = processor.handle();
+    let capture = Capture::start(&tracepoints(NAME)[1..2]).unwrap();
+    let provider = SdkLoggerProvider::builder()
+        .with_resource(Resource::builder_empty().build())
+        .with_log_processor(processor)
+        .build();
+    let logger = provider.logger("errors");
+    let emit = || {
+        let mut record = logger.create_log_record();
+        record.set_severity_number(Severity::Error);
+        logger.emit(record);
+    };
+    emit();
+    assert_eq!(handle.counters().written, 1);
+
+    // Swap every user_events_data descriptor of the process for a fresh file:
+    // our registrations (and write indexes) mean nothing there, while perf
+    // still listens, so the next write reaches the kernel and fails.
+    assert!(tracefs::release_user_events_data_files().unwrap() >= 1);
+    emit();
+    let counters = handle.counters();
+    assert_eq!(counters.written, 1);
+    assert_eq!(counters.write_errors.len(), 1, "{counters:?}");
+    let (errno, count) = counters.write_errors[0];
+    assert_eq!(count, 1);
+    // The kernel finds no registration for the write index on the new file.
+    assert_eq!(errno.name(), "ENOENT", "{errno}");
+    assert_eq!(counters.dropped(), 1);
+    drop(capture);
+    provider.shutdown().unwrap();
+}
