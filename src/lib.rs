@@ -64,11 +64,13 @@ extern crate self as otel_user_events;
 ///
 /// # Options
 /// - `level = "warn"`: `critical`/`fatal`, `error`, `warn`, `info` (default),
-///   `verbose`/`debug`/`trace`, or a path to a [`Level`] (`level = Level::Warn`).
+///   `verbose`/`debug`/`trace` (in any case), or a path to a [`Level`]
+///   (`level = Level::Warn`).
 /// - `name = "Charge"`: the event name (default: the function's name); ASCII
 ///   letters, digits, `_`, `.` and `-`.
 /// - `keyword = 0x10`: the EventHeader keyword (default 1), a constant expression.
-/// - `skip(a, b)`: arguments not to record. `skip_all`: record no argument.
+/// - `skip(a, b)`: arguments not to record (`skip(self)` is accepted: `self` is
+///   never recorded). `skip_all`: record no argument.
 /// - `fields(name = expr, "dotted.name" = %expr, ?expr, self.member, ..)`: more
 ///   fields, with the syntax of [`ue_log!`]: evaluated on entry, only when the event
 ///   is written. A field named like an argument replaces it.

@@ -317,7 +317,7 @@ impl Account {
         self.balance
     }
 
-    #[otel_event(ret, name = "Close")]
+    #[otel_event(ret, name = "Close", skip(self), level = "INFO")]
     fn close(self, reason: String) -> u64 {
         self.id
     }

@@ -230,8 +230,15 @@ fn parse_option(cx: &Ctxt, key: &str, meta: &syn::Meta, options: &mut Options) -
             let Some(list) = list(cx, meta, "skip(arg, ..)") else {
                 return false;
             };
-            match Punctuated::<syn::Ident, Token![,]>::parse_terminated.parse2(list.tokens.clone())
-            {
+            // `parse_any`: also `self`, which tracing users write (and which is
+            // never recorded anyway).
+            let names = |input: ParseStream| {
+                Punctuated::<syn::Ident, Token![,]>::parse_terminated_with(
+                    input,
+                    syn::ext::IdentExt::parse_any,
+                )
+            };
+            match names.parse2(list.tokens.clone()) {
                 Ok(names) if !names.is_empty() => {
                     options.skip = names.into_iter().collect();
                     true
@@ -334,7 +341,8 @@ fn parse_level(cx: &Ctxt, value: &syn::Expr) -> Option<Level> {
             lit: syn::Lit::Str(lit),
             ..
         }) => {
-            let text = lit.value();
+            // Any case, as in tracing ("WARN", "warn").
+            let text = lit.value().to_ascii_lowercase();
             let ident_like =
                 !text.is_empty() && text.chars().all(|c| c.is_ascii_lowercase() || c == '_');
             if !ident_like {
@@ -486,7 +494,11 @@ fn check(cx: &Ctxt, options: Options, func: syn::ItemFn) -> Option<EventFn> {
             }
         }
     }
+    let has_receiver = func.sig.receiver().is_some();
     for skipped in &options.skip {
+        if skipped == "self" && has_receiver {
+            continue;
+        }
         if !args.iter().any(|a| a.ident == *skipped) {
             let names: Vec<&str> = args.iter().map(|a| a.name.as_str()).collect();
             let known = if names.is_empty() {
