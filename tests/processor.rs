@@ -643,3 +643,45 @@ fn the_report_names_every_tracepoint_and_explains_a_missing_kernel() {
         );
     }
 }
+
+#[test]
+fn json_too_long_for_the_stack_buffer_is_cut_and_counted() {
+    use otel_user_events::encode::any_value::Json;
+    let processor = UserEventsProcessor::builder("TestProc").build().unwrap();
+    let handle = processor.handle();
+    let provider = provider(processor, None);
+    let map: HashMap<Key, AnyValue> = (0..500)
+        .map(|i| {
+            (
+                Key::from(format!("key{i:04}")),
+                AnyValue::from(format!("value {i:04}")),
+            )
+        })
+        .collect();
+    let value = AnyValue::Map(Box::new(map));
+    let full = Json(&value).to_string();
+    assert!(full.len() > 10_000);
+    let events = emit(&provider, |r| {
+        r.set_severity_number(Severity::Info);
+        r.add_attribute("big", value.clone());
+        r.add_attribute("after", 7);
+    });
+    assert!(events[0].truncated);
+    let json = one(&events);
+    let prefix = format!(r#"{{"n":"TestProc:Log",{HEAD},"PartC":{{"big":""#);
+    let suffix = r#"","after":7},"PartB":{"_typeName":"Log","severityNumber":9},"meta":{"level":4,"keyword":"0x1"}}"#;
+    assert!(
+        json.starts_with(&prefix) && json.ends_with(suffix),
+        "{json}"
+    );
+    let kept = json[prefix.len()..json.len() - suffix.len()].replace(r#"\""#, "\"");
+    // The JSON text is cut (at the room left in the 8 KB stack buffer), never garbled.
+    assert!(
+        kept.len() > 4_000 && kept.len() < full.len(),
+        "{}",
+        kept.len()
+    );
+    assert!(full.starts_with(&kept));
+    let counters = handle.counters();
+    assert_eq!((counters.written, counters.truncated), (1, 1));
+}
