@@ -54,7 +54,7 @@ impl std::fmt::Display for OutOfStock {
 
 #[otel_event(ret, err)]
 fn price(item: u32) -> Result<u32, OutOfStock> {
-    if item % 5 == 0 {
+    if item.is_multiple_of(5) {
         return Err(OutOfStock(item));
     }
     Ok(item * 100)
@@ -290,7 +290,7 @@ fn activity_pairs_on_threads_match_with_their_parents() {
             "price" => {
                 assert_ne!(start.related, "", "price always runs inside checkout");
                 let item: u32 = start.part_c["\"item\":".len()..].parse().unwrap();
-                let expected = if item % 5 == 0 {
+                let expected = if item.is_multiple_of(5) {
                     format!("\"error\":\"item {item} is out of stock\"")
                 } else {
                     format!("\"return\":{}", item * 100)
