@@ -624,6 +624,13 @@ async fn fetch_unwrapped(id: u32) -> u32 {
     load(id).await.unwrap_or(0)
 }
 
+#[otel_event(ret)]
+async fn accumulate(mut total: u32, (a, b): (u32, u32), label: String) -> u32 {
+    tokio::task::yield_now().await;
+    total += a + b + label.len() as u32;
+    total
+}
+
 #[test]
 fn async_activity_follows_the_future() {
     let _serial = serial();
@@ -636,6 +643,21 @@ fn async_activity_follows_the_future() {
             start("load", "\"id\":2", A2, Some(A1)),
             stop("load", "\"return\":20", A2),
             stop("fetch_unwrapped", "\"return\":20", A1),
+        ]
+    );
+
+    let (result, events) = capture(|| runtime().block_on(accumulate(1, (2, 3), "abcd".to_owned())));
+    assert_eq!(result, 10);
+    assert_eq!(
+        events,
+        [
+            start(
+                "accumulate",
+                "\"total\":1,\"a\":2,\"b\":3,\"label\":\"abcd\"",
+                A1,
+                None
+            ),
+            stop("accumulate", "\"return\":10", A1),
         ]
     );
 

@@ -2,7 +2,8 @@
 
 pub use crate::Level;
 pub use crate::activity::{
-    Abandoned, Activity, ActivityFuture, ActivityId, ActivityScope, Outcome, current_ids,
+    Abandoned, Activity, ActivityFuture, ActivityId, ActivityScope, ActivityStart, Outcome,
+    current_ids,
 };
 pub use crate::callsite::{CALLSITES, Callsite, EventInfo};
 pub use crate::emit::{Event, emit};

@@ -198,44 +198,41 @@ fn set_current(id: Option<ActivityId>) -> Option<ActivityId> {
     CURRENT.try_with(|c| c.replace(id)).ok().flatten()
 }
 
-/// One activity of an annotated call: its id, its parent's, and when it started.
+/// A running activity of an annotated call: its id and when it started. What
+/// the stop event needs; kept small, as an `async fn`'s future carries it.
 ///
 /// Used by the code `#[otel_event]` generates; not a stable API.
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy)]
 pub struct Activity {
     id: ActivityId,
-    related: Option<ActivityId>,
     started: Option<Instant>,
+}
+
+/// A new activity and its parent: what the start event carries.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct ActivityStart {
+    activity: Activity,
+    related: Option<ActivityId>,
 }
 
 impl Activity {
     /// A new activity whose parent is the current one. `timed`: remember the
     /// start time for [`Activity::duration_ns`].
-    pub fn start(timed: bool) -> Activity {
-        Activity {
-            id: ActivityId::new(),
+    pub fn start(timed: bool) -> ActivityStart {
+        ActivityStart {
+            activity: Activity {
+                id: ActivityId::new(),
+                started: timed.then(Instant::now),
+            },
             related: ActivityId::current(),
-            started: timed.then(Instant::now),
         }
     }
 
     /// The activity's id.
     pub fn id(&self) -> ActivityId {
         self.id
-    }
-
-    /// The parent activity's id.
-    pub fn related(&self) -> Option<ActivityId> {
-        self.related
-    }
-
-    /// The ids a start event carries: the activity's and its parent's.
-    pub fn start_ids(&self) -> Option<(&[u8; 16], Option<&[u8; 16]>)> {
-        Some((
-            self.id.as_bytes(),
-            self.related.as_ref().map(ActivityId::as_bytes),
-        ))
     }
 
     /// The ids a stop event carries: the activity's only.
@@ -248,6 +245,26 @@ impl Activity {
         self.started
             .map(|t| u64::try_from(t.elapsed().as_nanos()).unwrap_or(u64::MAX))
             .unwrap_or(0)
+    }
+}
+
+impl ActivityStart {
+    /// The activity.
+    pub fn activity(&self) -> Activity {
+        self.activity
+    }
+
+    /// The parent activity's id.
+    pub fn related(&self) -> Option<ActivityId> {
+        self.related
+    }
+
+    /// The ids a start event carries: the activity's and its parent's.
+    pub fn start_ids(&self) -> Option<(&[u8; 16], Option<&[u8; 16]>)> {
+        Some((
+            self.activity.id.as_bytes(),
+            self.related.as_ref().map(ActivityId::as_bytes),
+        ))
     }
 }
 
@@ -268,45 +285,50 @@ pub enum Abandoned {
     Cancelled,
 }
 
+fn abandoned_now() -> Abandoned {
+    if std::thread::panicking() {
+        Abandoned::Panicked
+    } else {
+        Abandoned::Cancelled
+    }
+}
+
 /// Keeps an activity current on this thread while a synchronous annotated
 /// function runs. [`ActivityScope::finish`] ends it when the function returns;
 /// if the function unwinds instead, dropping the scope calls `on_abandon`,
 /// which writes the stop event.
 #[doc(hidden)]
-pub struct ActivityScope<F: FnOnce(&Activity, Abandoned)> {
+pub struct ActivityScope<F: Fn(&Activity, Abandoned)> {
     activity: Activity,
     previous: Option<ActivityId>,
-    on_abandon: Option<F>,
+    finished: bool,
+    on_abandon: F,
 }
 
-impl<F: FnOnce(&Activity, Abandoned)> ActivityScope<F> {
+impl<F: Fn(&Activity, Abandoned)> ActivityScope<F> {
     /// Makes `activity` current.
     pub fn enter(activity: Activity, on_abandon: F) -> Self {
         ActivityScope {
             previous: set_current(Some(activity.id)),
             activity,
-            on_abandon: Some(on_abandon),
+            finished: false,
+            on_abandon,
         }
     }
 
     /// The function returned: restores the previous current activity.
     pub fn finish(mut self) -> Activity {
-        self.on_abandon = None;
+        self.finished = true;
         set_current(self.previous);
         self.activity
     }
 }
 
-impl<F: FnOnce(&Activity, Abandoned)> Drop for ActivityScope<F> {
+impl<F: Fn(&Activity, Abandoned)> Drop for ActivityScope<F> {
     fn drop(&mut self) {
-        if let Some(on_abandon) = self.on_abandon.take() {
+        if !self.finished {
             set_current(self.previous);
-            let why = if std::thread::panicking() {
-                Abandoned::Panicked
-            } else {
-                Abandoned::Cancelled
-            };
-            on_abandon(&self.activity, why);
+            (self.on_abandon)(&self.activity, abandoned_now());
         }
     }
 }
@@ -320,24 +342,25 @@ impl<F: FnOnce(&Activity, Abandoned)> Drop for ActivityScope<F> {
 ///
 /// Without an activity (events were disabled at entry) it only forwards polls.
 #[doc(hidden)]
-pub struct ActivityFuture<Fut, F: FnOnce(&Activity, Abandoned)> {
+pub struct ActivityFuture<Fut, F: Fn(&Activity, Abandoned)> {
     inner: Fut,
+    /// `Some` until the activity ends.
     activity: Option<Activity>,
-    on_abandon: Option<F>,
+    on_abandon: F,
 }
 
-impl<Fut: Future, F: FnOnce(&Activity, Abandoned)> ActivityFuture<Fut, F> {
+impl<Fut: Future, F: Fn(&Activity, Abandoned)> ActivityFuture<Fut, F> {
     /// Wraps `inner`.
     pub fn new(activity: Option<Activity>, on_abandon: F, inner: Fut) -> Self {
         ActivityFuture {
             inner,
             activity,
-            on_abandon: Some(on_abandon),
+            on_abandon,
         }
     }
 }
 
-impl<Fut: Future, F: FnOnce(&Activity, Abandoned)> Future for ActivityFuture<Fut, F> {
+impl<Fut: Future, F: Fn(&Activity, Abandoned)> Future for ActivityFuture<Fut, F> {
     type Output = (Fut::Output, Option<Activity>);
 
     #[inline]
@@ -350,13 +373,7 @@ impl<Fut: Future, F: FnOnce(&Activity, Abandoned)> Future for ActivityFuture<Fut
         match this.activity {
             // Disabled at entry: a plain forward.
             None => inner.poll(cx).map(|out| (out, None)),
-            Some(activity) => poll_in(
-                activity,
-                inner,
-                &mut this.activity,
-                &mut this.on_abandon,
-                cx,
-            ),
+            Some(activity) => poll_in(activity, inner, &mut this.activity, &this.on_abandon, cx),
         }
     }
 }
@@ -364,29 +381,28 @@ impl<Fut: Future, F: FnOnce(&Activity, Abandoned)> Future for ActivityFuture<Fut
 /// Polls `inner` with `activity` current; ends the activity as panicked if the
 /// poll unwinds. Kept out of line: the disabled path is the plain forward above.
 #[inline(never)]
-fn poll_in<Fut: Future, F: FnOnce(&Activity, Abandoned)>(
+fn poll_in<Fut: Future, F: Fn(&Activity, Abandoned)>(
     activity: Activity,
     inner: Pin<&mut Fut>,
     slot: &mut Option<Activity>,
-    on_abandon: &mut Option<F>,
+    on_abandon: &F,
     cx: &mut Context<'_>,
 ) -> Poll<(Fut::Output, Option<Activity>)> {
     /// Restores the previous current activity after the poll; if the poll
     /// unwinds, ends the activity as panicked.
-    struct Polling<'a, F: FnOnce(&Activity, Abandoned)> {
+    struct Polling<'a, F: Fn(&Activity, Abandoned)> {
         previous: Option<ActivityId>,
         returned: bool,
         activity: &'a mut Option<Activity>,
-        on_abandon: &'a mut Option<F>,
+        on_abandon: &'a F,
     }
-    impl<F: FnOnce(&Activity, Abandoned)> Drop for Polling<'_, F> {
+    impl<F: Fn(&Activity, Abandoned)> Drop for Polling<'_, F> {
         fn drop(&mut self) {
             set_current(self.previous);
             if !self.returned
-                && let (Some(activity), Some(on_abandon)) =
-                    (self.activity.take(), self.on_abandon.take())
+                && let Some(activity) = self.activity.take()
             {
-                on_abandon(&activity, Abandoned::Panicked);
+                (self.on_abandon)(&activity, Abandoned::Panicked);
             }
         }
     }
@@ -402,7 +418,6 @@ fn poll_in<Fut: Future, F: FnOnce(&Activity, Abandoned)>(
     match poll {
         Poll::Pending => Poll::Pending,
         Poll::Ready(out) => {
-            *polling.on_abandon = None;
             let activity = polling.activity.take();
             drop(polling);
             Poll::Ready((out, activity))
@@ -410,15 +425,10 @@ fn poll_in<Fut: Future, F: FnOnce(&Activity, Abandoned)>(
     }
 }
 
-impl<Fut, F: FnOnce(&Activity, Abandoned)> Drop for ActivityFuture<Fut, F> {
+impl<Fut, F: Fn(&Activity, Abandoned)> Drop for ActivityFuture<Fut, F> {
     fn drop(&mut self) {
-        if let (Some(activity), Some(on_abandon)) = (self.activity.take(), self.on_abandon.take()) {
-            let why = if std::thread::panicking() {
-                Abandoned::Panicked
-            } else {
-                Abandoned::Cancelled
-            };
-            on_abandon(&activity, why);
+        if let Some(activity) = self.activity.take() {
+            (self.on_abandon)(&activity, abandoned_now());
         }
     }
 }
@@ -480,11 +490,12 @@ mod tests {
     #[test]
     fn scope_sets_and_restores_current() {
         assert_eq!(ActivityId::current(), None);
-        let outer = Activity::start(false);
+        let outer = Activity::start(false).activity();
         let scope = ActivityScope::enter(outer, |_, _| unreachable!());
         assert_eq!(ActivityId::current(), Some(outer.id()));
-        let inner = Activity::start(true);
-        assert_eq!(inner.related(), Some(outer.id()));
+        let start = Activity::start(true);
+        assert_eq!(start.related(), Some(outer.id()));
+        let inner = start.activity();
         let inner_scope = ActivityScope::enter(inner, |_, _| unreachable!());
         assert_eq!(ActivityId::current(), Some(inner.id()));
         inner_scope.finish();
@@ -497,7 +508,7 @@ mod tests {
     fn scope_reports_a_panic() {
         let ended = std::sync::Mutex::new(None);
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let _scope = ActivityScope::enter(Activity::start(false), |a, why| {
+            let _scope = ActivityScope::enter(Activity::start(false).activity(), |a, why| {
                 *ended.lock().unwrap() = Some((a.id(), why));
             });
             panic!("boom");

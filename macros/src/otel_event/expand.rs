@@ -17,14 +17,13 @@ const OPCODE_STOP: u8 = 2;
 
 pub fn expand(ev: EventFn) -> TokenStream {
     let activity = ev.ret.is_some() || ev.err.is_some() || ev.duration;
+    let mut sig = ev.func.sig.clone();
     let body = if activity {
-        activity_body(&ev)
+        activity_body(&ev, &mut sig)
     } else {
         event_body(&ev)
     };
-    let syn::ItemFn {
-        attrs, vis, sig, ..
-    } = &ev.func;
+    let syn::ItemFn { attrs, vis, .. } = &ev.func;
     let (inner, outer): (Vec<_>, Vec<_>) = attrs
         .iter()
         .partition(|a| matches!(a.style, syn::AttrStyle::Inner(_)));
@@ -121,7 +120,7 @@ fn event_body(ev: &EventFn) -> TokenStream {
 
 /// An activity: start event on entry, the body in a closure or `async` block,
 /// a stop event for each way it can end.
-fn activity_body(ev: &EventFn) -> TokenStream {
+fn activity_body(ev: &EventFn, sig: &mut syn::Signature) -> TokenStream {
     let krate = &ev.krate;
     let is_async = ev.func.sig.asyncness.is_some();
     let act = local("__ue_act");
@@ -188,7 +187,8 @@ fn activity_body(ev: &EventFn) -> TokenStream {
     .map(|s| &s.statics);
     let start_site = &start.ident;
     let timed = ev.duration;
-    let emit_start = start.emit(ev, OPCODE_START, quote!(#act.start_ids()));
+    let started = local("__ue_started");
+    let emit_start = start.emit(ev, OPCODE_START, quote!(#started.start_ids()));
     let stop_ids = quote!(#act.stop_ids());
 
     // Written when the function returns, with `act` and `out` in scope.
@@ -234,27 +234,35 @@ fn activity_body(ev: &EventFn) -> TokenStream {
     let edge = return_type_hint(&ev.func.sig.output);
     let stmts = &ev.func.block.stmts;
     let start_activity = quote! {
-        let #act = #krate::__private::Activity::start(#timed);
+        let #started = #krate::__private::Activity::start(#timed);
         #emit_start
+        let #act = #started.activity();
     };
 
     if is_async {
+        let (shadows, params) = shadow_params(sig);
         quote! {
             #(#statics)*
-            let #act = if #start_site.is_enabled() {
-                #start_activity
-                ::core::option::Option::Some(#act)
-            } else {
-                ::core::option::Option::None
-            };
-            let (#out, #act) = #krate::__private::ActivityFuture::new(
-                #act,
-                #on_abandon,
-                async move {
-                    #edge
-                    #(#stmts)*
-                },
-            )
+            // The start's locals end before the `.await`, so the future does
+            // not keep them: the arguments the start event borrows are
+            // rebound in this block and moved into the body's future.
+            let (#out, #act) = {
+                let (#(#shadows,)*) = (#(#params,)*);
+                let #act = if #start_site.is_enabled() {
+                    #start_activity
+                    ::core::option::Option::Some(#act)
+                } else {
+                    ::core::option::Option::None
+                };
+                #krate::__private::ActivityFuture::new(
+                    #act,
+                    #on_abandon,
+                    async move {
+                        #edge
+                        #(#stmts)*
+                    },
+                )
+            }
             .await;
             if let ::core::option::Option::Some(#act) = #act {
                 #on_return
@@ -299,6 +307,30 @@ fn activity_body(ev: &EventFn) -> TokenStream {
             #out
         }
     }
+}
+
+/// Takes `mut` off the simple arguments (`x`, `mut x`) of `sig` and returns
+/// the patterns (with their `mut`) and names to rebind them with, so that the
+/// rebinding, not the argument, is what the body's future captures.
+fn shadow_params(sig: &mut syn::Signature) -> (Vec<TokenStream>, Vec<syn::Ident>) {
+    let mut patterns = Vec::new();
+    let mut names = Vec::new();
+    for input in &mut sig.inputs {
+        let syn::FnArg::Typed(pat_type) = input else {
+            continue;
+        };
+        let syn::Pat::Ident(pat) = &mut *pat_type.pat else {
+            continue;
+        };
+        if pat.by_ref.is_some() || pat.subpat.is_some() {
+            continue;
+        }
+        let mutability = pat.mutability.take();
+        let ident = &pat.ident;
+        patterns.push(quote!(#mutability #ident));
+        names.push(ident.clone());
+    }
+    (patterns, names)
 }
 
 /// The `!` of `-> !`.
