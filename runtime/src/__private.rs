@@ -20,3 +20,42 @@ pub fn field<T: FieldValue + ?Sized>(value: &T) -> &T {
 pub const fn meta_of<T: FieldValue + ?Sized>(_: &T) -> [u8; 2] {
     [T::ENCODING, T::FORMAT]
 }
+
+/// An argument of an annotated function, for its entry event: `(&ArgRef(&x)).arg()`
+/// is a copy of `x` when its type is `Copy` ([`ByCopy`], picked first by method
+/// resolution), else `&x` ([`ByRef`]). A copy taken inside the enabled branch
+/// keeps the function from spilling its arguments to the stack on entry, so the
+/// disabled path stays one load and a branch.
+pub struct ArgRef<'a, T: ?Sized>(pub &'a T);
+
+/// See [`ArgRef`].
+pub trait ByCopy {
+    /// The argument's type.
+    type Out;
+    /// A copy of the argument.
+    fn arg(&self) -> Self::Out;
+}
+
+impl<T: Copy> ByCopy for ArgRef<'_, T> {
+    type Out = T;
+    #[inline(always)]
+    fn arg(&self) -> T {
+        *self.0
+    }
+}
+
+/// See [`ArgRef`].
+pub trait ByRef<'a> {
+    /// The argument's type.
+    type Out: ?Sized;
+    /// The argument.
+    fn arg(&self) -> &'a Self::Out;
+}
+
+impl<'a, T: ?Sized> ByRef<'a> for &ArgRef<'a, T> {
+    type Out = T;
+    #[inline(always)]
+    fn arg(&self) -> &'a T {
+        self.0
+    }
+}

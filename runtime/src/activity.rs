@@ -322,6 +322,15 @@ impl<F: Fn(&Activity, Abandoned)> ActivityScope<F> {
         set_current(self.previous);
         self.activity
     }
+
+    /// The function returned `out`: restores the previous current activity
+    /// and calls `stop`, which writes the stop event. Out of line, so the
+    /// annotated function itself keeps a short disabled path.
+    #[inline(never)]
+    pub fn finish_with<R: ?Sized>(self, out: &R, stop: impl FnOnce(&Activity, &R)) {
+        let activity = self.finish();
+        stop(&activity, out);
+    }
 }
 
 impl<F: Fn(&Activity, Abandoned)> Drop for ActivityScope<F> {

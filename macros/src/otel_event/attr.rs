@@ -8,6 +8,7 @@ use syn::parse::{ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 
+use super::respan;
 use crate::internals::Ctxt;
 use crate::internals::field::{Capture, Field};
 use crate::internals::level::Level;
@@ -610,6 +611,7 @@ fn check(cx: &Ctxt, options: Options, func: syn::ItemFn) -> Option<EventFn> {
             ok = false;
         }
     }
+    let captured_args = entry_fields.len();
     entry_fields.extend(options.fields);
     if entry_fields.len() > MAX_FIELDS {
         cx.error_spanned_by(
@@ -629,6 +631,23 @@ fn check(cx: &Ctxt, options: Options, func: syn::ItemFn) -> Option<EventFn> {
         .krate
         .map(|p| p.to_token_stream())
         .unwrap_or_else(facade_path);
+    // Arguments are read through `ArgRef` (a copy when `Copy`, taken in the
+    // enabled branch), spanned at the argument so type errors point there.
+    for field in &mut entry_fields[..captured_args] {
+        let syn::Expr::Path(path) = &field.value else {
+            continue;
+        };
+        let span = field.name_span;
+        let krate_at = respan(krate.clone(), span);
+        let value = quote::quote_spanned! {span=>
+            {
+                #[allow(unused_imports)]
+                use #krate_at::__private::{ByCopy as _, ByRef as _};
+                (&#krate_at::__private::ArgRef(&#path)).arg()
+            }
+        };
+        field.value = syn::parse2(value).expect("an argument read is an expression");
+    }
     let level = options
         .level
         .map(|l| l.to_tokens(&krate))

@@ -7,6 +7,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::visit_mut::VisitMut;
 
 use super::attr::{EventFn, Record};
+use super::respan;
 use crate::codegen::{Emit, Site, callsite_statics};
 use crate::internals::field::{Capture, Field};
 
@@ -207,7 +208,8 @@ fn activity_body(ev: &EventFn, sig: &mut syn::Signature) -> TokenStream {
             let at = Span::mixed_site().located_at(at);
             let krate_at = respan(krate.clone(), at);
             let out_at = syn::Ident::new("__ue_out", at);
-            let outcome = quote_spanned!(at=> #krate_at::__private::Outcome::outcome(&#out_at));
+            // `out` is a reference to the result here.
+            let outcome = quote_spanned!(at=> #krate_at::__private::Outcome::outcome(#out_at));
             quote! {
                 match #outcome {
                     ::core::result::Result::Ok(#ok) => #emit_stop,
@@ -265,6 +267,8 @@ fn activity_body(ev: &EventFn, sig: &mut syn::Signature) -> TokenStream {
             }
             .await;
             if let ::core::option::Option::Some(#act) = #act {
+                let #act = &#act;
+                let #out = &#out;
                 #on_return
             }
             #out
@@ -301,8 +305,9 @@ fn activity_body(ev: &EventFn, sig: &mut syn::Signature) -> TokenStream {
                 #(#stmts)*
             })();
             if let ::core::option::Option::Some(#scope) = #scope {
-                let #act = #scope.finish();
-                #on_return
+                #scope.finish_with(&#out, |#act: &#krate::__private::Activity, #out| {
+                    #on_return
+                });
             }
             #out
         }
@@ -339,24 +344,6 @@ fn never_type(output: &syn::ReturnType) -> Option<&syn::Type> {
         syn::ReturnType::Type(_, ty) if matches!(**ty, syn::Type::Never(_)) => Some(ty),
         _ => None,
     }
-}
-
-/// `tokens` with every token at `span`, so an error about the expression
-/// points at `span`.
-fn respan(tokens: TokenStream, span: Span) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|mut tt| {
-            if let proc_macro2::TokenTree::Group(g) = &tt {
-                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
-                group.set_span(span);
-                tt = group.into();
-            } else {
-                tt.set_span(span);
-            }
-            tt
-        })
-        .collect()
 }
 
 /// A return that never runs but tells type inference what the closure or

@@ -4,7 +4,7 @@
 mod attr;
 mod expand;
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 
 use crate::internals::Ctxt;
 
@@ -21,4 +21,23 @@ pub fn otel_event(attr: TokenStream, item: TokenStream) -> TokenStream {
             out
         }
     }
+}
+
+/// `tokens` with every token at `span`, so that an error about the expression
+/// they form points at `span` (tokens of different spans make the compiler
+/// fall back to the whole attribute).
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                tt = group.into();
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
 }
