@@ -20,7 +20,9 @@ def mean_ns(bench_dir: Path):
     estimates = bench_dir / "new" / "estimates.json"
     if not estimates.exists():
         return None
-    return json.loads(estimates.read_text())["mean"]["point_estimate"]
+    data = json.loads(estimates.read_text())
+    # The slope of the linear fit is what criterion prints as "time"; mean when absent.
+    return (data.get("slope") or data["mean"])["point_estimate"]
 
 
 def fmt_time(ns: float) -> str:
@@ -40,11 +42,17 @@ def table(group: Path) -> str:
     if not rows:
         return ""
     refs = [name for name in rows if name.startswith(REFERENCES)]
-    header = "| benchmark | mean | " + " | ".join(f"÷ {r.split('_')[0]}" for r in refs) + " |"
-    lines = [f"**{group.name}**", "", header, "|---" * (2 + len(refs)) + "|"]
+    # With a raw write (L1) in the group, also show the user-space overhead: cost - L1.
+    l1 = next((rows[r] for r in refs if r.startswith("L1")), None)
+    header = "| benchmark | time | " + " | ".join(f"÷ {r.split('_')[0]}" for r in refs) + " |"
+    if l1 is not None:
+        header += " − L1 |"
+    columns = 2 + len(refs) + (l1 is not None)
+    lines = [f"**{group.name}**", "", header, "|---" * columns + "|"]
     for name, ns in rows.items():
         ratios = " | ".join(f"{ns / rows[r]:.2f}" for r in refs)
-        lines.append(f"| `{name}` | {fmt_time(ns)} | {ratios} |")
+        overhead = f" {fmt_time(ns - l1)} |" if l1 is not None else ""
+        lines.append(f"| `{name}` | {fmt_time(ns)} | {ratios} |{overhead}")
     return "\n".join(lines) + "\n"
 
 
