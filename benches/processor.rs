@@ -1,6 +1,7 @@
 //! The `LogProcessor` path (SPEC §9): `tracing::error!` with 4 and 6 attributes
 //! -> `opentelemetry-appender-tracing` -> (a) the seed crate's
-//! `opentelemetry_user_events_logs::Processor` or (b) our `UserEventsProcessor`.
+//! `opentelemetry_user_events_logs::Processor` (rows `P1_seed`, the SPEC's P1) or
+//! (b) our `UserEventsProcessor` (rows `ours`).
 //! The records are the seed crate's own benchmark records.
 //!
 //! - `processor_disabled`: nobody listens (the appender asks `event_enabled`
@@ -109,7 +110,7 @@ fn processor_disabled(c: &mut Criterion) {
     let seed = seed_provider("BenchSeedOff");
     let ours = our_provider("BenchOursOff");
     let mut group = c.benchmark_group("processor_disabled");
-    bench_records(&mut group, "seed", &seed);
+    bench_records(&mut group, "P1_seed", &seed);
     bench_records(&mut group, "ours", &ours);
     group.finish();
     let _ = seed.shutdown();
@@ -170,7 +171,7 @@ fn processor_enabled(c: &mut Criterion) {
         .build();
     let mut group = c.benchmark_group("processor_enabled");
     bench_records(&mut group, "appender_sdk_floor", &noop);
-    bench_records(&mut group, "seed", &seed);
+    bench_records(&mut group, "P1_seed", &seed);
     bench_records(&mut group, "ours", &ours);
     for (record, log) in RECORDS {
         // The bytes our processor writes for this record (after the write index).

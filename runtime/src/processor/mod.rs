@@ -47,6 +47,20 @@
 //!   and the event name can come from the record or a callback;
 //! - a bad provider name is a typed [`ProviderNameError`](crate::ProviderNameError).
 //!
+//! # Limits
+//!
+//! Events are gathered on the stack without allocating (see
+//! [`crate::encode::writer`]): names and short values are copied into 2 KB of
+//! metadata and 8 KB of data scratch, long strings and bytes are borrowed. An
+//! attribute that would not fit (e.g. hundreds of long attribute names) is left
+//! out, room is always kept for PartB, and JSON text of maps and mixed lists is
+//! cut at the room left (about 7 KB at most). Each of these marks the event
+//! truncated and is counted ([`CounterSnapshot::attributes_dropped`],
+//! [`CounterSnapshot::truncated`]).
+//!
+//! `perf` itself silently drops events larger than about 8 KB (its per-CPU
+//! copy buffer); ftrace and agents reading the tracepoint see them whole.
+//!
 //! # Counting
 //!
 //! Nothing is lost silently: [`ProcessorHandle::counters`] returns written
