@@ -10,7 +10,7 @@ use syn::spanned::Spanned;
 
 use super::respan;
 use crate::internals::Ctxt;
-use crate::internals::field::{Capture, Field};
+use crate::internals::field::{Capture, Field, parse_field};
 use crate::internals::level::Level;
 use crate::internals::names::{check_event_name, check_field_name};
 
@@ -380,65 +380,6 @@ fn parse_fields(input: ParseStream) -> syn::Result<Vec<Field>> {
         input.parse::<Token![,]>()?;
     }
     Ok(fields)
-}
-
-fn parse_field(input: ParseStream) -> syn::Result<Field> {
-    let named = input.peek2(Token![=]) && !input.peek2(Token![==]);
-    let (name, name_span) = if named && input.peek(syn::LitStr) {
-        let lit: syn::LitStr = input.parse()?;
-        input.parse::<Token![=]>()?;
-        (lit.value(), lit.span())
-    } else if named && input.peek(syn::Ident) {
-        let ident: syn::Ident = input.parse()?;
-        input.parse::<Token![=]>()?;
-        let text = ident.to_string();
-        (
-            text.strip_prefix("r#").unwrap_or(&text).to_owned(),
-            ident.span(),
-        )
-    } else {
-        (String::new(), Span::call_site())
-    };
-    let capture = if input.peek(Token![%]) {
-        input.parse::<Token![%]>()?;
-        Capture::Display
-    } else if input.peek(Token![?]) {
-        input.parse::<Token![?]>()?;
-        Capture::Debug
-    } else {
-        Capture::Value
-    };
-    let value: syn::Expr = input.parse()?;
-    let (name, name_span) = if name.is_empty() {
-        shorthand_name(&value)?
-    } else {
-        (name, name_span)
-    };
-    Ok(Field {
-        name,
-        name_span,
-        capture,
-        value,
-    })
-}
-
-/// The name of a field written as a bare value: the variable (`x`) or the last
-/// member (`self.x`).
-fn shorthand_name(value: &syn::Expr) -> syn::Result<(String, Span)> {
-    match value {
-        syn::Expr::Path(p) if p.path.segments.len() == 1 && p.qself.is_none() => {
-            let ident = &p.path.segments[0].ident;
-            Ok((ident.to_string(), ident.span()))
-        }
-        syn::Expr::Field(syn::ExprField {
-            member: syn::Member::Named(ident),
-            ..
-        }) => Ok((ident.to_string(), ident.span())),
-        other => Err(syn::Error::new(
-            other.span(),
-            "this field needs a name: write `name = value`",
-        )),
-    }
 }
 
 /// An argument binding the entry event may capture.

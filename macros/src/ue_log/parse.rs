@@ -1,12 +1,11 @@
 //! Parses `ue_log!(level, "Name", keyword = K, field = value, %x, ?y, body = b)`.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use syn::parse::{ParseStream, Parser};
-use syn::spanned::Spanned;
 use syn::{Token, bracketed};
 
 use crate::internals::Ctxt;
-use crate::internals::field::{Capture, Field};
+use crate::internals::field::{Field, parse_field, unraw};
 use crate::internals::level::Level;
 use crate::internals::names::{check_event_name, check_field_name};
 
@@ -133,83 +132,19 @@ fn parse_event_name(cx: &Ctxt, input: ParseStream) -> syn::Result<Option<String>
     Ok(Some(name))
 }
 
+/// `keyword = CONST`, `body = VALUE`, or a field.
 fn parse_item(input: ParseStream) -> syn::Result<Item> {
-    // `%value` / `?value`: named after the value.
-    if let Some(capture) = parse_sigil(input)? {
-        let value: syn::Expr = input.parse()?;
-        let (name, name_span) = shorthand_name(&value)?;
-        return Ok(Item::Field(Field {
-            name,
-            name_span,
-            capture,
-            value,
-        }));
-    }
-    let named = input.peek2(Token![=]) && !input.peek2(Token![==]);
-    if named && input.peek(syn::LitStr) {
-        let lit: syn::LitStr = input.parse()?;
-        input.parse::<Token![=]>()?;
-        return Ok(Item::Field(field_after_eq(input, lit.value(), lit.span())?));
-    }
-    if named && input.peek(syn::Ident) {
-        let ident: syn::Ident = input.parse()?;
-        input.parse::<Token![=]>()?;
-        let text = ident.to_string();
-        let text = text.strip_prefix("r#").unwrap_or(&text).to_owned();
-        return Ok(match text.as_str() {
-            "keyword" => Item::Keyword(input.parse()?),
-            "body" => Item::Body(field_after_eq(input, text, ident.span())?),
-            _ => Item::Field(field_after_eq(input, text, ident.span())?),
-        });
-    }
-    // A bare value: `order_id` is `order_id = order_id`.
-    let value: syn::Expr = input.parse()?;
-    let (name, name_span) = shorthand_name(&value)?;
-    Ok(Item::Field(Field {
-        name,
-        name_span,
-        capture: Capture::Value,
-        value,
-    }))
-}
-
-fn parse_sigil(input: ParseStream) -> syn::Result<Option<Capture>> {
-    if input.peek(Token![%]) {
-        input.parse::<Token![%]>()?;
-        Ok(Some(Capture::Display))
-    } else if input.peek(Token![?]) {
-        input.parse::<Token![?]>()?;
-        Ok(Some(Capture::Debug))
-    } else {
-        Ok(None)
-    }
-}
-
-fn field_after_eq(input: ParseStream, name: String, name_span: Span) -> syn::Result<Field> {
-    let capture = parse_sigil(input)?.unwrap_or(Capture::Value);
-    let value: syn::Expr = input.parse()?;
-    Ok(Field {
-        name,
-        name_span,
-        capture,
-        value,
-    })
-}
-
-/// The field name of a shorthand: the variable (`x`) or the last member (`self.x`).
-fn shorthand_name(value: &syn::Expr) -> syn::Result<(String, Span)> {
-    match value {
-        syn::Expr::Path(p) if p.path.segments.len() == 1 && p.qself.is_none() => {
-            let ident = &p.path.segments[0].ident;
-            Ok((ident.to_string(), ident.span()))
+    if input.peek(syn::Ident) && input.peek2(Token![=]) && !input.peek2(Token![==]) {
+        let ident: syn::Ident = input.fork().parse()?;
+        match unraw(&ident).as_str() {
+            "keyword" => {
+                input.parse::<syn::Ident>()?;
+                input.parse::<Token![=]>()?;
+                return Ok(Item::Keyword(input.parse()?));
+            }
+            "body" => return Ok(Item::Body(parse_field(input)?)),
+            _ => {}
         }
-        syn::Expr::Field(syn::ExprField {
-            member: syn::Member::Named(ident),
-            ..
-        }) => Ok((ident.to_string(), ident.span())),
-        other => Err(syn::Error::new(
-            other.span(),
-            "this field needs a name: write `name = value`",
-        )),
     }
+    Ok(Item::Field(parse_field(input)?))
 }
