@@ -10,8 +10,6 @@
 //!
 //! Only one provider can be active per process, so the tests take turns.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::panic::catch_unwind;
@@ -22,6 +20,7 @@ use std::time::Duration;
 
 use otel_user_events::testing::sequential_activity_ids;
 use otel_user_events::{OutputMode, Provider, otel_event};
+use otel_user_events_test_support::alloc::{CountingAllocator, allocations_during};
 use otel_user_events_test_support::perf::{Capture, Sample};
 use otel_user_events_test_support::{require_kernel, tracefs};
 
@@ -359,37 +358,8 @@ fn async_activity_pairs_follow_their_futures() {
     provider.shutdown();
 }
 
-/// Counts the allocations of the thread that turned counting on.
-struct Counting;
-
-thread_local! {
-    static COUNTING: Cell<bool> = const { Cell::new(false) };
-    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
-}
-
-// SAFETY: forwards to the system allocator; only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.with(Cell::get) {
-            ALLOCATIONS.with(|n| n.set(n.get() + 1));
-        }
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
-
-fn allocations_during(f: impl FnOnce()) -> u64 {
-    ALLOCATIONS.with(|n| n.set(0));
-    COUNTING.with(|c| c.set(true));
-    f();
-    COUNTING.with(|c| c.set(false));
-    ALLOCATIONS.with(Cell::get)
-}
+static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 #[otel_event(ret, duration)]
 async fn quick(n: u32) -> u32 {

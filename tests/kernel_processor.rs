@@ -30,6 +30,7 @@ use opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::logs::{LogProcessor as _, SdkLogRecord, SdkLoggerProvider};
 use otel_user_events::UserEventsProcessor;
+use otel_user_events_test_support::alloc::{CountingAllocator, allocations_during};
 use otel_user_events_test_support::perf::{Capture, Sample};
 use otel_user_events_test_support::{require_kernel, tracefs};
 use tracing_subscriber::Layer as _;
@@ -381,52 +382,8 @@ fn dropping_without_shutdown_unregisters_too() {
     }
 }
 
-/// Counts heap allocations made by the current thread while `COUNTING` is on.
-mod counting {
-    use std::alloc::{GlobalAlloc, Layout, System};
-    use std::cell::Cell;
-
-    pub struct Counting;
-
-    thread_local! {
-        static COUNTING: Cell<bool> = const { Cell::new(false) };
-        static COUNT: Cell<u64> = const { Cell::new(0) };
-    }
-
-    // SAFETY: forwards to the system allocator; only counts.
-    unsafe impl GlobalAlloc for Counting {
-        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-            if COUNTING.with(Cell::get) {
-                COUNT.with(|c| c.set(c.get() + 1));
-            }
-            // SAFETY: same contract as ours.
-            unsafe { System.alloc(layout) }
-        }
-        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-            // SAFETY: same contract as ours.
-            unsafe { System.dealloc(ptr, layout) }
-        }
-        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-            if COUNTING.with(Cell::get) {
-                COUNT.with(|c| c.set(c.get() + 1));
-            }
-            // SAFETY: same contract as ours.
-            unsafe { System.realloc(ptr, layout, new_size) }
-        }
-    }
-
-    /// Runs `f` and returns how many allocations this thread made meanwhile.
-    pub fn allocations_in(f: impl FnOnce()) -> u64 {
-        COUNT.with(|c| c.set(0));
-        COUNTING.with(|c| c.set(true));
-        f();
-        COUNTING.with(|c| c.set(false));
-        COUNT.with(Cell::get)
-    }
-}
-
 #[global_allocator]
-static ALLOCATOR: counting::Counting = counting::Counting;
+static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 #[test]
 fn writing_a_record_allocates_nothing() {
@@ -474,11 +431,11 @@ fn writing_a_record_allocates_nothing() {
 
     // The counter sees allocations (so the zero below means something).
     assert_eq!(
-        counting::allocations_in(|| drop(std::hint::black_box(vec![1u8; 10]))),
+        allocations_during(|| drop(std::hint::black_box(vec![1u8; 10]))),
         1
     );
     let mut capture = Capture::start(&tracepoints(NAME)).unwrap();
-    let allocations = counting::allocations_in(|| {
+    let allocations = allocations_during(|| {
         for _ in 0..100 {
             processor.emit(&mut record, &scope);
         }

@@ -9,6 +9,7 @@
 //!   tracepoints through ftrace, wait for tracepoints to appear or go away.
 //! - [`perf`]: capture tracepoints in-process with `perf_event_open`.
 
+pub mod alloc;
 pub mod decode;
 pub mod perf;
 pub mod tracefs;
