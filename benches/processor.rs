@@ -10,7 +10,11 @@
 //!   written), with L1 in the same run: a raw `writev` of the bytes our
 //!   processor writes for the same record, to a tracepoint registered with the
 //!   reference `tracepoint` crate, and the floor of the appender and SDK alone
-//!   (a processor that drops every record). Runs only inside the user_events VM:
+//!   (a processor that drops every record). Runs only inside the user_events VM.
+//! - `processor_emit_enabled`: the processors' `emit` alone on the record the
+//!   appender builds, same listener: their own user-space cost (minus L1).
+//!
+//! In the VM:
 //!
 //! ```text
 //! cargo bench --bench processor --no-run        # prints the bench executable
@@ -27,6 +31,7 @@ use criterion::{
     BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
 };
 use opentelemetry::InstrumentationScope;
+use opentelemetry::logs::{LogRecord as _, Logger as _, LoggerProvider as _, Severity};
 use opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::OTelSdkResult;
@@ -195,11 +200,56 @@ fn processor_enabled(c: &mut Criterion) {
         let _ = capture_provider.shutdown();
     }
     group.finish();
+    processor_emit(c);
 
     for name in listened {
         let _ = tracefs::disable(name);
     }
     let _ = L1_STATE.unregister();
+    let _ = seed.shutdown();
+    let _ = ours.shutdown();
+}
+
+/// The record the appender builds for the `error!` of [`RECORDS`] with `n` attributes.
+fn appender_like_record(n: usize) -> SdkLogRecord {
+    let provider = SdkLoggerProvider::builder().build();
+    let mut record = provider.logger("bench").create_log_record();
+    record.set_event_name("CheckoutFailed");
+    record.set_target("processor");
+    record.set_severity_number(Severity::Error);
+    record.set_severity_text("ERROR");
+    record.set_body("Unable to process checkout.".into());
+    for i in 1..=n {
+        record.add_attribute(format!("field{i}"), format!("field{i}"));
+    }
+    record.set_observed_timestamp(std::time::SystemTime::now());
+    record
+}
+
+/// The processors alone, without the appender and SDK in front: `emit` of the
+/// same record, written to a tracepoint ftrace listens to. Minus L1, this is
+/// each processor's own user-space cost.
+fn processor_emit(c: &mut Criterion) {
+    let mut seed = opentelemetry_user_events_logs::Processor::builder("BenchSeed")
+        .build()
+        .expect("valid provider name");
+    let mut ours = UserEventsProcessor::builder("BenchOurs")
+        .build()
+        .expect("valid provider name");
+    seed.set_resource(&resource());
+    ours.set_resource(&resource());
+    let scope = InstrumentationScope::builder("bench").build();
+    let mut group = c.benchmark_group("processor_emit_enabled");
+    for (n, label) in [(4, "4_attributes"), (6, "6_attributes")] {
+        let mut record = appender_like_record(n);
+        group.bench_function(format!("P1_seed/{label}"), |b| {
+            b.iter(|| seed.emit(&mut record, &scope))
+        });
+        group.bench_function(format!("ours/{label}"), |b| {
+            b.iter(|| ours.emit(&mut record, &scope))
+        });
+    }
+    group.finish();
     let _ = seed.shutdown();
     let _ = ours.shutdown();
 }
