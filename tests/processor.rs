@@ -3,6 +3,7 @@
 //! hand-written JSON.
 
 use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _, LoggerProvider as _, Severity};
@@ -31,10 +32,19 @@ fn provider(processor: UserEventsProcessor, resource: Option<Resource>) -> SdkLo
     .build()
 }
 
+/// A running capture sets the capture bit of every processor in the process, so
+/// a test that asserts "disabled" must not overlap one: captures hold this.
+static CAPTURES: Mutex<()> = Mutex::new(());
+
+fn capture_lock() -> MutexGuard<'static, ()> {
+    CAPTURES.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Emits one record (built by `fill`, timestamped [`fixed_time`]) and returns
 /// the captured events.
 fn emit(provider: &SdkLoggerProvider, fill: impl FnOnce(&mut SdkLogRecord)) -> Vec<CapturedEvent> {
     let logger = provider.logger("test");
+    let _captures = capture_lock();
     Capture::new("Unused")
         .unwrap()
         .run(|| {
@@ -549,13 +559,16 @@ fn enabled_only_while_someone_listens_and_nothing_after_shutdown() {
         .build()
         .unwrap();
     let handle = processor.handle();
-    // No listener: disabled (one load).
-    assert!(!processor.event_enabled(Severity::Error, "t", None));
-    // A capture counts as a listener.
-    let (enabled, _) = Capture::new("Unused")
-        .unwrap()
-        .run(|| processor.event_enabled(Severity::Error, "t", None));
-    assert!(enabled);
+    {
+        let _captures = capture_lock();
+        // No listener: disabled (one load).
+        assert!(!processor.event_enabled(Severity::Error, "t", None));
+        // A capture counts as a listener.
+        let (enabled, _) = Capture::new("Unused")
+            .unwrap()
+            .run(|| processor.event_enabled(Severity::Error, "t", None));
+        assert!(enabled);
+    }
 
     let provider = provider(processor, None);
     assert_eq!(
@@ -565,6 +578,7 @@ fn enabled_only_while_someone_listens_and_nothing_after_shutdown() {
     provider.shutdown().unwrap();
     assert!(handle.is_shut_down());
     let logger = provider.logger("after");
+    let _captures = capture_lock();
     let (_, events) = Capture::new("Unused").unwrap().run(|| {
         let mut record = logger.create_log_record();
         record.set_severity_number(Severity::Info);
