@@ -9,7 +9,7 @@
 //!
 //! - `ue_log!`: 4 fields.
 //! - L1: a raw `writev` of the same event bytes to `user_events_data`.
-//! - P2: `eventheader::write_event!` with the same fields.
+//! - P2: `eventheader::write_event!` with the same fields (see `peers`).
 //! - P1: the seed path: `tracing::error!` -> `opentelemetry-appender-tracing` ->
 //!   `opentelemetry_user_events_logs::Processor`, 4 attributes.
 //!
@@ -23,15 +23,12 @@ use std::pin::Pin;
 use std::time::{Duration, SystemTime};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge;
-use opentelemetry_sdk::logs::SdkLoggerProvider;
 use otel_user_events::testing::Capture;
 use otel_user_events::{Provider, ue_log};
 use otel_user_events_test_support::{tracefs, vm};
 use tracepoint::{EventDataDescriptor, TracepointState};
-use tracing_subscriber::prelude::*;
 
-eventheader::define_provider!(P2_PROVIDER, "BenchEnP2");
+mod peers;
 
 static L1_STATE: TracepointState = TracepointState::new(0);
 
@@ -46,7 +43,7 @@ fn enabled(c: &mut Criterion) {
         );
         return;
     }
-    let (order_id, customer, amount, express) = (42u64, "ada", 9.99f64, true);
+    let (order_id, customer, amount, express) = peers::ORDER;
 
     let provider = Provider::builder("BenchEn").init().expect("provider");
     assert!(
@@ -54,8 +51,7 @@ fn enabled(c: &mut Criterion) {
         "{}",
         provider.report()
     );
-    // SAFETY: the provider is a static; it is unregistered below.
-    unsafe { P2_PROVIDER.register() };
+    peers::register_p2();
     let l1_name = "BenchEnL1_L4K1";
     let command = CString::new(format!(
         "{l1_name} {}",
@@ -64,14 +60,9 @@ fn enabled(c: &mut Criterion) {
     .unwrap();
     // SAFETY: the state is a static, so it outlives the registration.
     assert_eq!(unsafe { Pin::static_ref(&L1_STATE).register(&command) }, 0);
-    let seed_processor = opentelemetry_user_events_logs::Processor::builder("BenchEnP1")
-        .build()
-        .expect("seed");
-    let seed = SdkLoggerProvider::builder()
-        .with_log_processor(seed_processor)
-        .build();
+    let seed = peers::seed_provider("BenchEnP1");
 
-    let listened = ["BenchEn_L4K1", "BenchEnP2_L4K1", l1_name, "BenchEnP1_L2K1"];
+    let listened = ["BenchEn_L4K1", "BenchP2_L4K1", l1_name, "BenchEnP1_L2K1"];
     for name in listened {
         tracefs::wait_for_tracepoint(name, Duration::from_secs(5))
             .and_then(|()| tracefs::enable(name))
@@ -105,33 +96,8 @@ fn enabled(c: &mut Criterion) {
             L1_STATE.write(&mut data)
         })
     });
-    group.bench_function("P2_eventheader_write_event", |b| {
-        b.iter(|| {
-            eventheader::write_event!(
-                P2_PROVIDER,
-                "OrderPlaced",
-                level(Informational),
-                u64("order_id", &black_box(order_id)),
-                str8("customer", black_box(customer)),
-                f64("amount", &black_box(amount)),
-                bool8("express", &black_box(express)),
-            )
-        })
-    });
-    let subscriber = tracing_subscriber::registry().with(OpenTelemetryTracingBridge::new(&seed));
-    tracing::subscriber::with_default(subscriber, || {
-        group.bench_function("P1_seed_tracing_appender_processor", |b| {
-            b.iter(|| {
-                tracing::error!(
-                    name: "OrderPlaced",
-                    order_id = black_box(order_id),
-                    customer = black_box(customer),
-                    amount = black_box(amount),
-                    express = black_box(express)
-                )
-            })
-        });
-    });
+    peers::bench_p2(&mut group);
+    peers::bench_p1(&mut group, &seed);
     group.finish();
 
     assert_eq!(
@@ -145,7 +111,7 @@ fn enabled(c: &mut Criterion) {
     }
     let _ = seed.shutdown();
     L1_STATE.unregister();
-    P2_PROVIDER.unregister();
+    peers::unregister_p2();
     provider.shutdown();
 }
 

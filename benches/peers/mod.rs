@@ -1,0 +1,79 @@
+//! The peers of SPEC §9 that several benchmarks measure, each with the same
+//! 4-field event: `OrderPlaced { order_id, customer, amount, express }`.
+
+// Each benchmark target compiles this module and uses part of it.
+#![allow(dead_code)]
+
+use std::hint::black_box;
+
+use criterion::BenchmarkGroup;
+use criterion::measurement::WallTime;
+use opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge;
+use opentelemetry_sdk::logs::SdkLoggerProvider;
+use tracing_subscriber::prelude::*;
+
+/// The event's values.
+pub const ORDER: (u64, &str, f64, bool) = (42, "ada", 9.99, true);
+
+eventheader::define_provider!(P2_PROVIDER, "BenchP2");
+
+/// Registers P2's provider, so `BenchP2_L4K1` can be listened to.
+pub fn register_p2() {
+    // SAFETY: the provider is a static; `unregister_p2` unregisters it.
+    unsafe { P2_PROVIDER.register() };
+}
+
+/// Unregisters P2's provider.
+pub fn unregister_p2() {
+    P2_PROVIDER.unregister();
+}
+
+/// P2: `eventheader::write_event!` with the same fields (unregistered unless
+/// [`register_p2`] was called: then it writes when `BenchP2_L4K1` is enabled).
+pub fn bench_p2(group: &mut BenchmarkGroup<'_, WallTime>) {
+    let (order_id, customer, amount, express) = ORDER;
+    group.bench_function("P2_eventheader_write_event", |b| {
+        b.iter(|| {
+            eventheader::write_event!(
+                P2_PROVIDER,
+                "OrderPlaced",
+                level(Informational),
+                u64("order_id", &black_box(order_id)),
+                str8("customer", black_box(customer)),
+                f64("amount", &black_box(amount)),
+                bool8("express", &black_box(express)),
+            )
+        })
+    });
+}
+
+/// The seed crate's `Processor` for `provider_name` (tracepoints `<name>_L<n>K1`).
+pub fn seed_provider(provider_name: &str) -> SdkLoggerProvider {
+    let processor = opentelemetry_user_events_logs::Processor::builder(provider_name)
+        .build()
+        .expect("valid provider name");
+    SdkLoggerProvider::builder()
+        .with_log_processor(processor)
+        .build()
+}
+
+/// P1, the seed path: `tracing::error!` -> `opentelemetry-appender-tracing` ->
+/// `provider`. The subscriber is set for this thread only, so benchmarks of
+/// `tracing` without a subscriber elsewhere in the group are unaffected.
+pub fn bench_p1(group: &mut BenchmarkGroup<'_, WallTime>, provider: &SdkLoggerProvider) {
+    let (order_id, customer, amount, express) = ORDER;
+    let subscriber = tracing_subscriber::registry().with(OpenTelemetryTracingBridge::new(provider));
+    tracing::subscriber::with_default(subscriber, || {
+        group.bench_function("P1_seed_tracing_appender_processor", |b| {
+            b.iter(|| {
+                tracing::error!(
+                    name: "OrderPlaced",
+                    order_id = black_box(order_id),
+                    customer = black_box(customer),
+                    amount = black_box(amount),
+                    express = black_box(express)
+                )
+            })
+        });
+    });
+}
