@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
@@ -16,7 +17,17 @@ fn fixed_time() -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_millis(1_704_112_496_789)
 }
 
+/// A capture on any thread turns every call site on (only the capturing thread
+/// records), so the test that checks a disabled site evaluates nothing must not
+/// overlap with captures: they all take this lock.
+static CAPTURES: Mutex<()> = Mutex::new(());
+
+fn exclusive() -> MutexGuard<'static, ()> {
+    CAPTURES.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn capture(f: impl FnOnce()) -> Vec<CapturedEvent> {
+    let _exclusive = exclusive();
     Capture::new("TestProvider")
         .unwrap()
         .at_time(fixed_time())
@@ -266,6 +277,7 @@ fn trace_context_of_the_current_span_goes_to_part_a() {
 
 #[test]
 fn cloud_role_from_the_resource_goes_to_part_a() {
+    let _exclusive = exclusive();
     let (_, events) = Capture::new("TestProvider")
         .unwrap()
         .at_time(fixed_time())
@@ -298,8 +310,11 @@ fn values_are_evaluated_and_formatted_only_when_the_event_is_written() {
         ue_log!(info, "Lazy", v = value(), c = %Counted);
     }
 
-    // No provider, no listener, no capture on this thread: nothing runs.
-    site();
+    // No provider, no listener, no capture running: nothing runs.
+    {
+        let _exclusive = exclusive();
+        site();
+    }
     assert_eq!(EVALUATED.load(Ordering::SeqCst), 0);
     assert_eq!(FORMATTED.load(Ordering::SeqCst), 0);
 
