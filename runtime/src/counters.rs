@@ -43,7 +43,8 @@ pub struct CounterSnapshot {
     /// struct holds, or beyond what fits in the event's buffers. The events
     /// themselves were written (and count in `written`).
     pub attributes_dropped: u64,
-    /// Failed writes by errno.
+    /// Failed writes by errno. `ENOENT` here means the tracepoint was no longer
+    /// registered with the `user_events_data` file written to.
     pub write_errors: Vec<(Errno, u64)>,
 }
 

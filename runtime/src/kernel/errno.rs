@@ -40,11 +40,11 @@ impl Errno {
     /// What the error means for user_events and what to do about it.
     pub fn explain(self) -> String {
         match self.0 {
-            // Opening user_events_data: no such file. Writing: no such tracepoint
-            // (registration gone, e.g. its user_events_data was replaced).
-            libc::ENOENT => "this kernel has no user_events (CONFIG_USER_EVENTS, Linux 6.4+), \
-                 or, for a write, the tracepoint is no longer registered"
-                .to_owned(),
+            // The sentence for opening user_events_data; a *write* failing with
+            // ENOENT means its tracepoint is no longer registered (see Counters).
+            libc::ENOENT => {
+                "this kernel has no user_events (CONFIG_USER_EVENTS, Linux 6.4+)".to_owned()
+            }
             libc::ENOTSUP => "this kernel has no user_events (CONFIG_USER_EVENTS, Linux 6.4+), \
                  or tracefs is not mounted (`mount -t tracefs nodev /sys/kernel/tracing`)"
                 .to_owned(),
@@ -76,8 +76,7 @@ mod tests {
     fn missing_kernel_support_is_explained() {
         assert_eq!(
             Errno(libc::ENOENT).to_string(),
-            "ENOENT (2): this kernel has no user_events (CONFIG_USER_EVENTS, Linux 6.4+), \
-             or, for a write, the tracepoint is no longer registered"
+            "ENOENT (2): this kernel has no user_events (CONFIG_USER_EVENTS, Linux 6.4+)"
         );
         assert!(
             Errno(libc::EACCES)
