@@ -185,7 +185,15 @@ fn nothing_is_written_or_evaluated_while_disabled() {
     assert_eq!(EVALUATED.load(Ordering::SeqCst), before);
     assert!(capture.drain().is_empty());
     drop(capture);
-    // After the listener detached, its site is off again.
+    // Once the kernel has let go of the listener (perf releases it
+    // asynchronously), the site is off again.
+    let detached = tracefs::wait_until(Duration::from_secs(10), || {
+        tracefs::user_events_status()
+            .ok()
+            .and_then(|status| status.get("KQuiet_L3K10").map(|e| e.used_by.is_empty()))
+            .unwrap_or(false)
+    });
+    assert!(detached, "perf still attached to KQuiet_L3K10");
     retry(1);
     assert_eq!(EVALUATED.load(Ordering::SeqCst), before);
     assert_eq!(provider.counters().written, 0);
