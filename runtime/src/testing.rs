@@ -26,9 +26,8 @@ use std::time::SystemTime;
 use crate::callsite::{self, Callsite, bits};
 use crate::emit::{self, Event};
 use crate::encode::common_schema::{PartA, TraceHex};
-use crate::encode::header::Header;
 use crate::encode::time::Rfc3339;
-use crate::encode::writer::{EventWriter, Fit, MAX_EVENT_SIZE};
+use crate::encode::writer::EventWriter;
 use crate::provider_name::{ProviderName, ProviderNameError};
 
 pub use crate::activity::sequential_activity_ids;
@@ -174,18 +173,13 @@ pub(crate) fn capture_event(site: &'static Callsite, event: &Event<'_>) -> bool 
     let mut w = EventWriter::new();
     emit::encode(&mut w, info, event, &part_a);
     let fields = emit::header_fields(info, event);
-    let header_len = Header::new(&fields, 0).payload_prefix().len();
-    let fit = w.fit(MAX_EVENT_SIZE - header_len);
-    if fit == Fit::TooLarge {
+    let Some((header, truncated)) = w.seal(&fields) else {
         return true;
-    }
-    let header = Header::new(&fields, w.meta.len() as u16);
-    let mut payload = header.payload_prefix().to_vec();
-    w.for_each_slice(|s| payload.extend_from_slice(s));
+    };
     let captured = CapturedEvent {
         tracepoint: settings.provider.tracepoint_name(info.level, info.keyword),
-        payload,
-        truncated: fit == Fit::Truncated,
+        payload: w.payload(&header),
+        truncated,
     };
     SINK.with(|s| {
         if let Ok(mut sink) = s.try_borrow_mut()

@@ -7,14 +7,14 @@ use arrayvec::ArrayVec;
 
 use crate::callsite::bits;
 use crate::counters::Counters;
-use crate::encode::header::{Header, HeaderFields};
-use crate::encode::writer::{EventWriter, Fit, MAX_EVENT_SIZE};
+use crate::encode::header::HeaderFields;
+use crate::encode::writer::EventWriter;
 use crate::kernel::Errno;
 
 /// Header iovec plus every segment an [`EventWriter`] can hold.
 const MAX_IOVECS: usize = 1 + 136 + 320;
 
-/// Fits `event` into 64 KB, builds its header and sends it with one `writev`,
+/// Fits `event` into 64 KB ([`EventWriter::seal`]), builds its header and sends it with one `writev`,
 /// counting the outcome in `counters`.
 pub(crate) fn write_event(
     fd: RawFd,
@@ -24,16 +24,13 @@ pub(crate) fn write_event(
     event: &mut EventWriter<'_>,
     counters: &Counters,
 ) {
-    let header_len = Header::new(fields, 0).payload_prefix().len();
-    match event.fit(MAX_EVENT_SIZE - header_len) {
-        Fit::TooLarge => {
-            counters.dropped_too_large();
-            return;
-        }
-        Fit::Truncated => counters.truncated(),
-        Fit::Whole => {}
+    let Some((mut header, truncated)) = event.seal(fields) else {
+        counters.dropped_too_large();
+        return;
+    };
+    if truncated {
+        counters.truncated();
     }
-    let mut header = Header::new(fields, event.meta.len() as u16);
     // The listener may have gone while the event was encoded.
     if enable.load(Ordering::Relaxed) & bits::KERNEL == 0 {
         counters.dropped_disabled_race();

@@ -29,6 +29,17 @@ pub struct HeaderFields<'a> {
 }
 
 impl Header {
+    /// Size of the header without the write index (what the event's payload
+    /// starts with), known before the metadata length is.
+    pub fn payload_prefix_len(fields: &HeaderFields<'_>) -> usize {
+        let activity = match fields.activity {
+            Some((_, Some(_))) => 4 + 32,
+            Some((_, None)) => 4 + 16,
+            None => 0,
+        };
+        EVENT_HEADER_SIZE + activity + 4
+    }
+
     /// Builds the header for an event with `meta_len` bytes of metadata.
     pub fn new(fields: &HeaderFields<'_>, meta_len: u16) -> Header {
         let mut header = Header {
@@ -79,5 +90,27 @@ impl Header {
     /// The header without the write index: what a tracepoint's payload starts with.
     pub fn payload_prefix(&self) -> &[u8] {
         &self.bytes[4..self.len]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_predicted_length_is_the_built_length() {
+        let (a, r) = ([1u8; 16], [2u8; 16]);
+        for activity in [None, Some((&a, None)), Some((&a, Some(&r)))] {
+            let fields = HeaderFields {
+                level: 4,
+                opcode: 1,
+                activity,
+            };
+            let header = Header::new(&fields, 123);
+            assert_eq!(
+                Header::payload_prefix_len(&fields),
+                header.payload_prefix().len()
+            );
+        }
     }
 }

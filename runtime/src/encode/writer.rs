@@ -13,6 +13,8 @@ use std::mem::MaybeUninit;
 
 use arrayvec::ArrayVec;
 
+use super::header::{Header, HeaderFields};
+
 /// The largest event, in bytes after the 4-byte write index (EventHeader, its
 /// extensions, metadata and data): longer strings are truncated to fit.
 pub const MAX_EVENT_SIZE: usize = 65_535;
@@ -541,6 +543,25 @@ impl<'a> EventWriter<'a> {
                 truncated: false,
             },
         }
+    }
+
+    /// Fits the event, with the header `fields` describe, in [`MAX_EVENT_SIZE`]
+    /// and builds that header. `None` when it cannot fit ([`Fit::TooLarge`]);
+    /// otherwise the header and whether values were shortened.
+    pub fn seal(&mut self, fields: &HeaderFields<'_>) -> Option<(Header, bool)> {
+        let truncated = match self.fit(MAX_EVENT_SIZE - Header::payload_prefix_len(fields)) {
+            Fit::TooLarge => return None,
+            fit => fit == Fit::Truncated,
+        };
+        Some((Header::new(fields, self.meta.len() as u16), truncated))
+    }
+
+    /// The bytes a tracepoint would receive (everything after the write index),
+    /// for captures in tests: the header, then every slice.
+    pub fn payload(&self, header: &Header) -> Vec<u8> {
+        let mut payload = header.payload_prefix().to_vec();
+        self.for_each_slice(|s| payload.extend_from_slice(s));
+        payload
     }
 
     /// Makes metadata plus data fit in `budget` bytes by shortening the longest

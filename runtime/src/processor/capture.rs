@@ -4,9 +4,9 @@
 //! path never looks here.
 
 use crate::Level;
-use crate::encode::header::{Header, HeaderFields};
+use crate::encode::header::HeaderFields;
 use crate::encode::time::Rfc3339;
-use crate::encode::writer::{EventWriter, Fit, MAX_EVENT_SIZE};
+use crate::encode::writer::EventWriter;
 use crate::testing::{self, CapturedEvent};
 
 use super::UserEventsProcessor;
@@ -49,23 +49,17 @@ pub(super) fn capture(
         opcode: 0,
         activity: None,
     };
-    let header_len = Header::new(&fields, 0).payload_prefix().len();
-    let fit = w.fit(MAX_EVENT_SIZE - header_len);
-    match fit {
-        Fit::TooLarge => {
-            shared.counters.dropped_too_large();
-            return true;
-        }
-        Fit::Truncated => shared.counters.truncated(),
-        Fit::Whole => {}
+    let Some((header, truncated)) = w.seal(&fields) else {
+        shared.counters.dropped_too_large();
+        return true;
+    };
+    if truncated {
+        shared.counters.truncated();
     }
-    let header = Header::new(&fields, w.meta.len() as u16);
-    let mut payload = header.payload_prefix().to_vec();
-    w.for_each_slice(|s| payload.extend_from_slice(s));
     testing::push_captured(CapturedEvent {
         tracepoint: shared.name.tracepoint_name(level, shared.keyword),
-        payload,
-        truncated: fit == Fit::Truncated,
+        payload: w.payload(&header),
+        truncated,
     });
     shared.counters.written();
     true
