@@ -6,6 +6,7 @@ use crate::callsite::{Callsite, EventInfo, bits};
 use crate::encode::common_schema::{self, PartA, PartB, TraceHex};
 use crate::encode::field::Field;
 use crate::encode::header::HeaderFields;
+use crate::encode::seal::{Encode, seal_event};
 use crate::encode::time::Rfc3339;
 use crate::encode::writer::EventWriter;
 use crate::{fallback, provider, testing, user_events};
@@ -45,16 +46,20 @@ pub fn emit(site: &'static Callsite, event: &Event<'_>) {
         let time = Rfc3339::new(SystemTime::now());
         let trace = TraceHex::current();
         let part_a = state.part_a(time.as_str(), trace.as_ref());
-        let mut w = EventWriter::new();
-        encode(&mut w, site.info(), event, &part_a);
-        user_events::write_event(
-            file.fd(),
-            site.enable_word(),
-            site.write_index(),
-            &header_fields(site.info(), event),
-            &mut w,
-            &state.counters,
-        );
+        let content = MacroEvent {
+            info: site.info(),
+            event,
+            part_a: &part_a,
+        };
+        seal_event(&content, &header_fields(site.info(), event), |sealed| {
+            user_events::write_event(
+                file.fd(),
+                site.enable_word(),
+                site.write_index(),
+                sealed,
+                &state.counters,
+            )
+        });
     }
     if bits & bits::FALLBACK != 0 {
         fallback::emit(state, site.info(), event);
@@ -72,8 +77,24 @@ pub(crate) fn header_fields<'a>(info: &EventInfo, event: &Event<'a>) -> HeaderFi
     }
 }
 
+/// A macro event with its PartA, as [`seal_event`] encodes it.
+pub(crate) struct MacroEvent<'v> {
+    pub(crate) info: &'static EventInfo,
+    pub(crate) event: &'v Event<'v>,
+    pub(crate) part_a: &'v PartA<'v>,
+}
+
+impl<'v> Encode for MacroEvent<'v> {
+    type Outcome = ();
+
+    #[inline(always)]
+    fn encode<'w>(&'w self, w: &mut EventWriter<'w>) {
+        encode(w, self.info, self.event, self.part_a);
+    }
+}
+
 /// Lays out a macro event in Common Schema: head, PartC (the fields), PartB.
-pub(crate) fn encode<'a>(
+fn encode<'a>(
     w: &mut EventWriter<'a>,
     info: &'static EventInfo,
     event: &Event<'a>,

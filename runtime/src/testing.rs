@@ -26,8 +26,8 @@ use std::time::SystemTime;
 use crate::callsite::{self, Callsite, bits};
 use crate::emit::{self, Event};
 use crate::encode::common_schema::{PartA, TraceHex};
+use crate::encode::seal::seal_event;
 use crate::encode::time::Rfc3339;
-use crate::encode::writer::EventWriter;
 use crate::provider_name::{ProviderName, ProviderNameError};
 
 pub use crate::activity::sequential_activity_ids;
@@ -170,16 +170,21 @@ pub(crate) fn capture_event(site: &'static Callsite, event: &Event<'_>) -> bool 
         cloud_role: settings.cloud_role.as_deref(),
         cloud_role_instance: settings.cloud_role_instance.as_deref(),
     };
-    let mut w = EventWriter::new();
-    emit::encode(&mut w, info, event, &part_a);
-    let fields = emit::header_fields(info, event);
-    let Some((header, truncated)) = w.seal(&fields) else {
-        return true;
+    let content = emit::MacroEvent {
+        info,
+        event,
+        part_a: &part_a,
     };
-    let captured = CapturedEvent {
-        tracepoint: settings.provider.tracepoint_name(info.level, info.keyword),
-        payload: w.payload(&header),
-        truncated,
+    let fields = emit::header_fields(info, event);
+    let Some(captured) = seal_event(&content, &fields, |sealed| {
+        let (header, truncated) = sealed.header?;
+        Some(CapturedEvent {
+            tracepoint: settings.provider.tracepoint_name(info.level, info.keyword),
+            payload: sealed.writer.payload(&header),
+            truncated,
+        })
+    }) else {
+        return true;
     };
     SINK.with(|s| {
         if let Ok(mut sink) = s.try_borrow_mut()

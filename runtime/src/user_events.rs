@@ -3,28 +3,21 @@
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use arrayvec::ArrayVec;
-
 use crate::callsite::bits;
 use crate::counters::Counters;
-use crate::encode::header::HeaderFields;
-use crate::encode::writer::EventWriter;
+use crate::encode::seal::Sealed;
 use crate::kernel::Errno;
 
-/// Header iovec plus every segment an [`EventWriter`] can hold.
-const MAX_IOVECS: usize = 1 + 136 + 320;
-
-/// Fits `event` into 64 KB ([`EventWriter::seal`]), builds its header and sends it with one `writev`,
+/// Sends a sealed event ([`crate::encode::seal_event`]) with one `writev`,
 /// counting the outcome in `counters`.
-pub(crate) fn write_event(
+pub(crate) fn write_event<O>(
     fd: RawFd,
     enable: &AtomicU32,
     write_index: u32,
-    fields: &HeaderFields<'_>,
-    event: &mut EventWriter<'_>,
+    event: Sealed<'_, O>,
     counters: &Counters,
 ) {
-    let Some((mut header, truncated)) = event.seal(fields) else {
+    let Some((mut header, truncated)) = event.header else {
         counters.dropped_too_large();
         return;
     };
@@ -36,22 +29,14 @@ pub(crate) fn write_event(
         counters.dropped_disabled_race();
         return;
     }
-    let mut iov: ArrayVec<libc::iovec, MAX_IOVECS> = ArrayVec::new();
     let header = header.with_write_index(write_index);
-    iov.push(iovec(header));
-    event.for_each_slice(|slice| iov.push(iovec(slice)));
-    // SAFETY: every iovec points at memory borrowed for the duration of this call.
+    let iov = event.writer.into_iovecs(header);
+    // SAFETY: every iovec points at memory alive for the duration of this call
+    // (`header` and the writer's storage and borrowed values).
     let rc = unsafe { libc::writev(fd, iov.as_ptr(), iov.len() as libc::c_int) };
     if rc < 0 {
         counters.write_error(Errno::last());
     } else {
         counters.written();
-    }
-}
-
-fn iovec(slice: &[u8]) -> libc::iovec {
-    libc::iovec {
-        iov_base: slice.as_ptr() as *mut libc::c_void,
-        iov_len: slice.len(),
     }
 }

@@ -5,8 +5,10 @@ pub mod any_value;
 pub mod common_schema;
 pub mod field;
 pub mod header;
+pub mod seal;
 pub mod time;
 pub mod writer;
 
 pub use field::{ArrayElement, Field, FieldValue};
-pub use writer::{DataWriter, EventWriter, MAX_EVENT_SIZE, MetaWriter, Room};
+pub use seal::{Compact, Encode, Full, Sealed, seal_event};
+pub use writer::{DataWriter, EventWriter, MAX_EVENT_SIZE, MetaWriter, Room, Storage};

@@ -1,17 +1,19 @@
 //! The zero-allocation event writer.
 //!
 //! An event is gathered as two lists of segments, metadata and data, each either a
-//! run of bytes copied into a scratch area on the stack (small values, length
-//! prefixes, formatted text) or a borrowed slice (long strings, byte blobs and
-//! arrays, so they are never copied). The segments become the `iovec`s of one
-//! `writev`. Nothing is allocated. Because segments are only turned into `iovec`s
-//! at the end, an event that would exceed [`MAX_EVENT_SIZE`] can still be fitted
-//! by shortening its longest borrowed strings (see [`EventWriter::fit`]).
+//! run of bytes copied into a scratch area (small values, length prefixes,
+//! formatted text) or a borrowed slice (long strings, byte blobs and arrays, so
+//! they are never copied). Segments are `iovec`s: once the event is sealed they
+//! are, with the header in front, the vector of its one `writev`. Nothing is
+//! allocated: the scratch areas and segment slots live in a [`Storage`] on the
+//! caller's stack (see [`super::seal`] for the two sizes used). Because the
+//! segments are only handed to the kernel at the end, an event that would exceed
+//! [`MAX_EVENT_SIZE`] can still be fitted by shortening its longest borrowed
+//! strings (see [`EventWriter::fit`]).
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::mem::MaybeUninit;
-
-use arrayvec::ArrayVec;
 
 use super::header::{Header, HeaderFields};
 
@@ -23,30 +25,115 @@ pub const MAX_EVENT_SIZE: usize = 65_535;
 const INLINE_MAX: usize = 64;
 /// Segment slots kept free for copies once borrowing has used the rest.
 const SEGMENT_RESERVE: usize = 8;
-/// Scratch kept free by formatted (`%`/`?`) values for the fields after them.
-const FORMAT_RESERVE: usize = 1024;
 
-#[derive(Clone, Copy)]
-enum Segment<'a> {
-    Scratch { start: u32, end: u32 },
-    Borrowed(&'a [u8]),
+/// Where an event is gathered: scratch bytes and segment slots for its metadata
+/// and data, and room to remember which borrowed values may be shortened.
+///
+/// `SCRATCH` bytes are split 1:4 between metadata and data; of the `SLOTS`
+/// segment slots one is kept for the header and the rest split 3:7. Nothing is
+/// initialised up front: a small event touches only the first bytes of each
+/// area, whatever the capacity.
+pub struct Storage<const SCRATCH: usize, const SLOTS: usize, const TRUNCATABLE: usize> {
+    scratch: [MaybeUninit<u8>; SCRATCH],
+    slots: [MaybeUninit<libc::iovec>; SLOTS],
+    truncatable: [MaybeUninit<Truncatable>; TRUNCATABLE],
 }
 
-/// One list of segments with its scratch area.
-struct Stream<'a, const SCRATCH: usize, const SEGMENTS: usize> {
-    scratch: [MaybeUninit<u8>; SCRATCH],
+impl<const SCRATCH: usize, const SLOTS: usize, const TRUNCATABLE: usize> Default
+    for Storage<SCRATCH, SLOTS, TRUNCATABLE>
+{
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const SCRATCH: usize, const SLOTS: usize, const TRUNCATABLE: usize>
+    Storage<SCRATCH, SLOTS, TRUNCATABLE>
+{
+    /// Uninitialised storage (nothing is written until an event is).
+    #[inline(always)]
+    pub const fn new() -> Self {
+        const { assert!(SCRATCH >= 64 && SLOTS >= 4 && SCRATCH <= u32::MAX as usize) };
+        Storage {
+            scratch: [MaybeUninit::uninit(); SCRATCH],
+            slots: [MaybeUninit::uninit(); SLOTS],
+            truncatable: [MaybeUninit::uninit(); TRUNCATABLE],
+        }
+    }
+
+    /// An empty event writing into this storage.
+    #[inline(always)]
+    pub fn writer(&mut self) -> EventWriter<'_> {
+        let meta_scratch = SCRATCH / 5;
+        let meta_slots = (SLOTS - 1) * 3 / 10;
+        let scratch = self.scratch.as_mut_ptr().cast::<u8>();
+        let slots = self.slots.as_mut_ptr().cast::<libc::iovec>();
+        // SAFETY: the offsets stay within the arrays (meta_scratch <= SCRATCH,
+        // 1 + meta_slots <= SLOTS).
+        let (data_scratch, meta_first, data_first) = unsafe {
+            (
+                scratch.add(meta_scratch),
+                slots.add(1),
+                slots.add(1 + meta_slots),
+            )
+        };
+        EventWriter {
+            meta: MetaWriter {
+                stream: Stream::new(scratch, meta_scratch, meta_first, meta_slots),
+                _values: PhantomData,
+            },
+            data: DataWriter {
+                stream: Stream::new(
+                    data_scratch,
+                    SCRATCH - meta_scratch,
+                    data_first,
+                    SLOTS - 1 - meta_slots,
+                ),
+                truncatable: self.truncatable.as_mut_ptr().cast::<Truncatable>(),
+                truncatable_cap: TRUNCATABLE,
+                truncatable_len: 0,
+                truncated: false,
+                _values: PhantomData,
+            },
+            slots,
+            _storage: PhantomData,
+        }
+    }
+}
+
+/// One list of segments with its scratch area, both parts of a [`Storage`].
+///
+/// Invariants: `scratch[..used]` is initialised; `slots[..slot_len]` are
+/// initialised `iovec`s, each pointing at initialised scratch or at a borrowed
+/// slice that outlives the writer; when `last_is_scratch`, the last slot covers
+/// scratch up to `used`.
+struct Stream {
+    scratch: *mut u8,
+    scratch_cap: usize,
     used: usize,
-    segments: ArrayVec<Segment<'a>, SEGMENTS>,
+    slots: *mut libc::iovec,
+    slot_cap: usize,
+    slot_len: usize,
+    last_is_scratch: bool,
     len: usize,
     overflow: bool,
 }
 
-impl<'a, const SCRATCH: usize, const SEGMENTS: usize> Stream<'a, SCRATCH, SEGMENTS> {
-    fn new() -> Self {
+impl Stream {
+    fn new(
+        scratch: *mut u8,
+        scratch_cap: usize,
+        slots: *mut libc::iovec,
+        slot_cap: usize,
+    ) -> Stream {
         Stream {
-            scratch: [MaybeUninit::uninit(); SCRATCH],
+            scratch,
+            scratch_cap,
             used: 0,
-            segments: ArrayVec::new(),
+            slots,
+            slot_cap,
+            slot_len: 0,
+            last_is_scratch: false,
             len: 0,
             overflow: false,
         }
@@ -64,91 +151,104 @@ impl<'a, const SCRATCH: usize, const SEGMENTS: usize> Stream<'a, SCRATCH, SEGMEN
     fn copy_parts(&mut self, parts: &[&[u8]]) -> Option<usize> {
         let start = self.used;
         let total: usize = parts.iter().map(|p| p.len()).sum();
-        if SCRATCH - start < total {
-            self.overflow = true;
-            return None;
-        }
-        let extends_last = matches!(self.segments.last(), Some(Segment::Scratch { end, .. }) if *end as usize == start);
-        if !extends_last && self.segments.is_full() {
+        if self.scratch_cap - start < total
+            || (!self.last_is_scratch && self.slot_len == self.slot_cap)
+        {
             self.overflow = true;
             return None;
         }
         let mut at = start;
         for part in parts {
-            // SAFETY: start + total <= SCRATCH was checked; u8 has no invalid bit patterns.
-            unsafe { copy_small(part, self.scratch.as_mut_ptr().add(at).cast::<u8>()) };
+            // SAFETY: start + total <= scratch_cap was checked.
+            unsafe { copy_small(part, self.scratch.add(at)) };
             at += part.len();
         }
-        self.commit_scratch(start, total, extends_last);
+        self.commit_scratch(start, total);
         Some(start)
     }
 
+    /// Records `len` bytes written at scratch `start` (the end of what is used),
+    /// extending the last segment when it is scratch too.
     #[inline(always)]
-    fn commit_scratch(&mut self, start: usize, len: usize, extends_last: bool) {
+    fn commit_scratch(&mut self, start: usize, len: usize) {
         self.used = start + len;
         self.len += len;
-        if extends_last {
-            if let Some(Segment::Scratch { end, .. }) = self.segments.last_mut() {
-                *end = self.used as u32;
-            }
+        if self.last_is_scratch {
+            // SAFETY: last_is_scratch implies slot_len >= 1.
+            unsafe { (*self.slots.add(self.slot_len - 1)).iov_len += len };
         } else {
-            self.segments.push(Segment::Scratch {
-                start: start as u32,
-                end: self.used as u32,
-            });
+            // SAFETY: a free slot was checked for by the caller.
+            self.push_slot(unsafe { self.scratch.add(start) }, len);
+            self.last_is_scratch = true;
         }
+    }
+
+    #[inline(always)]
+    fn push_slot(&mut self, base: *const u8, len: usize) {
+        debug_assert!(self.slot_len < self.slot_cap);
+        // SAFETY: slot_len < slot_cap (checked by every caller).
+        unsafe {
+            self.slots.add(self.slot_len).write(libc::iovec {
+                iov_base: base as *mut libc::c_void,
+                iov_len: len,
+            })
+        };
+        self.slot_len += 1;
     }
 
     /// Borrows long `bytes`, copies short ones. Returns the segment index when borrowed.
+    /// The caller guarantees that `bytes` outlives the writer.
     #[inline(always)]
-    fn borrow(&mut self, bytes: &'a [u8]) -> Option<usize> {
-        if bytes.len() <= INLINE_MAX || self.segments.remaining_capacity() <= SEGMENT_RESERVE {
+    fn borrow(&mut self, bytes: &[u8]) -> Option<usize> {
+        if bytes.len() <= INLINE_MAX || self.slot_cap - self.slot_len <= SEGMENT_RESERVE {
             self.copy(bytes);
             return None;
         }
-        self.segments.push(Segment::Borrowed(bytes));
+        self.push_slot(bytes.as_ptr(), bytes.len());
+        self.last_is_scratch = false;
         self.len += bytes.len();
-        Some(self.segments.len() - 1)
+        Some(self.slot_len - 1)
     }
 
-    fn patch_u16(&mut self, at: usize, value: u16) {
-        debug_assert!(at + 2 <= self.used);
-        self.scratch[at..at + 2]
-            .iter_mut()
-            .zip(value.to_ne_bytes())
-            .for_each(|(slot, byte)| *slot = MaybeUninit::new(byte));
+    fn patch(&mut self, at: usize, bytes: &[u8]) {
+        assert!(
+            at + bytes.len() <= self.used,
+            "patching bytes not yet written"
+        );
+        // SAFETY: within the initialised part of scratch (checked above).
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.scratch.add(at), bytes.len()) };
     }
 
-    fn segment_bytes(&self, segment: Segment<'a>) -> &[u8] {
-        match segment {
-            Segment::Borrowed(bytes) => bytes,
-            // SAFETY: scratch[start..end] was written by copy/format before the segment was recorded.
-            Segment::Scratch { start, end } => unsafe {
-                std::slice::from_raw_parts(
-                    self.scratch.as_ptr().add(start as usize).cast::<u8>(),
-                    (end - start) as usize,
-                )
-            },
+    fn room(&self) -> Room {
+        Room {
+            bytes: self.scratch_cap - self.used,
+            segments: self.slot_cap - self.slot_len,
         }
     }
 
+    fn slots(&self) -> &[libc::iovec] {
+        // SAFETY: the first slot_len slots are initialised (invariant).
+        unsafe { std::slice::from_raw_parts(self.slots, self.slot_len) }
+    }
+
     fn for_each_slice(&self, mut f: impl FnMut(&[u8])) {
-        for &segment in &self.segments {
-            f(self.segment_bytes(segment));
+        for slot in self.slots() {
+            // SAFETY: every slot points at live, initialised bytes (invariant).
+            f(unsafe { std::slice::from_raw_parts(slot.iov_base as *const u8, slot.iov_len) });
         }
     }
 }
 
 /// Formats into the free scratch of a stream, stopping (at a character boundary)
 /// at `limit` bytes.
-struct ScratchFormatter<'s, 'a, const S: usize, const N: usize> {
-    stream: &'s mut Stream<'a, S, N>,
+struct ScratchFormatter<'s> {
+    stream: &'s mut Stream,
     start: usize,
     limit: usize,
     cut: bool,
 }
 
-impl<const S: usize, const N: usize> fmt::Write for ScratchFormatter<'_, '_, S, N> {
+impl fmt::Write for ScratchFormatter<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         let written = self.stream.used - self.start;
         let room = self.limit - written;
@@ -158,15 +258,11 @@ impl<const S: usize, const N: usize> fmt::Write for ScratchFormatter<'_, '_, S, 
             self.cut = true;
             floor_char_boundary(s.as_bytes(), room)
         };
-        // SAFETY: used + take <= start + limit <= S (limit was bounded by the free scratch).
+        // SAFETY: used + take <= start + limit <= scratch_cap (limit was bounded by the free scratch).
         unsafe {
             std::ptr::copy_nonoverlapping(
                 s.as_ptr(),
-                self.stream
-                    .scratch
-                    .as_mut_ptr()
-                    .add(self.stream.used)
-                    .cast::<u8>(),
+                self.stream.scratch.add(self.stream.used),
                 take,
             );
         }
@@ -266,18 +362,10 @@ pub struct Room {
     pub segments: usize,
 }
 
-impl<const S: usize, const N: usize> Stream<'_, S, N> {
-    fn room(&self) -> Room {
-        Room {
-            bytes: S - self.used,
-            segments: self.segments.remaining_capacity(),
-        }
-    }
-}
-
 /// Collects an event's metadata: the event name and the field definitions.
 pub struct MetaWriter<'a> {
-    stream: Stream<'a, 2048, 136>,
+    stream: Stream,
+    _values: PhantomData<&'a [u8]>,
 }
 
 impl<'a> MetaWriter<'a> {
@@ -338,7 +426,7 @@ impl<'a> MetaWriter<'a> {
     /// Sets the member count of a struct added with [`MetaWriter::structure_counted_later`].
     pub fn set_count(&mut self, at: Option<usize>, count: u8) {
         if let Some(at) = at {
-            self.stream.scratch[at] = MaybeUninit::new(count & 0x7F);
+            self.stream.patch(at, &[count & 0x7F]);
         }
     }
 
@@ -360,9 +448,12 @@ impl<'a> MetaWriter<'a> {
 
 /// Collects an event's field values.
 pub struct DataWriter<'a> {
-    stream: Stream<'a, 8192, 320>,
-    truncatable: ArrayVec<Truncatable, 128>,
+    stream: Stream,
+    truncatable: *mut Truncatable,
+    truncatable_cap: usize,
+    truncatable_len: usize,
     truncated: bool,
+    _values: PhantomData<&'a [u8]>,
 }
 
 impl<'a> DataWriter<'a> {
@@ -436,13 +527,29 @@ impl<'a> DataWriter<'a> {
             return;
         };
         if let Some(segment) = self.stream.borrow(content) {
-            let _ = self.truncatable.try_push(Truncatable {
+            self.remember_truncatable(Truncatable {
                 segment: segment as u16,
                 prefix_at: prefix_at as u32,
                 unit: unit as u16,
                 utf8,
             });
         }
+    }
+
+    /// Remembers a value [`EventWriter::fit`] may shorten. With no room left to
+    /// remember it, the value just stays whole (and the event may not fit).
+    #[inline(always)]
+    fn remember_truncatable(&mut self, value: Truncatable) {
+        if self.truncatable_len < self.truncatable_cap {
+            // SAFETY: within the storage's truncatable array (checked above).
+            unsafe { self.truncatable.add(self.truncatable_len).write(value) };
+            self.truncatable_len += 1;
+        }
+    }
+
+    fn truncatables(&self) -> &[Truncatable] {
+        // SAFETY: the first truncatable_len entries were written.
+        unsafe { std::slice::from_raw_parts(self.truncatable, self.truncatable_len) }
     }
 
     /// Adds a string produced by formatting (`%value`, `?value`), written into
@@ -467,7 +574,9 @@ impl<'a> DataWriter<'a> {
             return;
         };
         let start = self.stream.used;
-        let free = (8192 - start).saturating_sub(FORMAT_RESERVE);
+        // An eighth of the scratch stays free for the fields after this one.
+        let reserve = self.stream.scratch_cap / 8;
+        let free = (self.stream.scratch_cap - start).saturating_sub(reserve);
         let mut formatter = ScratchFormatter {
             stream: &mut self.stream,
             start,
@@ -478,8 +587,8 @@ impl<'a> DataWriter<'a> {
         let cut = formatter.cut;
         let len = self.stream.used - start;
         self.stream.used = start;
-        self.stream.commit_scratch(start, len, true);
-        self.stream.patch_u16(prefix_at, len as u16);
+        self.stream.commit_scratch(start, len);
+        self.stream.patch(prefix_at, &(len as u16).to_ne_bytes());
         self.truncated |= cut;
     }
 
@@ -504,12 +613,15 @@ impl<'a> DataWriter<'a> {
     }
 }
 
-/// An event being gathered: metadata and data segments, on the stack.
+/// An event being gathered into a [`Storage`]: metadata and data segments.
 pub struct EventWriter<'a> {
     /// The metadata stream.
     pub meta: MetaWriter<'a>,
     /// The data stream.
     pub data: DataWriter<'a>,
+    /// All segment slots of the storage: slot 0, then the metadata's, then the data's.
+    slots: *mut libc::iovec,
+    _storage: PhantomData<&'a mut ()>,
 }
 
 /// Whether an event fitted, and how.
@@ -524,27 +636,7 @@ pub enum Fit {
     TooLarge,
 }
 
-impl Default for EventWriter<'_> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl<'a> EventWriter<'a> {
-    /// An empty event.
-    pub fn new() -> Self {
-        EventWriter {
-            meta: MetaWriter {
-                stream: Stream::new(),
-            },
-            data: DataWriter {
-                stream: Stream::new(),
-                truncatable: ArrayVec::new(),
-                truncated: false,
-            },
-        }
-    }
-
     /// Fits the event, with the header `fields` describe, in [`MAX_EVENT_SIZE`]
     /// and builds that header. `None` when it cannot fit ([`Fit::TooLarge`]);
     /// otherwise the header and whether values were shortened.
@@ -562,6 +654,29 @@ impl<'a> EventWriter<'a> {
         let mut payload = header.payload_prefix().to_vec();
         self.for_each_slice(|s| payload.extend_from_slice(s));
         payload
+    }
+
+    /// The `writev` vector of the sealed event: `header`, the metadata slices,
+    /// the data slices. The metadata slots are moved next to the data's, so the
+    /// writer is used up. The vector points at `header`, which must stay alive
+    /// (and unmoved) until the vector has been written.
+    pub fn into_iovecs(self, header: &[u8]) -> &'a [libc::iovec] {
+        let meta = self.meta.stream.slot_len;
+        let data = self.data.stream.slot_len;
+        // SAFETY: the metadata slots start at slot 1 and the data's right after
+        // the metadata's capacity, so `first + meta` is the data's first slot and
+        // `first >= 0`; the moved and written slots are all within the storage.
+        unsafe {
+            let data_first = self.data.stream.slots;
+            let first = data_first.sub(meta + 1);
+            std::ptr::copy(self.meta.stream.slots, first.add(1), meta);
+            first.write(libc::iovec {
+                iov_base: header.as_ptr() as *mut libc::c_void,
+                iov_len: header.len(),
+            });
+            debug_assert!(first >= self.slots);
+            std::slice::from_raw_parts(first, 1 + meta + data)
+        }
     }
 
     /// Makes metadata plus data fit in `budget` bytes by shortening the longest
@@ -586,24 +701,16 @@ impl<'a> EventWriter<'a> {
 
     fn shorten(&mut self, excess: usize) -> bool {
         let data = &mut self.data;
-        let lens: ArrayVec<usize, 128> = data
-            .truncatable
-            .iter()
-            .map(|t| match data.stream.segments[t.segment as usize] {
-                Segment::Borrowed(b) => b.len(),
-                Segment::Scratch { .. } => 0,
-            })
-            .collect();
-        if lens.iter().sum::<usize>() < excess {
+        let slots = data.stream.slots;
+        // SAFETY: every truncatable value's segment is an initialised data slot.
+        let len_of = |t: &Truncatable| unsafe { (*slots.add(t.segment as usize)).iov_len };
+        let lens = || data.truncatables().iter().map(len_of);
+        if lens().sum::<usize>() < excess {
             return false;
         }
         // The largest cap whose cut still frees `excess` bytes.
-        let cut = |cap: usize| {
-            lens.iter()
-                .map(|len| len.saturating_sub(cap))
-                .sum::<usize>()
-        };
-        let (mut low, mut high) = (0usize, lens.iter().copied().max().unwrap_or(0));
+        let cut = |cap: usize| lens().map(|len| len.saturating_sub(cap)).sum::<usize>();
+        let (mut low, mut high) = (0usize, lens().max().unwrap_or(0));
         while low < high {
             let mid = (low + high).div_ceil(2);
             if cut(mid) >= excess {
@@ -613,22 +720,25 @@ impl<'a> EventWriter<'a> {
             }
         }
         let cap = low;
-        for t in data.truncatable.clone() {
-            let Segment::Borrowed(bytes) = data.stream.segments[t.segment as usize] else {
-                continue;
-            };
-            if bytes.len() <= cap {
+        for i in 0..data.truncatable_len {
+            let t = data.truncatables()[i];
+            // SAFETY: as above; the slot borrows a value that outlives the writer.
+            let slot = unsafe { &mut *slots.add(t.segment as usize) };
+            let len = slot.iov_len;
+            if len <= cap {
                 continue;
             }
             let unit = t.unit as usize;
             let mut keep = cap - cap % unit;
             if t.utf8 {
+                // SAFETY: the slot covers `len` initialised bytes of a borrowed value.
+                let bytes = unsafe { std::slice::from_raw_parts(slot.iov_base as *const u8, len) };
                 keep = floor_char_boundary(bytes, keep);
             }
-            data.stream.segments[t.segment as usize] = Segment::Borrowed(&bytes[..keep]);
-            data.stream.len -= bytes.len() - keep;
+            slot.iov_len = keep;
+            data.stream.len -= len - keep;
             data.stream
-                .patch_u16(t.prefix_at as usize, (keep / unit) as u16);
+                .patch(t.prefix_at as usize, &((keep / unit) as u16).to_ne_bytes());
         }
         true
     }
@@ -641,13 +751,14 @@ impl<'a> EventWriter<'a> {
 
     /// Number of slices [`EventWriter::for_each_slice`] yields.
     pub fn slice_count(&self) -> usize {
-        self.meta.stream.segments.len() + self.data.stream.segments.len()
+        self.meta.stream.slot_len + self.data.stream.slot_len
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encode::seal::Full;
 
     fn bytes_of(w: &EventWriter<'_>) -> Vec<u8> {
         let mut out = Vec::new();
@@ -658,7 +769,8 @@ mod tests {
     #[test]
     fn small_copies_coalesce_and_long_values_are_borrowed() {
         let long = "x".repeat(100);
-        let mut w = EventWriter::new();
+        let mut storage = Full::new();
+        let mut w = storage.writer();
         w.data.value(&7u32.to_ne_bytes());
         w.data.str("ab");
         w.data.str(&long);
@@ -679,7 +791,8 @@ mod tests {
     fn fitting_shortens_the_longest_values_to_one_cap_at_char_boundaries() {
         let a = "é".repeat(300); // 600 bytes
         let b = "y".repeat(100);
-        let mut w = EventWriter::new();
+        let mut storage = Full::new();
+        let mut w = storage.writer();
         w.data.str(&a);
         w.data.str(&b);
         assert_eq!(w.data.len(), 2 + 600 + 2 + 100);
@@ -694,7 +807,8 @@ mod tests {
 
     #[test]
     fn an_event_that_cannot_fit_is_too_large() {
-        let mut w = EventWriter::new();
+        let mut storage = Full::new();
+        let mut w = storage.writer();
         for _ in 0..10 {
             w.data.value(&[0u8; 8]);
         }
@@ -703,7 +817,8 @@ mod tests {
 
     #[test]
     fn formatted_values_are_cut_at_the_scratch_limit_and_counted() {
-        let mut w = EventWriter::new();
+        let mut storage = Full::new();
+        let mut w = storage.writer();
         w.data.display(format_args!("{}", "z".repeat(20_000)));
         let out = bytes_of(&w);
         let len = u16::from_ne_bytes([out[0], out[1]]) as usize;
@@ -731,7 +846,8 @@ mod tests {
     fn small_copies_of_every_length_land_intact() {
         let source: Vec<u8> = (0..=40u8).collect();
         for len in 0..=40 {
-            let mut w = EventWriter::new();
+            let mut storage = Full::new();
+            let mut w = storage.writer();
             w.data.value(&[0xAA]);
             w.data.value(&source[..len]);
             w.data.value(&[0xBB]);
@@ -745,7 +861,8 @@ mod tests {
     #[test]
     fn strings_over_64k_are_capped_by_their_length_prefix() {
         let huge = "q".repeat(70_000);
-        let mut w = EventWriter::new();
+        let mut storage = Full::new();
+        let mut w = storage.writer();
         w.data.str(&huge);
         let out = bytes_of(&w);
         assert_eq!(u16::from_ne_bytes([out[0], out[1]]), u16::MAX);

@@ -4,13 +4,12 @@
 //! path never looks here.
 
 use crate::Level;
-use crate::encode::header::HeaderFields;
+use crate::encode::seal::seal_event;
 use crate::encode::time::Rfc3339;
-use crate::encode::writer::EventWriter;
 use crate::testing::{self, CapturedEvent};
 
 use super::UserEventsProcessor;
-use super::record::{self, record_trace};
+use super::record::{self, RecordEvent, header_fields, record_trace};
 use opentelemetry::logs::Severity;
 use opentelemetry_sdk::logs::SdkLogRecord;
 
@@ -31,36 +30,31 @@ pub(super) fn capture(
     let event_name = processor.config.event_name.name_of(record);
     let time = Rfc3339::new(time_override.unwrap_or_else(|| record::record_time(record)));
     let trace = record_trace(record);
-    let mut w = EventWriter::new();
-    let dropped = record::encode(
-        &mut w,
-        &processor.config,
+    let content = RecordEvent {
+        config: &processor.config,
         record,
         severity,
         event_name,
-        time.as_str(),
-        trace.as_ref(),
-    );
-    if dropped > 0 {
-        shared.counters.attributes_dropped(dropped);
-    }
-    let fields = HeaderFields {
-        level: level.as_u8(),
-        opcode: 0,
-        activity: None,
+        time: time.as_str(),
+        trace: trace.as_ref(),
     };
-    let Some((header, truncated)) = w.seal(&fields) else {
-        shared.counters.dropped_too_large();
-        return true;
-    };
-    if truncated {
-        shared.counters.truncated();
-    }
-    testing::push_captured(CapturedEvent {
-        tracepoint: shared.name.tracepoint_name(level, shared.keyword),
-        payload: w.payload(&header),
-        truncated,
+    seal_event(&content, &header_fields(level), |sealed| {
+        if sealed.outcome > 0 {
+            shared.counters.attributes_dropped(sealed.outcome);
+        }
+        let Some((header, truncated)) = sealed.header else {
+            shared.counters.dropped_too_large();
+            return;
+        };
+        if truncated {
+            shared.counters.truncated();
+        }
+        testing::push_captured(CapturedEvent {
+            tracepoint: shared.name.tracepoint_name(level, shared.keyword),
+            payload: sealed.writer.payload(&header),
+            truncated,
+        });
+        shared.counters.written();
     });
-    shared.counters.written();
     true
 }

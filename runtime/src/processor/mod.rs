@@ -87,9 +87,8 @@ use opentelemetry_sdk::logs::{LogProcessor, SdkLogRecord};
 use crate::Level;
 use crate::callsite::bits;
 use crate::counters::CounterSnapshot;
-use crate::encode::header::HeaderFields;
+use crate::encode::seal::seal_event;
 use crate::encode::time::Rfc3339;
-use crate::encode::writer::EventWriter;
 use crate::user_events;
 
 pub use builder::{DEFAULT_SEVERITY, UserEventsProcessorBuilder};
@@ -97,7 +96,7 @@ pub use event_name::DEFAULT_EVENT_NAME;
 pub(crate) use tracepoints::set_capture_bits;
 pub use tracepoints::{ProcessorReport, TracepointStatus};
 
-use record::Config;
+use record::{Config, RecordEvent, header_fields};
 use tracepoints::Shared;
 
 /// An OpenTelemetry `LogProcessor` that writes each log record, synchronously
@@ -159,31 +158,26 @@ impl UserEventsProcessor {
         let event_name = self.config.event_name.name_of(record);
         let time = Rfc3339::new(record::record_time(record));
         let trace = record::record_trace(record);
-        let mut w = EventWriter::new();
-        let dropped = record::encode(
-            &mut w,
-            &self.config,
+        let content = RecordEvent {
+            config: &self.config,
             record,
             severity,
             event_name,
-            time.as_str(),
-            trace.as_ref(),
-        );
-        if dropped > 0 {
-            self.shared.counters.attributes_dropped(dropped);
-        }
-        user_events::write_event(
-            file.fd(),
-            self.shared.word(level),
-            self.shared.write_index[tracepoints::index(level)],
-            &HeaderFields {
-                level: level.as_u8(),
-                opcode: 0,
-                activity: None,
-            },
-            &mut w,
-            &self.shared.counters,
-        );
+            time: time.as_str(),
+            trace: trace.as_ref(),
+        };
+        seal_event(&content, &header_fields(level), |sealed| {
+            if sealed.outcome > 0 {
+                self.shared.counters.attributes_dropped(sealed.outcome);
+            }
+            user_events::write_event(
+                file.fd(),
+                self.shared.word(level),
+                self.shared.write_index[tracepoints::index(level)],
+                sealed,
+                &self.shared.counters,
+            )
+        });
     }
 }
 

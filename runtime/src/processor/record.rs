@@ -11,10 +11,13 @@ use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::logs::SdkLogRecord;
 
 use super::event_name::EventNamePolicy;
+use crate::Level;
 use crate::encode::any_value;
 use crate::encode::common_schema::{
     PartA, PartB, TraceHex, write_head, write_part_b_head, write_part_b_tail,
 };
+use crate::encode::header::HeaderFields;
+use crate::encode::seal::Encode;
 use crate::encode::writer::{EventWriter, Room};
 
 /// The attribute whose integer value becomes PartB `eventId` (and leaves PartC).
@@ -134,18 +137,45 @@ pub(crate) fn record_trace(record: &SdkLogRecord) -> Option<TraceHex> {
         .map(|tc| TraceHex::new(tc.trace_id, tc.span_id))
 }
 
-/// Writes `record` as one event named `event_name`. Returns how many
-/// attributes did not fit (beyond 127 PartC members or the writer's buffers).
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn encode<'a>(
-    w: &mut EventWriter<'a>,
-    config: &'a Config,
-    record: &'a SdkLogRecord,
-    severity: Severity,
-    event_name: &'a str,
-    time: &'a str,
-    trace: Option<&'a TraceHex>,
-) -> u64 {
+/// The header of a record's event: its level, no opcode, no activity.
+pub(crate) fn header_fields(level: Level) -> HeaderFields<'static> {
+    HeaderFields {
+        level: level.as_u8(),
+        opcode: 0,
+        activity: None,
+    }
+}
+
+/// A record as one event named `event_name`, as [`seal_event`] encodes it.
+///
+/// [`seal_event`]: crate::encode::seal_event
+pub(crate) struct RecordEvent<'v> {
+    pub(crate) config: &'v Config,
+    pub(crate) record: &'v SdkLogRecord,
+    pub(crate) severity: Severity,
+    pub(crate) event_name: &'v str,
+    pub(crate) time: &'v str,
+    pub(crate) trace: Option<&'v TraceHex>,
+}
+
+impl<'v> Encode for RecordEvent<'v> {
+    /// How many attributes did not fit (beyond 127 PartC members or the writer's buffers).
+    type Outcome = u64;
+
+    fn encode<'w>(&'w self, w: &mut EventWriter<'w>) -> u64 {
+        encode(w, self)
+    }
+}
+
+fn encode<'a>(w: &mut EventWriter<'a>, event: &RecordEvent<'a>) -> u64 {
+    let RecordEvent {
+        config,
+        record,
+        severity,
+        event_name,
+        time,
+        trace,
+    } = *event;
     let part_a = PartA {
         time,
         trace: trace.map(TraceHex::as_strs),
