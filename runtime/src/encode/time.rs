@@ -2,7 +2,15 @@
 //! `opentelemetry-user-events-logs` crate writes (chrono's `SecondsFormat::AutoSi`
 //! with `Z`: no fraction, or 3, 6 or 9 digits, the fewest that lose nothing).
 
+use std::cell::Cell;
 use std::time::SystemTime;
+
+thread_local! {
+    /// The last second this thread formatted and its `YYYY-MM-DDTHH:MM:SS`:
+    /// events come many to a second, and the calendar arithmetic is most of the
+    /// formatting.
+    static LAST_SECOND: Cell<(i64, [u8; 19])> = const { Cell::new((i64::MIN, [0; 19])) };
+}
 
 /// A formatted timestamp, at most `-292277022657-01-27T08:29:52.999999999Z`.
 pub struct Rfc3339 {
@@ -25,12 +33,24 @@ impl Rfc3339 {
                 }
             }
         };
+        if let Some(prefix) = LAST_SECOND
+            .try_with(|last| Some(last.get()).filter(|(s, _)| *s == secs))
+            .ok()
+            .flatten()
+        {
+            return Rfc3339::with_prefix(prefix.1, nanos);
+        }
         let days = secs.div_euclid(86_400);
         let second_of_day = secs.rem_euclid(86_400);
         let (year, month, day) = civil_from_days(days);
 
         if (0..=9999).contains(&year) {
-            return Rfc3339::four_digit_year(year as u32, month, day, second_of_day as u32, nanos);
+            let formatted =
+                Rfc3339::four_digit_year(year as u32, month, day, second_of_day as u32, nanos);
+            let mut prefix = [0; 19];
+            prefix.copy_from_slice(&formatted.buf[..19]);
+            let _ = LAST_SECOND.try_with(|last| last.set((secs, prefix)));
+            return formatted;
         }
         let mut out = Rfc3339 {
             buf: [0; 40],
@@ -80,6 +100,18 @@ impl Rfc3339 {
         pair(&mut buf, 11, second_of_day / 3600);
         pair(&mut buf, 14, second_of_day / 60 % 60);
         pair(&mut buf, 17, second_of_day % 60);
+        Rfc3339::fraction(buf, nanos)
+    }
+
+    /// `prefix` (`YYYY-MM-DDTHH:MM:SS`), then the fraction and `Z`.
+    fn with_prefix(prefix: [u8; 19], nanos: u32) -> Rfc3339 {
+        let mut buf = *b"0000-00-00T00:00:00.000000000Z\0\0\0\0\0\0\0\0\0\0";
+        buf[..19].copy_from_slice(&prefix);
+        Rfc3339::fraction(buf, nanos)
+    }
+
+    /// Completes `buf`, whose first 19 bytes are written, with the fraction and `Z`.
+    fn fraction(mut buf: [u8; 40], nanos: u32) -> Rfc3339 {
         let (mut fraction, digits) = if nanos == 0 {
             (0, 0)
         } else if nanos.is_multiple_of(1_000_000) {
@@ -182,6 +214,22 @@ mod tests {
         for i in 0..3000u64 {
             t += Duration::from_secs(86_400 + 3_607) + Duration::from_nanos(i * 1_234_567);
             assert_eq!(Rfc3339::new(t).as_str(), chrono_digits(t));
+        }
+    }
+
+    #[test]
+    fn times_within_one_second_reuse_its_digits_correctly() {
+        let second = SystemTime::UNIX_EPOCH + Duration::from_secs(1_704_112_496);
+        let mut times: Vec<SystemTime> = [0, 789_000_000, 789_012_000, 789_012_345, 999_999_999]
+            .iter()
+            .map(|&n| second + Duration::from_nanos(n))
+            .collect();
+        // The next second and back: the cached one must be replaced, not reused.
+        times.push(second + Duration::from_secs(1));
+        times.push(second + Duration::from_nanos(5));
+        times.push(second - Duration::from_nanos(1));
+        for t in times {
+            assert_eq!(Rfc3339::new(t).as_str(), chrono_digits(t), "{t:?}");
         }
     }
 }
