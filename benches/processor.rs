@@ -31,9 +31,7 @@ use criterion::{
     BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
 };
 use opentelemetry::InstrumentationScope;
-use opentelemetry::logs::{LogRecord as _, Logger as _, LoggerProvider as _, Severity};
 use opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge;
-use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::logs::{LogProcessor, SdkLogRecord, SdkLoggerProvider};
 use otel_user_events::UserEventsProcessor;
@@ -41,6 +39,8 @@ use otel_user_events::testing::Capture;
 use otel_user_events_test_support::{tracefs, vm};
 use tracepoint::{EventDataDescriptor, TracepointState};
 use tracing_subscriber::prelude::*;
+
+mod peers;
 
 fn error_4_attributes() {
     tracing::error!(
@@ -71,18 +71,12 @@ const RECORDS: [(&str, fn()); 2] = [
     ("6_attributes", error_6_attributes),
 ];
 
-fn resource() -> Resource {
-    Resource::builder_empty()
-        .with_service_name("benchmark")
-        .build()
-}
-
 fn seed_provider(name: &str) -> SdkLoggerProvider {
     let processor = opentelemetry_user_events_logs::Processor::builder(name)
         .build()
         .expect("valid provider name");
     SdkLoggerProvider::builder()
-        .with_resource(resource())
+        .with_resource(peers::resource())
         .with_log_processor(processor)
         .build()
 }
@@ -92,7 +86,7 @@ fn our_provider(name: &str) -> SdkLoggerProvider {
         .build()
         .expect("valid provider name");
     SdkLoggerProvider::builder()
-        .with_resource(resource())
+        .with_resource(peers::resource())
         .with_log_processor(processor)
         .build()
 }
@@ -171,7 +165,7 @@ fn processor_enabled(c: &mut Criterion) {
     }
 
     let noop = SdkLoggerProvider::builder()
-        .with_resource(resource())
+        .with_resource(peers::resource())
         .with_log_processor(NoopProcessor)
         .build();
     let mut group = c.benchmark_group("processor_enabled");
@@ -210,22 +204,6 @@ fn processor_enabled(c: &mut Criterion) {
     let _ = ours.shutdown();
 }
 
-/// The record the appender builds for the `error!` of [`RECORDS`] with `n` attributes.
-fn appender_like_record(n: usize) -> SdkLogRecord {
-    let provider = SdkLoggerProvider::builder().build();
-    let mut record = provider.logger("bench").create_log_record();
-    record.set_event_name("CheckoutFailed");
-    record.set_target("processor");
-    record.set_severity_number(Severity::Error);
-    record.set_severity_text("ERROR");
-    record.set_body("Unable to process checkout.".into());
-    for i in 1..=n {
-        record.add_attribute(format!("field{i}"), format!("field{i}"));
-    }
-    record.set_observed_timestamp(std::time::SystemTime::now());
-    record
-}
-
 /// The processors alone, without the appender and SDK in front: `emit` of the
 /// same record, written to a tracepoint ftrace listens to. Minus L1, this is
 /// each processor's own user-space cost.
@@ -236,12 +214,12 @@ fn processor_emit(c: &mut Criterion) {
     let mut ours = UserEventsProcessor::builder("BenchOurs")
         .build()
         .expect("valid provider name");
-    seed.set_resource(&resource());
-    ours.set_resource(&resource());
+    seed.set_resource(&peers::resource());
+    ours.set_resource(&peers::resource());
     let scope = InstrumentationScope::builder("bench").build();
     let mut group = c.benchmark_group("processor_emit_enabled");
     for (n, label) in [(4, "4_attributes"), (6, "6_attributes")] {
-        let mut record = appender_like_record(n);
+        let mut record = peers::appender_like_record(n);
         group.bench_function(format!("P1_seed/{label}"), |b| {
             b.iter(|| seed.emit(&mut record, &scope))
         });

@@ -31,20 +31,22 @@ pub fn unregister_p2() {
 /// P2: `eventheader::write_event!` with the same fields (unregistered unless
 /// [`register_p2`] was called: then it writes when `BenchP2_L4K1` is enabled).
 pub fn bench_p2(group: &mut BenchmarkGroup<'_, WallTime>) {
+    group.bench_function("P2_eventheader_write_event", |b| b.iter(p2_event));
+}
+
+/// One P2 event.
+#[inline(always)]
+pub fn p2_event() {
     let (order_id, customer, amount, express) = ORDER;
-    group.bench_function("P2_eventheader_write_event", |b| {
-        b.iter(|| {
-            eventheader::write_event!(
-                P2_PROVIDER,
-                "OrderPlaced",
-                level(Informational),
-                u64("order_id", &black_box(order_id)),
-                str8("customer", black_box(customer)),
-                f64("amount", &black_box(amount)),
-                bool8("express", &black_box(express)),
-            )
-        })
-    });
+    eventheader::write_event!(
+        P2_PROVIDER,
+        "OrderPlaced",
+        level(Informational),
+        u64("order_id", &black_box(order_id)),
+        str8("customer", black_box(customer)),
+        f64("amount", &black_box(amount)),
+        bool8("express", &black_box(express)),
+    );
 }
 
 /// The seed crate's `Processor` for `provider_name` (tracepoints `<name>_L<n>K1`).
@@ -61,19 +63,65 @@ pub fn seed_provider(provider_name: &str) -> SdkLoggerProvider {
 /// `provider`. The subscriber is set for this thread only, so benchmarks of
 /// `tracing` without a subscriber elsewhere in the group are unaffected.
 pub fn bench_p1(group: &mut BenchmarkGroup<'_, WallTime>, provider: &SdkLoggerProvider) {
-    let (order_id, customer, amount, express) = ORDER;
-    let subscriber = tracing_subscriber::registry().with(OpenTelemetryTracingBridge::new(provider));
-    tracing::subscriber::with_default(subscriber, || {
-        group.bench_function("P1_seed_tracing_appender_processor", |b| {
-            b.iter(|| {
-                tracing::error!(
-                    name: "OrderPlaced",
-                    order_id = black_box(order_id),
-                    customer = black_box(customer),
-                    amount = black_box(amount),
-                    express = black_box(express)
-                )
-            })
-        });
+    with_p1_subscriber(provider, || {
+        group.bench_function("P1_seed_tracing_appender_processor", |b| b.iter(p1_event));
     });
+}
+
+/// Runs `f` with the appender bridging `tracing` to `provider`, on this thread.
+pub fn with_p1_subscriber<R>(provider: &SdkLoggerProvider, f: impl FnOnce() -> R) -> R {
+    let subscriber = tracing_subscriber::registry().with(OpenTelemetryTracingBridge::new(provider));
+    tracing::subscriber::with_default(subscriber, f)
+}
+
+/// One P1 event (reaches the seed's processor inside [`with_p1_subscriber`]).
+#[inline(always)]
+pub fn p1_event() {
+    let (order_id, customer, amount, express) = ORDER;
+    tracing::error!(
+        name: "OrderPlaced",
+        order_id = black_box(order_id),
+        customer = black_box(customer),
+        amount = black_box(amount),
+        express = black_box(express)
+    );
+}
+
+/// One `ue_log!` event; its values are evaluated (and black-boxed) only when enabled.
+#[inline(always)]
+pub fn ue_log_event() {
+    let (order_id, customer, amount, express) = ORDER;
+    otel_user_events::ue_log!(
+        info,
+        "OrderPlaced",
+        order_id = black_box(order_id),
+        customer = black_box(customer),
+        amount = black_box(amount),
+        express = black_box(express)
+    );
+}
+
+/// The resource of the processor benchmarks' logger providers.
+pub fn resource() -> opentelemetry_sdk::Resource {
+    opentelemetry_sdk::Resource::builder_empty()
+        .with_service_name("benchmark")
+        .build()
+}
+
+/// The record `opentelemetry-appender-tracing` builds for the processor
+/// benchmarks' `error!` with `n` attributes (`fieldN = "fieldN"`).
+pub fn appender_like_record(n: usize) -> opentelemetry_sdk::logs::SdkLogRecord {
+    use opentelemetry::logs::{LogRecord as _, Logger as _, LoggerProvider as _, Severity};
+    let provider = SdkLoggerProvider::builder().build();
+    let mut record = provider.logger("bench").create_log_record();
+    record.set_event_name("CheckoutFailed");
+    record.set_target("processor");
+    record.set_severity_number(Severity::Error);
+    record.set_severity_text("ERROR");
+    record.set_body("Unable to process checkout.".into());
+    for i in 1..=n {
+        record.add_attribute(format!("field{i}"), format!("field{i}"));
+    }
+    record.set_observed_timestamp(std::time::SystemTime::now());
+    record
 }

@@ -1,0 +1,149 @@
+//! User-space instructions per enabled event, counted by callgrind inside the
+//! VM: the exact companion of the TCG timings, which are noisy. Callgrind counts
+//! only user-space instructions, so the syscall itself is not in the numbers:
+//! what is left is each path's user-space overhead (SPEC §9: cost minus L1).
+//!
+//! `scripts/bench.sh` runs, in the VM, for each PEER:
+//!
+//! ```text
+//! valgrind --tool=callgrind --collect-atstart=no --toggle-collect='*measured*' \
+//!     target/release/deps/instructions-<hash> PEER ITERATIONS
+//! ```
+//!
+//! and divides the instructions collected by ITERATIONS. Peers: `ue_log`,
+//! `L1_raw_writev`, `P2_eventheader_write_event`, `P1_seed_tracing_appender_processor`
+//! (all the 4-field `OrderPlaced`), and the processors' `emit` alone
+//! (`processor_emit/ours`, `processor_emit/P1_seed`, 4 attributes). ftrace
+//! listens to every tracepoint, so every path really writes.
+
+use std::ffi::CString;
+use std::hint::black_box;
+use std::pin::Pin;
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime};
+
+use opentelemetry::InstrumentationScope;
+use opentelemetry_sdk::logs::LogProcessor;
+use otel_user_events::testing::Capture;
+use otel_user_events::{Provider, UserEventsProcessor};
+use otel_user_events_test_support::{tracefs, vm};
+use tracepoint::{EventDataDescriptor, TracepointState};
+
+mod peers;
+
+static L1_STATE: TracepointState = TracepointState::new(0);
+
+/// Events before counting starts: first-use costs (thread-locals, lazy statics)
+/// are not per-event costs.
+const WARM_UP: u64 = 100;
+
+/// Calls `event` `iterations` times; the only function callgrind counts.
+#[inline(never)]
+fn measured(iterations: u64, event: &mut dyn FnMut()) {
+    for _ in 0..iterations {
+        event();
+    }
+}
+
+fn run(event: &mut dyn FnMut(), iterations: u64) {
+    for _ in 0..WARM_UP {
+        event();
+    }
+    measured(iterations, event);
+}
+
+fn listen(name: &str) {
+    tracefs::wait_for_tracepoint(name, Duration::from_secs(5))
+        .and_then(|()| tracefs::enable(name))
+        .unwrap_or_else(|e| panic!("enabling {name}: {e}"));
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (peer, iterations) = match args.as_slice() {
+        [peer, n] if !peer.starts_with('-') => (peer.as_str(), n.parse::<u64>().unwrap_or(0)),
+        _ => {
+            eprintln!(
+                "skipped: scripts/bench.sh runs this under callgrind in the VM (PEER ITERATIONS)"
+            );
+            return ExitCode::SUCCESS;
+        }
+    };
+    if !vm::in_kernel_vm() {
+        eprintln!("instructions: needs a kernel with user_events (run it in the VM)");
+        return ExitCode::FAILURE;
+    }
+    let provider = Provider::builder("BenchIn").init().expect("provider");
+    assert!(
+        provider.report().active.user_events,
+        "{}",
+        provider.report()
+    );
+    match peer {
+        "ue_log" => {
+            listen("BenchIn_L4K1");
+            run(&mut peers::ue_log_event, iterations);
+        }
+        "L1_raw_writev" => {
+            let l1_name = "BenchInL1_L4K1";
+            let command = CString::new(format!(
+                "{l1_name} {}",
+                otel_user_events::kernel::EVENTHEADER_FIELDS
+            ))
+            .unwrap();
+            // SAFETY: the state is a static, so it outlives the registration.
+            assert_eq!(unsafe { Pin::static_ref(&L1_STATE).register(&command) }, 0);
+            listen(l1_name);
+            let (_, events) = Capture::new("BenchIn")
+                .unwrap()
+                .at_time(SystemTime::now())
+                .run(peers::ue_log_event);
+            let payload = events.into_iter().next().expect("one event").payload;
+            run(
+                &mut || {
+                    let mut data = [
+                        EventDataDescriptor::zero(),
+                        EventDataDescriptor::from_bytes(black_box(&payload)),
+                    ];
+                    L1_STATE.write(&mut data);
+                },
+                iterations,
+            );
+        }
+        "P2_eventheader_write_event" => {
+            peers::register_p2();
+            listen("BenchP2_L4K1");
+            run(&mut peers::p2_event, iterations);
+        }
+        "P1_seed_tracing_appender_processor" => {
+            let seed = peers::seed_provider("BenchInP1");
+            listen("BenchInP1_L2K1");
+            peers::with_p1_subscriber(&seed, || run(&mut peers::p1_event, iterations));
+        }
+        "processor_emit/ours" | "processor_emit/P1_seed" => {
+            let scope = InstrumentationScope::builder("bench").build();
+            let mut record = peers::appender_like_record(4);
+            let mut processor: Box<dyn LogProcessor> = if peer.ends_with("ours") {
+                Box::new(UserEventsProcessor::builder("BenchInOurs").build().unwrap())
+            } else {
+                Box::new(
+                    opentelemetry_user_events_logs::Processor::builder("BenchInSeed")
+                        .build()
+                        .unwrap(),
+                )
+            };
+            processor.set_resource(&peers::resource());
+            listen(if peer.ends_with("ours") {
+                "BenchInOurs_L2K1"
+            } else {
+                "BenchInSeed_L2K1"
+            });
+            run(&mut || processor.emit(&mut record, &scope), iterations);
+        }
+        other => {
+            eprintln!("instructions: unknown peer {other:?}");
+            return ExitCode::FAILURE;
+        }
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,150 @@
+//! Multi-thread scaling (SPEC §9): 1, 2 and 4 threads each writing the 4-field
+//! `OrderPlaced` event at once.
+//!
+//! - `scaling_disabled`: nobody listens (runs anywhere). `ue_log!` next to L0,
+//!   a relaxed load of a shared static, the floor.
+//! - `scaling_enabled`: ftrace listens (only inside the VM of
+//!   `scripts/kernel-test.sh`). `ue_log!` next to L1, a raw `writev` of the same
+//!   bytes, which shows what the kernel itself does with more writers.
+//!
+//! One iteration is one event from every thread, so the time per iteration
+//! stays flat while the threads fit on the CPUs when throughput scales linearly
+//! (`scripts/bench-report.py` prints throughput relative to one thread). Shared
+//! state on our side (the provider's counters) would show up as `ue_log!`
+//! falling behind L1.
+
+use std::ffi::CString;
+use std::hint::black_box;
+use std::pin::Pin;
+use std::sync::Barrier;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::thread;
+use std::time::{Duration, Instant, SystemTime};
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use otel_user_events::Provider;
+use otel_user_events::testing::Capture;
+use otel_user_events_test_support::{tracefs, vm};
+use tracepoint::{EventDataDescriptor, TracepointState};
+
+mod peers;
+
+const THREADS: [usize; 3] = [1, 2, 4];
+
+static L0_WORD: AtomicU32 = AtomicU32::new(0);
+static L1_STATE: TracepointState = TracepointState::new(0);
+
+/// Runs `event` `iters` times on each of `threads` threads started together;
+/// returns the time from the common start until the last thread is done.
+fn on_threads(threads: usize, iters: u64, event: &(impl Fn() + Sync)) -> Duration {
+    let start = Barrier::new(threads + 1);
+    let done = Barrier::new(threads + 1);
+    thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                start.wait();
+                for _ in 0..iters {
+                    event();
+                }
+                done.wait();
+            });
+        }
+        start.wait();
+        let began = Instant::now();
+        done.wait();
+        began.elapsed()
+    })
+}
+
+fn disabled(c: &mut Criterion) {
+    let mut group = c.benchmark_group("scaling_disabled");
+    for threads in THREADS {
+        group.bench_function(BenchmarkId::new("ue_log", threads), |b| {
+            b.iter_custom(|iters| on_threads(threads, iters, &peers::ue_log_event))
+        });
+        group.bench_function(BenchmarkId::new("L0_atomic_load", threads), |b| {
+            b.iter_custom(|iters| {
+                on_threads(threads, iters, &|| {
+                    if L0_WORD.load(Ordering::Relaxed) != 0 {
+                        black_box(peers::ORDER);
+                    }
+                })
+            })
+        });
+    }
+    group.finish();
+}
+
+fn enabled(c: &mut Criterion) {
+    if !vm::in_kernel_vm() {
+        eprintln!(
+            "skipped: enabled scaling needs a kernel with user_events; run it in the VM (scripts/bench.sh)"
+        );
+        return;
+    }
+    let provider = Provider::builder("BenchSc").init().expect("provider");
+    assert!(
+        provider.report().active.user_events,
+        "{}",
+        provider.report()
+    );
+    let l1_name = "BenchScL1_L4K1";
+    let command = CString::new(format!(
+        "{l1_name} {}",
+        otel_user_events::kernel::EVENTHEADER_FIELDS
+    ))
+    .unwrap();
+    // SAFETY: the state is a static, so it outlives the registration.
+    assert_eq!(unsafe { Pin::static_ref(&L1_STATE).register(&command) }, 0);
+    let listened = ["BenchSc_L4K1", l1_name];
+    for name in listened {
+        tracefs::wait_for_tracepoint(name, Duration::from_secs(5))
+            .and_then(|()| tracefs::enable(name))
+            .unwrap_or_else(|e| panic!("enabling {name}: {e}"));
+    }
+    // L1 writes the very bytes ue_log! writes.
+    let (_, events) = Capture::new("BenchSc")
+        .unwrap()
+        .at_time(SystemTime::now())
+        .run(peers::ue_log_event);
+    let payload = events.into_iter().next().expect("one event").payload;
+
+    let mut group = c.benchmark_group("scaling_enabled");
+    for threads in THREADS {
+        group.bench_function(BenchmarkId::new("ue_log", threads), |b| {
+            b.iter_custom(|iters| on_threads(threads, iters, &peers::ue_log_event))
+        });
+        group.bench_function(BenchmarkId::new("L1_raw_writev", threads), |b| {
+            b.iter_custom(|iters| {
+                on_threads(threads, iters, &|| {
+                    let mut data = [
+                        EventDataDescriptor::zero(),
+                        EventDataDescriptor::from_bytes(black_box(&payload)),
+                    ];
+                    L1_STATE.write(&mut data);
+                })
+            })
+        });
+    }
+    group.finish();
+
+    assert_eq!(
+        provider.counters().dropped(),
+        0,
+        "{:?}",
+        provider.counters()
+    );
+    for name in listened {
+        let _ = tracefs::disable(name);
+    }
+    L1_STATE.unregister();
+    provider.shutdown();
+}
+
+criterion_group! {
+    name = benches;
+    // TCG makes every write slow: fewer, longer samples keep the run short.
+    config = Criterion::default().sample_size(20).measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
+    targets = disabled, enabled
+}
+criterion_main!(benches);
