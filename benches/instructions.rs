@@ -14,24 +14,34 @@
 //! `L1_raw_writev`, `P2_eventheader_write_event`, `P1_seed_tracing_appender_processor`
 //! (all the 4-field `OrderPlaced`), and the processors' `emit` alone
 //! (`processor_emit/ours`, `processor_emit/P1_seed`, 4 attributes). ftrace
-//! listens to every tracepoint, so every path really writes.
+//! listens to every tracepoint, so every path really writes. And the fallback
+//! (`fallback/ue_log`, `fallback/tracing_appender`: the 4-field event to the
+//! OpenTelemetry SDK and an in-memory exporter) and the disabled paths
+//! (`disabled/ue_log`, `disabled/L0_atomic_load`, `disabled/P1_seed...`,
+//! `disabled/P2...`, `disabled/P3_tracing_no_subscriber`: nobody listens), which
+//! need no kernel. Every count includes the loop's indirect call of the event.
 
 use std::ffi::CString;
 use std::hint::black_box;
 use std::pin::Pin;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime};
 
 use opentelemetry::InstrumentationScope;
+use opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge;
 use opentelemetry_sdk::logs::LogProcessor;
+use opentelemetry_sdk::logs::{InMemoryLogExporter, SdkLoggerProvider};
 use otel_user_events::testing::Capture;
-use otel_user_events::{Provider, UserEventsProcessor};
+use otel_user_events::{OutputMode, Provider, UserEventsProcessor};
 use otel_user_events_test_support::{tracefs, vm};
 use tracepoint::{EventDataDescriptor, TracepointState};
+use tracing_subscriber::prelude::*;
 
 mod peers;
 
 static L1_STATE: TracepointState = TracepointState::new(0);
+static L0_WORD: AtomicU32 = AtomicU32::new(0);
 
 /// Events before counting starts: first-use costs (thread-locals, lazy statics)
 /// are not per-event costs.
@@ -69,8 +79,14 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
     };
+    if let Some(path) = peer.strip_prefix("fallback/") {
+        return fallback(path, iterations);
+    }
+    if let Some(path) = peer.strip_prefix("disabled/") {
+        return disabled(path, iterations);
+    }
     if !vm::in_kernel_vm() {
-        eprintln!("instructions: needs a kernel with user_events (run it in the VM)");
+        eprintln!("instructions: {peer} needs a kernel with user_events (run it in the VM)");
         return ExitCode::FAILURE;
     }
     let provider = Provider::builder("BenchIn").init().expect("provider");
@@ -142,6 +158,76 @@ fn main() -> ExitCode {
         }
         other => {
             eprintln!("instructions: unknown peer {other:?}");
+            return ExitCode::FAILURE;
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// The fallback peers: `ue_log!` or `tracing::info!` -> SDK -> in-memory exporter.
+fn fallback(path: &str, iterations: u64) -> ExitCode {
+    let exporter = InMemoryLogExporter::default();
+    let logger_provider = SdkLoggerProvider::builder()
+        .with_simple_exporter(exporter.clone())
+        .build();
+    match path {
+        "ue_log" => {
+            let provider = Provider::builder("BenchInFallback")
+                .output(OutputMode::OpenTelemetry)
+                .logger_provider(logger_provider.clone())
+                .init()
+                .expect("provider starts");
+            run(&mut peers::ue_log_event, iterations);
+            provider.shutdown();
+        }
+        "tracing_appender" => {
+            let subscriber = tracing_subscriber::registry()
+                .with(OpenTelemetryTracingBridge::new(&logger_provider));
+            tracing::subscriber::with_default(subscriber, || {
+                run(&mut peers::tracing_info_event, iterations)
+            });
+        }
+        other => {
+            eprintln!("instructions: unknown fallback peer {other:?}");
+            return ExitCode::FAILURE;
+        }
+    }
+    let exported = exporter
+        .get_emitted_logs()
+        .map_or(0, |logs| logs.len() as u64);
+    assert_eq!(
+        exported,
+        WARM_UP + iterations,
+        "every event reaches the exporter"
+    );
+    let _ = logger_provider.shutdown();
+    ExitCode::SUCCESS
+}
+
+/// The disabled peers: nobody listens (no provider is even registered for
+/// `ue_log!` and P2).
+fn disabled(path: &str, iterations: u64) -> ExitCode {
+    // An opaque store, so the compiler cannot fold L0's load into a constant.
+    L0_WORD.store(black_box(0), Ordering::Relaxed);
+    match path {
+        "ue_log" => run(&mut peers::ue_log_event, iterations),
+        "L0_atomic_load" => run(
+            &mut || {
+                if L0_WORD.load(Ordering::Relaxed) != 0 {
+                    black_box(peers::ORDER);
+                }
+            },
+            iterations,
+        ),
+        "P2_eventheader_write_event" => run(&mut peers::p2_event, iterations),
+        "P3_tracing_no_subscriber" => run(&mut peers::tracing_info_event, iterations),
+        "P1_seed_tracing_appender_processor" => {
+            let seed = peers::seed_provider("BenchInP1Off");
+            peers::with_p1_subscriber(&seed, || run(&mut peers::p1_event, iterations));
+            let _ = seed.shutdown();
+        }
+        other => {
+            eprintln!("instructions: unknown disabled peer {other:?}");
             return ExitCode::FAILURE;
         }
     }

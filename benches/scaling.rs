@@ -57,6 +57,8 @@ fn on_threads(threads: usize, iters: u64, event: &(impl Fn() + Sync)) -> Duratio
 }
 
 fn disabled(c: &mut Criterion) {
+    // An opaque store, so the compiler cannot fold L0's load into a constant.
+    L0_WORD.store(black_box(0), Ordering::Relaxed);
     let mut group = c.benchmark_group("scaling_disabled");
     for threads in THREADS {
         group.bench_function(BenchmarkId::new("ue_log", threads), |b| {

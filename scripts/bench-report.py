@@ -1,69 +1,294 @@
 #!/usr/bin/env python3
-"""Turn criterion results into README's markdown tables of ratios.
+"""Turn one benchmark run into README's performance tables (SPEC section 9).
 
-Usage: scripts/bench-report.py [TARGET_DIR]   (default: $CARGO_TARGET_DIR or ./target)
+Usage: scripts/bench-report.py [--run RUN_DIR] [--readme README.md] [TARGET_DIR]
 
-For each benchmark group found under TARGET/criterion, prints one table: every
-benchmark's mean time and its ratio to the group's reference rows (names that
-start with L0, L1, P1, P2 or P3, the peers and limits of SPEC section 9), all
-from the same run. Ratios are the point: absolute times depend on the machine.
+Reads criterion's results under TARGET_DIR/criterion (default: $CARGO_TARGET_DIR
+or ./target) and, from RUN_DIR (written by scripts/bench.sh), the callgrind
+instruction counts and how the run went (VM acceleration, load). Prints the
+markdown, or with --readme replaces the text between the benchmark markers of
+that file. Every ratio compares results of the same run: absolute times
+depend on the machine (and under TCG on the emulator), ratios much less.
+
+Tables: one per criterion group, each benchmark's time and its ratio to the
+group's peers and limits (ids starting with L0, L1, P1, P2, P3; for ids with a
+parameter, such as `ours/4_attributes` or `ue_log/2`, the peer with the same
+parameter). Groups with L1 also get the user-space overhead, time minus L1;
+scaling groups the throughput relative to one thread.
 """
+import argparse
+import datetime
 import json
 import os
+import platform
+import re
 import sys
 from pathlib import Path
 
 REFERENCES = ("L0", "L1", "P1", "P2", "P3")
+START = "<!-- benchmarks:start -->"
+END = "<!-- benchmarks:end -->"
 
 
-def mean_ns(bench_dir: Path):
-    estimates = bench_dir / "new" / "estimates.json"
-    if not estimates.exists():
-        return None
+def slope_ns(estimates: Path) -> float:
     data = json.loads(estimates.read_text())
     # The slope of the linear fit is what criterion prints as "time"; mean when absent.
     return (data.get("slope") or data["mean"])["point_estimate"]
 
 
+def load_groups(root: Path) -> dict:
+    """{group: {benchmark id: ns}} from criterion's directory tree."""
+    groups = {}
+    for estimates in sorted(root.glob("**/new/estimates.json")):
+        parts = estimates.relative_to(root).parts[:-2]
+        if len(parts) < 2:
+            continue
+        groups.setdefault(parts[0], {})["/".join(parts[1:])] = slope_ns(estimates)
+    return groups
+
+
 def fmt_time(ns: float) -> str:
-    if ns < 1:
+    if abs(ns) < 1:
         return f"{ns * 1000:.0f} ps"
-    if ns < 1000:
+    if abs(ns) < 1000:
         return f"{ns:.2f} ns"
     return f"{ns / 1000:.2f} µs"
 
 
-def table(group: Path) -> str:
-    rows = {}
-    for bench in sorted(p for p in group.iterdir() if p.is_dir() and p.name != "report"):
-        ns = mean_ns(bench)
-        if ns is not None:
-            rows[bench.name] = ns
-    if not rows:
-        return ""
-    refs = [name for name in rows if name.startswith(REFERENCES)]
-    # With a raw write (L1) in the group, also show the user-space overhead: cost - L1.
-    l1 = next((rows[r] for r in refs if r.startswith("L1")), None)
-    header = "| benchmark | time | " + " | ".join(f"÷ {r.split('_')[0]}" for r in refs) + " |"
-    if l1 is not None:
-        header += " − L1 |"
-    columns = 2 + len(refs) + (l1 is not None)
-    lines = [f"**{group.name}**", "", header, "|---" * columns + "|"]
-    for name, ns in rows.items():
-        ratios = " | ".join(f"{ns / rows[r]:.2f}" for r in refs)
-        overhead = f" {fmt_time(ns - l1)} |" if l1 is not None else ""
-        lines.append(f"| `{name}` | {fmt_time(ns)} | {ratios} |{overhead}")
+def split(bench: str):
+    name, _, param = bench.partition("/")
+    return name, param
+
+
+def references(rows: dict, bench: str) -> dict:
+    """The peers and limits to compare `bench` with: {label: ns}."""
+    _, param = split(bench)
+    refs = {}
+    for other, ns in rows.items():
+        name, other_param = split(other)
+        if name.startswith(REFERENCES) and other_param == param:
+            refs[name.split("_")[0]] = ns
+    return refs
+
+
+def group_table(group: str, rows: dict) -> str:
+    labels = sorted({label for b in rows for label in references(rows, b)})
+    has_l1 = "L1" in labels
+    scaling = group.startswith("scaling")
+    header = ["benchmark", "time"] + [f"÷ {label}" for label in labels]
+    if has_l1:
+        header.append("− L1")
+    if scaling:
+        header.append("throughput ÷ 1 thread")
+    lines = [f"**`{group}`**", "", "| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
+    for bench, ns in rows.items():
+        refs = references(rows, bench)
+        cells = [f"`{bench}`", fmt_time(ns)]
+        cells += [f"{ns / refs[label]:.2f}" if label in refs else "" for label in labels]
+        if has_l1:
+            cells.append(fmt_time(ns - refs["L1"]) if "L1" in refs else "")
+        if scaling:
+            name, threads = split(bench)
+            one = rows.get(f"{name}/1")
+            cells.append(f"{int(threads) * one / ns:.2f}" if one and threads.isdigit() else "")
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
+def load_instructions(run: Path) -> dict:
+    """{peer: instructions per event} from the callgrind runs."""
+    counts = {}
+    path = run / "instructions.txt"
+    if path.exists():
+        for line in path.read_text().splitlines():
+            fields = line.split()
+            if len(fields) == 3:
+                peer, iterations, total = fields
+                counts[peer] = int(total.replace(",", "")) / int(iterations)
+    return counts
+
+
+def instructions_table(counts: dict) -> str:
+    """Instructions per event, each path next to its reference: L0 when disabled,
+    L1 when enabled (the difference is the user-space overhead), the tracing
+    appender for the fallback."""
+    if not counts:
+        return ""
+    lines = [
+        "**User-space instructions per event** (callgrind; enabled paths in the VM, the syscall "
+        "itself not counted; every count includes the benchmark loop's indirect call)",
+        "",
+        "| path | instructions | reference | ÷ reference | − reference |",
+        "|---|---|---|---|---|",
+    ]
+    for peer, n in counts.items():
+        if peer.startswith("disabled/"):
+            ref = "disabled/L0_atomic_load"
+        elif peer.startswith("fallback/"):
+            ref = "fallback/tracing_appender"
+        else:
+            ref = "L1_raw_writev"
+        base = counts.get(ref)
+        cells = [f"`{peer}`", f"{n:.0f}", f"`{ref}`" if base else ""]
+        cells += [f"{n / base:.2f}", f"{n - base:.0f}"] if base else ["", ""]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def target_rows(groups: dict, counts: dict):
+    """(target, measured, met) for each SPEC section 9 target this run measured."""
+    def get(group, bench):
+        return groups.get(group, {}).get(bench)
+
+    rows = []
+
+    def ratio(label, num, den, limit, at_most=True):
+        if num is None or den is None or den == 0:
+            return
+        value = num / den
+        rows.append((label, f"{value:.2f}", value <= limit if at_most else value >= limit))
+
+    ue = get("disabled", "ue_log")
+    ratio("disabled `ue_log!` ÷ L0 ≤ 1.2", ue, get("disabled", "L0_atomic_load"), 1.2)
+    ratio("disabled `ue_log!` ÷ P2 ≤ 1.2", ue, get("disabled", "P2_eventheader_write_event"), 1.2)
+    ratio("disabled P1 ÷ `ue_log!` ≥ 5", get("disabled", "P1_seed_tracing_appender_processor"), ue, 5, False)
+    off = lambda peer: counts.get(f"disabled/{peer}")
+    ratio("disabled in instructions: `ue_log!` ÷ L0 ≤ 1.2", off("ue_log"), off("L0_atomic_load"), 1.2)
+    ratio("disabled in instructions: `ue_log!` ÷ P2 ≤ 1.2", off("ue_log"), off("P2_eventheader_write_event"), 1.2)
+    ratio(
+        "disabled in instructions: P1 ÷ `ue_log!` ≥ 5",
+        off("P1_seed_tracing_appender_processor"),
+        off("ue_log"),
+        5,
+        False,
+    )
+    ratio(
+        "disabled `#[otel_event]` ÷ (L0 + the function) ≤ 1.2",
+        get("otel_event_disabled", "otel_event"),
+        get("otel_event_disabled", "L0_load_then_unannotated"),
+        1.2,
+    )
+    en, l1 = get("enabled", "ue_log"), get("enabled", "L1_raw_writev")
+    p1 = get("enabled", "P1_seed_tracing_appender_processor")
+    ratio("enabled `ue_log!` ÷ L1 ≤ 1.15", en, l1, 1.15)
+    if None not in (en, l1, p1):
+        ratio("enabled overhead (− L1): P1 ÷ `ue_log!` ≥ 5", p1 - l1, en - l1, 5, False)
+    if "ue_log" in counts and "L1_raw_writev" in counts and "P1_seed_tracing_appender_processor" in counts:
+        base = counts["L1_raw_writev"]
+        ratio(
+            "enabled overhead in instructions: P1 ÷ `ue_log!` ≥ 5",
+            counts["P1_seed_tracing_appender_processor"] - base,
+            counts["ue_log"] - base,
+            5,
+            False,
+        )
+    for n in ("4_attributes", "6_attributes"):
+        seed = get("processor_emit_enabled", f"P1_seed/{n}")
+        ours = get("processor_emit_enabled", f"ours/{n}")
+        base = get("processor_enabled", f"L1_raw_writev/{n}")
+        if None not in (seed, ours, base):
+            ratio(f"processor `emit` overhead (− L1), {n.replace('_', ' ')}: seed ÷ ours ≥ 2", seed - base, ours - base, 2, False)
+    if "processor_emit/ours" in counts and "processor_emit/P1_seed" in counts and "L1_raw_writev" in counts:
+        base = counts["L1_raw_writev"]
+        ratio(
+            "processor `emit` overhead in instructions: seed ÷ ours ≥ 2",
+            counts["processor_emit/P1_seed"] - base,
+            counts["processor_emit/ours"] - base,
+            2,
+            False,
+        )
+    ratio("fallback `ue_log!` ÷ tracing appender ≤ 1", get("fallback", "ue_log"), get("fallback", "tracing_appender"), 1.0)
+    ratio(
+        "fallback in instructions: `ue_log!` ÷ tracing appender ≤ 1",
+        counts.get("fallback/ue_log"),
+        counts.get("fallback/tracing_appender"),
+        1.0,
+    )
+    for group, label in (("scaling_disabled", "disabled"), ("scaling_enabled", "enabled")):
+        one, two = get(group, "ue_log/1"), get(group, "ue_log/2")
+        if one and two:
+            ratio(f"{label} `ue_log!` throughput, 2 threads ÷ 1 thread (2 CPUs) ≥ 1.8", 2 * one / two, 1, 1.8, False)
+    one, two = get("scaling_enabled", "L1_raw_writev/1"), get("scaling_enabled", "L1_raw_writev/2")
+    if one and two:
+        rows.append(("(enabled L1 throughput, 2 threads ÷ 1 thread: the kernel's own scaling)", f"{2 * one / two:.2f}", None))
+    return rows
+
+
+def run_description(run: Path) -> str:
+    def read(name):
+        path = run / name
+        return path.read_text().strip() if path.exists() else ""
+
+    cpu = ""
+    try:
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    except (OSError, StopIteration):
+        pass
+    load = lambda text: re.sub(r".*load average: ", "", text) if text else "?"
+    accel = read("accel.txt") or "?"
+    vm = (
+        "qemu **TCG** (software emulation: only ratios within the run mean anything)"
+        if accel == "tcg"
+        else f"qemu {accel.upper()}"
+    )
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"Run {date} by `scripts/bench.sh`. Host: {platform.machine()}, {os.cpu_count()} CPUs"
+        + (f" ({cpu})" if cpu else "")
+        + f", Linux {platform.release()}; load average before {load(read('load-before.txt'))}, "
+        f"after {load(read('load-after.txt'))}. Enabled paths: Linux 6.12 guest with user_events "
+        f"under {vm}, 2 vCPUs, TSC clocksource, ftrace listening."
+    )
+
+
+def report(groups: dict, counts: dict, run: Path) -> str:
+    parts = [run_description(run), ""]
+    targets = target_rows(groups, counts)
+    if targets:
+        parts += ["| SPEC §9 target | this run | |", "|---|---|---|"]
+        for label, value, met in targets:
+            status = "" if met is None else ("met" if met else "**missed**")
+            parts.append(f"| {label} | {value} | {status} |")
+        parts.append("")
+    order = ["disabled", "otel_event_disabled", "enabled", "otel_event_enabled", "processor_disabled",
+             "processor_enabled", "processor_emit_enabled", "fallback", "fallback_record",
+             "scaling_disabled", "scaling_enabled"]
+    for group in sorted(groups, key=lambda g: (order.index(g) if g in order else len(order), g)):
+        parts.append(group_table(group, groups[group]))
+    table = instructions_table(counts)
+    if table:
+        parts.append(table)
+    return "\n".join(parts).rstrip() + "\n"
+
+
 def main() -> int:
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("CARGO_TARGET_DIR", "target"))
-    root = target / "criterion"
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("target", nargs="?", default=os.environ.get("CARGO_TARGET_DIR", "target"))
+    parser.add_argument("--run", help="the run directory scripts/bench.sh wrote")
+    parser.add_argument("--readme", help="replace the text between the benchmark markers of this file")
+    args = parser.parse_args()
+    root = Path(args.target) / "criterion"
     if not root.is_dir():
-        print(f"no criterion results in {root}: run cargo bench first", file=sys.stderr)
+        print(f"no criterion results in {root}: run scripts/bench.sh (or cargo bench) first", file=sys.stderr)
         return 1
-    tables = [table(g) for g in sorted(root.iterdir()) if g.is_dir() and g.name != "report"]
-    print("\n".join(t for t in tables if t))
+    run = Path(args.run) if args.run else Path(args.target) / "bench-run"
+    text = report(load_groups(root), load_instructions(run), run)
+    if not args.readme:
+        print(text)
+        return 0
+    readme = Path(args.readme)
+    content = readme.read_text()
+    if START not in content or END not in content:
+        print(f"{readme} has no {START} ... {END} markers", file=sys.stderr)
+        return 1
+    before, rest = content.split(START, 1)
+    _, after = rest.split(END, 1)
+    readme.write_text(f"{before}{START}\n{text}{END}{after}")
+    print(f"wrote the tables into {readme}", file=sys.stderr)
     return 0
 
 

@@ -24,6 +24,7 @@ Boot a Linux 6.12 kernel with user_events under qemu and run things inside it.
 
 Commands:
   build                          Build (or find in the cache) the kernel, print its path.
+  accel                          Print how the guest would run: kvm or tcg.
   run -- CMD [ARGS...]           Run one command as root in the guest, in the current
                                  directory, and exit with its exit code.
   cargo-test [ARGS...] [-- TEST-ARGS...]
@@ -631,6 +632,7 @@ main() {
             cmd_run "$@"
             ;;
         cargo-test) cmd_cargo_test "$@" ;;
+        accel) pick_accel ;;
         *) usage >&2; die "unknown command: $cmd" ;;
     esac
 }

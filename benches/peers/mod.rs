@@ -87,6 +87,20 @@ pub fn p1_event() {
     );
 }
 
+/// One `tracing::info!` event, the fallback's peer (through the appender when
+/// a subscriber bridges it to an SDK logger provider).
+#[inline(always)]
+pub fn tracing_info_event() {
+    let (order_id, customer, amount, express) = ORDER;
+    tracing::info!(
+        name: "OrderPlaced",
+        order_id = black_box(order_id),
+        customer = black_box(customer),
+        amount = black_box(amount),
+        express = black_box(express)
+    );
+}
+
 /// One `ue_log!` event; its values are evaluated (and black-boxed) only when enabled.
 #[inline(always)]
 pub fn ue_log_event() {
