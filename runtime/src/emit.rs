@@ -1,7 +1,5 @@
 //! The enabled path of a macro event: encode it once per wanted output.
 
-use std::time::SystemTime;
-
 use crate::callsite::{Callsite, EventInfo, bits};
 use crate::encode::common_schema::{self, PartA, PartB, TraceHex};
 use crate::encode::field::Field;
@@ -43,7 +41,7 @@ pub fn emit(site: &'static Callsite, event: &Event<'_>) {
     if bits & bits::KERNEL != 0
         && let Some(file) = &state.data_file
     {
-        let time = Rfc3339::new(SystemTime::now());
+        let time = Rfc3339::now();
         let trace = TraceHex::current();
         let part_a = state.part_a(time.as_str(), trace.as_ref());
         let content = MacroEvent {
@@ -115,7 +113,7 @@ fn encode<'a>(
     };
     common_schema::write_part_b_head(w, event.body.is_some(), &part_b);
     if let Some((body, [encoding, format])) = event.body {
-        w.meta.field("body", encoding, format);
+        w.meta.literal_field("body", encoding, format);
         body.encode(&mut w.data);
     }
     common_schema::write_part_b_tail(w, &part_b);

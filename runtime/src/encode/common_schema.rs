@@ -31,28 +31,28 @@ pub struct PartA<'a> {
 /// Writes the event name, `__csver__` and PartA.
 pub fn write_head<'a>(w: &mut EventWriter<'a>, event_name: &'a str, part_a: &PartA<'a>) {
     w.meta.event_name(event_name);
-    w.meta.field("__csver__", 0x04, 0x01); // Value32, UnsignedInt
+    w.meta.literal_field("__csver__", 0x04, 0x01); // Value32, UnsignedInt
     w.data.value(&CS_VERSION.to_ne_bytes());
 
     let members = 1
         + 2 * part_a.trace.is_some() as u8
         + part_a.cloud_role.is_some() as u8
         + part_a.cloud_role_instance.is_some() as u8;
-    w.meta.structure("PartA", members);
-    w.meta.field("time", STRING, 0);
+    w.meta.literal_structure("PartA", members);
+    w.meta.literal_field("time", STRING, 0);
     w.data.str(part_a.time);
     if let Some((trace_id, span_id)) = part_a.trace {
-        w.meta.field("ext_dt_traceId", STRING, 0);
+        w.meta.literal_field("ext_dt_traceId", STRING, 0);
         w.data.str(trace_id);
-        w.meta.field("ext_dt_spanId", STRING, 0);
+        w.meta.literal_field("ext_dt_spanId", STRING, 0);
         w.data.str(span_id);
     }
     if let Some(role) = part_a.cloud_role {
-        w.meta.field("ext_cloud_role", STRING, 0);
+        w.meta.literal_field("ext_cloud_role", STRING, 0);
         w.data.str(role);
     }
     if let Some(instance) = part_a.cloud_role_instance {
-        w.meta.field("ext_cloud_roleInstance", STRING, 0);
+        w.meta.literal_field("ext_cloud_roleInstance", STRING, 0);
         w.data.str(instance);
     }
 }
@@ -78,25 +78,25 @@ pub fn write_part_b_head(w: &mut EventWriter<'_>, has_body: bool, tail: &PartB<'
         + tail.severity_text.is_some() as u8
         + tail.event_id.is_some() as u8
         + tail.name.is_some() as u8;
-    w.meta.structure("PartB", members);
-    w.meta.field("_typeName", STRING, 0);
+    w.meta.literal_structure("PartB", members);
+    w.meta.literal_field("_typeName", STRING, 0);
     w.data.str("Log");
 }
 
 /// Writes PartB's members after the body.
 pub fn write_part_b_tail<'a>(w: &mut EventWriter<'a>, tail: &PartB<'a>) {
-    w.meta.field("severityNumber", 0x03, 0x02); // Value16, SignedInt
+    w.meta.literal_field("severityNumber", 0x03, 0x02); // Value16, SignedInt
     w.data.value(&tail.severity_number.to_ne_bytes());
     if let Some(text) = tail.severity_text {
-        w.meta.field("severityText", STRING, 0);
+        w.meta.literal_field("severityText", STRING, 0);
         w.data.str(text);
     }
     if let Some(id) = tail.event_id {
-        w.meta.field("eventId", 0x05, 0x02); // Value64, SignedInt
+        w.meta.literal_field("eventId", 0x05, 0x02); // Value64, SignedInt
         w.data.value(&id.to_ne_bytes());
     }
     if let Some(name) = tail.name {
-        w.meta.field("name", STRING, 0);
+        w.meta.literal_field("name", STRING, 0);
         w.data.str(name);
     }
 }

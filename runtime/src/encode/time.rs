@@ -19,6 +19,20 @@ pub struct Rfc3339 {
 }
 
 impl Rfc3339 {
+    /// The current time, formatted as UTC. Reads the clock directly: going
+    /// through `SystemTime` costs more than the rest of the formatting.
+    pub fn now() -> Rfc3339 {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `ts` is a valid timespec to write to.
+        if unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut ts) } != 0 {
+            return Rfc3339::new(SystemTime::now());
+        }
+        Rfc3339::from_parts(ts.tv_sec as i64, ts.tv_nsec as u32)
+    }
+
     /// Formats `time` as UTC.
     pub fn new(time: SystemTime) -> Rfc3339 {
         let (secs, nanos) = match time.duration_since(SystemTime::UNIX_EPOCH) {
@@ -33,6 +47,12 @@ impl Rfc3339 {
                 }
             }
         };
+        Rfc3339::from_parts(secs, nanos)
+    }
+
+    /// Formats `secs` seconds and `nanos` nanoseconds (below one second) after
+    /// the Unix epoch.
+    fn from_parts(secs: i64, nanos: u32) -> Rfc3339 {
         if let Some(prefix) = LAST_SECOND
             .try_with(|last| Some(last.get()).filter(|(s, _)| *s == secs))
             .ok()
@@ -215,6 +235,19 @@ mod tests {
             t += Duration::from_secs(86_400 + 3_607) + Duration::from_nanos(i * 1_234_567);
             assert_eq!(Rfc3339::new(t).as_str(), chrono_digits(t));
         }
+    }
+
+    #[test]
+    fn now_is_the_current_time() {
+        let before = chrono::DateTime::<chrono::Utc>::from(SystemTime::now());
+        let now = Rfc3339::now();
+        let after = chrono::DateTime::<chrono::Utc>::from(SystemTime::now());
+        let parsed = chrono::DateTime::parse_from_rfc3339(now.as_str()).expect(now.as_str());
+        assert!(
+            before <= parsed && parsed <= after,
+            "{before} {} {after}",
+            now.as_str()
+        );
     }
 
     #[test]

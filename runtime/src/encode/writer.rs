@@ -387,8 +387,19 @@ impl<'a> MetaWriter<'a> {
     /// flag) and format.
     #[inline(always)]
     pub fn field(&mut self, name: &'a str, encoding: u8, format: u8) {
-        let name = name.as_bytes();
-        let name = until_nul(name);
+        self.field_named(until_nul(name.as_bytes()), encoding, format);
+    }
+
+    /// [`MetaWriter::field`] for the Common Schema's own names, which have no
+    /// NUL: no need to look for one (this runs for every member of every event).
+    #[inline(always)]
+    pub(crate) fn literal_field(&mut self, name: &'static str, encoding: u8, format: u8) {
+        debug_assert!(!name.contains('\0'));
+        self.field_named(name.as_bytes(), encoding, format);
+    }
+
+    #[inline(always)]
+    fn field_named(&mut self, name: &'a [u8], encoding: u8, format: u8) {
         let with_format = [0, encoding | 0x80, format];
         let suffix: &[u8] = if format == 0 {
             &[0, encoding]
@@ -407,7 +418,17 @@ impl<'a> MetaWriter<'a> {
     /// Adds a struct definition with `count` (1 to 127) members.
     #[inline(always)]
     pub fn structure(&mut self, name: &'a str, count: u8) {
-        self.field(
+        self.field_named(
+            until_nul(name.as_bytes()),
+            eventheader::FieldEncoding::Struct.as_int(),
+            count & 0x7F,
+        );
+    }
+
+    /// [`MetaWriter::structure`] for the Common Schema's own names (no NUL).
+    #[inline(always)]
+    pub(crate) fn literal_structure(&mut self, name: &'static str, count: u8) {
+        self.literal_field(
             name,
             eventheader::FieldEncoding::Struct.as_int(),
             count & 0x7F,
