@@ -30,7 +30,7 @@ impl Rfc3339 {
         if unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut ts) } != 0 {
             return Rfc3339::new(SystemTime::now());
         }
-        Rfc3339::from_parts(ts.tv_sec as i64, ts.tv_nsec as u32)
+        Rfc3339::from_parts(i64::from(ts.tv_sec), ts.tv_nsec as u32)
     }
 
     /// Formats `time` as UTC.
@@ -93,9 +93,9 @@ impl Rfc3339 {
         out.digits((second_of_day % 60) as u64, 2);
         if nanos != 0 {
             out.push(b'.');
-            if nanos % 1_000_000 == 0 {
+            if nanos.is_multiple_of(1_000_000) {
                 out.digits((nanos / 1_000_000) as u64, 3);
-            } else if nanos % 1_000 == 0 {
+            } else if nanos.is_multiple_of(1_000) {
                 out.digits((nanos / 1_000) as u64, 6);
             } else {
                 out.digits(nanos as u64, 9);
