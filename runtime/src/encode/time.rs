@@ -30,7 +30,10 @@ impl Rfc3339 {
         if unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut ts) } != 0 {
             return Rfc3339::new(SystemTime::now());
         }
-        Rfc3339::from_parts(i64::from(ts.tv_sec), ts.tv_nsec as u32)
+        // `time_t` is narrower than i64 on 32-bit targets.
+        #[allow(clippy::useless_conversion)]
+        let secs = i64::from(ts.tv_sec);
+        Rfc3339::from_parts(secs, ts.tv_nsec as u32)
     }
 
     /// Formats `time` as UTC.
@@ -242,7 +245,8 @@ mod tests {
         let before = chrono::DateTime::<chrono::Utc>::from(SystemTime::now());
         let now = Rfc3339::now();
         let after = chrono::DateTime::<chrono::Utc>::from(SystemTime::now());
-        let parsed = chrono::DateTime::parse_from_rfc3339(now.as_str()).expect(now.as_str());
+        let parsed = chrono::DateTime::parse_from_rfc3339(now.as_str())
+            .unwrap_or_else(|e| panic!("{}: {e}", now.as_str()));
         assert!(
             before <= parsed && parsed <= after,
             "{before} {} {after}",
