@@ -23,26 +23,20 @@ fn charge(amount: u64) -> u64 {
     amount * 2
 }
 
-/// The macro events, in order: OrderPlaced, Retry, charge start, charge stop.
+/// The macro events, in order: Login, Upload, charge start, charge stop.
 fn events() -> Vec<CapturedEvent> {
     let time = SystemTime::UNIX_EPOCH + Duration::from_secs(WALL_SECS);
     let ((), events) = sequential_activity_ids(|| {
-        Capture::new("MyService").unwrap().at_time(time).run(|| {
-            let (order_id, customer) = (42u64, "ada");
+        Capture::new("Shop").unwrap().at_time(time).run(|| {
+            let user = "bob \"the builder\"";
+            ue_log!(info, "Login", user, ok = true, ms = 12u32);
+            let sizes = [1u16, 2, 3];
             ue_log!(
-                info,
-                "OrderPlaced",
-                order_id,
-                customer,
-                amount = 9.99,
-                express = true
-            );
-            ue_log!(
-                Level::Warn,
-                "Retry",
+                Level::Error,
+                "Upload",
                 keyword = 0x10,
-                attempt = 2,
-                body = "retrying"
+                sizes,
+                body = "failed"
             );
             charge(5);
         })
@@ -113,13 +107,13 @@ fn decodes_a_perf_data_file_for_people() {
     let out = ue_tail_ok(&["--file", path.to_str().unwrap()]);
     assert_eq!(
         out,
-        "2026-11-24T10:00:00.001000Z MyService:OrderPlaced info pid=100 tid=100 \
-         order_id=42 customer=\"ada\" amount=9.99 express=true\n\
-         2026-11-24T10:00:00.002000Z MyService:Retry warning pid=100 tid=101 \
-         attempt=2 body=\"retrying\"\n\
-         2026-11-24T10:00:00.003000Z MyService:charge info start pid=100 tid=102 \
+        "2026-11-24T10:00:00.001000Z Shop:Login info pid=100 tid=100 \
+         user=\"bob \\\"the builder\\\"\" ok=true ms=12\n\
+         2026-11-24T10:00:00.002000Z Shop:Upload error pid=100 tid=101 \
+         sizes=[1,2,3] body=\"failed\"\n\
+         2026-11-24T10:00:00.003000Z Shop:charge info start pid=100 tid=102 \
          activity=00000000-0000-0000-0000-000000000001 amount=5\n\
-         2026-11-24T10:00:00.004000Z MyService:charge info stop pid=100 tid=103 \
+         2026-11-24T10:00:00.004000Z Shop:charge info stop pid=100 tid=103 \
          activity=00000000-0000-0000-0000-000000000001 return=10\n\
          2026-11-24T10:00:00.009000Z sched:wakeup pid=200 tid=200 target_pid=7\n"
     );
@@ -131,21 +125,22 @@ fn decodes_a_perf_data_file_to_json() {
     let path = perf_data("json");
     let out = ue_tail_ok(&["--json", "--file", path.to_str().unwrap()]);
     let lines: Vec<&str> = out.lines().collect();
-    let time = r#""time":"2026-11-24T10:00:00Z""#;
+    let part_a = r#""PartA":{"time":"2026-11-24T10:00:00Z"}"#;
+    let activity = r#""activity":"00000000-0000-0000-0000-000000000001""#;
     assert_eq!(
         lines,
         [
             format!(
-                r#"{{"n":"MyService:OrderPlaced","__csver__":1024,"PartA":{{{time}}},"PartC":{{"order_id":42,"customer":"ada","amount":9.99,"express":true}},"PartB":{{"_typeName":"Log","severityNumber":9,"severityText":"INFO","name":"OrderPlaced"}},"meta":{{"time":"2026-11-24T10:00:00.0010000Z","cpu":1,"pid":100,"level":4,"keyword":"0x1"}}}}"#
+                r#"{{"n":"Shop:Login","__csver__":1024,{part_a},"PartC":{{"user":"bob \"the builder\"","ok":true,"ms":12}},"PartB":{{"_typeName":"Log","severityNumber":9,"severityText":"INFO","name":"Login"}},"meta":{{"time":"2026-11-24T10:00:00.0010000Z","cpu":1,"pid":100,"level":4,"keyword":"0x1"}}}}"#
             ),
             format!(
-                r#"{{"n":"MyService:Retry","__csver__":1024,"PartA":{{{time}}},"PartC":{{"attempt":2}},"PartB":{{"_typeName":"Log","body":"retrying","severityNumber":13,"severityText":"WARN","name":"Retry"}},"meta":{{"time":"2026-11-24T10:00:00.0020000Z","cpu":1,"pid":100,"tid":101,"level":3,"keyword":"0x10"}}}}"#
+                r#"{{"n":"Shop:Upload","__csver__":1024,{part_a},"PartC":{{"sizes":[1,2,3]}},"PartB":{{"_typeName":"Log","body":"failed","severityNumber":17,"severityText":"ERROR","name":"Upload"}},"meta":{{"time":"2026-11-24T10:00:00.0020000Z","cpu":1,"pid":100,"tid":101,"level":2,"keyword":"0x10"}}}}"#
             ),
             format!(
-                r#"{{"n":"MyService:charge","__csver__":1024,"PartA":{{{time}}},"PartC":{{"amount":5}},"PartB":{{"_typeName":"Log","severityNumber":9,"severityText":"INFO","name":"charge"}},"meta":{{"time":"2026-11-24T10:00:00.0030000Z","cpu":1,"pid":100,"tid":102,"level":4,"keyword":"0x1","opcode":1,"activity":"00000000-0000-0000-0000-000000000001"}}}}"#
+                r#"{{"n":"Shop:charge","__csver__":1024,{part_a},"PartC":{{"amount":5}},"PartB":{{"_typeName":"Log","severityNumber":9,"severityText":"INFO","name":"charge"}},"meta":{{"time":"2026-11-24T10:00:00.0030000Z","cpu":1,"pid":100,"tid":102,"level":4,"keyword":"0x1","opcode":1,{activity}}}}}"#
             ),
             format!(
-                r#"{{"n":"MyService:charge","__csver__":1024,"PartA":{{{time}}},"PartC":{{"return":10}},"PartB":{{"_typeName":"Log","severityNumber":9,"severityText":"INFO","name":"charge"}},"meta":{{"time":"2026-11-24T10:00:00.0040000Z","cpu":1,"pid":100,"tid":103,"level":4,"keyword":"0x1","opcode":2,"activity":"00000000-0000-0000-0000-000000000001"}}}}"#
+                r#"{{"n":"Shop:charge","__csver__":1024,{part_a},"PartC":{{"return":10}},"PartB":{{"_typeName":"Log","severityNumber":9,"severityText":"INFO","name":"charge"}},"meta":{{"time":"2026-11-24T10:00:00.0040000Z","cpu":1,"pid":100,"tid":103,"level":4,"keyword":"0x1","opcode":2,{activity}}}}}"#
             ),
             r#"{"n":"sched:wakeup","target_pid":7,"meta":{"time":"2026-11-24T10:00:00.0090000Z","cpu":0,"pid":200}}"#.to_owned(),
         ]
@@ -165,21 +160,13 @@ fn filters_apply_to_files() {
             .map(|l| l.split(' ').nth(1).unwrap().to_owned())
             .collect()
     };
-    let all_macro = [
-        "MyService:OrderPlaced",
-        "MyService:Retry",
-        "MyService:charge",
-        "MyService:charge",
-    ];
-    assert_eq!(names(&["MyService"]), all_macro);
+    let all_macro = ["Shop:Login", "Shop:Upload", "Shop:charge", "Shop:charge"];
+    assert_eq!(names(&["Shop"]), all_macro);
     assert!(names(&["Other"]).is_empty());
-    assert_eq!(names(&["--level", "warning"]), ["MyService:Retry"]);
-    assert_eq!(names(&["--keyword", "0x10"]), ["MyService:Retry"]);
-    assert_eq!(names(&["-k", "1", "-e", "charge"]), ["MyService:charge"; 2]);
-    assert_eq!(
-        names(&["--event", "OrderPlaced", "-e", "Retry"]),
-        all_macro[..2]
-    );
+    assert_eq!(names(&["--level", "error"]), ["Shop:Upload"]);
+    assert_eq!(names(&["--keyword", "0x10"]), ["Shop:Upload"]);
+    assert_eq!(names(&["-k", "1", "-e", "charge"]), ["Shop:charge"; 2]);
+    assert_eq!(names(&["--event", "Login", "-e", "Upload"]), all_macro[..2]);
     assert_eq!(names(&["--count", "2"]), all_macro[..2]);
     std::fs::remove_file(path).unwrap();
 }

@@ -238,41 +238,42 @@ fn masked_lines(stdout: &str, pid: u32) -> Vec<String> {
 
 const QUICKSTART_KEYWORDS: [&str; 4] = ["--keyword", "1", "--keyword", "0x10"];
 
+/// Runs the quickstart while `ue-tail ARGS --keyword 1 --keyword 0x10
+/// MyService` watches; returns ue-tail's output, its stderr's "watching" line
+/// and the quickstart's pid.
+fn tail_quickstart(args: &[&str]) -> (String, String, u32) {
+    let mut all = args.to_vec();
+    all.extend(QUICKSTART_KEYWORDS);
+    all.push("MyService");
+    let tail = Tail::start(&all);
+    let watching = tail.stderr_seen.last().unwrap().clone();
+    let pid = run_quickstart();
+    let (status, stdout, stderr) = tail.finish();
+    assert!(status.success(), "{status}: {stderr}");
+    assert!(!stderr.contains("lost"), "{stderr}");
+    (stdout, watching, pid)
+}
+
 #[test]
 fn tails_the_quickstart_as_json() {
     require_kernel!();
     let _serial = serial();
-    let mut args = vec!["--json", "--count", "2"];
-    args.extend(QUICKSTART_KEYWORDS);
-    args.push("MyService");
-    let tail = Tail::start(&args);
+    let (stdout, watching, pid) = tail_quickstart(&["--json", "--count", "2"]);
     // Registered ahead of the quickstart: every level of both keywords.
-    let watching = tail.stderr_seen.last().unwrap();
     for level in 1..=5 {
         for keyword in [1, 0x10] {
             let name = format!("MyService_L{level}K{keyword:x}");
             assert!(watching.contains(&name), "{name} not in {watching:?}");
         }
     }
-
-    let pid = run_quickstart();
-    let (status, stdout, stderr) = tail.finish();
-    assert!(status.success(), "{status}: {stderr}");
     assert_eq!(masked_json(&stdout, pid), expected_json(), "{stdout}");
-    assert!(!stderr.contains("lost"), "{stderr}");
 }
 
 #[test]
 fn tails_the_quickstart_for_people() {
     require_kernel!();
     let _serial = serial();
-    let mut args = vec!["-n", "2"];
-    args.extend(QUICKSTART_KEYWORDS);
-    args.push("MyService");
-    let tail = Tail::start(&args);
-    let pid = run_quickstart();
-    let (status, stdout, stderr) = tail.finish();
-    assert!(status.success(), "{status}: {stderr}");
+    let (stdout, _, pid) = tail_quickstart(&["-n", "2"]);
     assert_eq!(masked_lines(&stdout, pid), expected_lines(), "{stdout}");
 }
 
@@ -286,13 +287,8 @@ fn level_and_event_filters_pick_events() {
         (["--event", "OrderPlaced"], &expected_lines()[0]),
     ] {
         let mut args = vec!["--count", "1"];
-        args.extend(QUICKSTART_KEYWORDS);
         args.extend(filter);
-        args.push("MyService");
-        let tail = Tail::start(&args);
-        let pid = run_quickstart();
-        let (status, stdout, stderr) = tail.finish();
-        assert!(status.success(), "{status}: {stderr}");
+        let (stdout, _, pid) = tail_quickstart(&args);
         assert_eq!(
             masked_lines(&stdout, pid),
             [expected.to_owned()],
