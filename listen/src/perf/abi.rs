@@ -20,7 +20,7 @@ pub(crate) const MMAP_DATA_TAIL: usize = 1032;
 pub(crate) const MMAP_DATA_OFFSET: usize = 1040;
 pub(crate) const MMAP_DATA_SIZE: usize = 1048;
 
-/// What each sample carries; [`parse_sample`](super::capture) reads this layout.
+/// What each sample carries; the capture parses samples of this layout.
 pub const SAMPLE_TYPE: PerfEventAttrSampleType = PerfEventAttrSampleType::Tid
     .or(PerfEventAttrSampleType::Time)
     .or(PerfEventAttrSampleType::Cpu)
