@@ -1,12 +1,16 @@
 //! Quickstart: start a provider, write two events, read the counters.
 //!
 //! On a kernel with user_events (Linux 6.4+, `CONFIG_USER_EVENTS`) the events go
-//! to tracepoints; watch them while this runs:
+//! to tracepoints; watch them decoded with `ue-tail` (`cargo install --path cli`)
+//! in another terminal, then run this:
 //!
 //! ```text
-//! sudo perf record -e 'user_events:MyService_L4K1' -e 'user_events:MyService_L3K10' -- \
-//!     cargo run --example quickstart
+//! sudo ue-tail --keyword 1 --keyword 0x10 MyService
+//! cargo run --example quickstart
 //! ```
+//!
+//! (`ue-tail MyService` alone registers the provider's keyword-1 tracepoints
+//! before this starts; the Retry event uses keyword 0x10, so name it too.)
 //!
 //! Anywhere else the report says why, and the events fall back to OpenTelemetry,
 //! here printed on stdout (`stdout_logger_provider`; pass your own
@@ -14,7 +18,8 @@
 
 use otel_user_events::{Level, Provider, ue_log};
 
-fn main() {
+// `pub`: ue-tail's kernel test runs this example in a child process of its own.
+pub fn main() {
     let provider = match Provider::builder("MyService")
         .stdout_logger_provider()
         .init()

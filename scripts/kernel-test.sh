@@ -70,6 +70,8 @@ declare -A PKG_FILES=(
     [qemu-system-x86]=/usr/bin/qemu-system-x86_64
     [busybox-static]=/bin/busybox
     [jq]=/usr/bin/jq
+    # perf in the guest: ue-tail's kernel test decodes a `perf record` file.
+    [linux-perf]=/usr/bin/perf
 )
 # Needed only to build the kernel.
 declare -A BUILD_PKG_FILES=(

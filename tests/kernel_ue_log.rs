@@ -227,6 +227,7 @@ fn threads_writing_concurrently_are_all_captured_uncorrupted() {
     let provider = Provider::builder("KLoad").init().unwrap();
     let options = CaptureOptions {
         buffer_bytes_per_cpu: 16 << 20,
+        ..CaptureOptions::default()
     };
     let mut capture = Capture::start_with(&["KLoad_L5K1"], &options).unwrap();
 

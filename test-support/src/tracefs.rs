@@ -3,91 +3,29 @@
 //! All paths are under [`TRACEFS`] (`/sys/kernel/tracing`), where the test VM
 //! mounts tracefs. Names are the registered tracepoint names without the
 //! `user_events:` system prefix, e.g. `MyProvider_L4K1`.
+//!
+//! Reading tracefs is `otel-user-events-listen`'s, shared with `ue-tail`;
+//! enabling tracepoints through ftrace, waiting for them and releasing
+//! `user_events_data` files are for tests only.
 
 use std::fs;
 use std::io;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-/// Where tracefs is mounted.
-pub const TRACEFS: &str = "/sys/kernel/tracing";
+use otel_user_events_listen::tracefs::{Tracefs, with_path};
 
-/// The tracefs system that holds user_events tracepoints.
-pub const USER_EVENTS_SYSTEM: &str = "user_events";
+pub use otel_user_events_listen::status::{StatusEntry, UserEventsStatus};
+pub use otel_user_events_listen::tracefs::{DEFAULT_ROOT as TRACEFS, USER_EVENTS_SYSTEM};
 
-/// One line of `user_events_status`: a registered tracepoint.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatusEntry {
-    /// Tracepoint name, e.g. `MyProvider_L4K1`.
-    pub name: String,
-    /// Who has it enabled, from the `# Used by ...` suffix: any of `ftrace`,
-    /// `perf`, `other`. Empty when nothing is attached.
-    pub used_by: Vec<String>,
-}
-
-/// Parsed contents of `user_events_status`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UserEventsStatus {
-    /// Registered tracepoints, in the kernel's (hash table) order.
-    pub entries: Vec<StatusEntry>,
-    /// The `Active:` count (number of registered tracepoints).
-    pub active: u32,
-    /// The `Busy:` count (tracepoints that something has enabled).
-    pub busy: u32,
-}
-
-impl UserEventsStatus {
-    /// Parses the text of `user_events_status`:
-    /// one `Name[ # Used by ftrace perf other]` line per tracepoint, a blank
-    /// line, then `Active: N` and `Busy: N`.
-    pub fn parse(text: &str) -> Self {
-        let mut status = Self::default();
-        for line in text.lines() {
-            let line = line.trim_end();
-            if line.is_empty() {
-                continue;
-            }
-            if let Some(n) = line.strip_prefix("Active:") {
-                status.active = n.trim().parse().unwrap_or(0);
-            } else if let Some(n) = line.strip_prefix("Busy:") {
-                status.busy = n.trim().parse().unwrap_or(0);
-            } else {
-                let (name, rest) = line.split_once(" #").unwrap_or((line, ""));
-                let used_by = rest
-                    .trim()
-                    .strip_prefix("Used by")
-                    .map(|s| s.split_whitespace().map(str::to_owned).collect())
-                    .unwrap_or_default();
-                status.entries.push(StatusEntry {
-                    name: name.trim().to_owned(),
-                    used_by,
-                });
-            }
-        }
-        status
-    }
-
-    /// The registered tracepoint names.
-    pub fn names(&self) -> Vec<String> {
-        self.entries.iter().map(|e| e.name.clone()).collect()
-    }
-
-    /// The entry for `name`, if registered.
-    pub fn get(&self, name: &str) -> Option<&StatusEntry> {
-        self.entries.iter().find(|e| e.name == name)
-    }
-
-    /// True when `name` is registered.
-    pub fn contains(&self, name: &str) -> bool {
-        self.get(name).is_some()
-    }
+/// The tracefs of the test VM.
+fn tracefs() -> Tracefs {
+    Tracefs::default()
 }
 
 /// Reads and parses `/sys/kernel/tracing/user_events_status`.
 pub fn user_events_status() -> io::Result<UserEventsStatus> {
-    let path = PathBuf::from(TRACEFS).join("user_events_status");
-    let text = fs::read_to_string(&path).map_err(|e| with_path(e, &path))?;
-    Ok(UserEventsStatus::parse(&text))
+    tracefs().user_events_status()
 }
 
 /// The names of all registered user_events tracepoints.
@@ -102,29 +40,18 @@ pub fn is_registered(name: &str) -> io::Result<bool> {
 
 /// `/sys/kernel/tracing/events/user_events/<name>`.
 pub fn tracepoint_dir(name: &str) -> PathBuf {
-    PathBuf::from(TRACEFS)
-        .join("events")
-        .join(USER_EVENTS_SYSTEM)
-        .join(name)
+    tracefs().tracepoint_dir(name)
 }
 
 /// The tracepoint's id (the `id` file): what perf's `config` and the
 /// `common_type` field of each event hold.
 pub fn tracepoint_id(name: &str) -> io::Result<u32> {
-    let path = tracepoint_dir(name).join("id");
-    let text = fs::read_to_string(&path).map_err(|e| with_path(e, &path))?;
-    text.trim().parse().map_err(|_| {
-        io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("{}: not a number: {text:?}", path.display()),
-        )
-    })
+    tracefs().tracepoint_id(name)
 }
 
 /// The text of the tracepoint's `format` file.
 pub fn tracepoint_format(name: &str) -> io::Result<String> {
-    let path = tracepoint_dir(name).join("format");
-    fs::read_to_string(&path).map_err(|e| with_path(e, &path))
+    tracefs().tracepoint_format(name)
 }
 
 /// Enables (`true`) or disables the tracepoint for ftrace by writing its
@@ -241,7 +168,7 @@ pub fn user_events_data_fds() -> io::Result<Vec<i32>> {
 /// Returns how many descriptors were replaced.
 pub fn release_user_events_data_files() -> io::Result<usize> {
     let fds = user_events_data_fds()?;
-    let path = PathBuf::from(TRACEFS).join("user_events_data");
+    let path = tracefs().user_events_data_path();
     for &fd in &fds {
         let fresh = fs::OpenOptions::new()
             .write(true)
@@ -254,36 +181,4 @@ pub fn release_user_events_data_files() -> io::Result<usize> {
         }
     }
     Ok(fds.len())
-}
-
-fn with_path(e: io::Error, path: &std::path::Path) -> io::Error {
-    io::Error::new(e.kind(), format!("{}: {e}", path.display()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_status() {
-        let text = "Prov_L4K1 # Used by perf\nProv_L5K1\nOther_L2K3 # Used by ftrace perf\n\nActive: 3\nBusy: 2\n";
-        let status = UserEventsStatus::parse(text);
-        assert_eq!(status.active, 3);
-        assert_eq!(status.busy, 2);
-        assert_eq!(status.names(), ["Prov_L4K1", "Prov_L5K1", "Other_L2K3"]);
-        assert_eq!(status.get("Prov_L4K1").unwrap().used_by, ["perf"]);
-        assert!(status.get("Prov_L5K1").unwrap().used_by.is_empty());
-        assert_eq!(
-            status.get("Other_L2K3").unwrap().used_by,
-            ["ftrace", "perf"]
-        );
-        assert!(!status.contains("Prov"));
-    }
-
-    #[test]
-    fn parses_empty_status() {
-        let status = UserEventsStatus::parse("\nActive: 0\nBusy: 0\n");
-        assert!(status.entries.is_empty());
-        assert_eq!((status.active, status.busy), (0, 0));
-    }
 }

@@ -205,6 +205,7 @@ fn many_events_fit_and_overflow_is_counted() {
     // event is either captured or counted as lost.
     let options = CaptureOptions {
         buffer_bytes_per_cpu: 4096,
+        ..CaptureOptions::default()
     };
     let mut capture = Capture::start_with(&[BULK_TP], &options).unwrap();
     const BURST: u32 = 1_000;

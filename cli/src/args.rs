@@ -1,0 +1,200 @@
+//! The command line.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+/// Watch a user_events provider's EventHeader events and decode them, live or
+/// from a perf.data file.
+///
+/// Live, ue-tail attaches to every tracepoint of PROVIDER
+/// (`PROVIDER_L<level>K<keyword>`) listed in user_events_status, and to new ones
+/// as they appear. Tracepoints the application has not registered yet (every
+/// level with keyword 1, or with each --keyword) are registered ahead of it, so
+/// its first events are seen when it starts. Needs root (tracefs and
+/// perf_event_open).
+#[derive(Debug, Parser)]
+#[command(name = "ue-tail", version, about, long_about)]
+#[command(after_help = "Examples:\n  \
+    sudo ue-tail MyService\n  \
+    sudo ue-tail --level warning --keyword 0x10 MyService\n  \
+    sudo ue-tail --json --count 10 MyService\n  \
+    ue-tail --file perf.data")]
+pub struct Args {
+    /// The provider whose events to show (ASCII letters, digits and `_`);
+    /// with --file, optional: only this provider's events.
+    #[arg(value_parser = provider_name, required_unless_present = "file")]
+    pub provider: Option<String>,
+
+    /// Only events at this level or more severe: critical (1), error (2),
+    /// warning (3), info (4), verbose (5).
+    #[arg(short, long, value_parser = level)]
+    pub level: Option<u8>,
+
+    /// Only tracepoints with this keyword (as in the tracepoint name: 0x10 is
+    /// `K10`; decimal or 0x hex). Repeat for several. Without it, every
+    /// keyword in use.
+    #[arg(short, long = "keyword", value_parser = keyword)]
+    pub keywords: Vec<u64>,
+
+    /// Only events with this name. Repeat for several.
+    #[arg(short, long = "event", value_name = "NAME")]
+    pub events: Vec<String>,
+
+    /// One JSON object per line, as `tracepoint_decode` writes it.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Stop after N events.
+    #[arg(short = 'n', long, value_name = "N")]
+    pub count: Option<u64>,
+
+    /// Stop after S seconds (e.g. 2.5).
+    #[arg(short, long, value_name = "S", value_parser = seconds, conflicts_with = "file")]
+    pub duration: Option<Duration>,
+
+    /// Decode this perf.data file (e.g. from `perf record -e user_events:...`)
+    /// instead of watching live.
+    #[arg(short, long, value_name = "PERF_DATA")]
+    pub file: Option<PathBuf>,
+
+    /// Fail when PROVIDER has no tracepoint registered, instead of registering
+    /// them and waiting for the application.
+    #[arg(long, conflicts_with = "file")]
+    pub no_wait: bool,
+
+    /// Size of each CPU's ring buffer in KiB; raise it when events are lost.
+    #[arg(
+        long,
+        value_name = "KIB",
+        default_value_t = 1024,
+        conflicts_with = "file"
+    )]
+    pub buffer_kb: usize,
+}
+
+/// Provider names as EventHeader tracepoint names allow them.
+fn provider_name(s: &str) -> Result<String, String> {
+    if s.is_empty() {
+        return Err("the provider name is empty".into());
+    }
+    if s.len() >= 234 {
+        return Err(format!(
+            "the provider name is {} bytes long; it must be shorter than 234",
+            s.len()
+        ));
+    }
+    if let Some(c) = s
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_'))
+    {
+        return Err(format!(
+            "{c:?} is not allowed in a provider name (only ASCII letters, digits and '_')"
+        ));
+    }
+    Ok(s.to_owned())
+}
+
+fn level(s: &str) -> Result<u8, String> {
+    let level = match s.to_ascii_lowercase().as_str() {
+        "critical" | "fatal" => 1,
+        "error" => 2,
+        "warning" | "warn" => 3,
+        "info" | "informational" => 4,
+        "verbose" | "debug" | "trace" => 5,
+        n => n.parse().map_err(|_| {
+            format!("unknown level {s:?}: use critical, error, warning, info, verbose or 1-255")
+        })?,
+    };
+    if level == 0 {
+        return Err("level 0 is not a level; the most severe is 1 (critical)".into());
+    }
+    Ok(level)
+}
+
+fn keyword(s: &str) -> Result<u64, String> {
+    let parsed = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => s.parse(),
+    };
+    parsed.map_err(|_| format!("{s:?} is not a keyword: use a number like 0x10 or 16"))
+}
+
+fn seconds(s: &str) -> Result<Duration, String> {
+    s.parse::<f64>()
+        .ok()
+        .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
+        .ok_or_else(|| format!("{s:?} is not a number of seconds"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_is_consistent() {
+        Args::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_a_live_command() {
+        let args = Args::try_parse_from([
+            "ue-tail",
+            "-l",
+            "warn",
+            "-k",
+            "0x10",
+            "-k",
+            "1",
+            "-e",
+            "Retry",
+            "--json",
+            "-n",
+            "5",
+            "-d",
+            "1.5",
+            "MyService",
+        ])
+        .unwrap();
+        assert_eq!(args.provider.as_deref(), Some("MyService"));
+        assert_eq!(args.level, Some(3));
+        assert_eq!(args.keywords, [0x10, 1]);
+        assert_eq!(args.events, ["Retry"]);
+        assert!(args.json);
+        assert_eq!(args.count, Some(5));
+        assert_eq!(args.duration, Some(Duration::from_millis(1500)));
+        assert_eq!(args.buffer_kb, 1024);
+    }
+
+    #[test]
+    fn provider_is_optional_with_a_file_only() {
+        let args = Args::try_parse_from(["ue-tail", "--file", "perf.data"]).unwrap();
+        assert_eq!(args.provider, None);
+        let err = Args::try_parse_from(["ue-tail"]).unwrap_err();
+        assert!(err.to_string().contains("<PROVIDER>"), "{err}");
+        let err = Args::try_parse_from(["ue-tail", "-f", "x", "-d", "1"]).unwrap_err();
+        assert!(err.to_string().contains("cannot be used with"), "{err}");
+    }
+
+    #[test]
+    fn rejects_bad_values_with_the_rule() {
+        let err = Args::try_parse_from(["ue-tail", "My-Service"]).unwrap_err();
+        assert!(err.to_string().contains("'-' is not allowed"), "{err}");
+        assert_eq!(
+            provider_name(&"a".repeat(234)).unwrap_err(),
+            "the provider name is 234 bytes long; it must be shorter than 234"
+        );
+        assert!(level("loud").unwrap_err().contains("unknown level"));
+        assert!(level("0").is_err());
+        assert_eq!(level("Critical"), Ok(1));
+        assert_eq!(level("7"), Ok(7));
+        assert_eq!(keyword("16"), Ok(16));
+        assert_eq!(keyword("0xFF"), Ok(255));
+        assert!(keyword("0x").is_err());
+        assert!(keyword("ten").is_err());
+        assert!(seconds("-1").is_err());
+        assert!(seconds("soon").is_err());
+    }
+}

@@ -1,0 +1,130 @@
+//! Which tracepoints to attach to and which events to show.
+
+use std::collections::BTreeSet;
+
+use otel_user_events_listen::names::TracepointName;
+
+/// The most verbose EventHeader level.
+const VERBOSE: u8 = 5;
+/// The keyword of events that name none.
+const DEFAULT_KEYWORD: u64 = 1;
+
+/// What the command line asked to see.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only this provider's tracepoints (always set when watching live).
+    pub provider: Option<String>,
+    /// Only levels up to this one (1 is the most severe).
+    pub max_level: Option<u8>,
+    /// Only these keywords (empty: any).
+    pub keywords: Vec<u64>,
+    /// Only events with these names (empty: any).
+    pub events: Vec<String>,
+}
+
+impl Filter {
+    /// True when events of this tracepoint may be shown.
+    pub fn tracepoint(&self, name: &TracepointName) -> bool {
+        self.provider.as_deref().is_none_or(|p| p == name.provider)
+            && self.max_level.is_none_or(|max| name.level <= max)
+            && (self.keywords.is_empty() || self.keywords.contains(&name.keyword))
+    }
+
+    /// True when an event with this (EventHeader) name may be shown.
+    pub fn event(&self, name: &[u8]) -> bool {
+        self.events.is_empty() || self.events.iter().any(|e| e.as_bytes() == name)
+    }
+
+    /// True when events of non-EventHeader tracepoints may be shown (a perf.data
+    /// file may hold any tracepoint): only when nothing EventHeader-specific
+    /// was asked for.
+    pub fn any_tracepoint(&self) -> bool {
+        self.provider.is_none()
+            && self.max_level.is_none()
+            && self.keywords.is_empty()
+            && self.events.is_empty()
+    }
+
+    /// The (level, keyword) pairs whose tracepoints to register ahead of the
+    /// application: every level the filter allows (1 to 5 at most), with the
+    /// keywords asked for, or else keyword 1 and the `seen` ones.
+    pub fn to_register(&self, seen: impl IntoIterator<Item = u64>) -> Vec<(u8, u64)> {
+        let keywords: BTreeSet<u64> = if self.keywords.is_empty() {
+            seen.into_iter().chain([DEFAULT_KEYWORD]).collect()
+        } else {
+            self.keywords.iter().copied().collect()
+        };
+        let max_level = self.max_level.unwrap_or(VERBOSE).min(VERBOSE);
+        keywords
+            .into_iter()
+            .flat_map(|k| (1..=max_level).map(move |l| (l, k)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(s: &str) -> TracepointName<'_> {
+        TracepointName::parse(s).unwrap()
+    }
+
+    #[test]
+    fn filters_tracepoints() {
+        let all = Filter {
+            provider: Some("P".into()),
+            ..Filter::default()
+        };
+        assert!(all.tracepoint(&name("P_L5K1")));
+        assert!(all.tracepoint(&name("P_L1K10Gg")));
+        assert!(!all.tracepoint(&name("Q_L4K1")));
+        assert!(!all.tracepoint(&name("PP_L4K1")));
+
+        let some = Filter {
+            provider: Some("P".into()),
+            max_level: Some(3),
+            keywords: vec![0x10],
+            ..Filter::default()
+        };
+        assert!(some.tracepoint(&name("P_L3K10")));
+        assert!(some.tracepoint(&name("P_L1K10")));
+        assert!(!some.tracepoint(&name("P_L4K10")));
+        assert!(!some.tracepoint(&name("P_L3K1")));
+        assert!(!some.tracepoint(&name("P_L3K11")));
+    }
+
+    #[test]
+    fn filters_event_names() {
+        let f = Filter {
+            events: vec!["A".into(), "B".into()],
+            ..Filter::default()
+        };
+        assert!(f.event(b"A") && f.event(b"B"));
+        assert!(!f.event(b"C"));
+        assert!(Filter::default().event(b"C"));
+        assert!(!f.any_tracepoint());
+        assert!(Filter::default().any_tracepoint());
+    }
+
+    #[test]
+    fn registers_every_level_of_the_keywords() {
+        let f = Filter::default();
+        assert_eq!(f.to_register([]), [(1, 1), (2, 1), (3, 1), (4, 1), (5, 1)]);
+        let f = Filter {
+            max_level: Some(2),
+            ..Filter::default()
+        };
+        assert_eq!(
+            f.to_register([0x10, 1]),
+            [(1, 1), (2, 1), (1, 0x10), (2, 0x10)]
+        );
+        let f = Filter {
+            max_level: Some(9),
+            keywords: vec![0x20],
+            ..Filter::default()
+        };
+        assert_eq!(f.to_register([1]).len(), 5);
+        assert!(f.to_register([1]).iter().all(|&(_, k)| k == 0x20));
+    }
+}

@@ -1,0 +1,208 @@
+//! Watching a provider live: attach perf to its tracepoints (registering the
+//! missing ones ahead of the application), follow new ones as they appear,
+//! and show every sample until a stop condition.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use otel_user_events_listen::names::TracepointName;
+use otel_user_events_listen::perf::{self, Capture, CaptureOptions};
+use otel_user_events_listen::tracefs::Tracefs;
+use tracepoint_decode::{PerfByteReader, PerfEventDesc, PerfSampleEventInfo, PerfSessionInfo};
+
+use crate::ahead::Ahead;
+use crate::error::Error;
+use crate::output::Output;
+
+/// How long to wait for samples before looking for new tracepoints again.
+const POLL: Duration = Duration::from_millis(100);
+
+/// When to stop: Ctrl-C (or SIGTERM), or `--duration`.
+pub struct Stop {
+    interrupted: Arc<AtomicBool>,
+    deadline: Option<Instant>,
+}
+
+impl Stop {
+    /// Installs the Ctrl-C handler; `duration` counts from now.
+    pub fn install(duration: Option<Duration>) -> Result<Self, Error> {
+        let interrupted = Arc::new(AtomicBool::new(false));
+        let flag = interrupted.clone();
+        ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed))
+            .map_err(|e| Error::Signal(e.to_string()))?;
+        Ok(Self {
+            interrupted,
+            deadline: duration.map(|d| Instant::now() + d),
+        })
+    }
+
+    fn now(&self) -> bool {
+        self.interrupted.load(Ordering::Relaxed)
+            || self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+}
+
+/// What to watch and how.
+pub struct Watch<'a> {
+    /// The provider.
+    pub provider: &'a str,
+    /// Fail instead of registering and waiting when nothing is registered.
+    pub no_wait: bool,
+    /// Each CPU's ring buffer size.
+    pub buffer_bytes_per_cpu: usize,
+}
+
+/// Shows the provider's events on `out` until `stop` or the output's count.
+pub fn run<W: Write>(watch: &Watch, out: &mut Output<W>, stop: &Stop) -> Result<(), Error> {
+    let tracefs = Tracefs::find().map_err(Error::Tracefs)?;
+    let mut tracepoints = Tracepoints {
+        capture: Capture::new(&CaptureOptions {
+            buffer_bytes_per_cpu: watch.buffer_bytes_per_cpu,
+            tracefs: tracefs.clone(),
+            clock_id: Some(libc::CLOCK_MONOTONIC),
+        })?,
+        tracefs,
+        ahead: Ahead::new(watch.provider),
+        ahead_failed: false,
+    };
+    let registered = tracepoints.registered(out)?;
+    if registered.is_empty() && watch.no_wait {
+        return Err(Error::UnknownProvider(watch.provider.to_owned()));
+    }
+    let added = tracepoints.refresh(registered, out)?;
+    if added.is_empty() {
+        eprintln!(
+            "ue-tail: waiting for {} to register its tracepoints (Ctrl-C to stop)",
+            watch.provider
+        );
+    } else {
+        eprintln!("ue-tail: watching {} (Ctrl-C to stop)", added.join(" "));
+    }
+
+    // Samples carry monotonic time; the decoder turns it into wall time.
+    let session = session_info();
+    let desc = PerfEventDesc::new(
+        tracepoints.capture.event_attr(0),
+        String::new(),
+        None,
+        Box::new([]),
+    );
+    let mut lost_reported = 0;
+    while !stop.now() && !out.done() {
+        tracepoints.capture.wait(POLL);
+        for sample in tracepoints.capture.drain() {
+            let mut info = PerfSampleEventInfo::new(&[0; 8], &session, &desc);
+            (info.pid, info.tid, info.time, info.cpu) =
+                (sample.pid, sample.tid, sample.time, sample.cpu);
+            out.eventheader(&sample.tracepoint, &sample.event_data, &info)
+                .map_err(Error::Output)?;
+        }
+        out.flush().map_err(Error::Output)?;
+        let lost = tracepoints.capture.lost();
+        if lost > lost_reported {
+            eprintln!(
+                "ue-tail: warning: {} events lost: a CPU's ring buffer was full \
+                 (raise --buffer-kb)",
+                lost - lost_reported
+            );
+            lost_reported = lost;
+        }
+        if out.done() {
+            break;
+        }
+        let registered = tracepoints.registered(out)?;
+        let added = tracepoints.refresh(registered, out)?;
+        if !added.is_empty() {
+            eprintln!("ue-tail: watching {} too", added.join(" "));
+        }
+    }
+    if lost_reported > 0 {
+        eprintln!("ue-tail: {lost_reported} events were lost in all");
+    }
+    Ok(())
+}
+
+/// The provider's tracepoints and ue-tail's hold on them.
+struct Tracepoints {
+    tracefs: Tracefs,
+    capture: Capture,
+    ahead: Ahead,
+    ahead_failed: bool,
+}
+
+impl Tracepoints {
+    /// The registered tracepoints of the provider that the filter lets through.
+    fn registered<W: Write>(&self, out: &Output<W>) -> Result<Vec<String>, Error> {
+        let status = self.tracefs.user_events_status().map_err(Error::Status)?;
+        Ok(status
+            .entries
+            .into_iter()
+            .map(|e| e.name)
+            .filter(|name| TracepointName::parse(name).is_some_and(|n| out.filter().tracepoint(&n)))
+            .collect())
+    }
+
+    /// Registers what is missing ahead of the application, attaches to what
+    /// is not attached yet; returns the names newly attached.
+    fn refresh<W: Write>(
+        &mut self,
+        registered: Vec<String>,
+        out: &Output<W>,
+    ) -> Result<Vec<String>, Error> {
+        let seen: BTreeSet<u64> = registered
+            .iter()
+            .filter_map(|n| TracepointName::parse(n).map(|n| n.keyword))
+            .collect();
+        let mut names = registered;
+        for (level, keyword) in out.filter().to_register(seen) {
+            match self.ahead.register(level, keyword) {
+                Ok(Some(name)) if !names.contains(&name) => names.push(name),
+                Ok(_) => {}
+                Err(e) if !self.ahead_failed => {
+                    self.ahead_failed = true;
+                    eprintln!(
+                        "ue-tail: warning: cannot register tracepoints ahead of the \
+                         application ({e}): events it writes right after it starts may be missed"
+                    );
+                }
+                Err(_) => {}
+            }
+        }
+        let mut added = Vec::new();
+        for name in names {
+            if self.capture.contains(&name) {
+                continue;
+            }
+            match self.capture.add(&name) {
+                Ok(()) => added.push(name),
+                // Gone since user_events_status listed it (its process exited).
+                Err(perf::Error::Tracepoint { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        added.sort();
+        Ok(added)
+    }
+}
+
+/// A session whose clock is `CLOCK_MONOTONIC`, with its offset to wall time.
+fn session_info() -> PerfSessionInfo {
+    let mut session = PerfSessionInfo::new(PerfByteReader::new(cfg!(target_endian = "big")));
+    let monotonic = clock_ns(libc::CLOCK_MONOTONIC);
+    let wall = clock_ns(libc::CLOCK_REALTIME);
+    session.set_clock_data(libc::CLOCK_MONOTONIC as u32, wall, monotonic);
+    session
+}
+
+fn clock_ns(clock: libc::clockid_t) -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: ts is a valid timespec; both clocks always exist on Linux.
+    unsafe { libc::clock_gettime(clock, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}

@@ -1,0 +1,66 @@
+//! `ue-tail`: watch a user_events provider's EventHeader events live and
+//! decode them, or decode a perf.data file. See `ue-tail --help`.
+
+mod ahead;
+mod args;
+mod error;
+mod file;
+mod filter;
+mod human;
+mod json;
+mod live;
+mod output;
+
+use std::io::{self, BufWriter};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::Args;
+use crate::error::Error;
+use crate::filter::Filter;
+use crate::output::Output;
+
+fn main() -> ExitCode {
+    match run(Args::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`ue-tail X | head`) is how a reader says it has enough.
+        Err(Error::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ue-tail: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Args) -> Result<(), Error> {
+    let filter = Filter {
+        provider: args.provider.clone(),
+        max_level: args.level,
+        keywords: args.keywords,
+        events: args.events,
+    };
+    let stdout = BufWriter::new(io::stdout().lock());
+    let mut out = Output::new(stdout, args.json, filter, args.count);
+    let result = match (&args.file, &args.provider) {
+        (Some(path), _) => file::run(path, &mut out),
+        (None, Some(provider)) => live::Stop::install(args.duration).and_then(|stop| {
+            let watch = live::Watch {
+                provider,
+                no_wait: args.no_wait,
+                buffer_bytes_per_cpu: args.buffer_kb.saturating_mul(1024),
+            };
+            live::run(&watch, &mut out, &stop)
+        }),
+        // The parser requires one or the other.
+        (None, None) => Ok(()),
+    };
+    let flushed = out.flush().map_err(Error::Output);
+    if out.undecodable() > 0 {
+        eprintln!(
+            "ue-tail: {} events could not be decoded (see the warnings above)",
+            out.undecodable()
+        );
+    }
+    result.and(flushed)
+}

@@ -1,0 +1,207 @@
+//! `ue-tail --file`: a perf.data file written with `tracepoint_perf` from the
+//! exact bytes our macros write (no kernel needed), decoded to human lines and
+//! JSON, with the filters.
+
+mod support;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use otel_user_events::testing::{Capture, CapturedEvent, sequential_activity_ids};
+use otel_user_events::{Level, otel_event, ue_log};
+use support::{Event, eventheader_format, ue_tail, ue_tail_ok, write_perf_data};
+use tracepoint_decode::PerfEventFormat;
+
+/// 2026-11-24T10:00:00Z.
+const WALL_SECS: u64 = 1_795_514_400;
+/// The monotonic clock at that instant.
+const MONOTONIC_AT_WALL: u64 = 5_000_000_000;
+
+#[otel_event(ret)]
+fn charge(amount: u64) -> u64 {
+    amount * 2
+}
+
+/// The macro events, in order: Login, Upload, charge start, charge stop.
+fn events() -> Vec<CapturedEvent> {
+    let time = SystemTime::UNIX_EPOCH + Duration::from_secs(WALL_SECS);
+    let ((), events) = sequential_activity_ids(|| {
+        Capture::new("Shop").unwrap().at_time(time).run(|| {
+            let user = "bob \"the builder\"";
+            ue_log!(info, "Login", user, ok = true, ms = 12u32);
+            let sizes = [1u16, 2, 3];
+            ue_log!(
+                Level::Error,
+                "Upload",
+                keyword = 0x10,
+                sizes,
+                body = "failed"
+            );
+            charge(5);
+        })
+    });
+    assert_eq!(events.len(), 4, "{events:?}");
+    events
+}
+
+/// A tracepoint without EventHeader, as a perf.data file may also hold.
+fn plain_format() -> Arc<PerfEventFormat> {
+    let text = "name: wakeup\nID: 77\nformat:\n\
+        \tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n\
+        \tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n\
+        \tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n\
+        \tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n\
+        \tfield:int target_pid;\toffset:8;\tsize:4;\tsigned:1;\n\n\
+        print fmt: \"\"\n";
+    Arc::new(PerfEventFormat::parse(true, "sched", text).unwrap())
+}
+
+/// Writes the events 1 ms apart (pid 100, tid 100 + i) and a plain event last.
+fn perf_data(name: &str) -> PathBuf {
+    let events = events();
+    let mut tracepoints: Vec<Arc<PerfEventFormat>> = Vec::new();
+    for e in &events {
+        if !tracepoints.iter().any(|f| f.name() == e.tracepoint) {
+            tracepoints.push(eventheader_format(
+                &e.tracepoint,
+                1000 + tracepoints.len() as u32,
+            ));
+        }
+    }
+    tracepoints.push(plain_format());
+    let plain_payload = 7i32.to_ne_bytes();
+    let mut samples: Vec<Event> = events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| Event {
+            tracepoint: &e.tracepoint,
+            pid: 100,
+            tid: 100 + i as u32,
+            time: MONOTONIC_AT_WALL + (i as u64 + 1) * 1_000_000,
+            cpu: 1,
+            payload: &e.payload,
+        })
+        .collect();
+    samples.push(Event {
+        tracepoint: "wakeup",
+        pid: 200,
+        tid: 200,
+        time: MONOTONIC_AT_WALL + 9_000_000,
+        cpu: 0,
+        payload: &plain_payload,
+    });
+    let path = std::env::temp_dir().join(format!("ue-tail-{name}-{}.data", std::process::id()));
+    write_perf_data(
+        &path,
+        &tracepoints,
+        &samples,
+        (WALL_SECS * 1_000_000_000, MONOTONIC_AT_WALL),
+    );
+    path
+}
+
+#[test]
+fn decodes_a_perf_data_file_for_people() {
+    let path = perf_data("human");
+    let out = ue_tail_ok(&["--file", path.to_str().unwrap()]);
+    assert_eq!(
+        out,
+        "2026-11-24T10:00:00.001000Z Shop:Login info pid=100 tid=100 \
+         user=\"bob \\\"the builder\\\"\" ok=true ms=12\n\
+         2026-11-24T10:00:00.002000Z Shop:Upload error pid=100 tid=101 \
+         sizes=[1,2,3] body=\"failed\"\n\
+         2026-11-24T10:00:00.003000Z Shop:charge info start pid=100 tid=102 \
+         activity=00000000-0000-0000-0000-000000000001 amount=5\n\
+         2026-11-24T10:00:00.004000Z Shop:charge info stop pid=100 tid=103 \
+         activity=00000000-0000-0000-0000-000000000001 return=10\n\
+         2026-11-24T10:00:00.009000Z sched:wakeup pid=200 tid=200 target_pid=7\n"
+    );
+    std::fs::remove_file(path).unwrap();
+}
+
+#[test]
+fn decodes_a_perf_data_file_to_json() {
+    let path = perf_data("json");
+    let out = ue_tail_ok(&["--json", "--file", path.to_str().unwrap()]);
+    let lines: Vec<&str> = out.lines().collect();
+    let part_a = r#""PartA":{"time":"2026-11-24T10:00:00Z"}"#;
+    let activity = r#""activity":"00000000-0000-0000-0000-000000000001""#;
+    assert_eq!(
+        lines,
+        [
+            format!(
+                r#"{{"n":"Shop:Login","__csver__":1024,{part_a},"PartC":{{"user":"bob \"the builder\"","ok":true,"ms":12}},"PartB":{{"_typeName":"Log","severityNumber":9,"severityText":"INFO","name":"Login"}},"meta":{{"time":"2026-11-24T10:00:00.0010000Z","cpu":1,"pid":100,"level":4,"keyword":"0x1"}}}}"#
+            ),
+            format!(
+                r#"{{"n":"Shop:Upload","__csver__":1024,{part_a},"PartC":{{"sizes":[1,2,3]}},"PartB":{{"_typeName":"Log","body":"failed","severityNumber":17,"severityText":"ERROR","name":"Upload"}},"meta":{{"time":"2026-11-24T10:00:00.0020000Z","cpu":1,"pid":100,"tid":101,"level":2,"keyword":"0x10"}}}}"#
+            ),
+            format!(
+                r#"{{"n":"Shop:charge","__csver__":1024,{part_a},"PartC":{{"amount":5}},"PartB":{{"_typeName":"Log","severityNumber":9,"severityText":"INFO","name":"charge"}},"meta":{{"time":"2026-11-24T10:00:00.0030000Z","cpu":1,"pid":100,"tid":102,"level":4,"keyword":"0x1","opcode":1,{activity}}}}}"#
+            ),
+            format!(
+                r#"{{"n":"Shop:charge","__csver__":1024,{part_a},"PartC":{{"return":10}},"PartB":{{"_typeName":"Log","severityNumber":9,"severityText":"INFO","name":"charge"}},"meta":{{"time":"2026-11-24T10:00:00.0040000Z","cpu":1,"pid":100,"tid":103,"level":4,"keyword":"0x1","opcode":2,{activity}}}}}"#
+            ),
+            r#"{"n":"sched:wakeup","target_pid":7,"meta":{"time":"2026-11-24T10:00:00.0090000Z","cpu":0,"pid":200}}"#.to_owned(),
+        ]
+    );
+    std::fs::remove_file(path).unwrap();
+}
+
+#[test]
+fn filters_apply_to_files() {
+    let path = perf_data("filters");
+    let file = path.to_str().unwrap();
+    let names = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["--file", file];
+        all.extend_from_slice(args);
+        ue_tail_ok(&all)
+            .lines()
+            .map(|l| l.split(' ').nth(1).unwrap().to_owned())
+            .collect()
+    };
+    let all_macro = ["Shop:Login", "Shop:Upload", "Shop:charge", "Shop:charge"];
+    assert_eq!(names(&["Shop"]), all_macro);
+    assert!(names(&["Other"]).is_empty());
+    assert_eq!(names(&["--level", "error"]), ["Shop:Upload"]);
+    assert_eq!(names(&["--keyword", "0x10"]), ["Shop:Upload"]);
+    assert_eq!(names(&["-k", "1", "-e", "charge"]), ["Shop:charge"; 2]);
+    assert_eq!(names(&["--event", "Login", "-e", "Upload"]), all_macro[..2]);
+    assert_eq!(names(&["--count", "2"]), all_macro[..2]);
+    std::fs::remove_file(path).unwrap();
+}
+
+#[test]
+fn a_missing_or_bad_file_is_an_error() {
+    let output = ue_tail(&["--file", "/nonexistent/perf.data"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "ue-tail: error: cannot decode /nonexistent/perf.data: No such file or directory (os error 2)\n"
+    );
+
+    let path = std::env::temp_dir().join(format!("ue-tail-bad-{}.data", std::process::id()));
+    std::fs::write(&path, b"not a perf.data file").unwrap();
+    let output = ue_tail(&["--file", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with(&format!(
+            "ue-tail: error: cannot decode {}: ",
+            path.display()
+        )),
+        "{stderr}"
+    );
+    std::fs::remove_file(path).unwrap();
+}
+
+#[test]
+fn usage_errors_name_the_rule() {
+    let output = ue_tail(&["My-Service"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("'-' is not allowed in a provider name"),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,527 @@
+//! `ue-tail` against a real kernel: the quickstart example runs while ue-tail
+//! watches, and its events must come out decoded, with all fields; perf.data
+//! files of the same run, one from `perf record` (when a perf runs here: Debian's
+//! linux-perf) and one written with `tracepoint_perf` from a capture, must decode
+//! to the same events.
+//!
+//! Runs only inside the VM: `scripts/kernel-test.sh cargo-test -p ue-tail --test
+//! kernel_tail`. Elsewhere each test prints a `skipped:` line.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Mutex;
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant, SystemTime};
+
+use eventheader_dynamic::{EventBuilder, FieldFormat, Level, Provider};
+use otel_user_events_test_support::perf::{Capture, CaptureOptions};
+use otel_user_events_test_support::require_kernel;
+use support::{Event, ue_tail, ue_tail_ok, write_perf_data};
+
+/// The example, run by [`quickstart_child`] in a process of its own.
+#[path = "../../examples/quickstart.rs"]
+mod quickstart;
+
+/// Set in the environment of the process that runs the quickstart.
+const CHILD: &str = "OTEL_UE_TAIL_QUICKSTART_CHILD";
+const WAIT: Duration = Duration::from_secs(60);
+
+/// Every test watches the provider MyService or runs the quickstart: one at a time.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[test]
+#[ignore = "the quickstart example; the other tests run it in a child process"]
+fn quickstart_child() {
+    if std::env::var_os(CHILD).is_some() {
+        quickstart::main();
+    }
+}
+
+/// The command line that runs the quickstart: this test binary, in child mode.
+fn quickstart_command() -> Vec<String> {
+    let exe = std::env::current_exe().unwrap();
+    [
+        exe.to_str().unwrap(),
+        "quickstart_child",
+        "--exact",
+        "--ignored",
+        "--nocapture",
+        "--test-threads=1",
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
+/// Runs the quickstart and returns its process id.
+fn run_quickstart() -> u32 {
+    let command = quickstart_command();
+    let child = Command::new(&command[0])
+        .args(&command[1..])
+        .env(CHILD, "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "quickstart: {}\n{}{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    pid
+}
+
+/// A running `ue-tail`, its stderr read line by line.
+struct Tail {
+    child: Child,
+    stderr: Receiver<String>,
+    stderr_seen: Vec<String>,
+}
+
+impl Tail {
+    /// Starts `ue-tail ARGS` and waits until it says it is watching.
+    fn start(args: &[&str]) -> Tail {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ue-tail"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (send, stderr) = mpsc::channel();
+        let pipe = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                let _ = send.send(line);
+            }
+        });
+        let mut tail = Tail {
+            child,
+            stderr,
+            stderr_seen: Vec::new(),
+        };
+        tail.wait_for_stderr("ue-tail: watching ");
+        tail
+    }
+
+    /// Waits for a stderr line that starts with `prefix` and returns it.
+    fn wait_for_stderr(&mut self, prefix: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.stderr.recv_timeout(left) {
+                Ok(line) => {
+                    self.stderr_seen.push(line.clone());
+                    if line.starts_with(prefix) {
+                        return line;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        let _ = self.child.kill();
+        panic!(
+            "ue-tail did not print {prefix:?}; stderr: {:?}",
+            self.stderr_seen
+        );
+    }
+
+    /// Waits for ue-tail to exit; returns its status, stdout and stderr.
+    fn finish(mut self) -> (ExitStatus, String, String) {
+        let deadline = Instant::now() + WAIT;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("ue-tail did not stop; stderr: {:?}", self.stderr_seen);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut stdout = String::new();
+        self.child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut stdout)
+            .unwrap();
+        let mut stderr = self.stderr_seen.join("\n");
+        while let Ok(line) = self.stderr.recv_timeout(Duration::from_secs(1)) {
+            stderr.push('\n');
+            stderr.push_str(&line);
+        }
+        (status, stdout, stderr)
+    }
+
+    /// Ctrl-C.
+    fn interrupt(&self) {
+        // SAFETY: kill has no memory preconditions.
+        unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGINT) };
+    }
+}
+
+/// Replaces the value of each `"key":` in compact JSON with `X`.
+fn mask(json: &str, key: &str) -> String {
+    let pattern = format!("\"{key}\":");
+    let mut out = String::new();
+    let mut rest = json;
+    while let Some(i) = rest.find(&pattern) {
+        let (head, tail) = rest.split_at(i + pattern.len());
+        out.push_str(head);
+        out.push('X');
+        rest = &tail[tail.find([',', '}']).unwrap()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The quickstart's two events as `ue-tail --json` shows them, with times,
+/// cpu and tid masked and the writer's pid as `PID`.
+fn expected_json() -> [&'static str; 2] {
+    [
+        r#"{"n":"MyService:OrderPlaced","__csver__":1024,"PartA":{"time":X},"PartC":{"order_id":42,"customer":"ada","amount":9.99,"express":true},"PartB":{"_typeName":"Log","severityNumber":9,"severityText":"INFO","name":"OrderPlaced"},"meta":{"time":X,"cpu":X,"pid":PID,"tid":X,"level":4,"keyword":"0x1"}}"#,
+        r#"{"n":"MyService:Retry","__csver__":1024,"PartA":{"time":X},"PartC":{"attempt":2,"error":"timed out"},"PartB":{"_typeName":"Log","body":"retrying","severityNumber":13,"severityText":"WARN","name":"Retry"},"meta":{"time":X,"cpu":X,"pid":PID,"tid":X,"level":3,"keyword":"0x10"}}"#,
+    ]
+}
+
+/// `ue-tail --json` lines, masked for [`expected_json`].
+fn masked_json(stdout: &str, pid: u32) -> Vec<String> {
+    stdout
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<serde_json::Value>(line)
+                .unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+            let line = ["time", "cpu", "tid"]
+                .iter()
+                .fold(line.to_owned(), |l, key| mask(&l, key));
+            line.replace(&format!("\"pid\":{pid},"), "\"pid\":PID,")
+        })
+        .collect()
+}
+
+/// The quickstart's events as ue-tail shows them to people, after the time.
+fn expected_lines() -> [&'static str; 2] {
+    [
+        r#"MyService:OrderPlaced info pid=PID tid=X order_id=42 customer="ada" amount=9.99 express=true"#,
+        r#"MyService:Retry warning pid=PID tid=X attempt=2 error="timed out" body="retrying""#,
+    ]
+}
+
+/// `ue-tail` lines for people, masked for [`expected_lines`]; checks that each
+/// time is a UTC time within a few minutes of now.
+fn masked_lines(stdout: &str, pid: u32) -> Vec<String> {
+    stdout
+        .lines()
+        .map(|line| {
+            let (time, rest) = line.split_once(' ').unwrap();
+            let time = chrono::DateTime::parse_from_rfc3339(time)
+                .unwrap_or_else(|e| panic!("bad time {time:?} ({e}): {line}"));
+            let now = chrono::DateTime::<chrono::Utc>::from(SystemTime::now());
+            let skew = (now.timestamp() - time.timestamp()).abs();
+            assert!(skew < 300, "time {time} is {skew} s away from now ({now})");
+            let rest = rest.replace(&format!("pid={pid} "), "pid=PID ");
+            let tid_start = rest.find(" tid=").unwrap() + " tid=".len();
+            let tid_end = tid_start + rest[tid_start..].find(' ').unwrap();
+            format!("{}X{}", &rest[..tid_start], &rest[tid_end..])
+        })
+        .collect()
+}
+
+const QUICKSTART_KEYWORDS: [&str; 4] = ["--keyword", "1", "--keyword", "0x10"];
+
+/// Runs the quickstart while `ue-tail ARGS --keyword 1 --keyword 0x10
+/// MyService` watches; returns ue-tail's output, its stderr's "watching" line
+/// and the quickstart's pid.
+fn tail_quickstart(args: &[&str]) -> (String, String, u32) {
+    let mut all = args.to_vec();
+    all.extend(QUICKSTART_KEYWORDS);
+    all.push("MyService");
+    let tail = Tail::start(&all);
+    let watching = tail.stderr_seen.last().unwrap().clone();
+    let pid = run_quickstart();
+    let (status, stdout, stderr) = tail.finish();
+    assert!(status.success(), "{status}: {stderr}");
+    assert!(!stderr.contains("lost"), "{stderr}");
+    (stdout, watching, pid)
+}
+
+#[test]
+fn tails_the_quickstart_as_json() {
+    require_kernel!();
+    let _serial = serial();
+    let (stdout, watching, pid) = tail_quickstart(&["--json", "--count", "2"]);
+    // Registered ahead of the quickstart: every level of both keywords.
+    for level in 1..=5 {
+        for keyword in [1, 0x10] {
+            let name = format!("MyService_L{level}K{keyword:x}");
+            assert!(watching.contains(&name), "{name} not in {watching:?}");
+        }
+    }
+    assert_eq!(masked_json(&stdout, pid), expected_json(), "{stdout}");
+}
+
+#[test]
+fn tails_the_quickstart_for_people() {
+    require_kernel!();
+    let _serial = serial();
+    let (stdout, _, pid) = tail_quickstart(&["-n", "2"]);
+    assert_eq!(masked_lines(&stdout, pid), expected_lines(), "{stdout}");
+}
+
+#[test]
+fn level_and_event_filters_pick_events() {
+    require_kernel!();
+    let _serial = serial();
+    // Retry is the only warning; OrderPlaced the only event of that name.
+    for (filter, expected) in [
+        (["--level", "warning"], &expected_lines()[1]),
+        (["--event", "OrderPlaced"], &expected_lines()[0]),
+    ] {
+        let mut args = vec!["--count", "1"];
+        args.extend(filter);
+        let (stdout, _, pid) = tail_quickstart(&args);
+        assert_eq!(
+            masked_lines(&stdout, pid),
+            [expected.to_owned()],
+            "{filter:?}"
+        );
+    }
+}
+
+#[test]
+fn follows_tracepoints_registered_while_it_runs() {
+    require_kernel!();
+    let _serial = serial();
+    let mut tail = Tail::start(&["--json", "--count", "1", "UeTailLate"]);
+    // A keyword nobody registered ahead: ue-tail must notice it in
+    // user_events_status and attach.
+    let mut provider = Provider::new("UeTailLate", &Provider::new_options());
+    let set = provider.register_set(Level::Informational, 0x20);
+    assert_eq!(set.errno(), 0);
+    // ... and register the other levels of that keyword ahead, as for keyword 1.
+    let line = tail.wait_for_stderr("ue-tail: watching UeTailLate_L1K20");
+    assert_eq!(
+        line,
+        "ue-tail: watching UeTailLate_L1K20 UeTailLate_L2K20 UeTailLate_L3K20 \
+         UeTailLate_L4K20 UeTailLate_L5K20 too"
+    );
+    assert!(
+        set.enabled(),
+        "ue-tail attached, so the tracepoint is enabled"
+    );
+    let written = EventBuilder::new()
+        .reset("Late", 0)
+        .add_value("n", 7u32, FieldFormat::Default, 0)
+        .write(&set, None, None);
+    assert_eq!(written, 0);
+    let (status, stdout, stderr) = tail.finish();
+    assert!(status.success(), "{status}: {stderr}");
+    let line = ["time", "cpu", "tid"]
+        .iter()
+        .fold(stdout.trim_end().to_owned(), |l, key| mask(&l, key));
+    assert_eq!(
+        line,
+        format!(
+            r#"{{"n":"UeTailLate:Late","n":7,"meta":{{"time":X,"cpu":X,"pid":{},"tid":X,"level":4,"keyword":"0x20"}}}}"#,
+            std::process::id()
+        )
+    );
+}
+
+#[test]
+fn ctrl_c_stops_it_cleanly() {
+    require_kernel!();
+    let _serial = serial();
+    let tail = Tail::start(&["MyService"]);
+    tail.interrupt();
+    let (status, stdout, stderr) = tail.finish();
+    assert!(status.success(), "{status}: {stderr}");
+    assert_eq!(stdout, "");
+}
+
+#[test]
+fn an_unknown_provider_with_no_wait_is_an_error() {
+    require_kernel!();
+    let output = ue_tail(&["--no-wait", "NoSuchProvider"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "ue-tail: error: no tracepoints of provider NoSuchProvider are registered: is the \
+         application running? (without --no-wait, ue-tail registers them and waits for it)\n"
+    );
+}
+
+#[test]
+fn a_user_without_tracefs_access_is_told_so() {
+    use std::os::unix::process::CommandExt;
+    require_kernel!();
+    // A copy that any user may run, wherever the build tree is.
+    let exe = std::env::temp_dir().join(format!("ue-tail-{}", std::process::id()));
+    std::fs::copy(env!("CARGO_BIN_EXE_ue-tail"), &exe).unwrap();
+    let output = Command::new(&exe)
+        .arg("MyService")
+        .uid(65534)
+        .gid(65534)
+        .output()
+        .unwrap();
+    std::fs::remove_file(&exe).unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "ue-tail: error: cannot read /sys/kernel/tracing/user_events_status: permission \
+         denied (run as root, or grant your user access to tracefs)\n"
+    );
+}
+
+/// A perf that runs on this kernel: Debian's versioned binaries first (the
+/// `perf` wrapper refuses kernels it was not built for), then `perf`.
+fn find_perf() -> Option<PathBuf> {
+    let mut candidates: Vec<PathBuf> = std::fs::read_dir("/usr/bin")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_prefix("perf_"))
+                .is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+        })
+        .collect();
+    candidates.sort();
+    candidates.reverse();
+    candidates.push("perf".into());
+    candidates.into_iter().find(|perf| {
+        Command::new(perf)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
+}
+
+/// Records the quickstart's two tracepoints with `perf record` while it runs.
+fn perf_record(perf: &Path, file: &Path) {
+    let mut command = Command::new(perf);
+    command.args(["record", "-q", "-k", "monotonic", "-o"]);
+    command.arg(file);
+    for tracepoint in ["MyService_L4K1", "MyService_L3K10"] {
+        command.args(["-e", &format!("user_events:{tracepoint}")]);
+    }
+    command.arg("--").args(quickstart_command()).env(CHILD, "1");
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "perf record: {}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Captures the quickstart's events in-process and writes them to a perf.data
+/// file with `tracepoint_perf`.
+fn capture_to_file(file: &Path) -> u32 {
+    let tracepoints = ["MyService_L4K1", "MyService_L3K10"];
+    let options = CaptureOptions {
+        clock_id: Some(libc::CLOCK_MONOTONIC),
+        ..CaptureOptions::default()
+    };
+    let mut capture = Capture::start_with(&tracepoints, &options).unwrap();
+    let pid = run_quickstart();
+    let samples = capture.drain();
+    assert_eq!(samples.len(), 2, "{samples:?}");
+    let formats: Vec<_> = tracepoints
+        .iter()
+        .map(|t| capture.format(t).unwrap().clone())
+        .collect();
+    let events: Vec<Event> = samples
+        .iter()
+        .map(|s| Event {
+            tracepoint: &s.tracepoint,
+            pid: s.pid,
+            tid: s.tid,
+            time: s.time,
+            cpu: s.cpu,
+            payload: &s.event_data,
+        })
+        .collect();
+    let clock = |id| {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: ts is a valid timespec.
+        unsafe { libc::clock_gettime(id, &mut ts) };
+        ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+    };
+    let (monotonic, wall) = (clock(libc::CLOCK_MONOTONIC), clock(libc::CLOCK_REALTIME));
+    write_perf_data(file, &formats, &events, (wall, monotonic));
+    pid
+}
+
+/// Checks that `ue-tail --file` shows the quickstart's events from `file`;
+/// `pid` is the quickstart's, or `None` to take it from the first event.
+fn assert_decodes_the_quickstart(file: &Path, pid: Option<u32>) {
+    let file = file.to_str().unwrap();
+    let json = ue_tail_ok(&["--json", "--file", file]);
+    let pid = pid.unwrap_or_else(|| {
+        let first: serde_json::Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
+        first["meta"]["pid"].as_u64().unwrap() as u32
+    });
+    assert_eq!(masked_json(&json, pid), expected_json(), "{json}");
+    let lines = ue_tail_ok(&["--file", file]);
+    assert_eq!(masked_lines(&lines, pid), expected_lines(), "{lines}");
+}
+
+/// Starts a `ue-tail` that registers the quickstart's tracepoints ahead of it
+/// (perf and the capture need them to exist) and watches too.
+fn holder() -> Tail {
+    let mut args = QUICKSTART_KEYWORDS.to_vec();
+    args.push("MyService");
+    Tail::start(&args)
+}
+
+/// Stops the holder with Ctrl-C; it saw the quickstart's two events as well.
+fn release(holder: Tail) {
+    holder.interrupt();
+    let (status, held, stderr) = holder.finish();
+    assert!(status.success(), "{status}: {stderr}");
+    assert_eq!(held.lines().count(), 2, "the watching ue-tail saw: {held}");
+}
+
+#[test]
+fn decodes_a_perf_record_of_the_quickstart() {
+    require_kernel!();
+    let _serial = serial();
+    let Some(perf) = find_perf() else {
+        eprintln!("skipped: no perf that runs on this kernel (Debian package linux-perf)");
+        return;
+    };
+    let holder = holder();
+    let file = std::env::temp_dir().join(format!("ue-tail-perf-{}.data", std::process::id()));
+    perf_record(&perf, &file);
+    release(holder);
+    // The pid perf saw is the quickstart's: taken from the first event.
+    assert_decodes_the_quickstart(&file, None);
+    std::fs::remove_file(&file).unwrap();
+}
+
+#[test]
+fn decodes_a_perf_data_written_from_a_capture() {
+    require_kernel!();
+    let _serial = serial();
+    let holder = holder();
+    let file = std::env::temp_dir().join(format!("ue-tail-capture-{}.data", std::process::id()));
+    let pid = capture_to_file(&file);
+    release(holder);
+    assert_decodes_the_quickstart(&file, Some(pid));
+    std::fs::remove_file(&file).unwrap();
+}

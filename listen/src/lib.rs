@@ -1,0 +1,19 @@
+//! Listening to Linux user_events tracepoints, for `ue-tail` and the tests.
+//!
+//! - [`tracefs`]: find the tracefs mount and read a tracepoint's `id` and
+//!   `format` files, with errors that say what is missing (tracefs, access,
+//!   user_events itself).
+//! - [`status`]: parse `user_events_status`, the list of registered tracepoints.
+//! - [`names`]: EventHeader tracepoint names, `<Provider>_L<level>K<keyword>`.
+//! - [`perf`]: read tracepoints on every CPU through `perf_event_open` ring
+//!   buffers.
+//! - [`decode`]: turn one EventHeader event into the JSON of Microsoft's
+//!   `tracepoint_decode` crate.
+
+#![warn(missing_docs)]
+
+pub mod decode;
+pub mod names;
+pub mod perf;
+pub mod status;
+pub mod tracefs;
