@@ -416,6 +416,47 @@ fn a_100_kb_string_is_truncated_to_fit_64_kb_and_counted() {
     assert_eq!(counters.dropped(), 0);
 }
 
+/// Names cannot be shortened: an attribute whose name alone would take the
+/// event past 64 KB is left out and counted, and the rest of the record is
+/// written (found by the fuzz target `processor_any_value`: the whole record
+/// used to be dropped as too large).
+#[test]
+fn attributes_with_names_too_long_for_an_event_are_left_out_and_counted() {
+    let processor = UserEventsProcessor::builder("TestProc").build().unwrap();
+    let handle = processor.handle();
+    let provider = provider(processor, None);
+    let huge_name = "n".repeat(70_000);
+    let long_name = "m".repeat(40_000);
+    let events = emit(&provider, |r| {
+        r.set_severity_number(Severity::Info);
+        r.add_attribute("before", 1);
+        r.add_attribute(huge_name.clone(), true);
+        r.add_attribute(long_name.clone(), 2);
+        // Fits on its own, not after the 40 KB name.
+        r.add_attribute("o".repeat(30_000), 3);
+        r.add_attribute("after", "x".repeat(100));
+    });
+    assert!(events[0].truncated);
+    assert!(events[0].payload.len() <= 65_535);
+    assert_eq!(
+        one(&events),
+        format!(
+            r#"{{"n":"TestProc:Log",{HEAD},"PartC":{{"before":1,"{long_name}":2,"after":"{}"}},"PartB":{{"_typeName":"Log","severityNumber":9}},"meta":{{"level":4,"keyword":"0x1"}}}}"#,
+            "x".repeat(100)
+        )
+    );
+    let counters = handle.counters();
+    assert_eq!(
+        (
+            counters.written,
+            counters.truncated,
+            counters.attributes_dropped
+        ),
+        (1, 1, 2)
+    );
+    assert_eq!(counters.dropped(), 0);
+}
+
 #[test]
 fn resource_arrays_and_allow_list_order() {
     let processor = UserEventsProcessor::builder("TestProc")

@@ -16,9 +16,9 @@ use crate::encode::any_value;
 use crate::encode::common_schema::{
     PartA, PartB, TraceHex, write_head, write_part_b_head, write_part_b_tail,
 };
-use crate::encode::header::HeaderFields;
+use crate::encode::header::{EVENT_HEADER_SIZE, HeaderFields};
 use crate::encode::seal::Encode;
-use crate::encode::writer::{EventWriter, Room};
+use crate::encode::writer::{EventWriter, MAX_EVENT_SIZE, Room};
 
 /// The attribute whose integer value becomes PartB `eventId` (and leaves PartC).
 const EVENT_ID: &str = "event_id";
@@ -182,9 +182,19 @@ fn encode<'a>(w: &mut EventWriter<'a>, event: &RecordEvent<'a>) -> u64 {
         cloud_role: config.cloud_role.as_deref(),
         cloud_role_instance: config.cloud_role_instance.as_deref(),
     };
+    // What fitting the event into 64 KB cannot shorten: the header, the
+    // metadata, and the data copied into the writer's scratch (at most its
+    // capacity, all free now).
+    let meta_limit = MAX_EVENT_SIZE
+        .saturating_sub(EVENT_HEADER_SIZE + 4)
+        .saturating_sub(w.data.room().bytes)
+        .saturating_sub(META_RESERVE.bytes);
     write_head(w, event_name, &part_a);
 
-    let mut part_c = PartC::default();
+    let mut part_c = PartC {
+        meta_limit,
+        ..PartC::default()
+    };
     for (key, value) in &config.resource_attributes {
         part_c.add(w, key.as_str(), value);
     }
@@ -217,6 +227,9 @@ fn encode<'a>(w: &mut EventWriter<'a>, event: &RecordEvent<'a>) -> u64 {
 /// PartC being written: opened at its first member, counted at the end.
 #[derive(Default)]
 struct PartC {
+    /// Most metadata bytes PartC may take the event to: names cannot be
+    /// shortened, so an attribute whose name would pass this is left out.
+    meta_limit: usize,
     count_at: Option<Option<usize>>,
     count: u8,
     dropped: u64,
@@ -234,6 +247,7 @@ impl PartC {
             META_RESERVE
         };
         if self.count == MAX_STRUCT_MEMBERS
+            || w.meta.len() + reserve.bytes + name.len() + 3 > self.meta_limit
             || !any_value::field_fits(w, name, value, reserve, DATA_RESERVE)
         {
             self.dropped += 1;
