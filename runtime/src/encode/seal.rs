@@ -20,8 +20,8 @@ use super::writer::{EventWriter, Storage};
 pub type Compact = Storage<1280, 81, 16>;
 
 /// The most an event may use: 8 KB of data and 2 KB of metadata scratch, 320 data
-/// and 136 metadata segments, 128 values that fitting may shorten.
-pub type Full = Storage<10240, 457, 128>;
+/// and 136 metadata segments; every borrowed data value may be shortened.
+pub type Full = Storage<10240, 457, 320>;
 
 /// An event's content, which [`seal_event`] may encode twice.
 pub trait Encode {
