@@ -360,3 +360,29 @@ fn events_from_other_threads_are_not_captured() {
     assert_eq!(events.len(), 1);
     assert!(json(&events)[0].starts_with(r#"{"n":"TestProvider:Here""#));
 }
+
+/// Every long value can be shortened to fit, however many there are (the
+/// writer used to track only the first 128, so an event with more long strings
+/// than that could be dropped as too large; 140 is what its segments hold).
+#[test]
+fn an_array_of_140_long_strings_is_shortened_to_fit_not_dropped() {
+    let words: Vec<String> = (0..140).map(|i| format!("{i:03}").repeat(2000)).collect();
+    let events = capture(|| ue_log!(info, "Words", words = words));
+    assert_eq!(events.len(), 1, "written");
+    assert!(events[0].truncated);
+    assert!(events[0].payload.len() <= 65_535);
+    let decoded = json(&events).remove(0);
+    let list = decoded
+        .split(r#""words":["#)
+        .nth(1)
+        .and_then(|rest| rest.split(']').next())
+        .unwrap();
+    let kept: Vec<&str> = list.split(',').map(|s| s.trim_matches('"')).collect();
+    // All kept, each cut to the same length (a prefix of its word).
+    assert_eq!(kept.len(), 140);
+    for (i, word) in kept.iter().enumerate() {
+        assert_eq!(word.len(), kept[0].len());
+        assert!(words[i].starts_with(word), "{i}");
+    }
+    assert!(kept[0].len() > 200, "{}", kept[0].len());
+}

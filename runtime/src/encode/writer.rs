@@ -358,10 +358,15 @@ impl<'a> MetaWriter<'a> {
     }
 }
 
+/// Segment slots of the data stream.
+const DATA_SEGMENTS: usize = 320;
+
 /// Collects an event's field values.
 pub struct DataWriter<'a> {
-    stream: Stream<'a, 8192, 320>,
-    truncatable: ArrayVec<Truncatable, 128>,
+    stream: Stream<'a, 8192, DATA_SEGMENTS>,
+    /// Every borrowed counted value, so fitting can shorten any of them (each
+    /// takes a segment, so there are never more than the segments).
+    truncatable: ArrayVec<Truncatable, DATA_SEGMENTS>,
     truncated: bool,
 }
 
@@ -586,7 +591,7 @@ impl<'a> EventWriter<'a> {
 
     fn shorten(&mut self, excess: usize) -> bool {
         let data = &mut self.data;
-        let lens: ArrayVec<usize, 128> = data
+        let lens: ArrayVec<usize, DATA_SEGMENTS> = data
             .truncatable
             .iter()
             .map(|t| match data.stream.segments[t.segment as usize] {
