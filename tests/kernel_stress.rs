@@ -17,6 +17,9 @@
 //!   than written;
 //! - shutting down while threads write crashes nothing; afterwards call sites
 //!   evaluate nothing and records are ignored.
+//!
+//! And: `ue_log!` events over 64 KB are written truncated, or dropped when they
+//! cannot fit, and counted either way.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
@@ -41,6 +44,12 @@ static EVALUATED: [AtomicU64; THREADS] = [const { AtomicU64::new(0) }; THREADS];
 static PAUSE: AtomicBool = AtomicBool::new(false);
 static PARKED: AtomicUsize = AtomicUsize::new(0);
 static STOP: AtomicBool = AtomicBool::new(false);
+/// One provider per process: the tests take turns.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 thread_local! {
     static SEQ: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
@@ -217,6 +226,7 @@ fn assert_accounted(macro_counters: &CounterSnapshot, proc_counters: &CounterSna
 #[test]
 fn writers_survive_listeners_coming_and_going_and_shutdown() {
     require_kernel!();
+    let _serial = serial();
     let provider = Provider::builder("KStress").init().unwrap();
     assert!(
         provider.report().active.user_events,
@@ -355,4 +365,35 @@ fn writers_survive_listeners_coming_and_going_and_shutdown() {
         tracefs::wait_for_unregistered(name, WAIT)
             .unwrap_or_else(|e| panic!("{name} still registered after shutdown: {e}"));
     }
+}
+
+fn big_event(text: &str, words: &[&str]) {
+    ue_log!(warn, "Big", text, words);
+}
+
+#[test]
+fn oversized_events_are_truncated_or_dropped_and_counted() {
+    require_kernel!();
+    let _serial = serial();
+    let provider = Provider::builder("KBig").init().unwrap();
+    // ftrace listens (perf would refuse samples over 8 KB with a kernel warning).
+    tracefs::enable("KBig_L3K1").unwrap();
+    big_event("small", &["a", "b"]);
+    // 100 KB of text: shortened to fit.
+    big_event(&"ü".repeat(50_000), &[]);
+    // 10,000 short strings (100 KB) cannot be shortened: dropped.
+    big_event("", &["0123456789"; 10_000]);
+    tracefs::disable("KBig_L3K1").unwrap();
+    let counters = provider.counters();
+    assert_eq!(
+        (
+            counters.written,
+            counters.truncated,
+            counters.dropped_too_large,
+            counters.dropped()
+        ),
+        (2, 1, 1, 1),
+        "{counters:?}"
+    );
+    provider.shutdown();
 }
