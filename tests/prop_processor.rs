@@ -28,7 +28,7 @@ use std::fmt::Write as _;
 use std::time::{Duration, SystemTime};
 
 use model::generate::{cases, long_bytes, long_text, short_text};
-use model::{Event, Expected, Field, Value, json_f64, json_str, rfc3339};
+use model::{Event, Expected, Field, Value, json_f64, json_str};
 use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _, LoggerProvider as _, Severity};
 use opentelemetry::{InstrumentationScope, Key};
 use opentelemetry_sdk::logs::{LogProcessor as _, SdkLoggerProvider};
@@ -294,14 +294,7 @@ fn model(record: &Record, part_c: Vec<Field>) -> Event {
         name: "Log".into(),
         level,
         keyword: 1,
-        part_a: vec![Field::new(
-            "time",
-            false,
-            Value::Str(rfc3339(
-                (TIME_MS / 1000) as i64,
-                (TIME_MS % 1000) as u32 * 1_000_000,
-            )),
-        )],
+        part_a: vec![model::time_field(TIME_MS)],
         part_c,
         part_b,
     }

@@ -168,14 +168,7 @@ fn macro_event(
         name: name.into(),
         level,
         keyword,
-        part_a: vec![Field::new(
-            "time",
-            false,
-            Value::Str(rfc3339(
-                (TIME_MS / 1000) as i64,
-                (TIME_MS % 1000) as u32 * 1_000_000,
-            )),
-        )],
+        part_a: vec![model::time_field(TIME_MS)],
         part_c,
         part_b,
     }

@@ -131,6 +131,12 @@ pub fn rfc3339(secs: i64, nanos: u32) -> String {
     out
 }
 
+/// PartA's `time` for an event stamped `ms` milliseconds after the epoch.
+pub fn time_field(ms: u64) -> Field {
+    let time = rfc3339((ms / 1000) as i64, (ms % 1000) as u32 * 1_000_000);
+    Field::new("time", false, Value::Str(time))
+}
+
 /// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
 pub fn str_prefix(s: &str, max: usize) -> &str {
     let mut n = max.min(s.len());
