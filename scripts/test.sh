@@ -4,7 +4,9 @@
 #   2. every test that needs no kernel (unit, integration, trybuild UI, doc tests);
 #   3. the real-kernel suite (tests named kernel_* and the harness smoke test),
 #      inside a qemu VM running a Linux 6.12 kernel with user_events
-#      (built once and cached, see scripts/kernel-test.sh).
+#      (built once and cached, see scripts/kernel-test.sh);
+#   4. a short fuzz run of every cargo-fuzz target (scripts/fuzz.sh, 60 s each;
+#      OTEL_UE_FUZZ_SECONDS changes it, 0 skips it).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -24,3 +26,9 @@ cargo test --workspace
 
 step "tests against a real kernel (VM)"
 scripts/kernel-test.sh cargo-test --workspace --test 'kernel_*' --test vm_smoke
+
+fuzz_seconds="${OTEL_UE_FUZZ_SECONDS:-60}"
+if [ "$fuzz_seconds" != 0 ]; then
+    step "fuzzing (${fuzz_seconds} s per target)"
+    scripts/fuzz.sh "$fuzz_seconds"
+fi

@@ -13,7 +13,8 @@
 //! PartA time masked.
 //!
 //! Also: registration, per-level enablement and unregistration (at shutdown and
-//! at drop), and zero heap allocations per written record (counting allocator).
+//! at drop), zero heap allocations per written record in the processor, and the
+//! exact count on the whole SDK and appender paths (counting allocator).
 //!
 //! Documented differences (asserted below, see the processor's module docs):
 //! - bytes, lists and maps: the seed writes `""`, we write hex bytes, EventHeader
@@ -453,6 +454,92 @@ fn writing_a_record_allocates_nothing() {
     drop(capture);
     processor.shutdown().unwrap();
 }
+
+/// Heap allocations per record on the whole LogProcessor path, written to the
+/// kernel with a listener attached: our processor allocates nothing (above);
+/// what a record costs is the SDK's and the appender's. The numbers are exact
+/// for the locked versions (opentelemetry_sdk / -appender-tracing 0.33) and
+/// printed, so a change shows up here.
+#[test]
+fn allocations_per_record_on_the_sdk_and_appender_paths() {
+    require_kernel!();
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    const NAME: &str = "OtelUeProcAllocSdk";
+    const RECORDS: u64 = 100;
+    let processor = UserEventsProcessor::builder(NAME).build().unwrap();
+    let handle = processor.handle();
+    let provider = SdkLoggerProvider::builder()
+        .with_resource(Resource::builder_empty().build())
+        .with_log_processor(processor)
+        .build();
+    let mut capture = Capture::start(&tracepoints(NAME)).unwrap();
+
+    // Logs API: create the record, 4 attributes, emit (SDK -> our processor).
+    let logger = provider.logger("alloc");
+    let api_record = |i: u64| {
+        let mut record = logger.create_log_record();
+        record.set_severity_number(Severity::Error);
+        record.set_severity_text("ERROR");
+        record.set_body(AnyValue::from("checkout failed"));
+        record.add_attribute("user_name", "otel user");
+        record.add_attribute("attempts", i as i64);
+        record.add_attribute("ratio", 0.5);
+        record.add_attribute("retry", true);
+        logger.emit(record);
+    };
+    api_record(0); // first use: lazy statics
+    let api = allocations_during(|| (1..=RECORDS).for_each(api_record));
+
+    // tracing::error! with 4 attributes -> appender -> SDK -> our processor (P1's path).
+    let bridge = OpenTelemetryTracingBridge::new(&provider)
+        .with_filter(filter_fn(|meta| meta.target() == "my-system"));
+    let subscriber = tracing_subscriber::registry().with(bridge);
+    let appender = tracing::subscriber::with_default(subscriber, || {
+        let event = |i: u64| {
+            tracing::error!(
+                target: "my-system",
+                user_name = "otel user",
+                attempts = i,
+                ratio = 0.5,
+                retry = true,
+                "checkout failed"
+            )
+        };
+        event(0);
+        allocations_during(|| (1..=RECORDS).for_each(event))
+    });
+
+    let samples = decode(capture.drain());
+    assert_eq!(samples.len() as u64, 2 * (RECORDS + 1));
+    assert_eq!(handle.counters().written, 2 * (RECORDS + 1));
+    println!(
+        "heap allocations per record: Logs API + SDK + UserEventsProcessor {}, \
+         tracing::error! + appender + SDK + UserEventsProcessor {} (processor alone: 0)",
+        api as f64 / RECORDS as f64,
+        appender as f64 / RECORDS as f64
+    );
+    assert_eq!(api % RECORDS, 0, "the same number for every record: {api}");
+    assert_eq!(
+        appender % RECORDS,
+        0,
+        "the same number for every record: {appender}"
+    );
+    assert_eq!(
+        (api / RECORDS, appender / RECORDS),
+        (API_ALLOCS, APPENDER_ALLOCS)
+    );
+    drop(capture);
+    provider.shutdown().unwrap();
+}
+
+/// Per record through the Logs API (record with 4 attributes and a `&'static`
+/// body, SDK, our processor): none. See
+/// [`allocations_per_record_on_the_sdk_and_appender_paths`].
+const API_ALLOCS: u64 = 0;
+/// Per `tracing::error!` with 4 attributes through the appender, the SDK and
+/// our processor: 2, both the appender's (owned copies of the message and of
+/// the string attribute).
+const APPENDER_ALLOCS: u64 = 2;
 
 #[test]
 fn failed_writes_are_counted_by_errno() {

@@ -27,7 +27,8 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime};
 
-use model::{Event, Expected, Field, Value, json_f64, json_str, rfc3339};
+use model::generate::{cases, long_bytes, long_text, short_text};
+use model::{Event, Expected, Field, Value, json_f64, json_str};
 use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _, LoggerProvider as _, Severity};
 use opentelemetry::{InstrumentationScope, Key};
 use opentelemetry_sdk::logs::{LogProcessor as _, SdkLoggerProvider};
@@ -293,14 +294,7 @@ fn model(record: &Record, part_c: Vec<Field>) -> Event {
         name: "Log".into(),
         level,
         keyword: 1,
-        part_a: vec![Field::new(
-            "time",
-            false,
-            Value::Str(rfc3339(
-                (TIME_MS / 1000) as i64,
-                (TIME_MS % 1000) as u32 * 1_000_000,
-            )),
-        )],
+        part_a: vec![model::time_field(TIME_MS)],
         part_c,
         part_b,
     }
@@ -319,39 +313,6 @@ fn part_c_candidates(record: &Record) -> Vec<Field> {
 // ---------------------------------------------------------------------------
 // Generated values
 // ---------------------------------------------------------------------------
-
-fn character() -> impl Strategy<Value = char> {
-    prop_oneof![
-        6 => proptest::char::range('a', 'z'),
-        2 => proptest::char::range(' ', '~'),
-        1 => proptest::sample::select(vec!['\0', '\n', '\t', '\r', '\u{1}', '\u{8}', '\u{c}', '\u{1f}', '\u{7f}', '"', '\\']),
-        1 => proptest::char::range('\u{80}', '\u{7ff}'),
-        1 => proptest::char::range('\u{800}', '\u{ffff}'),
-        1 => proptest::char::range('\u{10000}', '\u{10ffff}'),
-    ]
-}
-
-fn short_text(max: usize) -> impl Strategy<Value = String> {
-    proptest::collection::vec(character(), 0..=max).prop_map(|c| c.into_iter().collect())
-}
-
-fn long_text(min: usize, max: usize) -> impl Strategy<Value = String> {
-    (proptest::collection::vec(character(), 1..6), min..=max).prop_map(|(pattern, len)| {
-        let mut s = String::with_capacity(len + 4);
-        while s.len() < len {
-            s.extend(pattern.iter());
-        }
-        s
-    })
-}
-
-fn long_bytes(min: usize, max: usize) -> impl Strategy<Value = Vec<u8>> {
-    (any::<u8>(), min..=max).prop_map(|(seed, len)| {
-        (0..len)
-            .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
-            .collect()
-    })
-}
 
 /// Sizes of what is generated.
 #[derive(Debug, Clone, Copy)]
@@ -705,15 +666,6 @@ fn unique_keys(record: &mut Record) {
             seen.insert(key.clone());
         }
     }
-}
-
-/// `default` cases, or `PROPTEST_CASES` when set.
-fn cases(default: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default);
-    ProptestConfig::with_cases(cases)
 }
 
 proptest! {

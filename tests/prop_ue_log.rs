@@ -19,6 +19,7 @@ use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 use std::time::{Duration, SystemTime};
 
+use model::generate::{cases, character, long_bytes, long_text, short_text};
 use model::{Event, Expected, Field, Value, json_f32, json_f64, json_str, rfc3339};
 use otel_user_events::testing::{Capture, CapturedEvent};
 use otel_user_events::{Level, ue_log};
@@ -41,33 +42,6 @@ fn capture(f: impl FnOnce()) -> Vec<CapturedEvent> {
 // Generated values
 // ---------------------------------------------------------------------------
 
-/// Characters of every UTF-8 length, with the ones JSON must escape.
-fn character() -> impl Strategy<Value = char> {
-    prop_oneof![
-        6 => proptest::char::range('a', 'z'),
-        2 => proptest::char::range(' ', '~'),
-        1 => proptest::sample::select(vec!['\0', '\n', '\t', '\r', '\u{1}', '\u{8}', '\u{c}', '\u{1f}', '\u{7f}', '"', '\\']),
-        1 => proptest::char::range('\u{80}', '\u{7ff}'),
-        1 => proptest::char::range('\u{800}', '\u{ffff}'),
-        1 => proptest::char::range('\u{10000}', '\u{10ffff}'),
-    ]
-}
-
-fn short_text(max: usize) -> impl Strategy<Value = String> {
-    proptest::collection::vec(character(), 0..=max).prop_map(|c| c.into_iter().collect())
-}
-
-/// A pattern of characters repeated until the text has at least `len` bytes.
-fn long_text(min: usize, max: usize) -> impl Strategy<Value = String> {
-    (proptest::collection::vec(character(), 1..6), min..=max).prop_map(|(pattern, len)| {
-        let mut s = String::with_capacity(len + 4);
-        while s.len() < len {
-            s.extend(pattern.iter());
-        }
-        s
-    })
-}
-
 /// Mostly short text, sometimes up to 70 KB.
 fn text() -> impl Strategy<Value = String> {
     prop_oneof![4 => short_text(40), 1 => long_text(65, 70_000)]
@@ -76,9 +50,7 @@ fn text() -> impl Strategy<Value = String> {
 fn blob() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         4 => proptest::collection::vec(any::<u8>(), 0..=64),
-        1 => (any::<u8>(), 65usize..70_000).prop_map(|(seed, len)| {
-            (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
-        }),
+        1 => long_bytes(65, 70_000),
     ]
 }
 
@@ -196,14 +168,7 @@ fn macro_event(
         name: name.into(),
         level,
         keyword,
-        part_a: vec![Field::new(
-            "time",
-            false,
-            Value::Str(rfc3339(
-                (TIME_MS / 1000) as i64,
-                (TIME_MS % 1000) as u32 * 1_000_000,
-            )),
-        )],
+        part_a: vec![model::time_field(TIME_MS)],
         part_c,
         part_b,
     }
@@ -598,15 +563,6 @@ fn model_arrays(a: &Arrays) -> Event {
 // ---------------------------------------------------------------------------
 // Properties
 // ---------------------------------------------------------------------------
-
-/// `default` cases, or `PROPTEST_CASES` when set.
-fn cases(default: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default);
-    ProptestConfig::with_cases(cases)
-}
 
 proptest! {
     #![proptest_config(cases(256))]

@@ -29,7 +29,9 @@ pub struct CounterSnapshot {
     /// Macro events handed to the OpenTelemetry logger provider (OpenTelemetry
     /// or Both output). In Both mode an event can count here and in `written`.
     pub emitted_opentelemetry: u64,
-    /// Events whose listener went away between the enabled check and the write.
+    /// Events whose listener went away between the enabled check and the write
+    /// (including writes the kernel refused with `EBADF` because the tracepoint
+    /// had no listener left by then).
     pub dropped_disabled_race: u64,
     /// Events too large to fit in 64 KB even after truncation (or with more
     /// fields than an event holds).

@@ -38,6 +38,15 @@ pub fn emit(site: &'static Callsite, event: &Event<'_>) {
     let Some(state) = provider::active() else {
         return;
     };
+    if bits & (bits::KERNEL | bits::FALLBACK | bits::UNAVAILABLE) == 0 {
+        // The caller's check saw the site enabled, its values were evaluated,
+        // and the listener left since: count it like a race caught at the
+        // write. (The capture bit alone is another thread's test capture.)
+        if bits & bits::CAPTURE == 0 {
+            state.counters.dropped_disabled_race();
+        }
+        return;
+    }
     if bits & bits::KERNEL != 0
         && let Some(file) = &state.data_file
     {

@@ -35,7 +35,13 @@ pub(crate) fn write_event<O>(
     // (`header` and the writer's storage and borrowed values).
     let rc = unsafe { libc::writev(fd, iov.as_ptr(), iov.len() as libc::c_int) };
     if rc < 0 {
-        counters.write_error(Errno::last());
+        match Errno::last() {
+            // user_events refuses a write to a tracepoint that has no
+            // listener with EBADF (our descriptor is never closed, see
+            // `DataFile::close`): the listener left after the check above.
+            Errno(libc::EBADF) => counters.dropped_disabled_race(),
+            errno => counters.write_error(errno),
+        }
     } else {
         counters.written();
     }

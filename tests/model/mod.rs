@@ -54,24 +54,20 @@ pub fn json_str(s: &str) -> String {
 /// `tracepoint_decode`'s JSON for an `f64`: `{}` between 1e-4 and 1e17 (and 0),
 /// `{:e}` outside, non-finite values as the quoted Rust spelling.
 pub fn json_f64(v: f64) -> String {
-    if !v.is_finite() {
-        return format!("\"{v}\"");
-    }
     let abs = v.abs();
-    if abs >= 1e17 || (abs != 0.0 && abs < 1e-4) {
-        format!("{v:e}")
-    } else {
-        format!("{v}")
-    }
+    json_float(v, v.is_finite(), abs >= 1e17 || (abs != 0.0 && abs < 1e-4))
 }
 
-/// Same for an `f32`, with the upper bound at 1e9.
+/// Same for an `f32`, with the upper bound at 1e9 (compared as `f32`).
 pub fn json_f32(v: f32) -> String {
-    if !v.is_finite() {
-        return format!("\"{v}\"");
-    }
     let abs = v.abs();
-    if abs >= 1e9 || (abs != 0.0 && abs < 1e-4) {
+    json_float(v, v.is_finite(), abs >= 1e9 || (abs != 0.0 && abs < 1e-4))
+}
+
+fn json_float<F: std::fmt::Display + std::fmt::LowerExp>(v: F, finite: bool, exp: bool) -> String {
+    if !finite {
+        format!("\"{v}\"")
+    } else if exp {
         format!("{v:e}")
     } else {
         format!("{v}")
@@ -133,6 +129,12 @@ pub fn rfc3339(secs: i64, nanos: u32) -> String {
     }
     out.push('Z');
     out
+}
+
+/// PartA's `time` for an event stamped `ms` milliseconds after the epoch.
+pub fn time_field(ms: u64) -> Field {
+    let time = rfc3339((ms / 1000) as i64, (ms % 1000) as u32 * 1_000_000);
+    Field::new("time", false, Value::Str(time))
 }
 
 /// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
@@ -516,6 +518,58 @@ pub fn parse(json: &str) -> Result<serde_json::Map<String, serde_json::Value>, S
     match serde_json::from_str(json) {
         Ok(serde_json::Value::Object(map)) => Ok(map),
         other => Err(format!("not a JSON object: {other:?}: {json}")),
+    }
+}
+
+/// Generators shared by the property tests.
+pub mod generate {
+    use proptest::prelude::*;
+
+    /// Characters of every UTF-8 length, with the ones JSON must escape.
+    pub fn character() -> impl Strategy<Value = char> {
+        prop_oneof![
+            6 => proptest::char::range('a', 'z'),
+            2 => proptest::char::range(' ', '~'),
+            1 => proptest::sample::select(vec!['\0', '\n', '\t', '\r', '\u{1}', '\u{8}', '\u{c}', '\u{1f}', '\u{7f}', '"', '\\']),
+            1 => proptest::char::range('\u{80}', '\u{7ff}'),
+            1 => proptest::char::range('\u{800}', '\u{ffff}'),
+            1 => proptest::char::range('\u{10000}', '\u{10ffff}'),
+        ]
+    }
+
+    /// Up to `max` characters.
+    pub fn short_text(max: usize) -> impl Strategy<Value = String> {
+        proptest::collection::vec(character(), 0..=max).prop_map(|c| c.into_iter().collect())
+    }
+
+    /// A pattern of characters repeated until the text has at least `min` to
+    /// `max` bytes (a strategy per character would be slow for long texts).
+    pub fn long_text(min: usize, max: usize) -> impl Strategy<Value = String> {
+        (proptest::collection::vec(character(), 1..6), min..=max).prop_map(|(pattern, len)| {
+            let mut s = String::with_capacity(len + 4);
+            while s.len() < len {
+                s.extend(pattern.iter());
+            }
+            s
+        })
+    }
+
+    /// `min` to `max` bytes made from a seed.
+    pub fn long_bytes(min: usize, max: usize) -> impl Strategy<Value = Vec<u8>> {
+        (any::<u8>(), min..=max).prop_map(|(seed, len)| {
+            (0..len)
+                .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+                .collect()
+        })
+    }
+
+    /// `default` cases, or `PROPTEST_CASES` when set.
+    pub fn cases(default: u32) -> ProptestConfig {
+        let cases = std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default);
+        ProptestConfig::with_cases(cases)
     }
 }
 

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs the cargo-fuzz targets in fuzz/ for a while each (default 60 s), on the
+# stable toolchain: cargo-fuzz needs nightly-only compiler flags, which
+# RUSTC_BOOTSTRAP=1 allows on stable; without a sanitizer (`-s none`, which
+# needs no nightly-only std) libFuzzer still guides the search by coverage and
+# every panic or failed assertion is a crash.
+#
+#   scripts/fuzz.sh [SECONDS] [TARGET...]
+#
+# Installs cargo-fuzz (`cargo install --locked`) when it is missing. A crash
+# leaves its input in fuzz/artifacts/<target>/ and makes this script fail;
+# replay it with `RUSTC_BOOTSTRAP=1 cargo fuzz run -s none <target> <file>`.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../fuzz"
+
+seconds="${1:-60}"
+shift || true
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+    targets=(processor_any_value)
+fi
+
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    cargo install --locked cargo-fuzz
+fi
+
+export RUSTC_BOOTSTRAP=1
+for target in "${targets[@]}"; do
+    # The checked-in seeds (corpus/<target>/seed-*) start the search; what the
+    # run adds stays out of git (see .gitignore).
+    mkdir -p "corpus/$target"
+    cargo fuzz run --sanitizer none "$target" "corpus/$target" -- \
+        -max_total_time="$seconds" -rss_limit_mb=4096 -print_final_stats=1
+done
