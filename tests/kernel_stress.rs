@@ -242,6 +242,7 @@ fn writers_survive_listeners_coming_and_going_and_shutdown() {
     let proc_handle = processor.handle();
     let options = CaptureOptions {
         buffer_bytes_per_cpu: 8 << 20,
+        ..CaptureOptions::default()
     };
     let names = [SITE, PROC_SITE];
     let mut last = [[None; THREADS]; 2];

@@ -467,9 +467,6 @@ impl<'a> MetaWriter<'a> {
     }
 }
 
-/// Segment slots of the data stream.
-const DATA_SEGMENTS: usize = 320;
-
 /// Collects an event's field values.
 pub struct DataWriter<'a> {
     stream: Stream,
