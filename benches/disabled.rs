@@ -13,7 +13,6 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use otel_user_events::ue_log;
 
 mod peers;
 
@@ -25,18 +24,7 @@ fn disabled(c: &mut Criterion) {
     let mut group = c.benchmark_group("disabled");
     let (order_id, customer, amount, express) = peers::ORDER;
 
-    group.bench_function("ue_log", |b| {
-        b.iter(|| {
-            ue_log!(
-                info,
-                "OrderPlaced",
-                order_id = black_box(order_id),
-                customer = black_box(customer),
-                amount = black_box(amount),
-                express = black_box(express)
-            )
-        })
-    });
+    group.bench_function("ue_log", |b| b.iter(peers::ue_log_event));
 
     group.bench_function("L0_atomic_load", |b| {
         b.iter(|| {
@@ -49,15 +37,7 @@ fn disabled(c: &mut Criterion) {
     peers::bench_p2(&mut group);
 
     group.bench_function("P3_tracing_no_subscriber", |b| {
-        b.iter(|| {
-            tracing::info!(
-                order_id = black_box(order_id),
-                customer = black_box(customer),
-                amount = black_box(amount),
-                express = black_box(express),
-                "OrderPlaced"
-            )
-        })
+        b.iter(peers::tracing_info_event)
     });
 
     let seed = peers::seed_provider("BenchP1");

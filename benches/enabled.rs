@@ -17,24 +17,14 @@
 //! Targets: `ue_log!` within 1.15x of L1; its user-space overhead (cost - L1) at
 //! least 5x smaller than P1's.
 
-use std::ffi::CString;
-use std::hint::black_box;
-use std::pin::Pin;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use otel_user_events::testing::Capture;
-use otel_user_events::{Provider, ue_log};
+
+use otel_user_events::Provider;
 use otel_user_events_test_support::{tracefs, vm};
-use tracepoint::{EventDataDescriptor, TracepointState};
 
 mod peers;
-
-static L1_STATE: TracepointState = TracepointState::new(0);
-
-fn order_placed(order_id: u64, customer: &str, amount: f64, express: bool) {
-    ue_log!(info, "OrderPlaced", order_id, customer, amount, express);
-}
 
 fn enabled(c: &mut Criterion) {
     if !vm::in_kernel_vm() {
@@ -43,8 +33,6 @@ fn enabled(c: &mut Criterion) {
         );
         return;
     }
-    let (order_id, customer, amount, express) = peers::ORDER;
-
     let provider = Provider::builder("BenchEn").init().expect("provider");
     assert!(
         provider.report().active.user_events,
@@ -53,49 +41,17 @@ fn enabled(c: &mut Criterion) {
     );
     peers::register_p2();
     let l1_name = "BenchEnL1_L4K1";
-    let command = CString::new(format!(
-        "{l1_name} {}",
-        otel_user_events::kernel::EVENTHEADER_FIELDS
-    ))
-    .unwrap();
-    // SAFETY: the state is a static, so it outlives the registration.
-    assert_eq!(unsafe { Pin::static_ref(&L1_STATE).register(&command) }, 0);
+    peers::register_l1(l1_name);
     let seed = peers::seed_provider("BenchEnP1");
 
     let listened = ["BenchEn_L4K1", "BenchP2_L4K1", l1_name, "BenchEnP1_L2K1"];
-    for name in listened {
-        tracefs::wait_for_tracepoint(name, Duration::from_secs(5))
-            .and_then(|()| tracefs::enable(name))
-            .unwrap_or_else(|e| panic!("enabling {name}: {e}"));
-    }
-
+    listened.into_iter().for_each(peers::listen);
     // L1 writes the very bytes ue_log! writes (same time digits length, same fields).
-    let (_, events) = Capture::new("BenchEn")
-        .unwrap()
-        .at_time(SystemTime::now())
-        .run(|| order_placed(order_id, customer, amount, express));
-    let payload = events.into_iter().next().expect("one event").payload;
+    let payload = peers::ue_log_payload("BenchEn");
 
     let mut group = c.benchmark_group("enabled");
-    group.bench_function("ue_log", |b| {
-        b.iter(|| {
-            order_placed(
-                black_box(order_id),
-                black_box(customer),
-                black_box(amount),
-                black_box(express),
-            )
-        })
-    });
-    group.bench_function("L1_raw_writev", |b| {
-        b.iter(|| {
-            let mut data = [
-                EventDataDescriptor::zero(),
-                EventDataDescriptor::from_bytes(black_box(&payload)),
-            ];
-            L1_STATE.write(&mut data)
-        })
-    });
+    group.bench_function("ue_log", |b| b.iter(peers::ue_log_event));
+    group.bench_function("L1_raw_writev", |b| b.iter(|| peers::l1_write(&payload)));
     peers::bench_p2(&mut group);
     peers::bench_p1(&mut group, &seed);
     group.finish();
@@ -110,7 +66,7 @@ fn enabled(c: &mut Criterion) {
         let _ = tracefs::disable(name);
     }
     let _ = seed.shutdown();
-    L1_STATE.unregister();
+    peers::L1_STATE.unregister();
     peers::unregister_p2();
     provider.shutdown();
 }

@@ -21,8 +21,10 @@ use opentelemetry::InstrumentationScope;
 use opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::logs::{InMemoryLogExporter, LogProcessor, SdkLogRecord, SdkLoggerProvider};
-use otel_user_events::{OutputMode, Provider, ue_log};
+use otel_user_events::{OutputMode, Provider};
 use tracing_subscriber::prelude::*;
+
+mod peers;
 
 /// Events per timed batch before the exporter is emptied.
 const BATCH: u64 = 2_000;
@@ -71,7 +73,6 @@ impl LogProcessor for DropProcessor {
 
 fn record_only(c: &mut Criterion) {
     let mut group = c.benchmark_group("fallback_record");
-    let (order_id, customer, amount, express) = (42u64, "ada", 9.99f64, true);
     let dropping = || {
         SdkLoggerProvider::builder()
             .with_log_processor(DropProcessor)
@@ -84,18 +85,7 @@ fn record_only(c: &mut Criterion) {
         .logger_provider(logger_provider.clone())
         .init()
         .expect("provider starts");
-    group.bench_function("ue_log", |b| {
-        b.iter(|| {
-            ue_log!(
-                info,
-                "OrderPlaced",
-                order_id = black_box(order_id),
-                customer = black_box(customer),
-                amount = black_box(amount),
-                express = black_box(express)
-            )
-        })
-    });
+    group.bench_function("ue_log", |b| b.iter(peers::ue_log_event));
     provider.shutdown();
     let _ = logger_provider.shutdown();
 
@@ -103,17 +93,7 @@ fn record_only(c: &mut Criterion) {
     let subscriber =
         tracing_subscriber::registry().with(OpenTelemetryTracingBridge::new(&logger_provider));
     tracing::subscriber::with_default(subscriber, || {
-        group.bench_function("tracing_appender", |b| {
-            b.iter(|| {
-                tracing::info!(
-                    name: "OrderPlaced",
-                    order_id = black_box(order_id),
-                    customer = black_box(customer),
-                    amount = black_box(amount),
-                    express = black_box(express)
-                )
-            })
-        });
+        group.bench_function("tracing_appender", |b| b.iter(peers::tracing_info_event));
     });
     let _ = logger_provider.shutdown();
     group.finish();
@@ -121,7 +101,6 @@ fn record_only(c: &mut Criterion) {
 
 fn fallback(c: &mut Criterion) {
     let mut group = c.benchmark_group("fallback");
-    let (order_id, customer, amount, express) = (42u64, "ada", 9.99f64, true);
 
     let (logger_provider, exporter) = in_memory();
     let provider = Provider::builder("BenchFallback")
@@ -130,18 +109,7 @@ fn fallback(c: &mut Criterion) {
         .init()
         .expect("provider starts");
     group.bench_function("ue_log", |b| {
-        b.iter_custom(|iters| {
-            timed(&exporter, iters, || {
-                ue_log!(
-                    info,
-                    "OrderPlaced",
-                    order_id = black_box(order_id),
-                    customer = black_box(customer),
-                    amount = black_box(amount),
-                    express = black_box(express)
-                )
-            })
-        })
+        b.iter_custom(|iters| timed(&exporter, iters, peers::ue_log_event))
     });
     assert_eq!(provider.counters().dropped(), 0);
     provider.shutdown();
@@ -152,17 +120,7 @@ fn fallback(c: &mut Criterion) {
         tracing_subscriber::registry().with(OpenTelemetryTracingBridge::new(&logger_provider));
     tracing::subscriber::with_default(subscriber, || {
         group.bench_function("tracing_appender", |b| {
-            b.iter_custom(|iters| {
-                timed(&exporter, iters, || {
-                    tracing::info!(
-                        name: "OrderPlaced",
-                        order_id = black_box(order_id),
-                        customer = black_box(customer),
-                        amount = black_box(amount),
-                        express = black_box(express)
-                    )
-                })
-            })
+            b.iter_custom(|iters| timed(&exporter, iters, peers::tracing_info_event))
         });
     });
     let _ = logger_provider.shutdown();

@@ -21,26 +21,22 @@
 //! `disabled/P2...`, `disabled/P3_tracing_no_subscriber`: nobody listens), which
 //! need no kernel. Every count includes the loop's indirect call of the event.
 
-use std::ffi::CString;
 use std::hint::black_box;
-use std::pin::Pin;
+
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, SystemTime};
 
 use opentelemetry::InstrumentationScope;
 use opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge;
 use opentelemetry_sdk::logs::LogProcessor;
 use opentelemetry_sdk::logs::{InMemoryLogExporter, SdkLoggerProvider};
-use otel_user_events::testing::Capture;
+
 use otel_user_events::{OutputMode, Provider, UserEventsProcessor};
-use otel_user_events_test_support::{tracefs, vm};
-use tracepoint::{EventDataDescriptor, TracepointState};
+use otel_user_events_test_support::vm;
 use tracing_subscriber::prelude::*;
 
 mod peers;
 
-static L1_STATE: TracepointState = TracepointState::new(0);
 static L0_WORD: AtomicU32 = AtomicU32::new(0);
 
 /// Events before counting starts: first-use costs (thread-locals, lazy statics)
@@ -60,12 +56,6 @@ fn run(event: &mut dyn FnMut(), iterations: u64) {
         event();
     }
     measured(iterations, event);
-}
-
-fn listen(name: &str) {
-    tracefs::wait_for_tracepoint(name, Duration::from_secs(5))
-        .and_then(|()| tracefs::enable(name))
-        .unwrap_or_else(|e| panic!("enabling {name}: {e}"));
 }
 
 fn main() -> ExitCode {
@@ -97,43 +87,24 @@ fn main() -> ExitCode {
     );
     match peer {
         "ue_log" => {
-            listen("BenchIn_L4K1");
+            peers::listen("BenchIn_L4K1");
             run(&mut peers::ue_log_event, iterations);
         }
         "L1_raw_writev" => {
             let l1_name = "BenchInL1_L4K1";
-            let command = CString::new(format!(
-                "{l1_name} {}",
-                otel_user_events::kernel::EVENTHEADER_FIELDS
-            ))
-            .unwrap();
-            // SAFETY: the state is a static, so it outlives the registration.
-            assert_eq!(unsafe { Pin::static_ref(&L1_STATE).register(&command) }, 0);
-            listen(l1_name);
-            let (_, events) = Capture::new("BenchIn")
-                .unwrap()
-                .at_time(SystemTime::now())
-                .run(peers::ue_log_event);
-            let payload = events.into_iter().next().expect("one event").payload;
-            run(
-                &mut || {
-                    let mut data = [
-                        EventDataDescriptor::zero(),
-                        EventDataDescriptor::from_bytes(black_box(&payload)),
-                    ];
-                    L1_STATE.write(&mut data);
-                },
-                iterations,
-            );
+            peers::register_l1(l1_name);
+            peers::listen(l1_name);
+            let payload = peers::ue_log_payload("BenchIn");
+            run(&mut || peers::l1_write(&payload), iterations);
         }
         "P2_eventheader_write_event" => {
             peers::register_p2();
-            listen("BenchP2_L4K1");
+            peers::listen("BenchP2_L4K1");
             run(&mut peers::p2_event, iterations);
         }
         "P1_seed_tracing_appender_processor" => {
             let seed = peers::seed_provider("BenchInP1");
-            listen("BenchInP1_L2K1");
+            peers::listen("BenchInP1_L2K1");
             peers::with_p1_subscriber(&seed, || run(&mut peers::p1_event, iterations));
         }
         "processor_emit/ours" | "processor_emit/P1_seed" => {
@@ -149,7 +120,7 @@ fn main() -> ExitCode {
                 )
             };
             processor.set_resource(&peers::resource());
-            listen(if peer.ends_with("ours") {
+            peers::listen(if peer.ends_with("ours") {
                 "BenchInOurs_L2K1"
             } else {
                 "BenchInSeed_L2K1"

@@ -24,9 +24,6 @@
 //! Target: user-space overhead (enabled cost minus L1) at least 2x smaller
 //! for ours than for the seed's.
 
-use std::ffi::CString;
-use std::pin::Pin;
-
 use criterion::{
     BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
 };
@@ -37,7 +34,6 @@ use opentelemetry_sdk::logs::{LogProcessor, SdkLogRecord, SdkLoggerProvider};
 use otel_user_events::UserEventsProcessor;
 use otel_user_events::testing::Capture;
 use otel_user_events_test_support::{tracefs, vm};
-use tracepoint::{EventDataDescriptor, TracepointState};
 use tracing_subscriber::prelude::*;
 
 mod peers;
@@ -133,9 +129,6 @@ impl LogProcessor for NoopProcessor {
     }
 }
 
-/// The L1 tracepoint: registered with the same fields as EventHeader ones.
-static L1_STATE: TracepointState = TracepointState::new(0);
-
 fn processor_enabled(c: &mut Criterion) {
     if !vm::in_kernel_vm() {
         eprintln!(
@@ -147,22 +140,11 @@ fn processor_enabled(c: &mut Criterion) {
     let seed = seed_provider("BenchSeed");
     let ours = our_provider("BenchOurs");
     let l1_name = "BenchL1_L2K1";
-    let command = CString::new(format!(
-        "{l1_name} {}",
-        otel_user_events::kernel::EVENTHEADER_FIELDS
-    ))
-    .expect("no NUL");
-    // SAFETY: the state is a static, so it outlives the registration.
-    let rc = unsafe { Pin::static_ref(&L1_STATE).register(&command) };
-    assert_eq!(rc, 0, "registering {l1_name} failed");
+    peers::register_l1(l1_name);
 
     // ftrace listens to every tracepoint written here (error level: `L2`).
     let listened = ["BenchSeed_L2K1", "BenchOurs_L2K1", l1_name];
-    for name in listened {
-        tracefs::wait_for_tracepoint(name, std::time::Duration::from_secs(5))
-            .and_then(|()| tracefs::enable(name))
-            .unwrap_or_else(|e| panic!("enabling {name}: {e}"));
-    }
+    listened.into_iter().for_each(peers::listen);
 
     let noop = SdkLoggerProvider::builder()
         .with_resource(peers::resource())
@@ -182,14 +164,7 @@ fn processor_enabled(c: &mut Criterion) {
             .run(|| tracing::subscriber::with_default(subscriber, log));
         let payload = events.into_iter().next().expect("one event").payload;
         group.bench_function(format!("L1_raw_writev/{record}"), |b| {
-            b.iter(|| {
-                let mut data = [
-                    EventDataDescriptor::zero(),
-                    EventDataDescriptor::from_bytes(&payload),
-                ];
-                let rc = L1_STATE.write(&mut data);
-                debug_assert_eq!(rc, 0);
-            })
+            b.iter(|| peers::l1_write(&payload))
         });
         let _ = capture_provider.shutdown();
     }
@@ -199,7 +174,7 @@ fn processor_enabled(c: &mut Criterion) {
     for name in listened {
         let _ = tracefs::disable(name);
     }
-    let _ = L1_STATE.unregister();
+    let _ = peers::L1_STATE.unregister();
     let _ = seed.shutdown();
     let _ = ours.shutdown();
 }

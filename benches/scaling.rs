@@ -13,26 +13,23 @@
 //! state on our side (the provider's counters) would show up as `ue_log!`
 //! falling behind L1.
 
-use std::ffi::CString;
 use std::hint::black_box;
-use std::pin::Pin;
+
 use std::sync::Barrier;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use otel_user_events::Provider;
-use otel_user_events::testing::Capture;
+
 use otel_user_events_test_support::{tracefs, vm};
-use tracepoint::{EventDataDescriptor, TracepointState};
 
 mod peers;
 
 const THREADS: [usize; 3] = [1, 2, 4];
 
 static L0_WORD: AtomicU32 = AtomicU32::new(0);
-static L1_STATE: TracepointState = TracepointState::new(0);
 
 /// Runs `event` `iters` times on each of `threads` threads started together;
 /// returns the time from the common start until the last thread is done.
@@ -91,25 +88,11 @@ fn enabled(c: &mut Criterion) {
         provider.report()
     );
     let l1_name = "BenchScL1_L4K1";
-    let command = CString::new(format!(
-        "{l1_name} {}",
-        otel_user_events::kernel::EVENTHEADER_FIELDS
-    ))
-    .unwrap();
-    // SAFETY: the state is a static, so it outlives the registration.
-    assert_eq!(unsafe { Pin::static_ref(&L1_STATE).register(&command) }, 0);
+    peers::register_l1(l1_name);
     let listened = ["BenchSc_L4K1", l1_name];
-    for name in listened {
-        tracefs::wait_for_tracepoint(name, Duration::from_secs(5))
-            .and_then(|()| tracefs::enable(name))
-            .unwrap_or_else(|e| panic!("enabling {name}: {e}"));
-    }
+    listened.into_iter().for_each(peers::listen);
     // L1 writes the very bytes ue_log! writes.
-    let (_, events) = Capture::new("BenchSc")
-        .unwrap()
-        .at_time(SystemTime::now())
-        .run(peers::ue_log_event);
-    let payload = events.into_iter().next().expect("one event").payload;
+    let payload = peers::ue_log_payload("BenchSc");
 
     let mut group = c.benchmark_group("scaling_enabled");
     for threads in THREADS {
@@ -117,15 +100,7 @@ fn enabled(c: &mut Criterion) {
             b.iter_custom(|iters| on_threads(threads, iters, &peers::ue_log_event))
         });
         group.bench_function(BenchmarkId::new("L1_raw_writev", threads), |b| {
-            b.iter_custom(|iters| {
-                on_threads(threads, iters, &|| {
-                    let mut data = [
-                        EventDataDescriptor::zero(),
-                        EventDataDescriptor::from_bytes(black_box(&payload)),
-                    ];
-                    L1_STATE.write(&mut data);
-                })
-            })
+            b.iter_custom(|iters| on_threads(threads, iters, &|| peers::l1_write(&payload)))
         });
     }
     group.finish();
@@ -139,7 +114,7 @@ fn enabled(c: &mut Criterion) {
     for name in listened {
         let _ = tracefs::disable(name);
     }
-    L1_STATE.unregister();
+    peers::L1_STATE.unregister();
     provider.shutdown();
 }
 

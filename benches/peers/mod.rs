@@ -139,3 +139,46 @@ pub fn appender_like_record(n: usize) -> opentelemetry_sdk::logs::SdkLogRecord {
     record.set_observed_timestamp(std::time::SystemTime::now());
     record
 }
+
+/// L1's tracepoint: registered with the EventHeader field list, written with
+/// the raw bytes of an event, so the kernel does what it does for ours.
+pub static L1_STATE: tracepoint::TracepointState = tracepoint::TracepointState::new(0);
+
+/// Registers [`L1_STATE`] as the tracepoint `name`.
+pub fn register_l1(name: &str) {
+    let command = std::ffi::CString::new(format!(
+        "{name} {}",
+        otel_user_events::kernel::EVENTHEADER_FIELDS
+    ))
+    .expect("no NUL in the name");
+    // SAFETY: the state is a static, so it outlives the registration.
+    let rc = unsafe { std::pin::Pin::static_ref(&L1_STATE).register(&command) };
+    assert_eq!(rc, 0, "registering {name} failed");
+}
+
+/// L1: one raw `writev` of `payload` (an event's bytes after the write index).
+#[inline(always)]
+pub fn l1_write(payload: &[u8]) {
+    let mut data = [
+        tracepoint::EventDataDescriptor::zero(),
+        tracepoint::EventDataDescriptor::from_bytes(black_box(payload)),
+    ];
+    L1_STATE.write(&mut data);
+}
+
+/// The bytes [`ue_log_event`] writes for a provider named `provider_name`.
+pub fn ue_log_payload(provider_name: &str) -> Vec<u8> {
+    let (_, events) = otel_user_events::testing::Capture::new(provider_name)
+        .expect("valid provider name")
+        .at_time(std::time::SystemTime::now())
+        .run(ue_log_event);
+    events.into_iter().next().expect("one event").payload
+}
+
+/// Waits for tracepoint `name` to be registered and enables it in ftrace.
+pub fn listen(name: &str) {
+    use otel_user_events_test_support::tracefs;
+    tracefs::wait_for_tracepoint(name, std::time::Duration::from_secs(5))
+        .and_then(|()| tracefs::enable(name))
+        .unwrap_or_else(|e| panic!("enabling {name}: {e}"));
+}
