@@ -27,14 +27,12 @@ pub(super) fn capture(
         return false;
     };
     let shared = &processor.shared;
-    let event_name = processor.config.event_name.name_of(record);
     let time = Rfc3339::new(time_override.unwrap_or_else(|| record::record_time(record)));
     let trace = record_trace(record);
     let content = RecordEvent {
         config: &processor.config,
         record,
         severity,
-        event_name,
         time: time.as_str(),
         trace: trace.as_ref(),
     };

@@ -155,14 +155,12 @@ impl UserEventsProcessor {
         let Some(file) = &self.shared.data_file else {
             return;
         };
-        let event_name = self.config.event_name.name_of(record);
         let time = Rfc3339::new(record::record_time(record));
         let trace = record::record_trace(record);
         let content = RecordEvent {
             config: &self.config,
             record,
             severity,
-            event_name,
             time: time.as_str(),
             trace: trace.as_ref(),
         };

@@ -146,14 +146,14 @@ pub(crate) fn header_fields(level: Level) -> HeaderFields<'static> {
     }
 }
 
-/// A record as one event named `event_name`, as [`seal_event`] encodes it.
+/// A record as one event (named by the processor's event-name policy), as
+/// [`seal_event`] encodes it.
 ///
 /// [`seal_event`]: crate::encode::seal_event
 pub(crate) struct RecordEvent<'v> {
     pub(crate) config: &'v Config,
     pub(crate) record: &'v SdkLogRecord,
     pub(crate) severity: Severity,
-    pub(crate) event_name: &'v str,
     pub(crate) time: &'v str,
     pub(crate) trace: Option<&'v TraceHex>,
 }
@@ -172,10 +172,10 @@ fn encode<'a>(w: &mut EventWriter<'a>, event: &RecordEvent<'a>) -> u64 {
         config,
         record,
         severity,
-        event_name,
         time,
         trace,
     } = *event;
+    let event_name = config.event_name.name_of(record);
     let part_a = PartA {
         time,
         trace: trace.map(TraceHex::as_strs),
