@@ -1,25 +1,12 @@
 //! Call sites: one static per `ue_log!`/`#[otel_event]` site, holding the enable
 //! word its enabled check loads.
 //!
-//! The word's bits say who wants the event. The kernel owns bit 0 (set while a
-//! listener is attached to the site's tracepoint); the other bits are set by this
-//! crate. One relaxed load answers "is anyone listening?" in every output mode.
+//! The word's bits say who wants the event (see [`crate::enable`]). One relaxed
+//! load answers "is anyone listening?" in every output mode.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::Level;
-
-/// Bits of a call site's enable word.
-pub(crate) mod bits {
-    /// Set by the kernel while the tracepoint has a listener.
-    pub const KERNEL: u32 = 1 << crate::kernel::KERNEL_ENABLE_BIT;
-    /// Set while events go to OpenTelemetry and its logger wants this level.
-    pub const FALLBACK: u32 = 1 << 1;
-    /// Set while a test capture is active (see `testing`).
-    pub const CAPTURE: u32 = 1 << 2;
-    /// Set while the configured output is unavailable, so events are counted as dropped.
-    pub const UNAVAILABLE: u32 = 1 << 3;
-}
 
 /// What the macros know about a call site at compile time.
 #[derive(Debug)]

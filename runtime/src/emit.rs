@@ -1,13 +1,17 @@
 //! The enabled path of a macro event: encode it once per wanted output.
 
-use crate::callsite::{Callsite, EventInfo, bits};
-use crate::encode::common_schema::{self, PartA, PartB, TraceHex};
+use std::time::SystemTime;
+
+use crate::callsite::{Callsite, EventInfo};
+use crate::counters::Counters;
+use crate::deliver::{Target, deliver};
+use crate::encode::common_schema::{self, CloudRole, PartA, PartB, TraceHex};
 use crate::encode::field::Field;
 use crate::encode::header::HeaderFields;
 use crate::encode::seal::{Encode, seal_event};
 use crate::encode::time::Rfc3339;
 use crate::encode::writer::EventWriter;
-use crate::{fallback, provider, testing, user_events};
+use crate::{capture, enable, fallback, provider};
 
 /// A macro event's values, borrowed for the duration of [`emit`].
 pub struct Event<'a> {
@@ -32,51 +36,85 @@ pub struct Event<'a> {
 #[inline(never)]
 pub fn emit(site: &'static Callsite, event: &Event<'_>) {
     let bits = site.bits();
-    if bits & bits::CAPTURE != 0 && testing::capture_event(site, event) {
+    let state = provider::active();
+    if bits & enable::CAPTURE != 0
+        && let Some(capture) = capture::settings()
+    {
+        let info = site.info();
+        let time = Rfc3339::new(capture.time.unwrap_or_else(SystemTime::now));
+        let tracepoint = capture.provider.tracepoint_name(info.level, info.keyword);
+        let to = Target::Capture { tracepoint };
+        write(
+            site,
+            event,
+            &time,
+            &capture.cloud_role,
+            to,
+            state.map(|s| &s.counters),
+        );
         return;
     }
-    let Some(state) = provider::active() else {
+    let Some(state) = state else {
         return;
     };
-    if bits & (bits::KERNEL | bits::FALLBACK | bits::UNAVAILABLE) == 0 {
+    if bits & (enable::KERNEL | enable::FALLBACK | enable::UNAVAILABLE) == 0 {
         // The caller's check saw the site enabled, its values were evaluated,
         // and the listener left since: count it like a race caught at the
         // write. (The capture bit alone is another thread's test capture.)
-        if bits & bits::CAPTURE == 0 {
+        if bits & enable::CAPTURE == 0 {
             state.counters.dropped_disabled_race();
         }
         return;
     }
-    if bits & bits::KERNEL != 0
+    if bits & enable::KERNEL != 0
         && let Some(file) = &state.data_file
     {
-        let time = Rfc3339::now();
-        let trace = TraceHex::current();
-        let part_a = state.part_a(time.as_str(), trace.as_ref());
-        let content = MacroEvent {
-            info: site.info(),
-            event,
-            part_a: &part_a,
+        let to = Target::Kernel {
+            fd: file.fd(),
+            enable: site.enable_word(),
+            write_index: site.write_index(),
         };
-        seal_event(&content, &header_fields(site.info(), event), |sealed| {
-            user_events::write_event(
-                file.fd(),
-                site.enable_word(),
-                site.write_index(),
-                sealed,
-                &state.counters,
-            )
-        });
+        let time = Rfc3339::now();
+        write(
+            site,
+            event,
+            &time,
+            &state.cloud_role,
+            to,
+            Some(&state.counters),
+        );
     }
-    if bits & bits::FALLBACK != 0 {
+    if bits & enable::FALLBACK != 0 {
         fallback::emit(state, site.info(), event);
     }
-    if bits & bits::UNAVAILABLE != 0 {
+    if bits & enable::UNAVAILABLE != 0 {
         state.counters.dropped_unavailable();
     }
 }
 
-pub(crate) fn header_fields<'a>(info: &EventInfo, event: &Event<'a>) -> HeaderFields<'a> {
+/// Encodes `event` at `time` in Common Schema and delivers it to `to`.
+#[inline(always)]
+fn write(
+    site: &'static Callsite,
+    event: &Event<'_>,
+    time: &Rfc3339,
+    cloud_role: &CloudRole,
+    to: Target<'_>,
+    counters: Option<&Counters>,
+) {
+    let trace = TraceHex::current();
+    let part_a = PartA::new(time.as_str(), trace.as_ref(), cloud_role);
+    let content = MacroEvent {
+        info: site.info(),
+        event,
+        part_a: &part_a,
+    };
+    seal_event(&content, &header_fields(site.info(), event), |sealed| {
+        deliver(sealed, to, counters)
+    });
+}
+
+fn header_fields<'a>(info: &EventInfo, event: &Event<'a>) -> HeaderFields<'a> {
     HeaderFields {
         level: info.level.as_u8(),
         opcode: event.opcode,
@@ -85,10 +123,10 @@ pub(crate) fn header_fields<'a>(info: &EventInfo, event: &Event<'a>) -> HeaderFi
 }
 
 /// A macro event with its PartA, as [`seal_event`] encodes it.
-pub(crate) struct MacroEvent<'v> {
-    pub(crate) info: &'static EventInfo,
-    pub(crate) event: &'v Event<'v>,
-    pub(crate) part_a: &'v PartA<'v>,
+struct MacroEvent<'v> {
+    info: &'static EventInfo,
+    event: &'v Event<'v>,
+    part_a: &'v PartA<'v>,
 }
 
 impl<'v> Encode for MacroEvent<'v> {

@@ -12,7 +12,9 @@
 //! - [`CounterSnapshot`]: written, dropped and truncated events.
 //! - [`UserEventsProcessor`]: an OpenTelemetry `LogProcessor` that writes SDK log
 //!   records to user_events (a drop-in for `opentelemetry-user-events-logs`).
-//! - [`testing`]: capture events' exact bytes in tests, without a kernel.
+//! - `testing` (feature `testing`): capture events' exact bytes in tests, without a kernel.
+//! - [`Field`], [`FieldValue`], [`ArrayElement`] and [`DataWriter`]: the extension
+//!   point for a field type of your own.
 
 #![warn(missing_docs)]
 
@@ -20,26 +22,30 @@
 pub mod __private;
 mod activity;
 mod callsite;
+mod capture;
 mod counters;
+mod deliver;
 mod emit;
-pub mod encode;
+mod enable;
+mod encode;
 mod fallback;
-pub mod kernel;
+mod kernel;
 mod level;
-pub mod processor;
+mod processor;
 mod provider;
 mod provider_name;
+#[cfg(feature = "testing")]
 pub mod testing;
-mod user_events;
 
 pub use activity::ActivityId;
 pub use counters::CounterSnapshot;
 pub use encode::field::{ArrayElement, Field, FieldValue};
+pub use encode::writer::DataWriter;
 pub use kernel::Errno;
 pub use level::Level;
 pub use processor::{
-    ProcessorHandle, ProcessorReport, TracepointStatus, UserEventsProcessor,
-    UserEventsProcessorBuilder,
+    DEFAULT_EVENT_NAME, DEFAULT_SEVERITY, ProcessorHandle, ProcessorReport, TracepointStatus,
+    UserEventsProcessor, UserEventsProcessorBuilder,
 };
 pub use provider::{
     ActiveOutputs, InitError, InitReport, LoggerSource, OpenTelemetryReport, OutputMode, Provider,

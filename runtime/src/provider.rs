@@ -15,9 +15,10 @@ use opentelemetry::logs::LoggerProvider as _;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::logs::{SdkLogger, SdkLoggerProvider};
 
-use crate::callsite::{self, Callsite, bits};
+use crate::callsite::{self, Callsite};
 use crate::counters::{CounterSnapshot, Counters};
-use crate::encode::common_schema::{PartA, TraceHex};
+use crate::enable;
+use crate::encode::common_schema::CloudRole;
 use crate::kernel::{self, DataFile, Errno};
 use crate::provider_name::{ProviderName, ProviderNameError};
 
@@ -355,7 +356,7 @@ impl ProviderBuilder {
                     .build(),
             )
         });
-        let (cloud_role, cloud_role_instance) = cloud_role(self.resource.as_ref());
+        let cloud_role = CloudRole::from_resource(self.resource.as_ref());
 
         // A kernel output that is not used gives back what it registered.
         let (data_file, registered) = if user_events {
@@ -376,7 +377,7 @@ impl ProviderBuilder {
                 (true, false) => !registered_set.contains(&(site as *const Callsite)),
                 _ => false,
             };
-            site.set(bits::UNAVAILABLE, unavailable);
+            site.set(enable::UNAVAILABLE, unavailable);
         }
 
         // Leaked on purpose: writers on other threads may still read a provider
@@ -386,7 +387,6 @@ impl ProviderBuilder {
             data_file,
             counters: Counters::default(),
             cloud_role,
-            cloud_role_instance,
             logger,
             registered: Mutex::new(registered),
         }));
@@ -616,38 +616,19 @@ fn register_all(
     (registered, by_name.into_values().collect())
 }
 
-fn cloud_role(resource: Option<&Resource>) -> (Option<String>, Option<String>) {
-    let get = |key: &'static str| {
-        resource
-            .and_then(|r| r.get(&opentelemetry::Key::from_static_str(key)))
-            .map(|v| v.to_string())
-    };
-    (get("service.name"), get("service.instance.id"))
-}
-
 /// The state of an initialised provider.
 pub(crate) struct ProviderState {
     pub(crate) name: ProviderName,
     pub(crate) data_file: Option<DataFile>,
     pub(crate) counters: Counters,
-    cloud_role: Option<String>,
-    cloud_role_instance: Option<String>,
+    /// PartA's cloud role, from the builder's resource.
+    pub(crate) cloud_role: CloudRole,
     /// Present exactly when OpenTelemetry output is active.
     pub(crate) logger: Option<SdkLogger>,
     registered: Mutex<Vec<&'static Callsite>>,
 }
 
 impl ProviderState {
-    /// PartA for an event written now.
-    pub(crate) fn part_a<'a>(&'a self, time: &'a str, trace: Option<&'a TraceHex>) -> PartA<'a> {
-        PartA {
-            time,
-            trace: trace.map(TraceHex::as_strs),
-            cloud_role: self.cloud_role.as_deref(),
-            cloud_role_instance: self.cloud_role_instance.as_deref(),
-        }
-    }
-
     /// Sets each site's FALLBACK bit from the logger's `event_enabled` for the
     /// site's (severity, target, event name), so the enabled check stays one load
     /// (see [`crate::fallback`] for the rule). Returns how many sites are on.
@@ -662,7 +643,7 @@ impl ProviderState {
             let wanted = self.logger.as_ref().is_some_and(|logger| {
                 logger.event_enabled(info.level.severity(), info.target, Some(info.name))
             });
-            site.set(bits::FALLBACK, wanted);
+            site.set(enable::FALLBACK, wanted);
             enabled += usize::from(wanted);
         }
         enabled
@@ -687,7 +668,7 @@ impl ProviderState {
             release(file, sites);
         }
         for site in callsite::all() {
-            site.set(bits::FALLBACK | bits::UNAVAILABLE, false);
+            site.set(enable::FALLBACK | enable::UNAVAILABLE, false);
         }
     }
 }
@@ -698,7 +679,7 @@ fn release(file: &DataFile, sites: Vec<&'static Callsite>) {
     for site in sites {
         let _ = kernel::unregister(file.fd(), site.enable_word());
         site.set_write_index(u32::MAX);
-        site.set(bits::KERNEL, false);
+        site.set(enable::KERNEL, false);
     }
     file.close();
 }

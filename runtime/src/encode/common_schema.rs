@@ -6,6 +6,7 @@
 //! decoders see the same JSON from both.
 
 use opentelemetry::trace::{SpanId, TraceId};
+use opentelemetry_sdk::Resource;
 
 use super::writer::EventWriter;
 
@@ -26,6 +27,47 @@ pub struct PartA<'a> {
     pub cloud_role: Option<&'a str>,
     /// `ext_cloud_roleInstance`, from the resource's `service.instance.id`.
     pub cloud_role_instance: Option<&'a str>,
+}
+
+impl<'a> PartA<'a> {
+    /// PartA of an event at `time`, with `trace` when it has a trace context.
+    pub fn new(time: &'a str, trace: Option<&'a TraceHex>, cloud_role: &'a CloudRole) -> Self {
+        PartA {
+            time,
+            trace: trace.map(TraceHex::as_strs),
+            cloud_role: cloud_role.role.as_deref(),
+            cloud_role_instance: cloud_role.instance.as_deref(),
+        }
+    }
+}
+
+/// The resource attribute that PartA's `ext_cloud_role` comes from.
+pub const SERVICE_NAME: &str = "service.name";
+/// The resource attribute that PartA's `ext_cloud_roleInstance` comes from.
+pub const SERVICE_INSTANCE_ID: &str = "service.instance.id";
+
+/// PartA's cloud role of an output, taken once from its resource.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CloudRole {
+    /// `ext_cloud_role`: the resource's `service.name`.
+    pub role: Option<String>,
+    /// `ext_cloud_roleInstance`: the resource's `service.instance.id`.
+    pub instance: Option<String>,
+}
+
+impl CloudRole {
+    /// The cloud role of `resource` (none of it for no resource).
+    pub fn from_resource(resource: Option<&Resource>) -> CloudRole {
+        let get = |key: &'static str| {
+            resource
+                .and_then(|r| r.get(&opentelemetry::Key::from_static_str(key)))
+                .map(|v| v.to_string())
+        };
+        CloudRole {
+            role: get(SERVICE_NAME),
+            instance: get(SERVICE_INSTANCE_ID),
+        }
+    }
 }
 
 /// Writes the event name, `__csver__` and PartA.

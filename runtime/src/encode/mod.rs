@@ -8,7 +8,3 @@ pub mod header;
 pub mod seal;
 pub mod time;
 pub mod writer;
-
-pub use field::{ArrayElement, Field, FieldValue};
-pub use seal::{Compact, Encode, Full, Sealed, seal_event};
-pub use writer::{DataWriter, EventWriter, MAX_EVENT_SIZE, MetaWriter, Room, Storage};

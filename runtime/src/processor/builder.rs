@@ -7,8 +7,8 @@ use opentelemetry_sdk::logs::SdkLogRecord;
 
 use super::UserEventsProcessor;
 use super::event_name::{DEFAULT_EVENT_NAME, EventNamePolicy};
-use super::record::Config;
-use super::tracepoints::Shared;
+use super::record::RecordLayout;
+use super::tracepoints::Tracepoints;
 use crate::provider_name::{ProviderName, ProviderNameError};
 
 /// The severity a record without one is written with, unless
@@ -111,10 +111,10 @@ impl UserEventsProcessorBuilder {
     /// nothing: [`UserEventsProcessor::report`] says why.
     pub fn build(self) -> Result<UserEventsProcessor, ProviderNameError> {
         let name = ProviderName::new(&self.name)?;
-        let shared = Shared::register(name, self.keyword);
+        let shared = Tracepoints::register(name, self.keyword);
         Ok(UserEventsProcessor {
             shared,
-            config: Config::new(
+            config: RecordLayout::new(
                 self.event_name,
                 self.default_severity,
                 self.resource_attributes,

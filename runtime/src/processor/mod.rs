@@ -68,7 +68,6 @@
 //! went away mid-write, attributes dropped, and failed writes by errno.
 
 mod builder;
-mod capture;
 mod event_name;
 mod record;
 mod tracepoints;
@@ -85,19 +84,18 @@ use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::logs::{LogProcessor, SdkLogRecord};
 
 use crate::Level;
-use crate::callsite::bits;
 use crate::counters::CounterSnapshot;
+use crate::deliver::{Target, deliver};
 use crate::encode::seal::seal_event;
 use crate::encode::time::Rfc3339;
-use crate::user_events;
+use crate::{capture, enable};
 
 pub use builder::{DEFAULT_SEVERITY, UserEventsProcessorBuilder};
 pub use event_name::DEFAULT_EVENT_NAME;
-pub(crate) use tracepoints::set_capture_bits;
 pub use tracepoints::{ProcessorReport, TracepointStatus};
 
-use record::{Config, RecordEvent, header_fields};
-use tracepoints::Shared;
+use record::{RecordEvent, RecordLayout, header_fields};
+use tracepoints::Tracepoints;
 
 /// An OpenTelemetry `LogProcessor` that writes each log record, synchronously
 /// and without allocating, as an EventHeader event to the user_events
@@ -106,15 +104,15 @@ use tracepoints::Shared;
 /// It owns its `user_events_data` file and one enable word per level; shutting
 /// it down (or dropping it) unregisters its tracepoints exactly once.
 pub struct UserEventsProcessor {
-    shared: Arc<Shared>,
-    config: Config,
+    shared: Arc<Tracepoints>,
+    config: RecordLayout,
 }
 
 /// Reads a processor's report and counters after the processor moved into a
 /// logger provider. Get one with [`UserEventsProcessor::handle`].
 #[derive(Clone)]
 pub struct ProcessorHandle {
-    shared: Arc<Shared>,
+    shared: Arc<Tracepoints>,
 }
 
 impl UserEventsProcessor {
@@ -146,16 +144,34 @@ impl UserEventsProcessor {
     /// so `emit`'s disabled path stays a load and a branch.
     #[inline(never)]
     fn emit_enabled(&self, record: &SdkLogRecord, severity: Severity, level: Level, bits: u32) {
-        if bits & bits::CAPTURE != 0 && capture::capture(self, record, severity, level) {
-            return;
-        }
-        if bits & bits::KERNEL == 0 {
-            return;
-        }
-        let Some(file) = &self.shared.data_file else {
-            return;
+        let shared = &*self.shared;
+        // A capturing thread keeps the event (with the capture's time, if it
+        // sets one) instead of writing it; it is counted all the same.
+        let capture = (bits & enable::CAPTURE != 0)
+            .then(capture::settings)
+            .flatten();
+        let (to, time) = match capture {
+            Some(capture) => {
+                let tracepoint = shared.name.tracepoint_name(level, shared.keyword);
+                (Target::Capture { tracepoint }, capture.time)
+            }
+            None => {
+                let Some(file) = shared
+                    .data_file
+                    .as_ref()
+                    .filter(|_| bits & enable::KERNEL != 0)
+                else {
+                    return;
+                };
+                let to = Target::Kernel {
+                    fd: file.fd(),
+                    enable: shared.word(level),
+                    write_index: shared.write_index[tracepoints::index(level)],
+                };
+                (to, None)
+            }
         };
-        let time = Rfc3339::new(record::record_time(record));
+        let time = Rfc3339::new(time.unwrap_or_else(|| record::record_time(record)));
         let trace = record::record_trace(record);
         let content = RecordEvent {
             config: &self.config,
@@ -166,15 +182,9 @@ impl UserEventsProcessor {
         };
         seal_event(&content, &header_fields(level), |sealed| {
             if sealed.outcome > 0 {
-                self.shared.counters.attributes_dropped(sealed.outcome);
+                shared.counters.attributes_dropped(sealed.outcome);
             }
-            user_events::write_event(
-                file.fd(),
-                self.shared.word(level),
-                self.shared.write_index[tracepoints::index(level)],
-                sealed,
-                &self.shared.counters,
-            )
+            deliver(sealed, to, Some(&shared.counters));
         });
     }
 }

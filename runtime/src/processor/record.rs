@@ -14,7 +14,8 @@ use super::event_name::EventNamePolicy;
 use crate::Level;
 use crate::encode::any_value;
 use crate::encode::common_schema::{
-    PartA, PartB, TraceHex, write_head, write_part_b_head, write_part_b_tail,
+    CloudRole, PartA, PartB, SERVICE_INSTANCE_ID, SERVICE_NAME, TraceHex, write_head,
+    write_part_b_head, write_part_b_tail,
 };
 use crate::encode::header::{EVENT_HEADER_SIZE, HeaderFields};
 use crate::encode::seal::Encode;
@@ -52,44 +53,39 @@ const BODY_RESERVE: Room = Room {
 
 /// The processor's settings that shape each event.
 #[derive(Debug)]
-pub(crate) struct Config {
+pub(crate) struct RecordLayout {
     pub(crate) event_name: EventNamePolicy,
     pub(crate) default_severity: Severity,
     resource_keys: Vec<Cow<'static, str>>,
     /// Allow-listed resource attributes, in allow-list order.
     resource_attributes: Vec<(Key, AnyValue)>,
-    cloud_role: Option<String>,
-    cloud_role_instance: Option<String>,
+    cloud_role: CloudRole,
 }
 
-impl Config {
+impl RecordLayout {
     pub(crate) fn new(
         event_name: EventNamePolicy,
         default_severity: Severity,
         resource_keys: Vec<Cow<'static, str>>,
-    ) -> Config {
-        Config {
+    ) -> RecordLayout {
+        RecordLayout {
             event_name,
             default_severity,
             resource_keys,
             resource_attributes: Vec::new(),
-            cloud_role: None,
-            cloud_role_instance: None,
+            cloud_role: CloudRole::default(),
         }
     }
 
     /// Takes `service.name` and `service.instance.id` for PartA and the
     /// allow-listed attributes for PartC from `resource`.
     pub(crate) fn set_resource(&mut self, resource: &Resource) {
-        const ROLE: &str = "service.name";
-        const INSTANCE: &str = "service.instance.id";
         let get = |key: &str| resource.get(&Key::new(key.to_owned()));
-        self.cloud_role = get(ROLE).map(|v| v.to_string());
-        self.cloud_role_instance = get(INSTANCE).map(|v| v.to_string());
+        self.cloud_role = CloudRole::from_resource(Some(resource));
         self.resource_attributes = self
             .resource_keys
             .iter()
-            .filter(|key| key.as_ref() != ROLE && key.as_ref() != INSTANCE)
+            .filter(|key| key.as_ref() != SERVICE_NAME && key.as_ref() != SERVICE_INSTANCE_ID)
             .filter_map(|key| {
                 let value = get(key)?;
                 Some((Key::new(key.clone().into_owned()), to_any_value(value)))
@@ -151,7 +147,7 @@ pub(crate) fn header_fields(level: Level) -> HeaderFields<'static> {
 ///
 /// [`seal_event`]: crate::encode::seal_event
 pub(crate) struct RecordEvent<'v> {
-    pub(crate) config: &'v Config,
+    pub(crate) config: &'v RecordLayout,
     pub(crate) record: &'v SdkLogRecord,
     pub(crate) severity: Severity,
     pub(crate) time: &'v str,
@@ -176,12 +172,7 @@ fn encode<'a>(w: &mut EventWriter<'a>, event: &RecordEvent<'a>) -> u64 {
         trace,
     } = *event;
     let event_name = config.event_name.name_of(record);
-    let part_a = PartA {
-        time,
-        trace: trace.map(TraceHex::as_strs),
-        cloud_role: config.cloud_role.as_deref(),
-        cloud_role_instance: config.cloud_role_instance.as_deref(),
-    };
+    let part_a = PartA::new(time, trace, &config.cloud_role);
     // What fitting the event into 64 KB cannot shorten: the header, the
     // metadata, and the data copied into the writer's scratch (at most its
     // capacity, all free now).

@@ -4,11 +4,11 @@
 use std::ffi::CString;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
 
 use crate::Level;
-use crate::callsite::bits;
+use crate::capture::{self, EnableWords};
 use crate::counters::Counters;
 use crate::kernel::{self, DataFile, Errno};
 use crate::provider_name::ProviderName;
@@ -75,10 +75,10 @@ impl fmt::Display for ProcessorReport {
 
 /// State shared by a processor and its handles. Lives in an `Arc`, so the enable
 /// words keep their address for as long as the kernel may write them.
-pub(crate) struct Shared {
+pub(crate) struct Tracepoints {
     /// One enable word per level (index `level - 1`). The kernel sets bit 0
-    /// while the level's tracepoint has a listener; bit 2 is set while a test
-    /// capture runs (see `testing`).
+    /// while the level's tracepoint has a listener; the CAPTURE bit is set while a test
+    /// capture runs (see `capture`).
     pub(crate) words: [AtomicU32; 5],
     pub(crate) write_index: [u32; 5],
     registered: [bool; 5],
@@ -90,15 +90,12 @@ pub(crate) struct Shared {
     released: AtomicBool,
 }
 
-/// Every processor not yet shut down, so a test capture can set their capture bits.
-static LIVE: Mutex<Vec<Arc<Shared>>> = Mutex::new(Vec::new());
-
-impl Shared {
+impl Tracepoints {
     /// Opens `user_events_data` and registers one tracepoint per level.
     /// Never fails: what went wrong is in the report, and such levels stay disabled.
-    pub(crate) fn register(name: ProviderName, keyword: u64) -> Arc<Shared> {
+    pub(crate) fn register(name: ProviderName, keyword: u64) -> Arc<Tracepoints> {
         let file = DataFile::open();
-        let mut shared = Arc::new(Shared {
+        let mut shared = Arc::new(Tracepoints {
             words: Default::default(),
             write_index: [u32::MAX; 5],
             registered: [false; 5],
@@ -122,7 +119,7 @@ impl Shared {
         if let Some(unique) = Arc::get_mut(&mut shared) {
             unique.register_all();
         }
-        testing_hook::track(&shared);
+        capture::track(Arc::clone(&shared) as Arc<dyn EnableWords>);
         shared
     }
 
@@ -166,7 +163,7 @@ impl Shared {
         if self.released.swap(true, Ordering::AcqRel) {
             return;
         }
-        testing_hook::untrack(self);
+        capture::untrack(&self.words);
         if let Some(file) = &self.data_file {
             for level in Level::ALL {
                 let i = index(level);
@@ -183,7 +180,7 @@ impl Shared {
         }
     }
 
-    /// True once [`Shared::release`] ran.
+    /// True once [`Tracepoints::release`] ran.
     pub(crate) fn is_released(&self) -> bool {
         self.released.load(Ordering::Acquire)
     }
@@ -195,42 +192,8 @@ pub(crate) fn index(level: Level) -> usize {
     level.as_u8() as usize - 1
 }
 
-/// Sets or clears the capture bit of every live processor (called by
-/// `testing` when the first capture starts or the last one ends).
-pub(crate) fn set_capture_bits(on: bool) {
-    let live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
-    for shared in live.iter() {
-        set_capture(shared, on);
-    }
-}
-
-fn set_capture(shared: &Shared, on: bool) {
-    for word in &shared.words {
-        if on {
-            word.fetch_or(bits::CAPTURE, Ordering::Relaxed);
-        } else {
-            word.fetch_and(!bits::CAPTURE, Ordering::Relaxed);
-        }
-    }
-}
-
-mod testing_hook {
-    use super::*;
-
-    /// Adds a new processor to [`LIVE`], with its capture bits set when a
-    /// capture is running (under the capture lock, so none starts or stops meanwhile).
-    pub(super) fn track(shared: &Arc<Shared>) {
-        crate::testing::with_capture_state(|capturing| {
-            let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
-            live.push(Arc::clone(shared));
-            if capturing {
-                set_capture(shared, true);
-            }
-        });
-    }
-
-    pub(super) fn untrack(shared: &Arc<Shared>) {
-        let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
-        live.retain(|s| !Arc::ptr_eq(s, shared));
+impl EnableWords for Tracepoints {
+    fn words(&self) -> &[AtomicU32] {
+        &self.words
     }
 }
