@@ -12,7 +12,7 @@ use crate::Level;
 /// Bits of a call site's enable word.
 pub(crate) mod bits {
     /// Set by the kernel while the tracepoint has a listener.
-    pub const KERNEL: u32 = 1 << crate::kernel::KERNEL_ENABLE_BIT;
+    pub const KERNEL: u32 = 1 << otel_user_events_abi::KERNEL_ENABLE_BIT;
     /// Set while events go to OpenTelemetry and its logger wants this level.
     pub const FALLBACK: u32 = 1 << 1;
     /// Set while a test capture is active (see `testing`).

@@ -24,18 +24,15 @@ mod counters;
 mod emit;
 pub mod encode;
 mod fallback;
-pub mod kernel;
 mod level;
 pub mod processor;
 mod provider;
-mod provider_name;
 pub mod testing;
 mod user_events;
 
 pub use activity::ActivityId;
 pub use counters::CounterSnapshot;
 pub use encode::field::{ArrayElement, Field, FieldValue};
-pub use kernel::Errno;
 pub use level::Level;
 pub use processor::{
     ProcessorHandle, ProcessorReport, TracepointStatus, UserEventsProcessor,
@@ -45,4 +42,7 @@ pub use provider::{
     ActiveOutputs, InitError, InitReport, LoggerSource, OpenTelemetryReport, OutputMode, Provider,
     ProviderBuilder, TracepointReport, counters,
 };
-pub use provider_name::{PROVIDER_NAME_MAX, ProviderName, ProviderNameError};
+// The kernel interface is `otel-user-events-abi`'s; these names of it are part of the
+// runtime's reports and errors.
+pub use otel_user_events_abi::name::{PROVIDER_NAME_MAX, ProviderName, ProviderNameError};
+pub use otel_user_events_abi::{DataFileError, Errno};

@@ -23,12 +23,13 @@ use std::cell::RefCell;
 use std::sync::Mutex;
 use std::time::SystemTime;
 
+use otel_user_events_abi::name::{ProviderName, ProviderNameError};
+
 use crate::callsite::{self, Callsite, bits};
 use crate::emit::{self, Event};
 use crate::encode::common_schema::{PartA, TraceHex};
 use crate::encode::seal::seal_event;
 use crate::encode::time::Rfc3339;
-use crate::provider_name::{ProviderName, ProviderNameError};
 
 pub use crate::activity::sequential_activity_ids;
 

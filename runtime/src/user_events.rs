@@ -3,10 +3,11 @@
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use otel_user_events_abi::Errno;
+
 use crate::callsite::bits;
 use crate::counters::Counters;
 use crate::encode::seal::Sealed;
-use crate::kernel::Errno;
 
 /// Sends a sealed event ([`crate::encode::seal_event`]) with one `writev`,
 /// counting the outcome in `counters`.
