@@ -125,9 +125,9 @@ impl Shared {
             let i = index(level);
             let name = self.name.tracepoint_name(level, self.keyword);
             let result = match (&self.data_file, &self.report.data_file) {
-                // SAFETY: the words live in this `Shared`, which is not freed
-                // before `release` unregisters them: `LIVE` holds its `Arc` until then.
                 (Some(file), _) => {
+                    // SAFETY: the words live in this `Shared`, which is not freed before
+                    // `release` unregisters them: `LIVE` holds its `Arc` until then.
                     unsafe { file.register(&name, &self.words[i]) }.map(|write_index| {
                         self.write_index[i] = write_index;
                         self.registered[i] = true;
