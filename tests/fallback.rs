@@ -20,7 +20,7 @@ use opentelemetry_sdk::logs::{
     InMemoryLogExporter, LogProcessor, SdkLogRecord, SdkLoggerProvider, SimpleLogProcessor,
 };
 use otel_user_events::{
-    ActiveOutputs, InitError, Level, LoggerSource, OutputMode, Provider, ue_log,
+    ActiveOutputs, DataFileError, InitError, Level, LoggerSource, OutputMode, Provider, ue_log,
 };
 
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -417,7 +417,7 @@ fn auto_falls_back_to_opentelemetry_without_user_events() {
             opentelemetry: true
         }
     );
-    let (errno, path) = report
+    let DataFileError { errno, path } = report
         .data_file
         .clone()
         .expect("user_events was tried")
@@ -480,7 +480,7 @@ fn user_events_mode_without_user_events_drops_and_counts() {
             opentelemetry: false
         }
     );
-    let (errno, _) = report.data_file.clone().unwrap().unwrap_err();
+    let DataFileError { errno, .. } = report.data_file.clone().unwrap().unwrap_err();
     assert_eq!(
         report.reason,
         format!(
@@ -562,7 +562,7 @@ fn both_without_user_events_writes_to_opentelemetry_only() {
             opentelemetry: true
         }
     );
-    let (errno, _) = report.data_file.clone().unwrap().unwrap_err();
+    let DataFileError { errno, .. } = report.data_file.clone().unwrap().unwrap_err();
     assert_eq!(
         report.reason,
         format!(

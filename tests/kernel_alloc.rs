@@ -4,7 +4,7 @@
 
 use otel_user_events::{Provider, ue_log};
 use otel_user_events_test_support::alloc::{CountingAllocator, allocations_during};
-use otel_user_events_test_support::perf::Capture;
+use otel_user_events_test_support::perf::Listener;
 use otel_user_events_test_support::require_kernel;
 
 #[global_allocator]
@@ -19,7 +19,7 @@ fn event(i: u64, name: &str, tags: &[u32]) {
 fn ue_log_writes_to_the_kernel_without_allocating() {
     require_kernel!();
     let provider = Provider::builder("KAlloc").init().unwrap();
-    let mut capture = Capture::start(&["KAlloc_L4K1"]).unwrap();
+    let mut capture = Listener::start(&["KAlloc_L4K1"]).unwrap();
     let long = "x".repeat(1000);
     event(0, &long, &[1, 2, 3]); // first use: lazy statics of the OpenTelemetry context
 

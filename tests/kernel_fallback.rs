@@ -14,7 +14,7 @@ use opentelemetry::logs::{AnyValue, Severity};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::logs::{InMemoryLogExporter, SdkLogRecord, SdkLoggerProvider};
 use otel_user_events::{ActiveOutputs, OutputMode, Provider, ue_log};
-use otel_user_events_test_support::perf::Capture;
+use otel_user_events_test_support::perf::Listener;
 use otel_user_events_test_support::{require_kernel, tracefs};
 
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -83,7 +83,7 @@ fn both_writes_each_event_to_the_tracepoint_and_to_opentelemetry() {
     assert!(tracefs::is_registered("KFallbackBoth_L4K1").unwrap());
     assert!(tracefs::is_registered("KFallbackBoth_L2K1").unwrap());
 
-    let mut capture = Capture::start(&["KFallbackBoth_L4K1"]).unwrap();
+    let mut capture = Listener::start(&["KFallbackBoth_L4K1"]).unwrap();
     shipped(7);
     // No listener on L2K1: that event goes to OpenTelemetry only.
     lost(8);
@@ -161,7 +161,7 @@ fn auto_picks_user_events_when_every_tracepoint_registers() {
     assert!(provider.logger_provider().is_none());
     assert_eq!(report.opentelemetry, None);
 
-    let mut capture = Capture::start(&["KFallbackAuto_L4K1"]).unwrap();
+    let mut capture = Listener::start(&["KFallbackAuto_L4K1"]).unwrap();
     shipped(1);
     lost(2); // nobody listens: not evaluated, not written anywhere
     assert_eq!(capture.drain().len(), 1);

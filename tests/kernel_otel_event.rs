@@ -21,7 +21,7 @@ use std::time::Duration;
 use otel_user_events::testing::sequential_activity_ids;
 use otel_user_events::{OutputMode, Provider, otel_event};
 use otel_user_events_test_support::alloc::{CountingAllocator, allocations_during};
-use otel_user_events_test_support::perf::{Capture, Sample};
+use otel_user_events_test_support::perf::{Listener, Sample};
 use otel_user_events_test_support::{require_kernel, tracefs};
 
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -169,7 +169,7 @@ fn one_activity_exactly() {
     require_kernel!();
     let _serial = serial();
     let provider = start_provider();
-    let mut capture = Capture::start(&TRACEPOINTS).unwrap();
+    let mut capture = Listener::start(&TRACEPOINTS).unwrap();
     assert_eq!(sequential_activity_ids(|| price(3)), Ok(300));
     assert_eq!(sequential_activity_ids(|| price(10)), Err(OutOfStock(10)));
     let samples = capture.drain();
@@ -222,7 +222,7 @@ fn activity_pairs_on_threads_match_with_their_parents() {
     require_kernel!();
     let _serial = serial();
     let provider = start_provider();
-    let mut capture = Capture::start(&TRACEPOINTS).unwrap();
+    let mut capture = Listener::start(&TRACEPOINTS).unwrap();
 
     const THREADS: u32 = 4;
     const CALLS: u32 = 25;
@@ -315,7 +315,7 @@ fn async_activity_pairs_follow_their_futures() {
     require_kernel!();
     let _serial = serial();
     let provider = start_provider();
-    let mut capture = Capture::start(&TRACEPOINTS).unwrap();
+    let mut capture = Listener::start(&TRACEPOINTS).unwrap();
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
@@ -388,7 +388,7 @@ fn activities_write_to_the_kernel_without_allocating() {
     require_kernel!();
     let _serial = serial();
     let provider = start_provider();
-    let mut capture = Capture::start(&TRACEPOINTS).unwrap();
+    let mut capture = Listener::start(&TRACEPOINTS).unwrap();
     // First use: lazy statics (the OpenTelemetry context, the id seed).
     checkout(1);
     poll_once(quick(1));

@@ -32,7 +32,7 @@ use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::logs::{LogProcessor as _, SdkLogRecord, SdkLoggerProvider};
 use otel_user_events::UserEventsProcessor;
 use otel_user_events_test_support::alloc::{CountingAllocator, allocations_during};
-use otel_user_events_test_support::perf::{Capture, Sample};
+use otel_user_events_test_support::perf::{Listener, Sample};
 use otel_user_events_test_support::{require_kernel, tracefs};
 use tracing_subscriber::Layer as _;
 use tracing_subscriber::filter::filter_fn;
@@ -87,7 +87,7 @@ fn fixed_time() -> SystemTime {
 
 /// Emits one record through `provider` and returns the decoded events perf saw.
 fn emit_one(
-    capture: &mut Capture,
+    capture: &mut Listener,
     provider: &SdkLoggerProvider,
     fill: &dyn Fn(&mut SdkLogRecord),
 ) -> Vec<String> {
@@ -179,7 +179,7 @@ fn same_json_as_the_seed_for_the_types_it_supports() {
     require_kernel!();
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let (seed, ours) = providers();
-    let mut capture = Capture::start(&tracepoints(PROVIDER)).unwrap();
+    let mut capture = Listener::start(&tracepoints(PROVIDER)).unwrap();
     for (what, fill) in seed_supported_records() {
         let from_seed = emit_one(&mut capture, &seed, &*fill);
         let from_ours = emit_one(&mut capture, &ours, &*fill);
@@ -197,7 +197,7 @@ fn same_json_as_the_seed_through_the_tracing_appender() {
     require_kernel!();
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let (seed, ours) = providers();
-    let mut capture = Capture::start(&tracepoints(PROVIDER)).unwrap();
+    let mut capture = Listener::start(&tracepoints(PROVIDER)).unwrap();
     let mut outputs = Vec::new();
     for provider in [&seed, &ours] {
         // Only this test's event: not the SDK's own internal logs.
@@ -244,7 +244,7 @@ fn documented_differences_for_bytes_lists_maps_and_missing_severity() {
     require_kernel!();
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let (seed, ours) = providers();
-    let mut capture = Capture::start(&tracepoints(PROVIDER)).unwrap();
+    let mut capture = Listener::start(&tracepoints(PROVIDER)).unwrap();
 
     let improved = |r: &mut SdkLogRecord| {
         r.set_severity_number(Severity::Warn);
@@ -323,7 +323,7 @@ fn registers_five_tracepoints_follows_listeners_and_unregisters_at_shutdown() {
 
     // Nobody listens: disabled. perf on the error level enables exactly it.
     assert!(!processor.event_enabled(Severity::Error, "t", None));
-    let mut capture = Capture::start(&names[1..2]).unwrap();
+    let mut capture = Listener::start(&names[1..2]).unwrap();
     assert!(processor.event_enabled(Severity::Error, "t", None));
     assert!(!processor.event_enabled(Severity::Warn, "t", None));
 
@@ -435,7 +435,7 @@ fn writing_a_record_allocates_nothing() {
         allocations_during(|| drop(std::hint::black_box(vec![1u8; 10]))),
         1
     );
-    let mut capture = Capture::start(&tracepoints(NAME)).unwrap();
+    let mut capture = Listener::start(&tracepoints(NAME)).unwrap();
     let allocations = allocations_during(|| {
         for _ in 0..100 {
             processor.emit(&mut record, &scope);
@@ -472,7 +472,7 @@ fn allocations_per_record_on_the_sdk_and_appender_paths() {
         .with_resource(Resource::builder_empty().build())
         .with_log_processor(processor)
         .build();
-    let mut capture = Capture::start(&tracepoints(NAME)).unwrap();
+    let mut capture = Listener::start(&tracepoints(NAME)).unwrap();
 
     // Logs API: create the record, 4 attributes, emit (SDK -> our processor).
     let logger = provider.logger("alloc");
@@ -548,7 +548,7 @@ fn failed_writes_are_counted_by_errno() {
     const NAME: &str = "OtelUeProcErr";
     let processor = UserEventsProcessor::builder(NAME).build().unwrap();
     let handle = processor.handle();
-    let capture = Capture::start(&tracepoints(NAME)[1..2]).unwrap();
+    let capture = Listener::start(&tracepoints(NAME)[1..2]).unwrap();
     let provider = SdkLoggerProvider::builder()
         .with_resource(Resource::builder_empty().build())
         .with_log_processor(processor)

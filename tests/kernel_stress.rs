@@ -28,7 +28,7 @@ use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _, LoggerProvider 
 use opentelemetry::{InstrumentationScope, Key};
 use opentelemetry_sdk::logs::{LogProcessor as _, SdkLogger, SdkLoggerProvider};
 use otel_user_events::{CounterSnapshot, Provider, UserEventsProcessor, ue_log};
-use otel_user_events_test_support::perf::{Capture, CaptureOptions, Sample};
+use otel_user_events_test_support::perf::{Listener, ListenerOptions, Sample};
 use otel_user_events_test_support::{require_kernel, tracefs};
 
 const THREADS: usize = 4;
@@ -240,9 +240,9 @@ fn writers_survive_listeners_coming_and_going_and_shutdown() {
         processor.report()
     );
     let proc_handle = processor.handle();
-    let options = CaptureOptions {
+    let options = ListenerOptions {
         buffer_bytes_per_cpu: 8 << 20,
-        ..CaptureOptions::default()
+        ..ListenerOptions::default()
     };
     let names = [SITE, PROC_SITE];
     let mut last = [[None; THREADS]; 2];
@@ -271,7 +271,7 @@ fn writers_survive_listeners_coming_and_going_and_shutdown() {
             if quiesced {
                 pause();
             }
-            let mut capture = Capture::start_with(&names, &options).unwrap();
+            let mut capture = Listener::start_with(&names, &options).unwrap();
             if quiesced {
                 resume();
             }
@@ -317,7 +317,7 @@ fn writers_survive_listeners_coming_and_going_and_shutdown() {
         }
 
         // Shut both down while the threads write and perf listens.
-        let mut capture = Capture::start_with(&names, &options).unwrap();
+        let mut capture = Listener::start_with(&names, &options).unwrap();
         std::thread::sleep(ATTACHED);
         let before = (provider.counters(), proc_handle.counters());
         provider.shutdown();

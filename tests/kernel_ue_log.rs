@@ -9,7 +9,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use otel_user_events::{Level, Provider, ue_log};
-use otel_user_events_test_support::perf::{Capture, CaptureOptions};
+use otel_user_events_test_support::perf::{Listener, ListenerOptions};
 use otel_user_events_test_support::{require_kernel, tracefs};
 
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -147,7 +147,7 @@ fn events_captured_with_perf_decode_to_the_exact_json() {
     require_kernel!();
     let _serial = serial();
     let provider = Provider::builder("KJson").init().unwrap();
-    let mut capture = Capture::start(&["KJson_L4K1", "KJson_L3K10"]).unwrap();
+    let mut capture = Listener::start(&["KJson_L4K1", "KJson_L3K10"]).unwrap();
 
     order_placed(42);
     retry(2);
@@ -178,7 +178,7 @@ fn nothing_is_written_or_evaluated_while_disabled() {
     let _serial = serial();
     let provider = Provider::builder("KQuiet").init().unwrap();
     // Listening to warnings only.
-    let mut capture = Capture::start(&["KQuiet_L3K10"]).unwrap();
+    let mut capture = Listener::start(&["KQuiet_L3K10"]).unwrap();
     let before = EVALUATED.load(Ordering::SeqCst);
     order_placed(1);
     failed();
@@ -228,11 +228,11 @@ fn threads_writing_concurrently_are_all_captured_uncorrupted() {
     const THREADS: u32 = 2;
     const EVENTS: u32 = 10_000;
     let provider = Provider::builder("KLoad").init().unwrap();
-    let options = CaptureOptions {
+    let options = ListenerOptions {
         buffer_bytes_per_cpu: 16 << 20,
-        ..CaptureOptions::default()
+        ..ListenerOptions::default()
     };
-    let mut capture = Capture::start_with(&["KLoad_L5K1"], &options).unwrap();
+    let mut capture = Listener::start_with(&["KLoad_L5K1"], &options).unwrap();
 
     std::thread::scope(|s| {
         for thread in 0..THREADS {

@@ -148,7 +148,7 @@ pub static L1_STATE: tracepoint::TracepointState = tracepoint::TracepointState::
 pub fn register_l1(name: &str) {
     let command = std::ffi::CString::new(format!(
         "{name} {}",
-        otel_user_events::kernel::EVENTHEADER_FIELDS
+        otel_user_events_abi::EVENTHEADER_FIELDS
     ))
     .expect("no NUL in the name");
     // SAFETY: the state is a static, so it outlives the registration.

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
+use otel_user_events_listen::names::{PROVIDER_NAME_MAX, ProviderName, ProviderNameError};
 
 /// Watch a user_events provider's EventHeader events and decode them, live or
 /// from a perf.data file.
@@ -74,26 +75,20 @@ pub struct Args {
     pub buffer_kb: usize,
 }
 
-/// Provider names as EventHeader tracepoint names allow them.
+/// Provider names as EventHeader tracepoint names allow them ([`ProviderName`]'s
+/// rule, the runtime's), said for the command line.
 fn provider_name(s: &str) -> Result<String, String> {
-    if s.is_empty() {
-        return Err("the provider name is empty".into());
+    match ProviderName::new(s) {
+        Ok(name) => Ok(name.as_str().to_owned()),
+        Err(ProviderNameError::Empty) => Err("the provider name is empty".into()),
+        Err(ProviderNameError::TooLong { len }) => Err(format!(
+            "the provider name is {len} bytes long; it must be shorter than {}",
+            PROVIDER_NAME_MAX + 1
+        )),
+        Err(ProviderNameError::InvalidChar { ch, .. }) => Err(format!(
+            "{ch:?} is not allowed in a provider name (only ASCII letters, digits and '_')"
+        )),
     }
-    if s.len() >= 234 {
-        return Err(format!(
-            "the provider name is {} bytes long; it must be shorter than 234",
-            s.len()
-        ));
-    }
-    if let Some(c) = s
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_'))
-    {
-        return Err(format!(
-            "{c:?} is not allowed in a provider name (only ASCII letters, digits and '_')"
-        ));
-    }
-    Ok(s.to_owned())
 }
 
 fn level(s: &str) -> Result<u8, String> {

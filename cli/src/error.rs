@@ -18,7 +18,7 @@ pub enum Error {
     /// `--no-wait` and the provider has no tracepoint.
     UnknownProvider(String),
     /// Attaching perf to a tracepoint failed.
-    Capture(perf::Error),
+    Listen(perf::Error),
     /// The perf.data file could not be read.
     File {
         /// The file.
@@ -46,7 +46,7 @@ impl fmt::Display for Error {
                 "no tracepoints of provider {provider} are registered: is the application \
                  running? (without --no-wait, ue-tail registers them and waits for it)"
             ),
-            Error::Capture(e) => write!(f, "{e}"),
+            Error::Listen(e) => write!(f, "{e}"),
             Error::File { path, source } => {
                 write!(f, "cannot decode {}: {source}", path.display())
             }
@@ -60,7 +60,7 @@ impl std::error::Error for Error {}
 
 impl From<perf::Error> for Error {
     fn from(e: perf::Error) -> Self {
-        Error::Capture(e)
+        Error::Listen(e)
     }
 }
 

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use otel_user_events_listen::names::TracepointName;
-use otel_user_events_listen::perf::{self, Capture, CaptureOptions};
+use otel_user_events_listen::perf::{self, Listener, ListenerOptions};
 use otel_user_events_listen::tracefs::Tracefs;
 use tracepoint_decode::{PerfByteReader, PerfEventDesc, PerfSampleEventInfo, PerfSessionInfo};
 
@@ -59,7 +59,7 @@ pub struct Watch<'a> {
 pub fn run<W: Write>(watch: &Watch, out: &mut Output<W>, stop: &Stop) -> Result<(), Error> {
     let tracefs = Tracefs::find().map_err(Error::Tracefs)?;
     let mut tracepoints = Tracepoints {
-        capture: Capture::new(&CaptureOptions {
+        listener: Listener::new(&ListenerOptions {
             buffer_bytes_per_cpu: watch.buffer_bytes_per_cpu,
             tracefs: tracefs.clone(),
             clock_id: Some(libc::CLOCK_MONOTONIC),
@@ -85,15 +85,15 @@ pub fn run<W: Write>(watch: &Watch, out: &mut Output<W>, stop: &Stop) -> Result<
     // Samples carry monotonic time; the decoder turns it into wall time.
     let session = session_info();
     let desc = PerfEventDesc::new(
-        tracepoints.capture.event_attr(0),
+        tracepoints.listener.event_attr(0),
         String::new(),
         None,
         Box::new([]),
     );
     let mut lost_reported = 0;
     while !stop.now() && !out.done() {
-        tracepoints.capture.wait(POLL);
-        for sample in tracepoints.capture.drain() {
+        tracepoints.listener.wait(POLL);
+        for sample in tracepoints.listener.drain() {
             let mut info = PerfSampleEventInfo::new(&[0; 8], &session, &desc);
             (info.pid, info.tid, info.time, info.cpu) =
                 (sample.pid, sample.tid, sample.time, sample.cpu);
@@ -101,7 +101,7 @@ pub fn run<W: Write>(watch: &Watch, out: &mut Output<W>, stop: &Stop) -> Result<
                 .map_err(Error::Output)?;
         }
         out.flush().map_err(Error::Output)?;
-        let lost = tracepoints.capture.lost();
+        let lost = tracepoints.listener.lost();
         if lost > lost_reported {
             eprintln!(
                 "ue-tail: warning: {} events lost: a CPU's ring buffer was full \
@@ -128,7 +128,7 @@ pub fn run<W: Write>(watch: &Watch, out: &mut Output<W>, stop: &Stop) -> Result<
 /// The provider's tracepoints and ue-tail's hold on them.
 struct Tracepoints {
     tracefs: Tracefs,
-    capture: Capture,
+    listener: Listener,
     ahead: Ahead,
     ahead_failed: bool,
 }
@@ -173,10 +173,10 @@ impl Tracepoints {
         }
         let mut added = Vec::new();
         for name in names {
-            if self.capture.contains(&name) {
+            if self.listener.contains(&name) {
                 continue;
             }
-            match self.capture.add(&name) {
+            match self.listener.add(&name) {
                 Ok(()) => added.push(name),
                 // Gone since user_events_status listed it (its process exited).
                 Err(perf::Error::Tracepoint { .. }) => {}

@@ -17,7 +17,7 @@ use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant, SystemTime};
 
 use eventheader_dynamic::{EventBuilder, FieldFormat, Level, Provider};
-use otel_user_events_test_support::perf::{Capture, CaptureOptions};
+use otel_user_events_test_support::perf::{Listener, ListenerOptions};
 use otel_user_events_test_support::require_kernel;
 use support::{Event, ue_tail, ue_tail_ok, write_perf_data};
 
@@ -430,11 +430,11 @@ fn perf_record(perf: &Path, file: &Path) {
 /// file with `tracepoint_perf`.
 fn capture_to_file(file: &Path) -> u32 {
     let tracepoints = ["MyService_L4K1", "MyService_L3K10"];
-    let options = CaptureOptions {
+    let options = ListenerOptions {
         clock_id: Some(libc::CLOCK_MONOTONIC),
-        ..CaptureOptions::default()
+        ..ListenerOptions::default()
     };
-    let mut capture = Capture::start_with(&tracepoints, &options).unwrap();
+    let mut capture = Listener::start_with(&tracepoints, &options).unwrap();
     let pid = run_quickstart();
     let samples = capture.drain();
     assert_eq!(samples.len(), 2, "{samples:?}");

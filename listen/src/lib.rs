@@ -2,7 +2,8 @@
 //!
 //! - [`tracefs`]: find the tracefs mount and read a tracepoint's `id` and
 //!   `format` files, with errors that say what is missing (tracefs, access,
-//!   user_events itself).
+//!   user_events itself). The discovery is `otel-user-events-abi`'s, the same
+//!   the runtime uses to open `user_events_data`, so both pick one mount.
 //! - [`status`]: parse `user_events_status`, the list of registered tracepoints.
 //! - [`names`]: EventHeader tracepoint names, `<Provider>_L<level>K<keyword>`.
 //! - [`perf`]: read tracepoints on every CPU through `perf_event_open` ring
@@ -15,5 +16,4 @@
 pub mod decode;
 pub mod names;
 pub mod perf;
-pub mod status;
-pub mod tracefs;
+pub use otel_user_events_abi::{status, tracefs};

@@ -19,7 +19,7 @@ use std::time::SystemTime;
 use crate::callsite;
 use crate::enable;
 use crate::encode::common_schema::CloudRole;
-use crate::provider_name::ProviderName;
+use otel_user_events_abi::name::ProviderName;
 
 /// One captured event.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 
 use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 
-use crate::kernel::Errno;
+use otel_user_events_abi::Errno;
 
 /// Errno slots kept apart; the rest share the last slot.
 const ERRNO_SLOTS: usize = 8;

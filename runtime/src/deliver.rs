@@ -9,7 +9,7 @@ use crate::capture::{self, CapturedEvent};
 use crate::counters::Counters;
 use crate::enable;
 use crate::encode::seal::Sealed;
-use crate::kernel::Errno;
+use otel_user_events_abi::Errno;
 
 /// Where a sealed event goes.
 pub(crate) enum Target<'a> {

@@ -7,7 +7,7 @@
 //! want this event?" in every output mode.
 
 /// Set by the kernel while the tracepoint has a listener.
-pub(crate) const KERNEL: u32 = 1 << crate::kernel::KERNEL_ENABLE_BIT;
+pub(crate) const KERNEL: u32 = 1 << otel_user_events_abi::KERNEL_ENABLE_BIT;
 /// Set while events go to OpenTelemetry and its logger wants this call site.
 pub(crate) const FALLBACK: u32 = 1 << 1;
 /// Set while a test capture runs on some thread (see [`crate::capture`]).

@@ -91,10 +91,28 @@ impl std::fmt::Display for Level {
     }
 }
 
+/// The EventHeader level number, so a [`ProviderName`](crate::ProviderName)
+/// builds a level's tracepoint name from the level itself.
+impl From<Level> for u8 {
+    fn from(level: Level) -> u8 {
+        level.as_u8()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ProviderName;
     use opentelemetry::logs::Severity;
+
+    #[test]
+    fn names_the_tracepoint_of_a_level() {
+        let name = ProviderName::new("My_Provider_2").unwrap();
+        assert_eq!(
+            name.tracepoint_name(Level::Warn, 0x1F),
+            "My_Provider_2_L3K1f"
+        );
+    }
 
     #[test]
     fn severity_round_trips_through_the_level_it_maps_to() {

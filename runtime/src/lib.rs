@@ -29,11 +29,9 @@ mod emit;
 mod enable;
 mod encode;
 mod fallback;
-mod kernel;
 mod level;
 mod processor;
 mod provider;
-mod provider_name;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -41,7 +39,6 @@ pub use activity::ActivityId;
 pub use counters::CounterSnapshot;
 pub use encode::field::{ArrayElement, Field, FieldValue};
 pub use encode::writer::DataWriter;
-pub use kernel::Errno;
 pub use level::Level;
 pub use processor::{
     DEFAULT_EVENT_NAME, DEFAULT_SEVERITY, ProcessorHandle, ProcessorReport, TracepointStatus,
@@ -51,4 +48,7 @@ pub use provider::{
     ActiveOutputs, InitError, InitReport, LoggerSource, OpenTelemetryReport, OutputMode, Provider,
     ProviderBuilder, TracepointReport, counters,
 };
-pub use provider_name::{PROVIDER_NAME_MAX, ProviderName, ProviderNameError};
+// The kernel interface is `otel-user-events-abi`'s; these names of it are part of the
+// runtime's reports and errors.
+pub use otel_user_events_abi::name::{PROVIDER_NAME_MAX, ProviderName, ProviderNameError};
+pub use otel_user_events_abi::{DataFileError, Errno};

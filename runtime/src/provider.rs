@@ -4,7 +4,6 @@
 //! See [`OutputMode`] for how the output is chosen.
 
 use std::collections::{BTreeMap, HashSet};
-use std::ffi::CString;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -14,13 +13,13 @@ use opentelemetry::InstrumentationScope;
 use opentelemetry::logs::LoggerProvider as _;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::logs::{SdkLogger, SdkLoggerProvider};
+use otel_user_events_abi::name::{ProviderName, ProviderNameError};
+use otel_user_events_abi::{DataFile, DataFileError, Errno};
 
 use crate::callsite::{self, Callsite};
 use crate::counters::{CounterSnapshot, Counters};
 use crate::enable;
 use crate::encode::common_schema::CloudRole;
-use crate::kernel::{self, DataFile, Errno};
-use crate::provider_name::{ProviderName, ProviderNameError};
 
 /// Where macro events go, chosen at [`init`](ProviderBuilder::init):
 ///
@@ -127,7 +126,7 @@ pub struct InitReport {
     pub reason: String,
     /// The `user_events_data` file, or why it could not be opened (`None` when
     /// user_events was not tried).
-    pub data_file: Option<Result<PathBuf, (Errno, PathBuf)>>,
+    pub data_file: Option<Result<PathBuf, DataFileError>>,
     /// One line per tracepoint name (empty when user_events was not tried).
     pub tracepoints: Vec<TracepointReport>,
     /// The OpenTelemetry output, when active.
@@ -150,12 +149,12 @@ impl fmt::Display for InitReport {
         writeln!(f, "  why: {}", self.reason)?;
         match &self.data_file {
             Some(Ok(path)) => writeln!(f, "  user_events_data: {}", path.display())?,
-            Some(Err((errno, path))) => writeln!(
+            Some(Err(e)) => writeln!(
                 f,
                 "  user_events_data: {}: {} ({})",
-                path.display(),
-                errno.name(),
-                errno.0
+                e.path.display(),
+                e.errno.name(),
+                e.errno.0
             )?,
             None => {}
         }
@@ -447,13 +446,13 @@ enum KernelOutcome {
 
 impl KernelOutcome {
     fn new(
-        data_file: &Option<Result<PathBuf, (Errno, PathBuf)>>,
+        data_file: &Option<Result<PathBuf, DataFileError>>,
         tracepoints: &[TracepointReport],
         any_registered: bool,
     ) -> KernelOutcome {
         match data_file {
             None => KernelOutcome::NotTried,
-            Some(Err((errno, _))) => KernelOutcome::Unavailable(format!(
+            Some(Err(DataFileError { errno, .. })) => KernelOutcome::Unavailable(format!(
                 "user_events is unavailable ({}: {})",
                 errno.name(),
                 errno.explain()
@@ -595,14 +594,11 @@ fn register_all(
     for site in callsite::all() {
         let info = site.info();
         let tp_name = name.tracepoint_name(info.level, info.keyword);
-        // Valid provider names and hex keywords never contain NUL.
-        let result = match CString::new(format!("{tp_name} {}", kernel::EVENTHEADER_FIELDS)) {
-            Ok(command) => kernel::register(file.fd(), site.enable_word(), &command).map(|index| {
-                site.set_write_index(index);
-                registered.push(site);
-            }),
-            Err(_) => Err(Errno(libc::EINVAL)),
-        };
+        // SAFETY: call sites are statics, so their enable words never move.
+        let result = unsafe { file.register(&tp_name, site.enable_word()) }.map(|index| {
+            site.set_write_index(index);
+            registered.push(site);
+        });
         let entry = by_name.entry(tp_name.clone()).or_insert(TracepointReport {
             name: tp_name,
             call_sites: 0,
@@ -677,7 +673,7 @@ impl ProviderState {
 /// the tracepoint names can leave `user_events_status`.
 fn release(file: &DataFile, sites: Vec<&'static Callsite>) {
     for site in sites {
-        let _ = kernel::unregister(file.fd(), site.enable_word());
+        let _ = file.unregister(site.enable_word());
         site.set_write_index(u32::MAX);
         site.set(enable::KERNEL, false);
     }
@@ -899,10 +895,10 @@ mod tests {
             KernelOutcome::new(&file, &tracepoints[..1], true),
             KernelOutcome::Ready { tracepoints: 1 }
         ));
-        let missing = Some(Err((
-            Errno(libc::ENOENT),
-            PathBuf::from("/x/user_events_data"),
-        )));
+        let missing = Some(Err(DataFileError {
+            errno: Errno(libc::ENOENT),
+            path: PathBuf::from("/x/user_events_data"),
+        }));
         let KernelOutcome::Unavailable(problem) = KernelOutcome::new(&missing, &[], false) else {
             panic!("no data file: unavailable");
         };

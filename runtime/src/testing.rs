@@ -39,9 +39,10 @@
 
 use std::time::SystemTime;
 
+use otel_user_events_abi::name::{ProviderName, ProviderNameError};
+
 use crate::capture::{self, Settings};
 use crate::encode::common_schema::CloudRole;
-use crate::provider_name::{ProviderName, ProviderNameError};
 
 pub use crate::activity::sequential_activity_ids;
 pub use crate::capture::CapturedEvent;

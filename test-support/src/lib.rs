@@ -7,7 +7,7 @@
 //!   (`scripts/kernel-test.sh`), and [`require_kernel!`] to skip visibly outside it.
 //! - [`tracefs`]: read `user_events_status`, tracepoint ids and formats, enable
 //!   tracepoints through ftrace, wait for tracepoints to appear or go away.
-//! - [`perf`]: capture tracepoints in-process with `perf_event_open`.
+//! - [`perf`]: listen to tracepoints in-process with `perf_event_open`.
 
 pub mod alloc;
 pub mod decode;

@@ -4,7 +4,8 @@
 //! mounts tracefs. Names are the registered tracepoint names without the
 //! `user_events:` system prefix, e.g. `MyProvider_L4K1`.
 //!
-//! Reading tracefs is `otel-user-events-listen`'s, shared with `ue-tail`;
+//! Reading tracefs is `otel-user-events-abi`'s (through
+//! `otel-user-events-listen`), shared with the runtime and `ue-tail`;
 //! enabling tracepoints through ftrace, waiting for them and releasing
 //! `user_events_data` files are for tests only.
 

@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use eventheader as eh;
-use otel_user_events_test_support::perf::{Capture, CaptureOptions};
+use otel_user_events_test_support::perf::{Listener, ListenerOptions};
 use otel_user_events_test_support::{require_kernel, tracefs};
 
 /// The tests share this process's user_events_data file, and one of them
@@ -56,7 +56,7 @@ fn register_capture_decode_unregister() {
     // Nobody listens yet: the enable bit is off and nothing is sent.
     assert_eq!(write_smoke(0), EBADF);
 
-    let mut capture = Capture::start(&[SMOKE_TP]).unwrap();
+    let mut capture = Listener::start(&[SMOKE_TP]).unwrap();
     let status = tracefs::user_events_status().unwrap();
     assert_eq!(status.get(SMOKE_TP).unwrap().used_by, ["perf"]);
     for n in 1..=3 {
@@ -91,7 +91,7 @@ fn register_capture_decode_unregister() {
         status.get(SMOKE_TP).unwrap().used_by.is_empty(),
         "{status:?}"
     );
-    let mut capture = Capture::start(&[SMOKE_TP]).unwrap();
+    let mut capture = Listener::start(&[SMOKE_TP]).unwrap();
     assert!(capture.drain().is_empty());
     assert_eq!(write_smoke(5), 0);
     let samples = capture.drain();
@@ -138,7 +138,7 @@ fn ftrace_enable_sets_the_enable_bit() {
     assert_eq!(write_ftrace(), 0);
 
     // ftrace and perf together: the bit stays on until both have let go.
-    let capture = Capture::start(&[FTRACE_TP]).unwrap();
+    let capture = Listener::start(&[FTRACE_TP]).unwrap();
     let status = tracefs::user_events_status().unwrap();
     assert_eq!(status.get(FTRACE_TP).unwrap().used_by, ["ftrace", "perf"]);
     tracefs::disable(FTRACE_TP).unwrap();
@@ -172,7 +172,7 @@ fn many_events_fit_and_overflow_is_counted() {
     tracefs::wait_for_tracepoint(BULK_TP, WAIT).unwrap();
 
     // Default buffers hold 20,000 small events between drains.
-    let mut capture = Capture::start(&[BULK_TP]).unwrap();
+    let mut capture = Listener::start(&[BULK_TP]).unwrap();
     const MANY: u32 = 20_000;
     for i in 0..MANY {
         assert_eq!(write_bulk(i), 0);
@@ -203,11 +203,11 @@ fn many_events_fit_and_overflow_is_counted() {
 
     // A one-page buffer per CPU overflows: the losses are counted, and every
     // event is either captured or counted as lost.
-    let options = CaptureOptions {
+    let options = ListenerOptions {
         buffer_bytes_per_cpu: 4096,
-        ..CaptureOptions::default()
+        ..ListenerOptions::default()
     };
-    let mut capture = Capture::start_with(&[BULK_TP], &options).unwrap();
+    let mut capture = Listener::start_with(&[BULK_TP], &options).unwrap();
     const BURST: u32 = 1_000;
     for i in 0..BURST {
         assert_eq!(write_bulk(i), 0);
@@ -261,7 +261,7 @@ fn perf_drops_events_over_8k() {
     // SAFETY: static provider of this test binary.
     assert_eq!(unsafe { BIG.register() }, 0);
     tracefs::wait_for_tracepoint(BIG_TP, WAIT).unwrap();
-    let mut capture = Capture::start(&[BIG_TP]).unwrap();
+    let mut capture = Listener::start(&[BIG_TP]).unwrap();
 
     // Payload (what follows the write index) of this event: 8 (EventHeader)
     // + 4 (metadata extension header) + 11 (metadata: "Big\0", "blob\0",

@@ -1,9 +1,9 @@
-//! In-process capture of user_events tracepoints with `perf_event_open`:
-//! [`Capture`] opens the tracepoints on every CPU and hands out [`Sample`]s.
+//! Listening to user_events tracepoints in-process with `perf_event_open`:
+//! a [`Listener`] opens the tracepoints on every CPU and hands out [`Sample`]s.
 
-mod abi;
-mod capture;
+mod listener;
 mod ring;
+mod uapi;
 
-pub use abi::{SAMPLE_TYPE, tracepoint_attr};
-pub use capture::{Capture, CaptureOptions, Error, Sample};
+pub use listener::{Error, Listener, ListenerOptions, Sample};
+pub use uapi::{SAMPLE_TYPE, tracepoint_attr};

@@ -19,7 +19,7 @@ use super::header::{Header, HeaderFields};
 
 /// The largest event, in bytes after the 4-byte write index (EventHeader, its
 /// extensions, metadata and data): longer strings are truncated to fit.
-pub const MAX_EVENT_SIZE: usize = 65_535;
+pub const MAX_EVENT_SIZE: usize = otel_user_events_abi::MAX_EVENT_SIZE;
 
 /// Values up to this size are copied; longer ones are borrowed.
 const INLINE_MAX: usize = 64;

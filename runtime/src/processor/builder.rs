@@ -4,12 +4,12 @@ use std::borrow::Cow;
 
 use opentelemetry::logs::Severity;
 use opentelemetry_sdk::logs::SdkLogRecord;
+use otel_user_events_abi::name::{ProviderName, ProviderNameError};
 
 use super::UserEventsProcessor;
 use super::event_name::{DEFAULT_EVENT_NAME, EventNamePolicy};
 use super::record::RecordLayout;
 use super::tracepoints::Tracepoints;
-use crate::provider_name::{ProviderName, ProviderNameError};
 
 /// The severity a record without one is written with, unless
 /// [`UserEventsProcessorBuilder::with_default_severity`] says otherwise.

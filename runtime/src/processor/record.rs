@@ -9,6 +9,7 @@ use opentelemetry::logs::{AnyValue, Severity};
 use opentelemetry::{Array, Key, Value};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::logs::SdkLogRecord;
+use otel_user_events_abi::MAX_STRUCT_MEMBERS;
 
 use super::event_name::EventNamePolicy;
 use crate::Level;
@@ -23,9 +24,6 @@ use crate::encode::writer::{EventWriter, MAX_EVENT_SIZE, Room};
 
 /// The attribute whose integer value becomes PartB `eventId` (and leaves PartC).
 const EVENT_ID: &str = "event_id";
-
-/// Most members of an EventHeader struct.
-const MAX_STRUCT_MEMBERS: u8 = 127;
 
 /// Metadata kept free for PartB while PartC is written: `PartB`, `_typeName`,
 /// `body`, `severityNumber`, `severityText`, `eventId` and `name` take 76 bytes.

@@ -1,17 +1,17 @@
 //! The processor's five tracepoints (one per level, all with its keyword): their
 //! enable words, registration, the report, and the single release at shutdown.
 
-use std::ffi::CString;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
+use otel_user_events_abi::name::ProviderName;
+use otel_user_events_abi::{DataFile, DataFileError, Errno};
+
 use crate::Level;
 use crate::capture::{self, EnableWords};
 use crate::counters::Counters;
-use crate::kernel::{self, DataFile, Errno};
-use crate::provider_name::ProviderName;
 
 /// What registering one tracepoint did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,7 +34,7 @@ pub struct ProcessorReport {
     /// The keyword of every tracepoint.
     pub keyword: u64,
     /// The `user_events_data` file, or why it could not be opened.
-    pub data_file: Result<PathBuf, (Errno, PathBuf)>,
+    pub data_file: Result<PathBuf, DataFileError>,
     /// One entry per level, most severe first.
     pub tracepoints: Vec<TracepointStatus>,
 }
@@ -55,13 +55,7 @@ impl fmt::Display for ProcessorReport {
         )?;
         match &self.data_file {
             Ok(path) => writeln!(f, "  user_events_data: {}", path.display())?,
-            Err((errno, path)) => {
-                return writeln!(
-                    f,
-                    "  user_events_data: {}: {errno}; records are not written",
-                    path.display()
-                );
-            }
+            Err(e) => return writeln!(f, "  user_events_data: {e}; records are not written"),
         }
         for tp in &self.tracepoints {
             match &tp.result {
@@ -129,17 +123,15 @@ impl Tracepoints {
             let name = self.name.tracepoint_name(level, self.keyword);
             let result = match (&self.data_file, &self.report.data_file) {
                 (Some(file), _) => {
-                    match CString::new(format!("{name} {}", kernel::EVENTHEADER_FIELDS)) {
-                        Ok(command) => kernel::register(file.fd(), &self.words[i], &command).map(
-                            |write_index| {
-                                self.write_index[i] = write_index;
-                                self.registered[i] = true;
-                            },
-                        ),
-                        Err(_) => Err(Errno(libc::EINVAL)),
-                    }
+                    // SAFETY: the words live in this `Tracepoints`, behind the `Arc` that
+                    // the processor holds until its shutdown or drop, and `release` (run
+                    // by both) unregisters them first.
+                    unsafe { file.register(&name, &self.words[i]) }.map(|write_index| {
+                        self.write_index[i] = write_index;
+                        self.registered[i] = true;
+                    })
                 }
-                (None, Err((errno, _))) => Err(*errno),
+                (None, Err(e)) => Err(e.errno),
                 (None, Ok(_)) => Err(Errno(libc::ENOENT)),
             };
             self.report.tracepoints.push(TracepointStatus {
@@ -170,7 +162,7 @@ impl Tracepoints {
                 if self.registered[i] {
                     // Fails only if the kernel already forgot the word; the close
                     // below releases everything either way.
-                    let _ = kernel::unregister(file.fd(), &self.words[i]);
+                    let _ = file.unregister(&self.words[i]);
                 }
             }
             file.close();

@@ -1,5 +1,9 @@
 //! Where tracefs is, and the files it has about user_events tracepoints.
 //!
+//! [`Tracefs::find`] is the one discovery of the project: the runtime opens
+//! `user_events_data` in the tracefs it finds ([`DataFile::open`](crate::DataFile::open)),
+//! and `ue-tail` listens in the same one, so they always meet.
+//!
 //! Names are registered tracepoint names without the `user_events:` system
 //! prefix, e.g. `MyProvider_L4K1`.
 
@@ -12,9 +16,6 @@ use crate::status::UserEventsStatus;
 
 /// Where tracefs is usually mounted.
 pub const DEFAULT_ROOT: &str = "/sys/kernel/tracing";
-
-/// Where older systems reach tracefs, through debugfs.
-pub const DEBUGFS_ROOT: &str = "/sys/kernel/debug/tracing";
 
 /// The tracefs system that holds user_events tracepoints.
 pub const USER_EVENTS_SYSTEM: &str = "user_events";
@@ -98,20 +99,18 @@ impl Tracefs {
         Self { root: root.into() }
     }
 
-    /// Finds the tracefs mount that has user_events: the tracefs mounts listed
-    /// in `/proc/mounts` first, then [`DEFAULT_ROOT`] and [`DEBUGFS_ROOT`].
+    /// Finds the tracefs mount that has user_events, looking in this order:
+    /// [`DEFAULT_ROOT`], the tracefs mounts listed in `/proc/mounts`, then
+    /// `<mount>/tracing` of each debugfs mount there (older systems reach
+    /// tracefs only through debugfs).
     pub fn find() -> Result<Self, FindError> {
         let mounts = fs::read_to_string("/proc/mounts").unwrap_or_default();
-        let mut candidates: Vec<PathBuf> = tracefs_mounts(&mounts);
-        for fixed in [DEFAULT_ROOT, DEBUGFS_ROOT] {
-            if !candidates.iter().any(|c| c == Path::new(fixed)) {
-                candidates.push(fixed.into());
-            }
-        }
-        Self::find_in(&candidates)
+        Self::find_in(&candidates(&mounts))
     }
 
     /// The first of `candidates` that has `user_events_status`; see [`find`](Self::find).
+    /// Permission and I/O errors stop the search: the mount that could not be
+    /// read is most likely the one that has user_events.
     pub fn find_in(candidates: &[PathBuf]) -> Result<Self, FindError> {
         let mut without_user_events = None;
         for root in candidates {
@@ -190,17 +189,28 @@ impl Tracefs {
     }
 }
 
-/// The mount points of type `tracefs` in the text of `/proc/mounts`.
-fn tracefs_mounts(mounts: &str) -> Vec<PathBuf> {
-    mounts
-        .lines()
-        .filter_map(|line| {
-            let mut fields = line.split_whitespace();
-            let (_device, dir, kind) = (fields.next()?, fields.next()?, fields.next()?);
-            // Paths with spaces are octal-escaped (\040); tracefs never lives there.
-            (kind == "tracefs" && !dir.contains('\\')).then(|| PathBuf::from(dir))
-        })
-        .collect()
+/// Where [`Tracefs::find`] looks, in order, given the text of `/proc/mounts`:
+/// [`DEFAULT_ROOT`], the tracefs mounts, then `tracing` in each debugfs mount;
+/// each place once.
+fn candidates(mounts: &str) -> Vec<PathBuf> {
+    let mut candidates = vec![PathBuf::from(DEFAULT_ROOT)];
+    let debugfs = mounts_of(mounts, "debugfs").map(|dir| dir.join("tracing"));
+    for dir in mounts_of(mounts, "tracefs").chain(debugfs) {
+        if !candidates.contains(&dir) {
+            candidates.push(dir);
+        }
+    }
+    candidates
+}
+
+/// The mount points of type `kind` in the text of `/proc/mounts`.
+fn mounts_of<'a>(mounts: &'a str, kind: &'a str) -> impl Iterator<Item = PathBuf> + 'a {
+    mounts.lines().filter_map(move |line| {
+        let mut fields = line.split_whitespace();
+        let (_device, dir, fs) = (fields.next()?, fields.next()?, fields.next()?);
+        // Paths with spaces are octal-escaped (\040); tracefs never lives there.
+        (fs == kind && !dir.contains('\\')).then(|| PathBuf::from(dir))
+    })
 }
 
 /// Adds the path to an I/O error's message, keeping its kind.
@@ -220,7 +230,7 @@ mod tests {
                       tracefs /mnt/my\\040trace tracefs rw 0 0\n\
                       nodev /tmp/t tracefs rw 0 0\n";
         assert_eq!(
-            tracefs_mounts(mounts),
+            mounts_of(mounts, "tracefs").collect::<Vec<_>>(),
             [
                 PathBuf::from("/sys/kernel/tracing"),
                 PathBuf::from("/tmp/t")
@@ -228,8 +238,37 @@ mod tests {
         );
     }
 
+    #[test]
+    fn looks_at_the_usual_place_then_tracefs_then_debugfs() {
+        let paths = |list: &[&str]| list.iter().map(PathBuf::from).collect::<Vec<_>>();
+        // Nothing mounted (or no /proc): only the usual place.
+        assert_eq!(candidates(""), paths(&[DEFAULT_ROOT]));
+        // Only debugfs: tracefs through it.
+        let debugfs_only = "proc /proc proc rw 0 0\n\
+                            debugfs /sys/kernel/debug debugfs rw 0 0\n";
+        assert_eq!(
+            candidates(debugfs_only),
+            paths(&[DEFAULT_ROOT, "/sys/kernel/debug/tracing"])
+        );
+        // tracefs somewhere else: before any debugfs, even one listed first.
+        let elsewhere = "debugfs /debug debugfs rw 0 0\n\
+                         nodev /mnt/trace tracefs rw 0 0\n";
+        assert_eq!(
+            candidates(elsewhere),
+            paths(&[DEFAULT_ROOT, "/mnt/trace", "/debug/tracing"])
+        );
+        // Both, tracefs at the usual place and automounted in debugfs: each once.
+        let both = "tracefs /sys/kernel/tracing tracefs rw 0 0\n\
+                    debugfs /sys/kernel/debug debugfs rw 0 0\n\
+                    tracefs /sys/kernel/debug/tracing tracefs rw 0 0\n";
+        assert_eq!(
+            candidates(both),
+            paths(&[DEFAULT_ROOT, "/sys/kernel/debug/tracing"])
+        );
+    }
+
     fn temp_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("listen-{name}-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("abi-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();
         dir

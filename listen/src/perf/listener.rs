@@ -1,4 +1,4 @@
-//! [`Capture`]: user_events tracepoints read on every CPU, as [`Sample`]s.
+//! [`Listener`]: user_events tracepoints read on every CPU, as [`Sample`]s.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -10,12 +10,12 @@ use std::time::Duration;
 
 use tracepoint_decode::{PerfEventAttr, PerfEventFormat};
 
-use super::abi::{self, PERF_RECORD_LOST, PERF_RECORD_SAMPLE};
 use super::ring::Ring;
+use super::uapi::{self, PERF_RECORD_LOST, PERF_RECORD_SAMPLE};
 use crate::decode::{DecodeError, decode_json};
 use crate::tracefs::{Tracefs, USER_EVENTS_SYSTEM};
 
-/// Why a capture could not start or add a tracepoint.
+/// Why a listener could not start or add a tracepoint.
 #[derive(Debug)]
 pub enum Error {
     /// No tracepoint names were given.
@@ -58,7 +58,7 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::NoTracepoints => f.write_str("no tracepoints to capture"),
+            Error::NoTracepoints => f.write_str("no tracepoints to listen to"),
             Error::Tracepoint { name, source } => {
                 write!(
                     f,
@@ -101,7 +101,7 @@ impl From<io::Error> for Error {
     }
 }
 
-/// One captured event.
+/// One event a [`Listener`] read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sample {
     /// Tracepoint name, e.g. `MyProvider_L4K1`.
@@ -110,7 +110,7 @@ pub struct Sample {
     pub pid: u32,
     /// Thread id of the writer.
     pub tid: u32,
-    /// Kernel timestamp in nanoseconds, from [`CaptureOptions::clock_id`]'s
+    /// Kernel timestamp in nanoseconds, from [`ListenerOptions::clock_id`]'s
     /// clock (perf's own clock by default).
     pub time: u64,
     /// The CPU the event was written on.
@@ -128,9 +128,9 @@ impl Sample {
     }
 }
 
-/// Tuning for [`Capture::start_with`] and [`Capture::new`].
+/// Tuning for [`Listener::start_with`] and [`Listener::new`].
 #[derive(Debug, Clone)]
-pub struct CaptureOptions {
+pub struct ListenerOptions {
     /// Size of each CPU's ring buffer in bytes, rounded up to a power-of-two
     /// number of pages. Events written between two drains must fit in one
     /// CPU's buffer (a sample is ~40 bytes plus the event size, 8-aligned).
@@ -143,7 +143,7 @@ pub struct CaptureOptions {
     pub clock_id: Option<i32>,
 }
 
-impl Default for CaptureOptions {
+impl Default for ListenerOptions {
     fn default() -> Self {
         Self {
             buffer_bytes_per_cpu: 4 << 20,
@@ -153,7 +153,7 @@ impl Default for CaptureOptions {
     }
 }
 
-/// What a capture knows about one of its tracepoints.
+/// What a listener knows about one of its tracepoints.
 #[derive(Debug)]
 struct Tracepoint {
     name: String,
@@ -162,19 +162,19 @@ struct Tracepoint {
     format: Arc<PerfEventFormat>,
 }
 
-/// An active perf capture of some user_events tracepoints on all CPUs.
+/// perf attached to some user_events tracepoints on all CPUs, reading their events.
 ///
 /// Each tracepoint has one `PERF_TYPE_TRACEPOINT` event on every online CPU
 /// (all processes); each CPU has one memory-mapped ring buffer shared by its
 /// events. Opening the events attaches perf to the tracepoints, which is what
 /// sets the enable bit user_events maintains in the registering processes;
-/// dropping the capture detaches and clears it.
+/// dropping the listener detaches and clears it.
 ///
 /// [`drain`](Self::drain) returns the pending samples in time order. If a ring
 /// buffer fills up the kernel drops samples and counts them:
 /// [`lost`](Self::lost) says how many.
-pub struct Capture {
-    options: CaptureOptions,
+pub struct Listener {
+    options: ListenerOptions,
     cpus: Vec<u32>,
     /// One per entry of `cpus`, once the first tracepoint is added.
     rings: Vec<Ring>,
@@ -186,13 +186,13 @@ pub struct Capture {
     has_lost_counter: bool,
 }
 
-// SAFETY: the ring buffer pointers are owned by the Capture and only used
+// SAFETY: the ring buffer pointers are owned by the Listener and only used
 // through `&mut self`.
-unsafe impl Send for Capture {}
+unsafe impl Send for Listener {}
 
-impl fmt::Debug for Capture {
+impl fmt::Debug for Listener {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Capture")
+        f.debug_struct("Listener")
             .field("tracepoints", &self.tracepoint_names())
             .field("cpus", &self.cpus)
             .field("lost_records", &self.lost_records)
@@ -200,31 +200,31 @@ impl fmt::Debug for Capture {
     }
 }
 
-impl Capture {
-    /// Starts capturing the given user_events tracepoints (names without the
+impl Listener {
+    /// Starts listening to the given user_events tracepoints (names without the
     /// `user_events:` prefix) with default options. They must be registered.
-    pub fn start<S: AsRef<str>>(tracepoints: &[S]) -> Result<Capture, Error> {
-        Self::start_with(tracepoints, &CaptureOptions::default())
+    pub fn start<S: AsRef<str>>(tracepoints: &[S]) -> Result<Listener, Error> {
+        Self::start_with(tracepoints, &ListenerOptions::default())
     }
 
-    /// Starts capturing with explicit [`CaptureOptions`].
+    /// Starts listening with explicit [`ListenerOptions`].
     pub fn start_with<S: AsRef<str>>(
         tracepoints: &[S],
-        options: &CaptureOptions,
-    ) -> Result<Capture, Error> {
+        options: &ListenerOptions,
+    ) -> Result<Listener, Error> {
         if tracepoints.is_empty() {
             return Err(Error::NoTracepoints);
         }
-        let mut capture = Self::new(options)?;
+        let mut listener = Self::new(options)?;
         for name in tracepoints {
-            capture.add(name.as_ref())?;
+            listener.add(name.as_ref())?;
         }
-        Ok(capture)
+        Ok(listener)
     }
 
-    /// A capture of no tracepoints yet; [`add`](Self::add) them.
-    pub fn new(options: &CaptureOptions) -> Result<Capture, Error> {
-        Ok(Capture {
+    /// A listener to no tracepoints yet; [`add`](Self::add) them.
+    pub fn new(options: &ListenerOptions) -> Result<Listener, Error> {
+        Ok(Listener {
             options: options.clone(),
             cpus: online_cpus()?,
             rings: Vec::new(),
@@ -235,8 +235,8 @@ impl Capture {
         })
     }
 
-    /// Starts capturing one more registered tracepoint; does nothing if it is
-    /// captured already.
+    /// Starts listening to one more registered tracepoint; does nothing if it
+    /// listens to it already.
     pub fn add(&mut self, name: &str) -> Result<(), Error> {
         if self.contains(name) {
             return Ok(());
@@ -245,8 +245,8 @@ impl Capture {
         let mut fds = Vec::with_capacity(self.cpus.len());
         for &cpu in &self.cpus {
             let open = |lost| {
-                abi::open(
-                    &abi::tracepoint_attr(info.id, lost, self.options.clock_id),
+                uapi::open(
+                    &uapi::tracepoint_attr(info.id, lost, self.options.clock_id),
                     cpu,
                 )
             };
@@ -303,19 +303,19 @@ impl Capture {
         Ok(())
     }
 
-    /// True when `name` is captured.
+    /// True when it listens to `name`.
     pub fn contains(&self, name: &str) -> bool {
         self.tracepoints.values().any(|t| t.name == name)
     }
 
-    /// The captured tracepoint names, sorted.
+    /// The names of the tracepoints it listens to, sorted.
     pub fn tracepoint_names(&self) -> Vec<String> {
         let mut names: Vec<String> = self.tracepoints.values().map(|t| t.name.clone()).collect();
         names.sort();
         names
     }
 
-    /// The tracefs format of a captured tracepoint, as `tracepoint_decode`
+    /// The tracefs format of a tracepoint it listens to, as `tracepoint_decode`
     /// parsed it.
     pub fn format(&self, name: &str) -> Option<&Arc<PerfEventFormat>> {
         self.tracepoints
@@ -324,10 +324,10 @@ impl Capture {
             .map(|t| &t.format)
     }
 
-    /// The `perf_event_attr` the capture opens its events with, for tracepoint
+    /// The `perf_event_attr` the listener opens its events with, for tracepoint
     /// id `id`: what a perf.data file or a decoder needs to know about samples.
     pub fn event_attr(&self, id: u32) -> PerfEventAttr {
-        abi::tracepoint_attr(id, self.has_lost_counter, self.options.clock_id)
+        uapi::tracepoint_attr(id, self.has_lost_counter, self.options.clock_id)
     }
 
     /// Waits up to `timeout` for a ring buffer to say it has data to read.
@@ -379,7 +379,7 @@ impl Capture {
     }
 
     /// How many samples the kernel dropped because a ring buffer was full,
-    /// since the capture started. Exact and current on kernels with
+    /// since the listener started. Exact and current on kernels with
     /// `PERF_FORMAT_LOST` (6.0+); otherwise the total of the
     /// `PERF_RECORD_LOST` records seen by [`drain`](Self::drain) (the kernel
     /// writes those only once space is free again).
@@ -406,7 +406,7 @@ impl Capture {
     }
 }
 
-/// What a capture needs to know about one tracepoint, from tracefs.
+/// What a listener needs to know about one tracepoint, from tracefs.
 struct TracepointInfo {
     id: u32,
     /// Offset of the first non-common field: where the EventHeader starts.
@@ -453,7 +453,7 @@ impl TracepointInfo {
     }
 }
 
-/// PERF_RECORD_SAMPLE with [`abi::SAMPLE_TYPE`]: header; u32 pid, tid; u64 time;
+/// PERF_RECORD_SAMPLE with [`uapi::SAMPLE_TYPE`]: header; u32 pid, tid; u64 time;
 /// u32 cpu, res; u32 size; u8 raw[size].
 fn parse_sample(
     record: &[u8],

@@ -1,5 +1,5 @@
 //! The parts of the perf_event_open ABI (include/uapi/linux/perf_event.h) that
-//! a tracepoint capture uses. `perf_event_attr` itself is
+//! a tracepoint [`Listener`](super::Listener) uses. `perf_event_attr` itself is
 //! `tracepoint_decode`'s, which also describes samples to its decoder.
 
 use std::io;
@@ -20,7 +20,7 @@ pub(crate) const MMAP_DATA_TAIL: usize = 1032;
 pub(crate) const MMAP_DATA_OFFSET: usize = 1040;
 pub(crate) const MMAP_DATA_SIZE: usize = 1048;
 
-/// What each sample carries; the capture parses samples of this layout.
+/// What each sample carries; the listener parses samples of this layout.
 pub const SAMPLE_TYPE: PerfEventAttrSampleType = PerfEventAttrSampleType::Tid
     .or(PerfEventAttrSampleType::Time)
     .or(PerfEventAttrSampleType::Cpu)

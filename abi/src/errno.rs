@@ -7,8 +7,8 @@ use std::fmt;
 pub struct Errno(pub i32);
 
 impl Errno {
-    /// The last `errno` of this thread.
-    pub(crate) fn last() -> Errno {
+    /// The last `errno` of this thread (`EIO` if there is none).
+    pub fn last() -> Errno {
         Errno(
             std::io::Error::last_os_error()
                 .raw_os_error()
@@ -41,7 +41,8 @@ impl Errno {
     pub fn explain(self) -> String {
         match self.0 {
             // The sentence for opening user_events_data; a *write* failing with
-            // ENOENT means its tracepoint is no longer registered (see Counters).
+            // ENOENT means its tracepoint is no longer registered (the runtime
+            // counts those apart).
             libc::ENOENT => {
                 "this kernel has no user_events (CONFIG_USER_EVENTS, Linux 6.4+)".to_owned()
             }

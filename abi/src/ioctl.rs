@@ -5,7 +5,7 @@ use std::ffi::CStr;
 use std::os::fd::RawFd;
 use std::sync::atomic::AtomicU32;
 
-use super::Errno;
+use crate::Errno;
 
 /// `struct user_reg`.
 #[repr(C, packed)]
@@ -37,13 +37,17 @@ const DIAG_IOCSREG: u64 = ioc(3, 0);
 const DIAG_IOCSUNREG: u64 = ioc(1, 2);
 
 /// The bit of the enable word the kernel sets while the tracepoint has listeners.
-pub(crate) const KERNEL_ENABLE_BIT: u8 = 0;
+///
+/// The kernel only ever flips this bit, atomically, so a writer may keep its
+/// own flags in the other bits of the same word (the runtime does: its enabled
+/// check is then a single load).
+pub const KERNEL_ENABLE_BIT: u8 = 0;
 
 /// Registers `name_args` (`"Name field; field"`) with `enable_word` as its enable
 /// word and returns the write index.
 ///
 /// The word must stay at its address until [`unregister`]; call sites keep theirs
-/// in statics.
+/// in statics. [`DataFile::register`](crate::DataFile::register) is the way in.
 pub(crate) fn register(fd: RawFd, enable_word: &AtomicU32, name_args: &CStr) -> Result<u32, Errno> {
     let mut reg = UserReg {
         size: std::mem::size_of::<UserReg>() as u32,

@@ -1,0 +1,175 @@
+//! Opening `user_events_data`, registering tracepoints through it, closing it.
+
+use std::ffi::CString;
+use std::fmt;
+use std::os::fd::RawFd;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU32;
+
+use crate::Errno;
+use crate::ioctl;
+use crate::tracefs::{DEFAULT_ROOT, FindError, Tracefs};
+
+/// The field list every EventHeader tracepoint is registered with: the
+/// EventHeader itself, as the kernel sees it (the rest of an event is opaque
+/// to it).
+pub const EVENTHEADER_FIELDS: &str =
+    "u8 eventheader_flags; u8 version; u16 id; u16 tag; u8 opcode; u8 level";
+
+/// An open `user_events_data` file: the handle that tracepoints are registered
+/// through and events are written to (`writev` on [`fd`](Self::fd), starting
+/// with the tracepoint's write index).
+///
+/// Closing it is what lets the kernel forget this process's tracepoints, so it is
+/// owned by one provider and closed at that provider's shutdown. Writers on other
+/// threads may still hold the raw descriptor then, so `close` never frees the
+/// descriptor number: it points it at `/dev/null` (a racing write goes nowhere
+/// instead of into a file that reused the number).
+#[derive(Debug)]
+pub struct DataFile {
+    fd: RawFd,
+    path: PathBuf,
+}
+
+/// Why `user_events_data` could not be opened: the error number (with its
+/// sentence, see [`Errno::explain`]) and the file that was tried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataFileError {
+    /// What went wrong; `ENOTSUP` when no tracefs is mounted, `ENOENT` when
+    /// tracefs has no user_events.
+    pub errno: Errno,
+    /// The `user_events_data` file that was tried (or would have been).
+    pub path: PathBuf,
+}
+
+impl fmt::Display for DataFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.errno)
+    }
+}
+
+impl std::error::Error for DataFileError {}
+
+impl DataFile {
+    /// Finds tracefs ([`Tracefs::find`], the same mount `ue-tail` uses) and
+    /// opens its `user_events_data` for writing.
+    pub fn open() -> Result<DataFile, DataFileError> {
+        let tracefs = Tracefs::find().map_err(|e| {
+            let (errno, root) = match e {
+                FindError::NotMounted => (Errno(libc::ENOTSUP), PathBuf::from(DEFAULT_ROOT)),
+                FindError::NoUserEvents { root } => (Errno(libc::ENOENT), root),
+                FindError::PermissionDenied { path } => (Errno(libc::EACCES), parent(&path)),
+                FindError::Io { path, source } => (
+                    Errno(source.raw_os_error().unwrap_or(libc::EIO)),
+                    parent(&path),
+                ),
+            };
+            DataFileError {
+                errno,
+                path: Tracefs::at(root).user_events_data_path(),
+            }
+        })?;
+        Self::open_in(&tracefs)
+    }
+
+    /// Opens the `user_events_data` of the tracefs at `tracefs` for writing.
+    pub fn open_in(tracefs: &Tracefs) -> Result<DataFile, DataFileError> {
+        let path = tracefs.user_events_data_path();
+        let error = |errno| DataFileError {
+            errno,
+            path: path.clone(),
+        };
+        let c_path = CString::new(path.as_os_str().as_encoded_bytes())
+            .map_err(|_| error(Errno(libc::EINVAL)))?;
+        // SAFETY: c_path is a valid NUL-terminated string.
+        let fd = unsafe { libc::open(c_path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC) };
+        if fd < 0 {
+            return Err(error(Errno::last()));
+        }
+        Ok(DataFile { fd, path })
+    }
+
+    /// The raw descriptor, valid for the life of the process.
+    pub fn fd(&self) -> RawFd {
+        self.fd
+    }
+
+    /// Where the file was found.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Registers the EventHeader tracepoint `tracepoint` (a name such as
+    /// [`ProviderName::tracepoint_name`](crate::name::ProviderName::tracepoint_name)
+    /// builds, registered with [`EVENTHEADER_FIELDS`]) with `enable_word` as its
+    /// enable word, and returns its write index. From now on the kernel sets
+    /// bit [`KERNEL_ENABLE_BIT`](crate::KERNEL_ENABLE_BIT) of the word while the
+    /// tracepoint has listeners, and clears it when they leave.
+    ///
+    /// A name with a NUL byte is rejected with `EINVAL`, as the kernel rejects
+    /// other bad definitions.
+    ///
+    /// # Safety
+    ///
+    /// The kernel keeps the word's address and writes to it at any time:
+    /// `enable_word` must stay where it is (not moved, not freed) until
+    /// [`unregister`](Self::unregister) succeeds for it or the process exits.
+    /// A `static`, or memory that is only freed after unregistering, does.
+    pub unsafe fn register(&self, tracepoint: &str, enable_word: &AtomicU32) -> Result<u32, Errno> {
+        let command = CString::new(format!("{tracepoint} {EVENTHEADER_FIELDS}"))
+            .map_err(|_| Errno(libc::EINVAL))?;
+        ioctl::register(self.fd, enable_word, &command)
+    }
+
+    /// Stops the kernel from updating `enable_word`, registered before with
+    /// [`register`](Self::register). The tracepoint itself stays until the
+    /// file is closed (see [`close`](Self::close)).
+    pub fn unregister(&self, enable_word: &AtomicU32) -> Result<(), Errno> {
+        ioctl::unregister(self.fd, enable_word)
+    }
+
+    /// Releases the kernel's hold on this process's tracepoints (see the type docs).
+    pub fn close(&self) {
+        // SAFETY: plain syscalls on descriptors we own.
+        unsafe {
+            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+            if null >= 0 {
+                libc::dup3(null, self.fd, libc::O_CLOEXEC);
+                libc::close(null);
+            } else {
+                libc::close(self.fd);
+            }
+        }
+    }
+}
+
+/// The tracefs root of one of its files (`<root>/user_events_status`).
+fn parent(file: &Path) -> PathBuf {
+    file.parent().unwrap_or(file).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_name_the_file_and_say_what_to_do() {
+        let err = DataFileError {
+            errno: Errno(libc::ENOENT),
+            path: PathBuf::from("/sys/kernel/tracing/user_events_data"),
+        };
+        assert_eq!(
+            err.to_string(),
+            "/sys/kernel/tracing/user_events_data: ENOENT (2): this kernel has no user_events \
+             (CONFIG_USER_EVENTS, Linux 6.4+)"
+        );
+    }
+
+    #[test]
+    fn a_missing_file_is_reported_with_its_path() {
+        let dir = std::env::temp_dir().join(format!("abi-no-data-file-{}", std::process::id()));
+        let err = DataFile::open_in(&Tracefs::at(&dir)).unwrap_err();
+        assert_eq!(err.errno, Errno(libc::ENOENT));
+        assert_eq!(err.path, dir.join("user_events_data"));
+    }
+}

@@ -1,0 +1,33 @@
+//! The user_events kernel interface and the EventHeader limits this project
+//! relies on, written once for the runtime (which registers and writes
+//! tracepoints) and for `otel-user-events-listen` / `ue-tail` (which find and
+//! read them), so both pick the same tracefs and agree on every name.
+//!
+//! - [`tracefs`]: where tracefs is mounted (one discovery for everyone) and
+//!   the files it has about user_events tracepoints, with errors that say what
+//!   is missing.
+//! - [`status`]: the contents of `user_events_status`.
+//! - [`name`]: provider names and the tracepoint names built from them,
+//!   `<Provider>_L<level>K<keyword>`, formatted and parsed back.
+//! - [`DataFile`]: the `user_events_data` file, and registering a tracepoint
+//!   with an enable word through it.
+//! - [`Errno`]: the kernel's error numbers, with sentences a person can act on.
+//! - [`MAX_STRUCT_MEMBERS`], [`MAX_EVENT_SIZE`]: the EventHeader limits.
+//!
+//! Its only dependency is `libc`, so that any crate of the project (the
+//! proc-macros included) can use its limits cheaply.
+
+#![warn(missing_docs)]
+
+mod data_file;
+mod errno;
+mod ioctl;
+mod limits;
+pub mod name;
+pub mod status;
+pub mod tracefs;
+
+pub use data_file::{DataFile, DataFileError, EVENTHEADER_FIELDS};
+pub use errno::Errno;
+pub use ioctl::KERNEL_ENABLE_BIT;
+pub use limits::{MAX_EVENT_SIZE, MAX_STRUCT_MEMBERS};
