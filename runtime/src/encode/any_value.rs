@@ -26,20 +26,12 @@ use std::collections::HashMap;
 use std::fmt::{self, Write as _};
 
 use arrayvec::ArrayVec;
-use eventheader::{FieldEncoding, FieldFormat};
+use eventheader_types::FieldFormat;
 use opentelemetry::Key;
 use opentelemetry::logs::AnyValue;
 
-use super::writer::{DataWriter, EventWriter, Room};
-
-/// Values up to this many bytes are copied into scratch by the writer (see `writer.rs`).
-const INLINE_MAX: usize = 64;
-
-const VALUE8: u8 = FieldEncoding::Value8.as_int();
-const VALUE64: u8 = FieldEncoding::Value64.as_int();
-const STRING: u8 = FieldEncoding::StringLength16Char8.as_int();
-const BINARY: u8 = FieldEncoding::BinaryLength16Char8.as_int();
-const VARRAY: u8 = FieldEncoding::VArrayFlag;
+use super::encoding::{BINARY, STRING, VALUE8, VALUE64, VARRAY};
+use super::writer::{DataWriter, EventWriter, INLINE_MAX, Room};
 
 /// How one `AnyValue` is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

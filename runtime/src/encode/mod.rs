@@ -3,6 +3,7 @@
 
 pub mod any_value;
 pub mod common_schema;
+mod encoding;
 pub mod field;
 pub mod header;
 pub mod seal;
@@ -10,5 +11,5 @@ pub mod time;
 pub mod writer;
 
 pub use field::{ArrayElement, Field, FieldValue};
-pub use seal::{Compact, Encode, Full, Sealed, seal_event};
+pub use seal::{Encode, LargeStorage, Sealed, SmallStorage, seal_event};
 pub use writer::{DataWriter, EventWriter, MAX_EVENT_SIZE, MetaWriter, Room, Storage};

@@ -37,8 +37,8 @@ pub(super) fn capture(
         trace: trace.as_ref(),
     };
     seal_event(&content, &header_fields(level), |sealed| {
-        if sealed.outcome > 0 {
-            shared.counters.attributes_dropped(sealed.outcome);
+        if sealed.dropped > 0 {
+            shared.counters.attributes_dropped(sealed.dropped);
         }
         let Some((header, truncated)) = sealed.header else {
             shared.counters.dropped_too_large();

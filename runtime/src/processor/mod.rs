@@ -165,8 +165,8 @@ impl UserEventsProcessor {
             trace: trace.as_ref(),
         };
         seal_event(&content, &header_fields(level), |sealed| {
-            if sealed.outcome > 0 {
-                self.shared.counters.attributes_dropped(sealed.outcome);
+            if sealed.dropped > 0 {
+                self.shared.counters.attributes_dropped(sealed.dropped);
             }
             user_events::write_event(
                 file.fd(),
