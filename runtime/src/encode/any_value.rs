@@ -137,7 +137,7 @@ impl Shape {
 }
 
 /// Scratch bytes and segments one counted value (string or bytes) of `len`
-/// bytes may take in the data stream: a 2-byte prefix, plus the content when it
+/// bytes may take in the data segments: a 2-byte prefix, plus the content when it
 /// is copied, or a borrowed segment and the segment of the copy after it.
 #[inline(always)]
 fn counted_need(len: usize) -> Room {
@@ -213,7 +213,7 @@ pub fn field_fits(
 }
 
 /// Writes the field `name` = `value`: its metadata, then its data, keeping
-/// `reserve` free in the data stream (arrays and JSON shrink to fit; the event
+/// `reserve` free in the data segments (arrays and JSON shrink to fit; the event
 /// is then marked truncated). Call [`field_fits`] first.
 #[inline(always)]
 pub fn write_field<'a>(w: &mut EventWriter<'a>, name: &'a str, value: &'a AnyValue, reserve: Room) {

@@ -111,9 +111,9 @@ impl<const SCRATCH: usize, const SLOTS: usize, const TRUNCATABLE: usize>
 
 /// An event being gathered into a [`Storage`]: metadata and data segments.
 pub struct EventWriter<'a> {
-    /// The metadata stream.
+    /// The metadata: event name and field definitions.
     pub meta: MetaWriter<'a>,
-    /// The data stream.
+    /// The data: field values.
     pub data: DataWriter<'a>,
     /// All segment slots of the storage: slot 0, then the metadata's, then the data's.
     slots: *mut libc::iovec,

@@ -18,7 +18,7 @@ pub(crate) const INLINE_MAX: usize = 64;
 /// Segment slots kept free for copies once borrowing has used the rest.
 const SEGMENT_RESERVE: usize = 8;
 
-/// Free capacity of a metadata or data stream: what can still be added
+/// Free capacity of the metadata or the data segments: what can still be added
 /// without the event overflowing its stack buffers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Room {
