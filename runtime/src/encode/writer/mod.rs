@@ -11,11 +11,11 @@
 //! [`MAX_EVENT_SIZE`] can still be fitted by shortening its longest borrowed
 //! strings (see [`EventWriter::fit`]).
 //!
-//! - [`segments`]: one segment list and its scratch (the unsafe part);
-//! - [`bytes`]: byte primitives (small copies, names, character boundaries);
-//! - [`meta`]: [`MetaWriter`], the event name and field definitions;
-//! - [`data`]: [`DataWriter`], the field values;
-//! - [`fit`]: shortening an event into [`MAX_EVENT_SIZE`];
+//! - `segments`: one segment list and its scratch (the unsafe part);
+//! - `bytes`: byte primitives (small copies, names, character boundaries);
+//! - `meta`: [`MetaWriter`], the event name and field definitions;
+//! - `data`: [`DataWriter`], the field values;
+//! - `fit`: shortening an event into [`MAX_EVENT_SIZE`];
 //! - here: [`Storage`], which lays both lists out, and [`EventWriter`], which
 //!   seals them into one `writev` vector.
 
