@@ -21,6 +21,7 @@ pub struct DataWriter<'a> {
 impl<'a> DataWriter<'a> {
     /// An empty data list gathered in `segments`, remembering its shortenable
     /// values in `truncatables`.
+    #[inline(always)]
     pub(super) fn new(segments: Segments, truncatables: Truncatables) -> Self {
         DataWriter {
             segments,

@@ -72,6 +72,7 @@ impl Truncatables {
         }
     }
 
+    #[inline(always)]
     fn as_slice(&self) -> &[Truncatable] {
         // SAFETY: the first `len` entries were written (invariant).
         unsafe { std::slice::from_raw_parts(self.values, self.len) }
@@ -81,6 +82,7 @@ impl Truncatables {
 /// Makes metadata plus data fit in `budget` bytes by shortening the longest
 /// borrowed values of `data` first, all to the same cap. `truncated`: a value
 /// was already shortened or left out while writing.
+#[inline]
 pub(super) fn fit(
     meta: &Segments,
     data: &mut Segments,

@@ -16,6 +16,7 @@ pub struct MetaWriter<'a> {
 
 impl<'a> MetaWriter<'a> {
     /// An empty metadata list gathered in `segments`.
+    #[inline(always)]
     pub(super) fn new(segments: Segments) -> Self {
         MetaWriter {
             segments,

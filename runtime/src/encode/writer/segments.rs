@@ -186,16 +186,19 @@ impl Segments {
     }
 
     /// Scratch bytes not used yet.
+    #[inline(always)]
     pub(super) fn free_scratch(&self) -> usize {
         self.scratch_cap - self.used
     }
 
     /// Size of the scratch area.
+    #[inline(always)]
     pub(super) fn scratch_capacity(&self) -> usize {
         self.scratch_cap
     }
 
     /// What can still be added.
+    #[inline(always)]
     pub(super) fn room(&self) -> Room {
         Room {
             bytes: self.scratch_cap - self.used,
@@ -204,21 +207,25 @@ impl Segments {
     }
 
     /// Total bytes of every segment.
+    #[inline(always)]
     pub(super) fn len(&self) -> usize {
         self.len
     }
 
     /// Whether something did not fit in scratch or slots (and was left out).
+    #[inline(always)]
     pub(super) fn overflowed(&self) -> bool {
         self.overflow
     }
 
     /// Number of segments.
+    #[inline(always)]
     pub(super) fn segment_count(&self) -> usize {
         self.slot_len
     }
 
     /// The first slot: the segments are `first_slot()[..segment_count()]`.
+    #[inline(always)]
     pub(super) fn first_slot(&self) -> *mut libc::iovec {
         self.slots
     }
