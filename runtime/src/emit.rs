@@ -130,7 +130,7 @@ struct MacroEvent<'v> {
 }
 
 impl<'v> Encode for MacroEvent<'v> {
-    type Outcome = ();
+    type Dropped = ();
 
     #[inline(always)]
     fn encode<'w>(&'w self, w: &mut EventWriter<'w>) {

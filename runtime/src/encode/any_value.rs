@@ -26,20 +26,12 @@ use std::collections::HashMap;
 use std::fmt::{self, Write as _};
 
 use arrayvec::ArrayVec;
-use eventheader::{FieldEncoding, FieldFormat};
+use eventheader_types::FieldFormat;
 use opentelemetry::Key;
 use opentelemetry::logs::AnyValue;
 
-use super::writer::{DataWriter, EventWriter, Room};
-
-/// Values up to this many bytes are copied into scratch by the writer (see `writer.rs`).
-const INLINE_MAX: usize = 64;
-
-const VALUE8: u8 = FieldEncoding::Value8.as_int();
-const VALUE64: u8 = FieldEncoding::Value64.as_int();
-const STRING: u8 = FieldEncoding::StringLength16Char8.as_int();
-const BINARY: u8 = FieldEncoding::BinaryLength16Char8.as_int();
-const VARRAY: u8 = FieldEncoding::VArrayFlag;
+use super::encoding::{BINARY, STRING, VALUE8, VALUE64, VARRAY};
+use super::writer::{DataWriter, EventWriter, INLINE_MAX, Room};
 
 /// How one `AnyValue` is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,7 +137,7 @@ impl Shape {
 }
 
 /// Scratch bytes and segments one counted value (string or bytes) of `len`
-/// bytes may take in the data stream: a 2-byte prefix, plus the content when it
+/// bytes may take in the data segments: a 2-byte prefix, plus the content when it
 /// is copied, or a borrowed segment and the segment of the copy after it.
 #[inline(always)]
 fn counted_need(len: usize) -> Room {
@@ -221,7 +213,7 @@ pub fn field_fits(
 }
 
 /// Writes the field `name` = `value`: its metadata, then its data, keeping
-/// `reserve` free in the data stream (arrays and JSON shrink to fit; the event
+/// `reserve` free in the data segments (arrays and JSON shrink to fit; the event
 /// is then marked truncated). Call [`field_fits`] first.
 #[inline(always)]
 pub fn write_field<'a>(w: &mut EventWriter<'a>, name: &'a str, value: &'a AnyValue, reserve: Room) {

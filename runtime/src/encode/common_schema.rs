@@ -5,16 +5,15 @@
 //! Field encodings match what the `opentelemetry-user-events-logs` crate writes, so
 //! decoders see the same JSON from both.
 
+use eventheader_types::FieldFormat;
 use opentelemetry::trace::{SpanId, TraceId};
 use opentelemetry_sdk::Resource;
 
+use super::encoding::{STRING, VALUE16, VALUE32, VALUE64};
 use super::writer::EventWriter;
 
 /// `__csver__` value: Common Schema 4.0.
 pub const CS_VERSION: u32 = 0x400;
-
-/// Encoding bytes used below (see `eventheader::FieldEncoding`/`FieldFormat`).
-const STRING: u8 = 0x0A; // StringLength16Char8, default format (UTF-8)
 
 /// Everything PartA may carry. Strings are formatted by the caller (on its stack).
 #[derive(Debug, Clone, Copy)]
@@ -73,7 +72,8 @@ impl CloudRole {
 /// Writes the event name, `__csver__` and PartA.
 pub fn write_head<'a>(w: &mut EventWriter<'a>, event_name: &'a str, part_a: &PartA<'a>) {
     w.meta.event_name(event_name);
-    w.meta.literal_field("__csver__", 0x04, 0x01); // Value32, UnsignedInt
+    w.meta
+        .literal_field("__csver__", VALUE32, FieldFormat::UnsignedInt.as_int());
     w.data.value(&CS_VERSION.to_ne_bytes());
 
     let members = 1
@@ -127,14 +127,16 @@ pub fn write_part_b_head(w: &mut EventWriter<'_>, has_body: bool, tail: &PartB<'
 
 /// Writes PartB's members after the body.
 pub fn write_part_b_tail<'a>(w: &mut EventWriter<'a>, tail: &PartB<'a>) {
-    w.meta.literal_field("severityNumber", 0x03, 0x02); // Value16, SignedInt
+    w.meta
+        .literal_field("severityNumber", VALUE16, FieldFormat::SignedInt.as_int());
     w.data.value(&tail.severity_number.to_ne_bytes());
     if let Some(text) = tail.severity_text {
         w.meta.literal_field("severityText", STRING, 0);
         w.data.str(text);
     }
     if let Some(id) = tail.event_id {
-        w.meta.literal_field("eventId", 0x05, 0x02); // Value64, SignedInt
+        w.meta
+            .literal_field("eventId", VALUE64, FieldFormat::SignedInt.as_int());
         w.data.value(&id.to_ne_bytes());
     }
     if let Some(name) = tail.name {

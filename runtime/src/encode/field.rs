@@ -11,9 +11,10 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use eventheader::{FieldEncoding, FieldFormat};
+use eventheader_types::FieldFormat;
 use opentelemetry::logs::AnyValue;
 
+use super::encoding::{BINARY, STRING, VALUE8, VALUE16, VALUE32, VALUE64, VARRAY};
 use super::time::Rfc3339;
 use super::writer::DataWriter;
 
@@ -47,16 +48,12 @@ pub trait FieldValue: Field {
 
 const fn value_encoding(size: usize) -> u8 {
     match size {
-        1 => FieldEncoding::Value8.as_int(),
-        2 => FieldEncoding::Value16.as_int(),
-        4 => FieldEncoding::Value32.as_int(),
-        _ => FieldEncoding::Value64.as_int(),
+        1 => VALUE8,
+        2 => VALUE16,
+        4 => VALUE32,
+        _ => VALUE64,
     }
 }
-
-const STRING: u8 = FieldEncoding::StringLength16Char8.as_int();
-const BINARY: u8 = FieldEncoding::BinaryLength16Char8.as_int();
-const VARRAY: u8 = FieldEncoding::VArrayFlag;
 
 /// Element types of arrays, `Vec`s and slices. Scalars become EventHeader arrays,
 /// strings arrays of strings, and `u8` a hex byte blob.
@@ -151,7 +148,7 @@ impl Field for u8 {
     }
 }
 impl FieldValue for u8 {
-    const ENCODING: u8 = FieldEncoding::Value8.as_int();
+    const ENCODING: u8 = VALUE8;
     const FORMAT: u8 = FieldFormat::UnsignedInt.as_int();
 }
 impl ArrayElement for u8 {
@@ -175,11 +172,11 @@ impl Field for bool {
     }
 }
 impl FieldValue for bool {
-    const ENCODING: u8 = FieldEncoding::Value8.as_int();
+    const ENCODING: u8 = VALUE8;
     const FORMAT: u8 = FieldFormat::Boolean.as_int();
 }
 impl ArrayElement for bool {
-    const ARRAY_ENCODING: u8 = FieldEncoding::Value8.as_int() | VARRAY;
+    const ARRAY_ENCODING: u8 = VALUE8 | VARRAY;
     const ARRAY_FORMAT: u8 = FieldFormat::Boolean.as_int();
     fn encode_slice<'a>(slice: &'a [Self], w: &mut DataWriter<'a>) {
         w.array(raw_bytes(slice), 1);
@@ -341,7 +338,7 @@ impl Field for Duration {
     }
 }
 impl FieldValue for Duration {
-    const ENCODING: u8 = FieldEncoding::Value64.as_int();
+    const ENCODING: u8 = VALUE64;
     const FORMAT: u8 = FieldFormat::UnsignedInt.as_int();
 }
 

@@ -3,6 +3,7 @@
 
 pub mod any_value;
 pub mod common_schema;
+mod encoding;
 pub mod field;
 pub mod header;
 pub mod seal;

@@ -1,90 +1,93 @@
-//! Encoding an event small first: in [`Compact`] storage, and again in [`Full`]
-//! storage only when it does not fit whole.
+//! Encoding an event small first: in [`SmallStorage`], and again in
+//! [`LargeStorage`] only when it does not fit whole.
 //!
 //! Most events take a few hundred bytes, but the writer must hold up to 8 KB of
 //! copied values and hundreds of segments. Storage that large on every event's
 //! stack frame is not free: the stack probes touch each of its pages, and under
 //! virtualisation each page touched after a system call can cost a TLB refill
 //! (measured: a third of the enabled path in the TCG VM). So an event is first
-//! encoded into about 4 KB; if anything did not fit (the event would be
+//! encoded into [`SmallStorage`], 2,768 bytes (on 64-bit targets; the large
+//! storage takes 21,392); if anything did not fit (the event would be
 //! truncated, dropped, or ran out of slots), it is encoded again, out of line,
-//! with the full capacity, which alone decides how the event is shortened. The
+//! with the large storage, which alone decides how the event is shortened. The
 //! price of the retry (encoding twice, so a `%value` is formatted twice) is paid
-//! only by events too large for the compact storage.
+//! only by events too large for the small storage.
 
 use super::header::{Header, HeaderFields};
 use super::writer::{EventWriter, Storage};
 
 /// Storage for ordinary events: 1 KB of data and 256 bytes of metadata scratch,
-/// 56 data and 24 metadata segments.
-pub type Compact = Storage<1280, 81, 16>;
+/// 56 data and 24 metadata segments, 16 shortenable values.
+pub type SmallStorage = Storage<1280, 81, 16>;
 
 /// The most an event may use: 8 KB of data and 2 KB of metadata scratch, 320 data
 /// and 136 metadata segments; every borrowed data value may be shortened.
-pub type Full = Storage<10240, 457, 320>;
+pub type LargeStorage = Storage<10240, 457, 320>;
 
 /// An event's content, which [`seal_event`] may encode twice.
 pub trait Encode {
-    /// What encoding reports besides the event (the processor: attributes it dropped).
-    type Outcome;
+    /// What encoding left out of the event (the processor: how many attributes
+    /// did not fit; the macros' events: nothing, `()`).
+    type Dropped;
 
     /// Writes the event's metadata and data into `w`.
-    fn encode<'w>(&'w self, w: &mut EventWriter<'w>) -> Self::Outcome;
+    fn encode<'w>(&'w self, w: &mut EventWriter<'w>) -> Self::Dropped;
 }
 
 /// An encoded event, ready to be written or captured.
-pub struct Sealed<'w, O> {
+pub struct Sealed<'w, D> {
     /// The segments (pass to [`EventWriter::into_iovecs`] or [`EventWriter::payload`]).
     pub writer: EventWriter<'w>,
     /// The header and whether values were shortened; `None` when the event is too large.
     pub header: Option<(Header, bool)>,
-    /// What the encoding reported.
-    pub outcome: O,
+    /// What the encoding left out ([`Encode::Dropped`]).
+    pub dropped: D,
 }
 
 /// Encodes `event` with the header `fields` describe and gives the result to
-/// `finish`: from [`Compact`] storage when the event fits there whole, else from
-/// [`Full`] storage.
+/// `finish`: from [`SmallStorage`] when the event fits there whole, else from
+/// [`LargeStorage`].
 #[inline(always)]
 pub fn seal_event<E: Encode, R>(
     event: &E,
     fields: &HeaderFields<'_>,
-    finish: impl FnOnce(Sealed<'_, E::Outcome>) -> R,
+    finish: impl FnOnce(Sealed<'_, E::Dropped>) -> R,
 ) -> R {
-    let mut storage = Compact::new();
+    let mut storage = SmallStorage::new();
     let mut writer = storage.writer();
-    let outcome = event.encode(&mut writer);
+    let dropped = event.encode(&mut writer);
     match writer.seal(fields) {
         header @ Some((_, false)) => finish(Sealed {
             writer,
             header,
-            outcome,
+            dropped,
         }),
-        _ => seal_full(event, fields, finish),
+        _ => seal_large(event, fields, finish),
     }
 }
 
 #[cold]
 #[inline(never)]
-fn seal_full<E: Encode, R>(
+fn seal_large<E: Encode, R>(
     event: &E,
     fields: &HeaderFields<'_>,
-    finish: impl FnOnce(Sealed<'_, E::Outcome>) -> R,
+    finish: impl FnOnce(Sealed<'_, E::Dropped>) -> R,
 ) -> R {
-    let mut storage = Full::new();
+    let mut storage = LargeStorage::new();
     let mut writer = storage.writer();
-    let outcome = event.encode(&mut writer);
+    let dropped = event.encode(&mut writer);
     let header = writer.seal(fields);
     finish(Sealed {
         writer,
         header,
-        outcome,
+        dropped,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encode::encoding::STRING;
 
     /// A made-up event: one metadata field per value.
     enum Value {
@@ -97,12 +100,12 @@ mod tests {
     struct Values(Vec<(String, Value)>);
 
     impl Encode for Values {
-        type Outcome = usize;
+        type Dropped = usize;
 
         fn encode<'w>(&'w self, w: &mut EventWriter<'w>) -> usize {
             w.meta.event_name("Test");
             for (name, value) in &self.0 {
-                w.meta.field(name, 0x0A, 0);
+                w.meta.field(name, STRING, 0);
                 match value {
                     Value::Str(s) => w.data.str(s),
                     Value::Formatted(s) => w.data.display(format_args!("{s}{}", "")),
@@ -131,9 +134,9 @@ mod tests {
         })
     }
 
-    /// The same event encoded straight into full storage.
-    fn full_only(values: &Values) -> Option<(Vec<u8>, bool)> {
-        let mut storage = Full::new();
+    /// The same event encoded straight into the large storage.
+    fn large_only(values: &Values) -> Option<(Vec<u8>, bool)> {
+        let mut storage = LargeStorage::new();
         let mut writer = storage.writer();
         values.encode(&mut writer);
         let (header, truncated) = writer.seal(&FIELDS)?;
@@ -151,40 +154,51 @@ mod tests {
     }
 
     #[test]
-    fn a_small_event_is_sealed_in_compact_storage() {
+    fn the_storages_take_the_stack_the_module_says() {
+        #[cfg(target_pointer_width = "64")]
+        {
+            assert_eq!(std::mem::size_of::<SmallStorage>(), 2_768);
+            assert_eq!(std::mem::size_of::<LargeStorage>(), 21_392);
+        }
+        // Under 3 KB whatever the target's pointer width (ARCHITECTURE.md).
+        assert!(std::mem::size_of::<SmallStorage>() < 3 * 1024);
+    }
+
+    #[test]
+    fn a_small_event_is_sealed_in_small_storage() {
         let values = named(vec![
             Value::Int(42),
             Value::Str("ada".into()),
             Value::Formatted("timed out".into()),
         ]);
         let (out, room) = sealed(&values);
-        assert!(room < 1024, "data room {room}: not the compact storage");
-        assert_eq!(out, full_only(&values));
+        assert!(room < 1024, "data room {room}: not the small storage");
+        assert_eq!(out, large_only(&values));
         assert_eq!(out.map(|(_, truncated)| truncated), Some(false));
     }
 
     #[test]
-    fn events_too_big_for_compact_storage_are_encoded_as_full_storage_would() {
+    fn events_too_big_for_small_storage_are_encoded_as_large_storage_would() {
         let long = |n: usize, c: char| c.to_string().repeat(n);
         let cases = [
-            // More copied bytes than compact scratch has.
+            // More copied bytes than small scratch has.
             named(
                 (0..40)
                     .map(|i| Value::Str(long(60, 'a') + &i.to_string()))
                     .collect(),
             ),
-            // More borrowed values than compact slots.
+            // More borrowed values than small slots.
             named((0..40).map(|_| Value::Str(long(100, 'b'))).collect()),
-            // A formatted value longer than compact scratch.
+            // A formatted value longer than small scratch.
             named(vec![Value::Formatted(long(3000, 'c')), Value::Int(7)]),
-            // Needs shortening: 70 KB of borrowed strings (full storage decides how).
+            // Needs shortening: 70 KB of borrowed strings (the large storage decides how).
             named(vec![
                 Value::Str(long(40_000, 'd')),
                 Value::Blob(vec![1; 30_000]),
             ]),
             // More than 16 values fitting may shorten, and too large.
             named((0..20).map(|_| Value::Blob(vec![2; 4000])).collect()),
-            // Long field names fill compact metadata.
+            // Long field names fill small metadata.
             Values(
                 (0..30)
                     .map(|i| (long(70, 'n') + &i.to_string(), Value::Int(i)))
@@ -195,16 +209,16 @@ mod tests {
             let (out, room) = sealed(values);
             assert!(
                 room >= 1024,
-                "case {i}: data room {room}: not the full storage"
+                "case {i}: data room {room}: not the large storage"
             );
-            assert_eq!(out, full_only(values), "case {i}");
+            assert_eq!(out, large_only(values), "case {i}");
         }
     }
 
     #[test]
-    fn too_large_in_full_storage_is_too_large() {
+    fn too_large_in_large_storage_is_too_large() {
         let values = named((0..400).map(Value::Int).collect());
         assert_eq!(sealed(&values).0, None);
-        assert_eq!(full_only(&values), None);
+        assert_eq!(large_only(&values), None);
     }
 }

@@ -181,8 +181,8 @@ impl UserEventsProcessor {
             trace: trace.as_ref(),
         };
         seal_event(&content, &header_fields(level), |sealed| {
-            if sealed.outcome > 0 {
-                shared.counters.attributes_dropped(sealed.outcome);
+            if sealed.dropped > 0 {
+                shared.counters.attributes_dropped(sealed.dropped);
             }
             deliver(sealed, to, Some(&shared.counters));
         });

@@ -154,7 +154,7 @@ pub(crate) struct RecordEvent<'v> {
 
 impl<'v> Encode for RecordEvent<'v> {
     /// How many attributes did not fit (beyond 127 PartC members or the writer's buffers).
-    type Outcome = u64;
+    type Dropped = u64;
 
     fn encode<'w>(&'w self, w: &mut EventWriter<'w>) -> u64 {
         encode(w, self)

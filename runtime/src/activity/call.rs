@@ -1,0 +1,99 @@
+//! The activity of one annotated call: its id and start time, the ids its
+//! start and stop events carry, and why it may end without the function
+//! returning.
+
+use std::time::Instant;
+
+use super::id::ActivityId;
+
+/// A running activity of an annotated call: its id and when it started. What
+/// the stop event needs; kept small, as an `async fn`'s future carries it.
+///
+/// Used by the code `#[otel_event]` generates; not a stable API.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct Activity {
+    id: ActivityId,
+    started: Option<Instant>,
+}
+
+/// A new activity and its parent: what the start event carries.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct ActivityStart {
+    activity: Activity,
+    related: Option<ActivityId>,
+}
+
+impl Activity {
+    /// A new activity whose parent is the current one. `timed`: remember the
+    /// start time for [`Activity::duration_ns`].
+    pub fn start(timed: bool) -> ActivityStart {
+        ActivityStart {
+            activity: Activity {
+                id: ActivityId::new(),
+                started: timed.then(Instant::now),
+            },
+            related: ActivityId::current(),
+        }
+    }
+
+    /// The activity's id.
+    pub fn id(&self) -> ActivityId {
+        self.id
+    }
+
+    /// The ids a stop event carries: the activity's only.
+    pub fn stop_ids(&self) -> Option<(&[u8; 16], Option<&[u8; 16]>)> {
+        Some((self.id.as_bytes(), None))
+    }
+
+    /// Nanoseconds since the start (0 if the activity was not timed), saturating.
+    pub fn duration_ns(&self) -> u64 {
+        self.started
+            .map(|t| u64::try_from(t.elapsed().as_nanos()).unwrap_or(u64::MAX))
+            .unwrap_or(0)
+    }
+}
+
+impl ActivityStart {
+    /// The activity.
+    pub fn activity(&self) -> Activity {
+        self.activity
+    }
+
+    /// The parent activity's id.
+    pub fn related(&self) -> Option<ActivityId> {
+        self.related
+    }
+
+    /// The ids a start event carries: the activity's and its parent's.
+    pub fn start_ids(&self) -> Option<(&[u8; 16], Option<&[u8; 16]>)> {
+        Some((
+            self.activity.id.as_bytes(),
+            self.related.as_ref().map(ActivityId::as_bytes),
+        ))
+    }
+}
+
+/// Why an activity ended without its function returning.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Abandoned {
+    /// The function panicked (its stack unwound through the activity).
+    Panicked,
+    /// The `async fn`'s future was dropped before it completed.
+    Cancelled,
+}
+
+impl Abandoned {
+    /// Why an activity being dropped now ends: a panic if this thread is
+    /// unwinding, else a cancellation.
+    pub(super) fn now() -> Abandoned {
+        if std::thread::panicking() {
+            Abandoned::Panicked
+        } else {
+            Abandoned::Cancelled
+        }
+    }
+}

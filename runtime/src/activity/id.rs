@@ -1,0 +1,205 @@
+//! [`ActivityId`]: the 16-byte id of an activity, and how ids are made.
+
+use std::cell::Cell;
+use std::fmt;
+use std::hash::{BuildHasher as _, Hasher as _};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The 16-byte id that ties an activity's start and stop events together
+/// (EventHeader activity-id extension).
+///
+/// Ids are unique within the process: the first 8 bytes identify the thread
+/// that made the id (random per process, different for every thread), the last
+/// 8 bytes count the ids that thread made. Making one is a thread-local
+/// increment.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ActivityId([u8; 16]);
+
+impl ActivityId {
+    /// A new id, different from every other id made by this process.
+    pub fn new() -> ActivityId {
+        let (prefix, count) = GENERATOR
+            .try_with(|g| {
+                let mut state = g.get();
+                if state.prefix == UNSET && !state.sequential {
+                    state.prefix = thread_prefix();
+                }
+                state.count = state.count.wrapping_add(1);
+                g.set(state);
+                let prefix = if state.sequential { 0 } else { state.prefix };
+                (prefix, state.count)
+            })
+            // This thread's locals are being destroyed: take a fresh prefix
+            // (unique to this call) rather than panic.
+            .unwrap_or_else(|_| (thread_prefix(), 1));
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&prefix.to_be_bytes());
+        bytes[8..].copy_from_slice(&count.to_be_bytes());
+        ActivityId(bytes)
+    }
+
+    /// The id with these bytes.
+    pub const fn from_bytes(bytes: [u8; 16]) -> ActivityId {
+        ActivityId(bytes)
+    }
+
+    /// The id's bytes, as written in the EventHeader extension.
+    pub const fn as_bytes(&self) -> &[u8; 16] {
+        &self.0
+    }
+}
+
+impl Default for ActivityId {
+    /// Same as [`ActivityId::new`].
+    fn default() -> Self {
+        ActivityId::new()
+    }
+}
+
+/// Formats the id the way EventHeader decoders show it: as a GUID,
+/// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, bytes in order.
+impl fmt::Display for ActivityId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, b) in self.0.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                f.write_str("-")?;
+            }
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for ActivityId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ActivityId({self})")
+    }
+}
+
+/// A prefix no thread gets from `thread_prefix` in practice; marks "not made yet".
+const UNSET: u64 = 0;
+
+#[derive(Clone, Copy)]
+struct Generator {
+    prefix: u64,
+    count: u64,
+    /// Test mode (see [`sequential_activity_ids`]): prefix 0, counting from 1.
+    sequential: bool,
+}
+
+thread_local! {
+    static GENERATOR: Cell<Generator> = const {
+        Cell::new(Generator { prefix: UNSET, count: 0, sequential: false })
+    };
+}
+
+/// A prefix that no other thread of this process has: a bijective mix of the
+/// process's random seed plus a thread number.
+fn thread_prefix() -> u64 {
+    static THREADS: AtomicU64 = AtomicU64::new(0);
+    let n = THREADS.fetch_add(1, Ordering::Relaxed);
+    let prefix = mix(process_seed().wrapping_add(n));
+    if prefix == UNSET {
+        // One seed in 2^64 lands here; the next number cannot also map to it.
+        mix(process_seed().wrapping_add(THREADS.fetch_add(1, Ordering::Relaxed)))
+    } else {
+        prefix
+    }
+}
+
+/// Random per process, so ids of different processes (and runs) differ.
+fn process_seed() -> u64 {
+    static SEED: OnceLock<u64> = OnceLock::new();
+    *SEED.get_or_init(|| {
+        let mut bytes = [0u8; 8];
+        // SAFETY: writes at most 8 bytes into an 8-byte buffer.
+        let n = unsafe { libc::getrandom(bytes.as_mut_ptr().cast(), bytes.len(), 0) };
+        if n == 8 {
+            return u64::from_ne_bytes(bytes);
+        }
+        // No getrandom: the standard library's randomly keyed hasher, with the
+        // process id and the time mixed in.
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u32(std::process::id());
+        if let Ok(now) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+            hasher.write_u128(now.as_nanos());
+        }
+        hasher.finish()
+    })
+}
+
+/// splitmix64's finaliser: a bijection on `u64` that spreads every input bit.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Runs `f` with this thread's new activity ids numbered from 1:
+/// `00000000-0000-0000-0000-000000000001`, `...0002`, and so on, so tests can
+/// compare events with activity ids exactly. The thread's usual ids resume
+/// afterwards. (Ids made inside `f` are unique only among themselves.)
+///
+/// ```
+/// use otel_user_events_runtime::{ActivityId, testing::sequential_activity_ids};
+/// let (a, b) = sequential_activity_ids(|| (ActivityId::new(), ActivityId::new()));
+/// assert_eq!(a.to_string(), "00000000-0000-0000-0000-000000000001");
+/// assert_eq!(b.to_string(), "00000000-0000-0000-0000-000000000002");
+/// ```
+#[cfg(feature = "testing")]
+pub fn sequential_activity_ids<R>(f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<Generator>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            if let Some(saved) = self.0 {
+                let _ = GENERATOR.try_with(|g| g.set(saved));
+            }
+        }
+    }
+    let saved = GENERATOR
+        .try_with(|g| {
+            g.replace(Generator {
+                prefix: UNSET,
+                count: 0,
+                sequential: true,
+            })
+        })
+        .ok();
+    let _restore = Restore(saved);
+    f()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_across_threads() {
+        let mut ids: Vec<ActivityId> = (0..4)
+            .map(|_| {
+                std::thread::spawn(|| (0..1000).map(|_| ActivityId::new()).collect::<Vec<_>>())
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect();
+        ids.extend((0..1000).map(|_| ActivityId::new()));
+        let count = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), count);
+    }
+
+    #[test]
+    fn sequential_ids_then_back_to_random() {
+        let before = ActivityId::new();
+        let (a, b) = sequential_activity_ids(|| (ActivityId::new(), ActivityId::new()));
+        assert_eq!(a.to_string(), "00000000-0000-0000-0000-000000000001");
+        assert_eq!(b.as_bytes()[15], 2);
+        let after = ActivityId::new();
+        assert_eq!(before.as_bytes()[..8], after.as_bytes()[..8]);
+        assert_ne!(after.as_bytes()[..8], [0; 8]);
+    }
+}

@@ -1,0 +1,35 @@
+//! Activities: the start/stop event pairs `#[otel_event]` writes around a
+//! function call, tied together by a 16-byte EventHeader activity id.
+//!
+//! - [`id`]: [`ActivityId`], a process-unique id, made without locks or system
+//!   calls (a per-thread random prefix and a per-thread counter), and
+//!   sequential ids for tests.
+//! - [`current`]: the *current* activity is thread-local: an annotated call
+//!   started on this thread and not finished yet. A nested annotated call
+//!   writes it as the related (parent) id of its own start event.
+//! - [`call`]: [`Activity`], one call's activity (id and start time), what its
+//!   start and stop events carry, and why it may end without returning.
+//! - [`scope`]: [`ActivityScope`] (synchronous functions) keeps an activity
+//!   current until the function returns and writes the stop event if the
+//!   function unwinds instead.
+//! - [`future`]: [`ActivityFuture`] (`async fn`) makes the activity current only
+//!   while the future is polled, and writes the stop event if the future panics
+//!   or is dropped before it completes (cancelled).
+//! - [`result`]: [`SplitResult`], how `err` tells a function's success from its
+//!   error.
+
+mod call;
+mod current;
+mod future;
+mod id;
+mod result;
+mod scope;
+
+pub use call::{Abandoned, Activity, ActivityStart};
+pub use current::current_ids;
+pub use future::ActivityFuture;
+pub use id::ActivityId;
+#[cfg(feature = "testing")]
+pub use id::sequential_activity_ids;
+pub use result::SplitResult;
+pub use scope::ActivityScope;
