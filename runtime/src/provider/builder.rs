@@ -1,0 +1,278 @@
+//! Configuring and starting the process's provider.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use opentelemetry::InstrumentationScope;
+use opentelemetry::logs::LoggerProvider as _;
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::logs::SdkLoggerProvider;
+use otel_user_events_abi::name::ProviderName;
+use otel_user_events_abi::{DataFile, DataFileError};
+
+use super::decision::{Decision, KernelStatus, decide};
+use super::handle::Provider;
+use super::mode::OutputMode;
+use super::report::{
+    ActiveOutputs, InitError, InitReport, LoggerSource, OpenTelemetryReport, TracepointReport,
+};
+use super::state::{self, ProviderState};
+use crate::callsite::{self, Callsite};
+use crate::counters::Counters;
+use crate::enable;
+use crate::encode::common_schema::CloudRole;
+
+impl Provider {
+    /// Starts configuring the provider called `name` (ASCII letters, digits, `_`).
+    pub fn builder(name: impl Into<String>) -> ProviderBuilder {
+        ProviderBuilder {
+            name: name.into(),
+            mode: OutputMode::Auto,
+            logger: LoggerConfig::None,
+            resource: None,
+        }
+    }
+}
+
+/// Where the logger provider comes from, as configured.
+#[derive(Debug)]
+enum LoggerConfig {
+    None,
+    Given(SdkLoggerProvider),
+    #[cfg(feature = "stdout")]
+    Stdout,
+}
+
+/// Configures and starts the process's provider.
+#[derive(Debug)]
+#[must_use = "call .init() to start the provider"]
+pub struct ProviderBuilder {
+    name: String,
+    mode: OutputMode,
+    logger: LoggerConfig,
+    resource: Option<Resource>,
+}
+
+impl ProviderBuilder {
+    /// Chooses where events go (default [`OutputMode::Auto`]).
+    pub fn output(mut self, mode: OutputMode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// The OpenTelemetry logger provider events fall back to (or also go to), with
+    /// whatever processors and exporters it has (OTLP, stdout, in-memory, ...).
+    ///
+    /// It stays yours: [`Provider::shutdown`] only flushes it. Call its own
+    /// `shutdown()` when the program ends, as OpenTelemetry asks; dropping your
+    /// handles is not enough, since the provider keeps a logger of it for the
+    /// life of the process (writers racing with shutdown may still reach it).
+    ///
+    /// Replaces an earlier `stdout_logger_provider` (feature `stdout`).
+    pub fn logger_provider(mut self, provider: SdkLoggerProvider) -> Self {
+        self.logger = LoggerConfig::Given(provider);
+        self
+    }
+
+    /// Falls back to (or also writes to) a logger provider built here that prints
+    /// each record to stdout as it is emitted: `opentelemetry-stdout`'s exporter
+    /// behind a simple processor, with the [`resource`](Self::resource) if one
+    /// is given. Meant for development and examples.
+    ///
+    /// It is built only when OpenTelemetry output is used, and shut down by
+    /// [`Provider::shutdown`]. Note that the exporter uses `println!`, which
+    /// panics if stdout is closed (e.g. piped into `head`).
+    ///
+    /// Replaces an earlier [`logger_provider`](Self::logger_provider). Needs the
+    /// `stdout` feature (on by default in the `otel-user-events` crate).
+    #[cfg(feature = "stdout")]
+    pub fn stdout_logger_provider(mut self) -> Self {
+        self.logger = LoggerConfig::Stdout;
+        self
+    }
+
+    /// The resource whose `service.name` and `service.instance.id` fill PartA's
+    /// `ext_cloud_role` and `ext_cloud_roleInstance` (user_events output). A
+    /// logger provider given with [`logger_provider`](Self::logger_provider)
+    /// keeps its own resource.
+    pub fn resource(mut self, resource: Resource) -> Self {
+        self.resource = Some(resource);
+        self
+    }
+
+    /// Registers every call site's tracepoint and activates the provider.
+    ///
+    /// Missing kernel support is not an error: the [`InitReport`] says what
+    /// happened. Errors are a bad name, another active provider, or an output
+    /// mode that needs a logger provider without one.
+    pub fn init(self) -> Result<Provider, InitError> {
+        let name = ProviderName::new(&self.name)?;
+        let has_logger = !matches!(self.logger, LoggerConfig::None);
+        if matches!(self.mode, OutputMode::OpenTelemetry | OutputMode::Both) && !has_logger {
+            return Err(InitError::NoLoggerProvider(self.mode));
+        }
+        let _lifecycle = state::lifecycle();
+        if let Some(active) = state::active() {
+            return Err(InitError::AlreadyActive {
+                active: active.name.to_string(),
+            });
+        }
+
+        let kernel = (self.mode != OutputMode::OpenTelemetry).then(|| Kernel::register(&name));
+        let status = match &kernel {
+            Some(k) => KernelStatus::new(
+                &Some(k.data_file_report.clone()),
+                &k.tracepoints,
+                !k.registered.is_empty(),
+            ),
+            None => KernelStatus::new(&None, &[], false),
+        };
+        let Decision {
+            user_events,
+            opentelemetry,
+            reason,
+        } = decide(self.mode, &status, has_logger);
+
+        let logger_provider = if opentelemetry {
+            self.logger.build(self.resource.clone())
+        } else {
+            None
+        };
+        let logger = logger_provider.as_ref().map(|(p, _)| {
+            p.logger_with_scope(
+                InstrumentationScope::builder("otel-user-events")
+                    .with_version(env!("CARGO_PKG_VERSION"))
+                    .build(),
+            )
+        });
+        let (data_file_report, tracepoints, data_file, registered) = match kernel {
+            Some(mut k) => {
+                let (file, registered) = k.keep(user_events);
+                (Some(k.data_file_report), k.tracepoints, file, registered)
+            }
+            None => (None, Vec::new(), None, Vec::new()),
+        };
+        mark_unavailable(user_events, opentelemetry, &registered);
+
+        let state = state::activate(ProviderState {
+            name: name.clone(),
+            data_file,
+            counters: Counters::default(),
+            cloud_role: CloudRole::from_resource(self.resource.as_ref()),
+            logger,
+            registered: Mutex::new(registered),
+        });
+        let enabled_call_sites = state.refresh_fallback();
+        let opentelemetry_report =
+            logger_provider
+                .as_ref()
+                .map(|(_, source)| OpenTelemetryReport {
+                    source: *source,
+                    call_sites: callsite::all().count(),
+                    enabled_call_sites,
+                });
+        Ok(Provider {
+            state,
+            logger_provider,
+            report: InitReport {
+                provider: name.to_string(),
+                requested: self.mode,
+                active: ActiveOutputs {
+                    user_events,
+                    opentelemetry,
+                },
+                reason,
+                data_file: data_file_report,
+                tracepoints,
+                opentelemetry: opentelemetry_report,
+            },
+        })
+    }
+}
+
+impl LoggerConfig {
+    /// The logger provider events go to, built here for `Stdout`.
+    #[cfg_attr(not(feature = "stdout"), allow(unused_variables))]
+    fn build(self, resource: Option<Resource>) -> Option<(SdkLoggerProvider, LoggerSource)> {
+        match self {
+            LoggerConfig::None => None,
+            LoggerConfig::Given(p) => Some((p, LoggerSource::Given)),
+            #[cfg(feature = "stdout")]
+            LoggerConfig::Stdout => Some((stdout_provider(resource), LoggerSource::Stdout)),
+        }
+    }
+}
+
+/// What trying user_events gave: the data file (or why not) and each call
+/// site's registration.
+struct Kernel {
+    data_file: Option<DataFile>,
+    data_file_report: Result<PathBuf, DataFileError>,
+    registered: Vec<&'static Callsite>,
+    tracepoints: Vec<TracepointReport>,
+}
+
+impl Kernel {
+    /// Opens `user_events_data` and registers every call site's tracepoint.
+    fn register(name: &ProviderName) -> Kernel {
+        match DataFile::open() {
+            Ok(file) => {
+                let (registered, tracepoints) = state::register_all(&file, name);
+                Kernel {
+                    data_file_report: Ok(file.path().to_owned()),
+                    data_file: Some(file),
+                    registered,
+                    tracepoints,
+                }
+            }
+            Err(e) => Kernel {
+                data_file: None,
+                data_file_report: Err(e),
+                registered: Vec::new(),
+                tracepoints: Vec::new(),
+            },
+        }
+    }
+
+    /// The data file and registered sites when user_events is used; otherwise
+    /// gives back what was registered and keeps nothing.
+    fn keep(&mut self, used: bool) -> (Option<DataFile>, Vec<&'static Callsite>) {
+        let registered = std::mem::take(&mut self.registered);
+        let file = self.data_file.take();
+        if used {
+            return (file, registered);
+        }
+        if let Some(file) = &file {
+            state::release(file, registered);
+        }
+        (None, Vec::new())
+    }
+}
+
+/// Sites with no output at all count their events as dropped: every site when
+/// nothing is active, the sites that did not register in `UserEvents`.
+fn mark_unavailable(user_events: bool, opentelemetry: bool, registered: &[&'static Callsite]) {
+    let registered: HashSet<*const Callsite> =
+        registered.iter().map(|s| *s as *const Callsite).collect();
+    for site in callsite::all() {
+        let unavailable = match (user_events, opentelemetry) {
+            (false, false) => true,
+            (true, false) => !registered.contains(&(site as *const Callsite)),
+            _ => false,
+        };
+        site.set(enable::UNAVAILABLE, unavailable);
+    }
+}
+
+/// The default logger provider of `ProviderBuilder::stdout_logger_provider`.
+#[cfg(feature = "stdout")]
+fn stdout_provider(resource: Option<Resource>) -> SdkLoggerProvider {
+    let builder = SdkLoggerProvider::builder()
+        .with_simple_exporter(opentelemetry_stdout::LogExporter::default());
+    match resource {
+        Some(resource) => builder.with_resource(resource),
+        None => builder,
+    }
+    .build()
+}

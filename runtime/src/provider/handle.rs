@@ -1,0 +1,91 @@
+//! The running provider, as its owner holds it.
+
+use std::fmt;
+
+use opentelemetry_sdk::logs::SdkLoggerProvider;
+
+use super::report::{InitReport, LoggerSource};
+use super::state::{self, ProviderState};
+use crate::counters::CounterSnapshot;
+
+/// The running provider. Dropping it (or calling [`Provider::shutdown`])
+/// unregisters every tracepoint; call sites are then no-ops.
+#[must_use = "dropping the provider shuts it down at once"]
+pub struct Provider {
+    pub(super) state: &'static ProviderState,
+    pub(super) logger_provider: Option<(SdkLoggerProvider, LoggerSource)>,
+    pub(super) report: InitReport,
+}
+
+impl fmt::Debug for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Provider")
+            .field("name", &self.state.name)
+            .field("active", &self.report.active)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Provider {
+    /// What initialisation did.
+    pub fn report(&self) -> &InitReport {
+        &self.report
+    }
+
+    /// The provider's name.
+    pub fn name(&self) -> &str {
+        self.state.name.as_str()
+    }
+
+    /// The counters now.
+    pub fn counters(&self) -> CounterSnapshot {
+        self.state.counters.snapshot()
+    }
+
+    /// The logger provider events go to, when OpenTelemetry output is active:
+    /// e.g. to send other logs (the `tracing` appender) to the same exporter.
+    pub fn logger_provider(&self) -> Option<&SdkLoggerProvider> {
+        self.logger_provider.as_ref().map(|(p, _)| p)
+    }
+
+    /// Asks the logger provider again which call sites it wants, and returns
+    /// how many it does.
+    ///
+    /// The answer of `Logger::event_enabled` is cached per call site at
+    /// [`init`](ProviderBuilder::init), so the enabled check stays one load.
+    /// The SDK's answer depends only on its processors' configuration, which is
+    /// usually fixed; call this after changing a processor whose
+    /// `event_enabled` filter can change at run time. Returns 0 when
+    /// OpenTelemetry output is not active.
+    pub fn refresh_enabled(&self) -> usize {
+        let _lifecycle = state::lifecycle();
+        self.state.refresh_fallback()
+    }
+
+    /// Unregisters every tracepoint exactly once and stops all output; then
+    /// flushes the logger provider, and shuts it down if it was built here
+    /// (`ProviderBuilder::stdout_logger_provider`).
+    pub fn shutdown(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Provider {
+    fn drop(&mut self) {
+        self.state.shutdown();
+        match &self.logger_provider {
+            Some((p, LoggerSource::Given)) => {
+                let _ = p.force_flush();
+            }
+            Some((p, LoggerSource::Stdout)) => {
+                let _ = p.shutdown();
+            }
+            None => {}
+        }
+    }
+}
+
+/// The counters of the active provider, if one is active.
+pub fn counters() -> Option<CounterSnapshot> {
+    state::active().map(|s| s.counters.snapshot())
+}

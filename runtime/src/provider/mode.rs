@@ -1,0 +1,52 @@
+//! The output modes a provider can be asked for.
+
+/// Where macro events go, chosen at [`init`](ProviderBuilder::init):
+///
+/// | [`OutputMode`]  | every tracepoint registered | some did       | user_events unavailable |
+/// |-----------------|-----------------------------|----------------|-------------------------|
+/// | `Auto`          | user_events                 | OpenTelemetry¹ | OpenTelemetry¹          |
+/// | `UserEvents`    | user_events                 | user_events²   | none²                   |
+/// | `OpenTelemetry` | OpenTelemetry (not tried)   |                |                         |
+/// | `Both`          | both                        | both³          | OpenTelemetry           |
+///
+/// ¹ when a logger provider was given ([`ProviderBuilder::logger_provider`], or
+/// `ProviderBuilder::stdout_logger_provider` with the `stdout` feature); without
+/// one, events are dropped and counted as `dropped_unavailable` (or, when some
+/// tracepoints registered, user_events as in ²).
+/// ² events of call sites whose tracepoint did not register are dropped and counted.
+/// ³ call sites whose tracepoint did not register write to OpenTelemetry only.
+///
+/// The [`InitReport`] says which outputs are active and why, in one sentence.
+///
+/// # The OpenTelemetry output
+///
+/// Each event becomes an SDK `LogRecord` emitted through the logger provider (so
+/// any `LogExporter` works): event name, target (module path), severity number
+/// and text from the level (critical 21 `FATAL`, error 17 `ERROR`, warn 13 `WARN`,
+/// info 9 `INFO`, verbose 5 `DEBUG`), timestamp and observed timestamp (the time
+/// of the call), the body, the fields as attributes, and the current span's
+/// trace context. Fields keep their natural types (see [`Field::to_any_value`](crate::Field::to_any_value)):
+/// integers `Int` (beyond `i64` a decimal `String`), floats `Double`, `bool`,
+/// strings and `char` `String`, bytes `Bytes`, other arrays `ListAny`, `Duration`
+/// `Int` nanoseconds, `SystemTime` RFC 3339, addresses, `%x` and `?x` `String`.
+///
+/// The enabled check stays one load: whether the logger provider wants a call
+/// site (`Logger::event_enabled` for its severity, target and name) is asked
+/// once at `init` and cached in the site's enable word; call
+/// [`Provider::refresh_enabled`] after changing a processor's filter at run time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputMode {
+    /// user_events when every tracepoint registered, else OpenTelemetry (when a
+    /// logger provider was given; otherwise events are dropped and counted).
+    #[default]
+    Auto,
+    /// user_events only; events that cannot reach it (no kernel support, or
+    /// their tracepoint did not register) are dropped and counted as
+    /// `dropped_unavailable`.
+    UserEvents,
+    /// OpenTelemetry only; user_events is not tried.
+    OpenTelemetry,
+    /// Both user_events and OpenTelemetry; OpenTelemetry alone when user_events
+    /// is unavailable.
+    Both,
+}
