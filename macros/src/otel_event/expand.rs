@@ -447,6 +447,7 @@ impl VisitMut for ImplToInfer {
     fn visit_type_mut(&mut self, ty: &mut syn::Type) {
         if let syn::Type::ImplTrait(i) = ty {
             *ty = syn::Type::Infer(syn::TypeInfer {
+                attrs: Vec::new(),
                 underscore_token: syn::Token![_](i.impl_token.span),
             });
             return;
