@@ -21,8 +21,8 @@ const OPCODE_INFO: u8 = 0;
 const OPCODE_START: u8 = 1;
 const OPCODE_STOP: u8 = 2;
 
-/// What the events of one function share, as code.
-struct Events<'a> {
+/// The events of one function, as code: what their call sites share.
+struct FnEvents<'a> {
     ev: &'a EventFn,
     /// Path of the facade crate.
     krate: TokenStream,
@@ -55,7 +55,7 @@ pub fn expand(ev: &EventFn) -> TokenStream {
         .map(|a| arg_field(a, &krate))
         .collect();
     entry_fields.extend(ev.fields.iter().cloned());
-    let events = Events {
+    let events = FnEvents {
         ev,
         krate,
         level,
@@ -141,7 +141,7 @@ struct SiteCode {
 }
 
 impl SiteCode {
-    fn new(events: &Events, ident: &str, fields: Vec<Field>) -> SiteCode {
+    fn new(events: &FnEvents, ident: &str, fields: Vec<Field>) -> SiteCode {
         let ident = format_ident!("{}", ident);
         let statics = callsite_statics(&Site {
             krate: &events.krate,
@@ -159,7 +159,7 @@ impl SiteCode {
     }
 
     /// `{ write }`: writes the event with `opcode` and activity ids `activity`.
-    fn write(&self, events: &Events, opcode: u8, activity: TokenStream) -> TokenStream {
+    fn write(&self, events: &FnEvents, opcode: u8, activity: TokenStream) -> TokenStream {
         let write = EventWrite {
             krate: &events.krate,
             site: &self.ident,
@@ -172,7 +172,12 @@ impl SiteCode {
     }
 
     /// `if SITE.is_enabled() { write }`.
-    fn write_if_enabled(&self, events: &Events, opcode: u8, activity: TokenStream) -> TokenStream {
+    fn write_if_enabled(
+        &self,
+        events: &FnEvents,
+        opcode: u8,
+        activity: TokenStream,
+    ) -> TokenStream {
         let site = &self.ident;
         let write = self.write(events, opcode, activity);
         quote!(if #site.is_enabled() #write)
@@ -181,7 +186,7 @@ impl SiteCode {
 
 /// No activity: one event on entry (carrying the current activity's id, if
 /// any), then the body unchanged.
-fn event_body(events: &Events) -> TokenStream {
+fn event_body(events: &FnEvents) -> TokenStream {
     let krate = &events.krate;
     let site = SiteCode::new(events, "__UE_FN_EVENT", events.entry_fields.clone());
     let statics = &site.statics;
@@ -200,7 +205,7 @@ fn event_body(events: &Events) -> TokenStream {
 
 /// An activity: start event on entry, the body in a closure or `async` block,
 /// a stop event for each way it can end.
-fn activity_body(events: &Events, sig: &mut syn::Signature) -> TokenStream {
+fn activity_body(events: &FnEvents, sig: &mut syn::Signature) -> TokenStream {
     let ev = events.ev;
     let krate = &events.krate;
     let is_async = ev.func.sig.asyncness.is_some();

@@ -20,7 +20,7 @@ pub fn otel_event(attr: TokenStream, item: TokenStream) -> TokenStream {
     let checked = options
         .zip(func)
         .and_then(|(options, func)| check::check(&cx, options, func));
-    match cx.check() {
+    match cx.finish() {
         Ok(()) => checked.as_ref().map(expand::expand).unwrap_or(item),
         // The errors, and the function unchanged so its callers still compile
         // (no follow-on errors).
