@@ -1,10 +1,13 @@
-//! Code generation shared by `ue_log!` and `#[otel_event]`: the call-site statics
-//! and the out-of-line function that hands an event's values to the runtime.
+//! Code generation shared by `ue_log!` and `#[otel_event]`: the call-site
+//! statics, and the write of one event (an out-of-line function that hands the
+//! event's values to the runtime, and the call to it).
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
 
-use crate::internals::field::{Field, part_c_metadata, type_param};
+use crate::internals::field::{Conversion, Field};
+use crate::internals::level::Level;
 
 /// What a call site's statics need.
 pub struct Site<'a> {
@@ -48,13 +51,26 @@ pub fn callsite_statics(site: &Site<'_>) -> TokenStream {
     }
 }
 
-/// An event write: a generic function over the fields' types (so their metadata
-/// is a per-site constant) and the call that evaluates the values and calls it.
+/// A checked level as a const expression of type `Level`.
+pub fn level_expr(level: &Level, krate: &TokenStream) -> TokenStream {
+    match level {
+        Level::Shorthand(variant) => {
+            let variant = syn::Ident::new(variant, Span::call_site());
+            quote!(#krate::__private::Level::#variant)
+        }
+        Level::Path(path) => quote!(#path),
+    }
+}
+
+/// The write of one event: a generic function over the fields' types (so their
+/// metadata is a per-site constant) that calls the runtime's `__private::emit`,
+/// and the call that evaluates the values and passes them in. Interpolate it
+/// (`#write`) where the event is written.
 ///
 /// `opcode` is a const expression (`0u8`). `activity` is an expression of type
 /// `Option<(&[u8; 16], Option<&[u8; 16]>)>` evaluated at the call (so it may use
 /// the caller's locals, e.g. activity ids computed by the caller) and passed in.
-pub struct Emit<'a> {
+pub struct EventWrite<'a> {
     pub krate: &'a TokenStream,
     pub site: &'a syn::Ident,
     pub fields: &'a [Field],
@@ -63,9 +79,9 @@ pub struct Emit<'a> {
     pub activity: TokenStream,
 }
 
-impl Emit<'_> {
-    pub fn to_tokens(&self) -> TokenStream {
-        let Emit {
+impl ToTokens for EventWrite<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let EventWrite {
             krate,
             site,
             fields,
@@ -77,7 +93,7 @@ impl Emit<'_> {
         let args: Vec<syn::Ident> = (0..fields.len())
             .map(|i| format_ident!("__ue_f{i}"))
             .collect();
-        let refs = fields.iter().map(|f| f.reference(krate));
+        let refs = fields.iter().map(|f| field_value_ref(f, krate));
         let (len, bytes) = part_c_metadata(fields, &params, krate);
 
         let body_ty = syn::Ident::new("__UeBody", Span::call_site());
@@ -85,7 +101,7 @@ impl Emit<'_> {
             Some(body) => (
                 quote!(#body_ty: #krate::__private::FieldValue,),
                 quote!(__ue_body: &#body_ty,),
-                body.reference(krate),
+                field_value_ref(body, krate),
                 quote!(::core::option::Option::Some((
                     __ue_body as &dyn #krate::__private::Field,
                     [<#body_ty as #krate::__private::FieldValue>::ENCODING,
@@ -101,7 +117,9 @@ impl Emit<'_> {
         };
         let comma = body.map(|_| quote!(,));
 
-        quote! {
+        // The function keeps the name `__ue_emit`, after the runtime function it
+        // calls: rustc names it in its notes about a field's type.
+        tokens.extend(quote! {
             #[inline]
             #[allow(non_camel_case_types, clippy::too_many_arguments)]
             fn __ue_emit<#(#params: #krate::__private::FieldValue,)* #body_param>(
@@ -121,6 +139,73 @@ impl Emit<'_> {
                 });
             }
             __ue_emit(#(#refs,)* #body_ref #comma #activity);
-        }
+        });
     }
+}
+
+/// A reference to a field's value as something implementing `FieldValue`,
+/// spanned at the user's expression so type errors point there.
+fn field_value_ref(field: &Field, krate: &TokenStream) -> TokenStream {
+    let value = &field.value;
+    let span = value.span();
+    match field.conversion {
+        Conversion::AsIs => quote_spanned!(span=> &(#value)),
+        Conversion::Display => {
+            quote_spanned!(span=> &#krate::__private::DisplayField(&(#value)))
+        }
+        Conversion::Debug => quote_spanned!(span=> &#krate::__private::DebugField(&(#value))),
+    }
+}
+
+/// The EventHeader metadata of a struct named `PartC` holding `fields`, as a
+/// const array expression. Encoding and format bytes come from each field's type
+/// (`type_params[i]`), so the array is a constant per call site.
+fn part_c_metadata(
+    fields: &[Field],
+    type_params: &[syn::Ident],
+    krate: &TokenStream,
+) -> (usize, TokenStream) {
+    if fields.is_empty() {
+        return (0, quote!([]));
+    }
+    let mut bytes: Vec<TokenStream> = Vec::new();
+    let push_str = |bytes: &mut Vec<TokenStream>, s: &str| {
+        bytes.extend(s.bytes().map(|b| quote!(#b)));
+        bytes.push(quote!(0u8));
+    };
+    push_str(&mut bytes, "PartC");
+    let count = fields.len() as u8;
+    // Struct encoding with the format-follows flag, then the member count.
+    bytes.push(quote!(0x81u8));
+    bytes.push(quote!(#count));
+    for (field, ty) in fields.iter().zip(type_params) {
+        push_str(&mut bytes, &field.name);
+        bytes.push(quote!(<#ty as #krate::__private::FieldValue>::ENCODING | 0x80));
+        bytes.push(quote!(<#ty as #krate::__private::FieldValue>::FORMAT));
+    }
+    (bytes.len(), quote!([#(#bytes),*]))
+}
+
+/// `Ident` naming the type parameter of field `i`.
+fn type_param(i: usize) -> syn::Ident {
+    syn::Ident::new(&format!("__UeT{i}"), Span::call_site())
+}
+
+/// `tokens` with every token at `span`, so that an error about the expression
+/// they form points at `span` (tokens of different spans make the compiler
+/// fall back to the whole attribute).
+pub fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                tt = group.into();
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
 }

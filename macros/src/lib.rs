@@ -1,9 +1,12 @@
 //! Procedural macros of `otel-user-events`. Use them through the `otel-user-events`
 //! crate, which documents them: `ue_log!` and `#[otel_event]`.
 //!
-//! Layout: `internals` parses and checks (errors collected in a `Ctxt`),
-//! `codegen` holds the code generation both macros share, and each macro has a
-//! folder with its own `parse` and `expand`.
+//! Layout: each macro reads and checks its input, errors collected in a
+//! `Ctxt`, and only then generates code. `internals` holds the reading and the
+//! rules both macros share (fields, levels, names, limits) and generates
+//! nothing; `codegen` holds the code generation both share; each macro has a
+//! folder: `ue_log` (`parse`, `expand`) and `otel_event` (`attr`, `item`,
+//! `sig`, `check`, `expand`).
 
 mod codegen;
 mod internals;

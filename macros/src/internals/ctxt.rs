@@ -5,10 +5,15 @@ use std::fmt::Display;
 
 use quote::ToTokens;
 
-/// An error collector. Call [`Ctxt::check`] before dropping it.
-#[derive(Default)]
+/// An error collector. Call [`Ctxt::finish`] before dropping it.
 pub struct Ctxt {
     errors: RefCell<Option<Vec<syn::Error>>>,
+}
+
+impl Default for Ctxt {
+    fn default() -> Self {
+        Ctxt::new()
+    }
 }
 
 impl Ctxt {
@@ -28,13 +33,17 @@ impl Ctxt {
         self.errors
             .borrow_mut()
             .as_mut()
-            .expect("Ctxt used after check")
+            .expect("Ctxt used after finish")
             .push(error);
     }
 
-    /// All errors, combined, if there were any.
-    pub fn check(self) -> syn::Result<()> {
-        let errors = self.errors.borrow_mut().take().expect("Ctxt checked twice");
+    /// Ends the collection: all errors, combined, if there were any.
+    pub fn finish(self) -> syn::Result<()> {
+        let errors = self
+            .errors
+            .borrow_mut()
+            .take()
+            .expect("Ctxt finished twice");
         let mut errors = errors.into_iter();
         let Some(mut combined) = errors.next() else {
             return Ok(());
@@ -49,7 +58,7 @@ impl Ctxt {
 impl Drop for Ctxt {
     fn drop(&mut self) {
         if !std::thread::panicking() && self.errors.borrow().is_some() {
-            panic!("forgot to check for errors");
+            panic!("Ctxt dropped without finish: its errors were never reported");
         }
     }
 }

@@ -1,17 +1,16 @@
 //! Event fields: `name = value`, `name = %value`, `name = ?value`, `%value`,
 //! `?value`, `value`, `"dotted.name" = value`.
 
-use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned};
+use proc_macro2::Span;
 use syn::Token;
 use syn::parse::ParseStream;
 use syn::spanned::Spanned;
 
 /// How a value becomes a field.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Capture {
-    /// Through its `FieldValue` implementation.
-    Value,
+pub enum Conversion {
+    /// None: the value is written through its `FieldValue` implementation.
+    AsIs,
     /// `%value`: formatted with `Display` when written.
     Display,
     /// `?value`: formatted with `Debug` when written.
@@ -24,24 +23,8 @@ pub struct Field {
     pub name: String,
     /// Where the name was written (for errors).
     pub name_span: Span,
-    pub capture: Capture,
+    pub conversion: Conversion,
     pub value: syn::Expr,
-}
-
-impl Field {
-    /// A reference to the value as something implementing `FieldValue`, spanned
-    /// at the user's expression so type errors point there.
-    pub fn reference(&self, krate: &TokenStream) -> TokenStream {
-        let value = &self.value;
-        let span = value.span();
-        match self.capture {
-            Capture::Value => quote_spanned!(span=> &(#value)),
-            Capture::Display => {
-                quote_spanned!(span=> &#krate::__private::DisplayField(&(#value)))
-            }
-            Capture::Debug => quote_spanned!(span=> &#krate::__private::DebugField(&(#value))),
-        }
-    }
 }
 
 /// Parses one field: `name = value` or `"dotted.name" = value`, with `%` (Display)
@@ -60,14 +43,14 @@ pub fn parse_field(input: ParseStream) -> syn::Result<Field> {
     } else {
         None
     };
-    let capture = if input.peek(Token![%]) {
+    let conversion = if input.peek(Token![%]) {
         input.parse::<Token![%]>()?;
-        Capture::Display
+        Conversion::Display
     } else if input.peek(Token![?]) {
         input.parse::<Token![?]>()?;
-        Capture::Debug
+        Conversion::Debug
     } else {
-        Capture::Value
+        Conversion::AsIs
     };
     let value: syn::Expr = input.parse()?;
     let (name, name_span) = match name {
@@ -77,7 +60,7 @@ pub fn parse_field(input: ParseStream) -> syn::Result<Field> {
     Ok(Field {
         name,
         name_span,
-        capture,
+        conversion,
         value,
     })
 }
@@ -105,38 +88,4 @@ fn shorthand_name(value: &syn::Expr) -> syn::Result<(String, Span)> {
             "this field needs a name: write `name = value`",
         )),
     }
-}
-
-/// The EventHeader metadata of a struct named `PartC` holding `fields`, as a
-/// const array expression. Encoding and format bytes come from each field's type
-/// (`type_params[i]`), so the array is a constant per call site.
-pub fn part_c_metadata(
-    fields: &[Field],
-    type_params: &[syn::Ident],
-    krate: &TokenStream,
-) -> (usize, TokenStream) {
-    if fields.is_empty() {
-        return (0, quote!([]));
-    }
-    let mut bytes: Vec<TokenStream> = Vec::new();
-    let push_str = |bytes: &mut Vec<TokenStream>, s: &str| {
-        bytes.extend(s.bytes().map(|b| quote!(#b)));
-        bytes.push(quote!(0u8));
-    };
-    push_str(&mut bytes, "PartC");
-    let count = fields.len() as u8;
-    // Struct encoding with the format-follows flag, then the member count.
-    bytes.push(quote!(0x81u8));
-    bytes.push(quote!(#count));
-    for (field, ty) in fields.iter().zip(type_params) {
-        push_str(&mut bytes, &field.name);
-        bytes.push(quote!(<#ty as #krate::__private::FieldValue>::ENCODING | 0x80));
-        bytes.push(quote!(<#ty as #krate::__private::FieldValue>::FORMAT));
-    }
-    (bytes.len(), quote!([#(#bytes),*]))
-}
-
-/// `Ident` naming the type parameter of field `i`.
-pub fn type_param(i: usize) -> syn::Ident {
-    syn::Ident::new(&format!("__UeT{i}"), Span::call_site())
 }

@@ -1,8 +1,5 @@
 //! The level argument: a shorthand (`info`) or a path to a `Level` (`Level::Warn`).
 
-use proc_macro2::TokenStream;
-use quote::quote;
-
 use super::Ctxt;
 
 /// The shorthands and the `Level` variant each stands for.
@@ -45,16 +42,5 @@ impl Level {
             }
         }
         Some(Level::Path(path))
-    }
-
-    /// The level as a const expression.
-    pub fn to_tokens(&self, krate: &TokenStream) -> TokenStream {
-        match self {
-            Level::Shorthand(variant) => {
-                let variant = syn::Ident::new(variant, proc_macro2::Span::call_site());
-                quote!(#krate::__private::Level::#variant)
-            }
-            Level::Path(path) => quote!(#path),
-        }
     }
 }

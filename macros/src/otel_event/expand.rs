@@ -1,39 +1,119 @@
 //! Generates the annotated function: the call-site statics, the entry event,
 //! and for an activity the body moved into a closure (or an `async` block) so
 //! its result, early returns, `?` and panics all pass through the stop event.
+//! The body is moved as the tokens it was written in.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::visit_mut::VisitMut;
 
-use super::attr::{EventFn, Record};
-use super::respan;
-use crate::codegen::{Emit, Site, callsite_statics};
-use crate::internals::field::{Capture, Field};
+use super::attr::Recorded;
+use super::check::EventFn;
+use super::sig;
+use crate::codegen::{EventWrite, Site, callsite_statics, level_expr, respan};
+use crate::internals::field::{Conversion, Field};
+
+/// The name of the facade crate in Cargo.toml.
+const FACADE: &str = "otel-user-events";
 
 /// EventHeader opcodes.
 const OPCODE_INFO: u8 = 0;
 const OPCODE_START: u8 = 1;
 const OPCODE_STOP: u8 = 2;
 
-pub fn expand(ev: EventFn) -> TokenStream {
-    let activity = ev.ret.is_some() || ev.err.is_some() || ev.duration;
-    let mut sig = ev.func.sig.clone();
-    let body = if activity {
-        activity_body(&ev, &mut sig)
-    } else {
-        event_body(&ev)
-    };
-    let syn::ItemFn { attrs, vis, .. } = &ev.func;
-    let (inner, outer): (Vec<_>, Vec<_>) = attrs
+/// The events of one function, as code: what their call sites share.
+struct FnEvents<'a> {
+    ev: &'a EventFn,
+    /// Path of the facade crate.
+    krate: TokenStream,
+    /// Const expressions.
+    level: TokenStream,
+    keyword: TokenStream,
+    /// Fields of the entry event: recorded arguments, then `fields(..)`.
+    entry_fields: Vec<Field>,
+}
+
+pub fn expand(ev: &EventFn) -> TokenStream {
+    let krate = ev
+        .krate
+        .as_ref()
+        .map(|p| p.to_token_stream())
+        .unwrap_or_else(facade_path);
+    let level = ev
+        .level
+        .as_ref()
+        .map(|l| level_expr(l, &krate))
+        .unwrap_or_else(|| quote!(#krate::__private::Level::Info));
+    let keyword = ev
+        .keyword
+        .as_ref()
+        .map(|k| k.to_token_stream())
+        .unwrap_or_else(|| quote!(1u64));
+    let mut entry_fields: Vec<Field> = ev
+        .recorded_args
         .iter()
-        .partition(|a| matches!(a.style, syn::AttrStyle::Inner(_)));
+        .map(|a| arg_field(a, &krate))
+        .collect();
+    entry_fields.extend(ev.fields.iter().cloned());
+    let events = FnEvents {
+        ev,
+        krate,
+        level,
+        keyword,
+        entry_fields,
+    };
+
+    let mut sig = ev.func.sig.clone();
+    let body = if ev.is_activity() {
+        activity_body(&events, &mut sig)
+    } else {
+        event_body(&events)
+    };
+    let attrs = &ev.func.attrs;
+    let vis = &ev.func.vis;
+    let inner = &ev.func.inner_attrs;
     quote! {
-        #(#outer)*
+        #(#attrs)*
         #vis #sig {
             #(#inner)*
             #body
         }
+    }
+}
+
+/// The facade's path as the user's Cargo.toml names it (renamed or not).
+fn facade_path() -> TokenStream {
+    use proc_macro_crate::{FoundCrate, crate_name};
+    match crate_name(FACADE) {
+        Ok(FoundCrate::Name(name)) => {
+            let ident = syn::Ident::new(&name, Span::call_site());
+            quote!(::#ident)
+        }
+        // The facade's own lib, examples and doctests: all see it under its
+        // own name (the lib through `extern crate self as otel_user_events`).
+        Ok(FoundCrate::Itself) | Err(_) => quote!(::otel_user_events),
+    }
+}
+
+/// The field of a recorded argument. It is read through `ArgRef` (a copy
+/// when `Copy`, taken in the enabled branch), spanned at the argument so type
+/// errors point there.
+fn arg_field(arg: &sig::Arg, krate: &TokenStream) -> Field {
+    let span = arg.ident.span();
+    let krate_at = respan(krate.clone(), span);
+    let ident = &arg.ident;
+    let value = quote_spanned! {span=>
+        {
+            #[allow(unused_imports)]
+            use #krate_at::__private::{ByCopy as _, ByRef as _};
+            (&#krate_at::__private::ArgRef(&#ident)).arg()
+        }
+    };
+    Field {
+        name: arg.name.clone(),
+        name_span: span,
+        conversion: Conversion::AsIs,
+        value: syn::parse2(value).expect("an argument read is an expression"),
     }
 }
 
@@ -43,17 +123,17 @@ fn local(name: &str) -> syn::Ident {
 }
 
 /// A field whose value is generated code; type errors about it point at `at`.
-fn field(name: &str, at: Span, capture: Capture, value: TokenStream) -> Field {
+fn generated_field(name: &str, at: Span, conversion: Conversion, value: TokenStream) -> Field {
     let value = quote_spanned!(at=> #value);
     Field {
         name: name.to_owned(),
         name_span: at,
-        capture,
+        conversion,
         value: syn::parse2(value).expect("generated field values are expressions"),
     }
 }
 
-/// One call site: its statics, and an `emit` statement for it.
+/// One call site: its statics, and the write of its event.
 struct SiteCode {
     statics: TokenStream,
     ident: syn::Ident,
@@ -61,14 +141,14 @@ struct SiteCode {
 }
 
 impl SiteCode {
-    fn new(ev: &EventFn, ident: &str, fields: Vec<Field>) -> SiteCode {
+    fn new(events: &FnEvents, ident: &str, fields: Vec<Field>) -> SiteCode {
         let ident = format_ident!("{}", ident);
         let statics = callsite_statics(&Site {
-            krate: &ev.krate,
+            krate: &events.krate,
             ident: ident.clone(),
-            event_name: &ev.name,
-            level: ev.level.clone(),
-            keyword: ev.keyword.clone(),
+            event_name: &events.ev.name,
+            level: events.level.clone(),
+            keyword: events.keyword.clone(),
             fields: &fields,
         });
         SiteCode {
@@ -78,51 +158,56 @@ impl SiteCode {
         }
     }
 
-    /// `{ emit }`: writes the event with `opcode` and activity ids `activity`.
-    fn emit(&self, ev: &EventFn, opcode: u8, activity: TokenStream) -> TokenStream {
-        let emit = Emit {
-            krate: &ev.krate,
+    /// `{ write }`: writes the event with `opcode` and activity ids `activity`.
+    fn write(&self, events: &FnEvents, opcode: u8, activity: TokenStream) -> TokenStream {
+        let write = EventWrite {
+            krate: &events.krate,
             site: &self.ident,
             fields: &self.fields,
             body: None,
             opcode: quote!(#opcode),
             activity,
-        }
-        .to_tokens();
-        quote!({ #emit })
+        };
+        quote!({ #write })
     }
 
-    /// `if SITE.is_enabled() { emit }`.
-    fn emit_if_enabled(&self, ev: &EventFn, opcode: u8, activity: TokenStream) -> TokenStream {
+    /// `if SITE.is_enabled() { write }`.
+    fn write_if_enabled(
+        &self,
+        events: &FnEvents,
+        opcode: u8,
+        activity: TokenStream,
+    ) -> TokenStream {
         let site = &self.ident;
-        let emit = self.emit(ev, opcode, activity);
-        quote!(if #site.is_enabled() #emit)
+        let write = self.write(events, opcode, activity);
+        quote!(if #site.is_enabled() #write)
     }
 }
 
 /// No activity: one event on entry (carrying the current activity's id, if
 /// any), then the body unchanged.
-fn event_body(ev: &EventFn) -> TokenStream {
-    let krate = &ev.krate;
-    let site = SiteCode::new(ev, "__UE_FN_EVENT", ev.entry_fields.clone());
+fn event_body(events: &FnEvents) -> TokenStream {
+    let krate = &events.krate;
+    let site = SiteCode::new(events, "__UE_FN_EVENT", events.entry_fields.clone());
     let statics = &site.statics;
-    let emit = site.emit_if_enabled(
-        ev,
+    let write = site.write_if_enabled(
+        events,
         OPCODE_INFO,
         quote!(#krate::__private::current_ids(&#krate::__private::ActivityId::current())),
     );
-    let stmts = &ev.func.block.stmts;
+    let body = &events.ev.func.body;
     quote! {
         #statics
-        #emit
-        #(#stmts)*
+        #write
+        #body
     }
 }
 
 /// An activity: start event on entry, the body in a closure or `async` block,
 /// a stop event for each way it can end.
-fn activity_body(ev: &EventFn, sig: &mut syn::Signature) -> TokenStream {
-    let krate = &ev.krate;
+fn activity_body(events: &FnEvents, sig: &mut syn::Signature) -> TokenStream {
+    let ev = events.ev;
+    let krate = &events.krate;
     let is_async = ev.func.sig.asyncness.is_some();
     let act = local("__ue_act");
     let why = local("__ue_why");
@@ -132,21 +217,21 @@ fn activity_body(ev: &EventFn, sig: &mut syn::Signature) -> TokenStream {
 
     let duration_field = |fields: &mut Vec<Field>| {
         if ev.duration {
-            fields.push(field(
+            fields.push(generated_field(
                 "duration_ns",
                 Span::mixed_site(),
-                Capture::Value,
+                Conversion::AsIs,
                 quote!(#act.duration_ns()),
             ));
         }
     };
-    let record = |name: &str, record: &Record, value: &syn::Ident| {
-        let at = Span::mixed_site().located_at(record.span);
+    let record = |name: &str, recorded: &Recorded, value: &syn::Ident| {
+        let at = Span::mixed_site().located_at(recorded.span);
         let value = syn::Ident::new(&value.to_string(), at);
-        field(name, at, record.capture, quote!(#value))
+        generated_field(name, at, recorded.conversion, quote!(#value))
     };
 
-    let start = SiteCode::new(ev, "__UE_FN_START", ev.entry_fields.clone());
+    let start = SiteCode::new(events, "__UE_FN_START", events.entry_fields.clone());
 
     // Stop after a return: `return` and/or `error`, and `duration_ns`.
     let mut stop_fields = Vec::new();
@@ -154,24 +239,24 @@ fn activity_body(ev: &EventFn, sig: &mut syn::Signature) -> TokenStream {
         stop_fields.push(record("return", ret, if ev.split { &ok } else { &out }));
     }
     duration_field(&mut stop_fields);
-    let stop = SiteCode::new(ev, "__UE_FN_STOP", stop_fields);
+    let stop = SiteCode::new(events, "__UE_FN_STOP", stop_fields);
     let stop_err = ev.split.then(|| {
         let mut fields = Vec::new();
         if let Some(err_opt) = &ev.err {
             fields.push(record("error", err_opt, &err));
         }
         duration_field(&mut fields);
-        SiteCode::new(ev, "__UE_FN_STOP_ERR", fields)
+        SiteCode::new(events, "__UE_FN_STOP_ERR", fields)
     });
     let abandoned = |name: &str, ident: &str| {
-        let mut fields = vec![field(
+        let mut fields = vec![generated_field(
             name,
             Span::mixed_site(),
-            Capture::Value,
+            Conversion::AsIs,
             quote!(true),
         )];
         duration_field(&mut fields);
-        SiteCode::new(ev, ident, fields)
+        SiteCode::new(events, ident, fields)
     };
     let panicked = abandoned("panicked", "__UE_FN_PANICKED");
     let cancelled = is_async.then(|| abandoned("cancelled", "__UE_FN_CANCELLED"));
@@ -189,14 +274,14 @@ fn activity_body(ev: &EventFn, sig: &mut syn::Signature) -> TokenStream {
     let start_site = &start.ident;
     let timed = ev.duration;
     let started = local("__ue_started");
-    let emit_start = start.emit(ev, OPCODE_START, quote!(#started.start_ids()));
+    let write_start = start.write(events, OPCODE_START, quote!(#started.start_ids()));
     let stop_ids = quote!(#act.stop_ids());
 
     // Written when the function returns, with `act` and `out` in scope.
-    let emit_stop = stop.emit_if_enabled(ev, OPCODE_STOP, stop_ids.clone());
+    let write_stop = stop.write_if_enabled(events, OPCODE_STOP, stop_ids.clone());
     let on_return = match &stop_err {
         Some(stop_err) => {
-            let emit_err = stop_err.emit_if_enabled(ev, OPCODE_STOP, stop_ids.clone());
+            let write_err = stop_err.write_if_enabled(events, OPCODE_STOP, stop_ids.clone());
             // A type error here (the function does not return a `Result`)
             // points at `err` (or `ret`).
             let at = ev
@@ -212,32 +297,32 @@ fn activity_body(ev: &EventFn, sig: &mut syn::Signature) -> TokenStream {
             let outcome = quote_spanned!(at=> #krate_at::__private::Outcome::outcome(#out_at));
             quote! {
                 match #outcome {
-                    ::core::result::Result::Ok(#ok) => #emit_stop,
-                    ::core::result::Result::Err(#err) => #emit_err,
+                    ::core::result::Result::Ok(#ok) => #write_stop,
+                    ::core::result::Result::Err(#err) => #write_err,
                 }
             }
         }
-        None => emit_stop,
+        None => write_stop,
     };
 
     // Written when the function unwinds (or its future is dropped).
-    let emit_panicked = panicked.emit_if_enabled(ev, OPCODE_STOP, stop_ids.clone());
-    let emit_cancelled = match &cancelled {
-        Some(site) => site.emit_if_enabled(ev, OPCODE_STOP, stop_ids.clone()),
+    let write_panicked = panicked.write_if_enabled(events, OPCODE_STOP, stop_ids.clone());
+    let write_cancelled = match &cancelled {
+        Some(site) => site.write_if_enabled(events, OPCODE_STOP, stop_ids.clone()),
         None => quote!({}),
     };
     let on_abandon = quote! {
         |#act: &#krate::__private::Activity, #why: #krate::__private::Abandoned| match #why {
-            #krate::__private::Abandoned::Panicked => #emit_panicked,
-            #krate::__private::Abandoned::Cancelled => #emit_cancelled,
+            #krate::__private::Abandoned::Panicked => #write_panicked,
+            #krate::__private::Abandoned::Cancelled => #write_cancelled,
         }
     };
 
     let edge = return_type_hint(&ev.func.sig.output);
-    let stmts = &ev.func.block.stmts;
+    let body = &ev.func.body;
     let start_activity = quote! {
         let #started = #krate::__private::Activity::start(#timed);
-        #emit_start
+        #write_start
         let #act = #started.activity();
     };
 
@@ -261,7 +346,7 @@ fn activity_body(ev: &EventFn, sig: &mut syn::Signature) -> TokenStream {
                     #on_abandon,
                     async move {
                         #edge
-                        #(#stmts)*
+                        #body
                     },
                 )
             }
@@ -273,7 +358,7 @@ fn activity_body(ev: &EventFn, sig: &mut syn::Signature) -> TokenStream {
             }
             #out
         }
-    } else if let Some(never) = never_type(&ev.func.sig.output) {
+    } else if let Some(never) = sig::never_type(&ev.func.sig) {
         // `-> !`: the call never returns; only a panic ends the activity.
         let scope = local("_ue_scope");
         quote! {
@@ -286,7 +371,7 @@ fn activity_body(ev: &EventFn, sig: &mut syn::Signature) -> TokenStream {
             };
             #[allow(clippy::redundant_closure_call)]
             (move || -> #never {
-                #(#stmts)*
+                #body
             })()
         }
     } else {
@@ -302,7 +387,7 @@ fn activity_body(ev: &EventFn, sig: &mut syn::Signature) -> TokenStream {
             #[allow(clippy::redundant_closure_call)]
             let #out = (move || {
                 #edge
-                #(#stmts)*
+                #body
             })();
             if let ::core::option::Option::Some(#scope) = #scope {
                 #scope.finish_with(&#out, |#act: &#krate::__private::Activity, #out| {
@@ -338,14 +423,6 @@ fn shadow_params(sig: &mut syn::Signature) -> (Vec<TokenStream>, Vec<syn::Ident>
     (patterns, names)
 }
 
-/// The `!` of `-> !`.
-fn never_type(output: &syn::ReturnType) -> Option<&syn::Type> {
-    match output {
-        syn::ReturnType::Type(_, ty) if matches!(**ty, syn::Type::Never(_)) => Some(ty),
-        _ => None,
-    }
-}
-
 /// A return that never runs but tells type inference what the closure or
 /// `async` block returns, so `?` and `.into()` in the body keep working.
 /// `impl Trait` becomes `_` (it cannot be named here).
@@ -375,6 +452,7 @@ impl VisitMut for ImplToInfer {
     fn visit_type_mut(&mut self, ty: &mut syn::Type) {
         if let syn::Type::ImplTrait(i) = ty {
             *ty = syn::Type::Infer(syn::TypeInfer {
+                attrs: Vec::new(),
                 underscore_token: syn::Token![_](i.impl_token.span),
             });
             return;

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::parse::UeLog;
-use crate::codegen::{Emit, Site, callsite_statics};
+use crate::codegen::{EventWrite, Site, callsite_statics, level_expr};
 
 pub fn expand(event: &UeLog) -> TokenStream {
     let krate = &event.krate;
@@ -17,23 +17,22 @@ pub fn expand(event: &UeLog) -> TokenStream {
         krate,
         ident: site_ident.clone(),
         event_name: &event.name,
-        level: event.level.to_tokens(krate),
+        level: level_expr(&event.level, krate),
         keyword,
         fields: &event.fields,
     });
-    let emit = Emit {
+    let write = EventWrite {
         krate,
         site: &site_ident,
         fields: &event.fields,
         body: event.body.as_ref(),
         opcode: quote!(0u8),
         activity: quote!(::core::option::Option::None),
-    }
-    .to_tokens();
+    };
     quote! {{
         #statics
         if #site_ident.is_enabled() {
-            #emit
+            #write
         }
     }}
 }

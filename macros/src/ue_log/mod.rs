@@ -10,7 +10,7 @@ use crate::internals::Ctxt;
 pub fn ue_log(input: TokenStream) -> syn::Result<TokenStream> {
     let cx = Ctxt::new();
     let parsed = parse::parse(&cx, input);
-    cx.check()?;
+    cx.finish()?;
     Ok(parsed
         .map(|event| expand::expand(&event))
         .unwrap_or_default())

@@ -5,12 +5,10 @@ use syn::parse::{ParseStream, Parser};
 use syn::{Token, bracketed};
 
 use crate::internals::Ctxt;
+use crate::internals::event_fields::{MAX_FIELDS, check_field, check_field_count};
 use crate::internals::field::{Field, parse_field, unraw};
 use crate::internals::level::Level;
-use crate::internals::names::{check_event_name, check_field_name};
-
-/// The most fields an EventHeader struct (PartC) can hold.
-pub const MAX_FIELDS: usize = 127;
+use crate::internals::names::check_event_name;
 
 /// A checked `ue_log!` call.
 pub struct UeLog {
@@ -53,7 +51,6 @@ pub fn parse(cx: &Ctxt, tokens: TokenStream) -> Option<UeLog> {
             if input.is_empty() {
                 break;
             }
-            let item_span = input.span();
             match parse_item(input)? {
                 Item::Keyword(expr) if keyword.is_some() => {
                     cx.error_spanned_by(expr, "`keyword` is given twice")
@@ -64,24 +61,17 @@ pub fn parse(cx: &Ctxt, tokens: TokenStream) -> Option<UeLog> {
                 }
                 Item::Body(field) => body = Some(field),
                 Item::Field(field) => {
-                    if let Err(message) = check_field_name(&field.name) {
-                        cx.syn_error(syn::Error::new(field.name_span, message));
-                    } else if fields.iter().any(|f| f.name == field.name) {
-                        cx.syn_error(syn::Error::new(
-                            field.name_span,
-                            format!("duplicate field `{}`", field.name),
-                        ));
-                    } else if fields.len() == MAX_FIELDS {
-                        cx.syn_error(syn::Error::new(
-                            item_span,
-                            format!(
-                                "too many fields: an event holds at most {MAX_FIELDS} (the EventHeader struct limit)"
-                            ),
-                        ));
-                    }
+                    check_field(cx, &field, &fields);
                     fields.push(field);
                 }
             }
+        }
+        // Pointed at the first field past the limit.
+        if let Err(limit) = check_field_count(fields.len()) {
+            cx.syn_error(syn::Error::new(
+                fields[MAX_FIELDS].name_span,
+                format!("too many fields: {limit}"),
+            ));
         }
         Ok(level.zip(name).map(|(level, name)| UeLog {
             krate,

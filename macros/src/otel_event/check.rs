@@ -1,0 +1,177 @@
+//! Checks the options against the function they are on, and settles what the
+//! events record. Reports into the `Ctxt`; generates no code.
+
+use super::attr::{Options, Recorded};
+use super::item::FnItem;
+use super::sig::{self, Arg};
+use crate::internals::Ctxt;
+use crate::internals::event_fields::{check_field, check_field_count};
+use crate::internals::field::{Field, unraw};
+use crate::internals::level::Level;
+
+/// A checked annotated function: what to generate.
+pub struct EventFn {
+    pub func: FnItem,
+    /// `crate = path`, if given; else the facade is found by name.
+    pub krate: Option<syn::Path>,
+    pub level: Option<Level>,
+    pub keyword: Option<syn::Expr>,
+    pub name: String,
+    /// Arguments the entry event records, before `fields`.
+    pub recorded_args: Vec<Arg>,
+    /// `fields(..)`: the other fields of the entry event.
+    pub fields: Vec<Field>,
+    pub ret: Option<Recorded>,
+    pub err: Option<Recorded>,
+    pub duration: bool,
+    /// The function returns a `Result` whose outcome the stop event splits on
+    /// (`err` was given, or `ret` on a function returning `Result`).
+    pub split: bool,
+}
+
+impl EventFn {
+    /// Whether the function is an activity (start and stop events) rather
+    /// than one event.
+    pub fn is_activity(&self) -> bool {
+        self.ret.is_some() || self.err.is_some() || self.duration
+    }
+}
+
+/// `None` if the options do not fit the function (then `cx` holds why).
+pub fn check(cx: &Ctxt, options: Options, func: FnItem) -> Option<EventFn> {
+    let args = sig::args(&func.sig);
+    let mut ok = check_skip(cx, &options, &func, &args);
+    ok &= check_ret(cx, &options, &func);
+    ok &= check_err(cx, &options, &func);
+
+    // The arguments recorded: those not skipped and not replaced by a field of
+    // the same name.
+    let mut recorded_args = Vec::new();
+    if !options.skip_all {
+        for arg in args {
+            let replaced = options.fields.iter().any(|f| f.name == arg.name);
+            if replaced || options.skip.contains(&arg.ident) {
+                continue;
+            }
+            if let Some(generic) = &arg.unbounded_generic {
+                let name = &arg.name;
+                cx.error_spanned_by(
+                    &arg.ident,
+                    format!(
+                        "argument `{name}` has the generic type `{generic}`, which is recorded only if it implements `FieldValue`: \
+                         add the bound `otel_user_events::FieldValue`, skip the argument with `#[otel_event(skip({name}))]`, \
+                         or record it formatted with `fields({name} = ?{name})`"
+                    ),
+                );
+                ok = false;
+                continue;
+            }
+            recorded_args.push(arg);
+        }
+    }
+    // The arguments' names are identifiers, distinct, and none is a field's
+    // (those were replaced), so only `fields` needs the name checks.
+    for (i, field) in options.fields.iter().enumerate() {
+        ok &= check_field(cx, field, &options.fields[..i]);
+    }
+    let count = recorded_args.len() + options.fields.len();
+    if let Err(limit) = check_field_count(count) {
+        cx.error_spanned_by(
+            &func.sig.ident,
+            format!(
+                "too many fields: the entry event would have {count} (arguments and `fields`); {limit}; skip some"
+            ),
+        );
+        ok = false;
+    }
+    if !ok {
+        return None;
+    }
+
+    let returns_result = sig::output(&func.sig).is_some_and(sig::is_result);
+    Some(EventFn {
+        krate: options.krate,
+        level: options.level,
+        keyword: options.keyword,
+        name: options.name.unwrap_or_else(|| unraw(&func.sig.ident)),
+        recorded_args,
+        fields: options.fields,
+        split: options.err.is_some() || (options.ret.is_some() && returns_result),
+        ret: options.ret,
+        err: options.err,
+        duration: options.duration,
+        func,
+    })
+}
+
+/// Every name in `skip(..)` is an argument (or `self` of a method).
+fn check_skip(cx: &Ctxt, options: &Options, func: &FnItem, args: &[Arg]) -> bool {
+    let has_receiver = func.sig.receiver().is_some();
+    let mut ok = true;
+    for skipped in &options.skip {
+        if skipped == "self" && has_receiver {
+            continue;
+        }
+        if !args.iter().any(|a| a.ident == *skipped) {
+            let names: Vec<&str> = args.iter().map(|a| a.name.as_str()).collect();
+            let known = if names.is_empty() {
+                "the function has no arguments to skip".to_owned()
+            } else {
+                format!("its arguments are: {}", names.join(", "))
+            };
+            cx.error_spanned_by(
+                skipped,
+                format!("`skip({skipped})`: the function has no argument `{skipped}`; {known}"),
+            );
+            ok = false;
+        }
+    }
+    ok
+}
+
+/// `ret` has a value to record: the function does not return `()` or
+/// `Result<(), E>`.
+fn check_ret(cx: &Ctxt, options: &Options, func: &FnItem) -> bool {
+    let Some(ret) = &options.ret else {
+        return true;
+    };
+    let unit = match sig::output(&func.sig) {
+        None => Some("`()`".to_owned()),
+        Some(ty) if sig::is_unit(ty) => Some("`()`".to_owned()),
+        Some(ty) if sig::is_result(ty) && sig::result_ok_is_unit(ty) => Some(format!(
+            "`{}`, whose success value is `()`; use `err` alone to record its errors",
+            sig::type_text(ty)
+        )),
+        _ => None,
+    };
+    let Some(unit) = unit else {
+        return true;
+    };
+    cx.syn_error(syn::Error::new(
+        ret.span,
+        format!("`ret` has nothing to record: the function returns {unit}"),
+    ));
+    false
+}
+
+/// `err` is on a function that may return a `Result`. Types that are not one
+/// but may look so are found by the type checker (`__private::Outcome`), with
+/// the error at `err` too.
+fn check_err(cx: &Ctxt, options: &Options, func: &FnItem) -> bool {
+    let Some(err) = &options.err else {
+        return true;
+    };
+    let output = sig::output(&func.sig);
+    if !output.is_none_or(sig::surely_not_result) {
+        return true;
+    }
+    let returns = output.map_or_else(
+        || "`()`".to_owned(),
+        |ty| format!("`{}`", sig::type_text(ty)),
+    );
+    cx.syn_error(syn::Error::new(
+        err.span,
+        format!("`err` needs a function that returns a `Result`; this one returns {returns}"),
+    ));
+    false
+}
