@@ -63,7 +63,7 @@ pub fn level_expr(level: &Level, krate: &TokenStream) -> TokenStream {
 }
 
 /// The write of one event: a generic function over the fields' types (so their
-/// metadata is a per-site constant) that calls the runtime's `__private::emit`,
+/// metadata is a per-site constant) that calls the runtime's `__private::dispatch`,
 /// and the call that evaluates the values and passes them in. Interpolate it
 /// (`#write`) where the event is written.
 ///
@@ -117,12 +117,12 @@ impl ToTokens for EventWrite<'_> {
         };
         let comma = body.map(|_| quote!(,));
 
-        // The function keeps the name `__ue_emit`, after the runtime function it
+        // The function keeps the name `__ue_dispatch`, after the runtime function it
         // calls: rustc names it in its notes about a field's type.
         tokens.extend(quote! {
             #[inline]
             #[allow(non_camel_case_types, clippy::too_many_arguments)]
-            fn __ue_emit<#(#params: #krate::__private::FieldValue,)* #body_param>(
+            fn __ue_dispatch<#(#params: #krate::__private::FieldValue,)* #body_param>(
                 #(#args: &#params,)* #body_arg
                 __ue_activity: ::core::option::Option<(&[u8; 16], ::core::option::Option<&[u8; 16]>)>,
             ) {
@@ -130,7 +130,7 @@ impl ToTokens for EventWrite<'_> {
                 impl<#(#params: #krate::__private::FieldValue),*> __UeMeta<#(#params),*> {
                     const PART_C: [u8; #len] = #bytes;
                 }
-                #krate::__private::emit(&#site, &#krate::__private::Event {
+                #krate::__private::dispatch(&#site, &#krate::__private::Event {
                     part_c_meta: &__UeMeta::<#(#params),*>::PART_C,
                     fields: &[#(#args as &dyn #krate::__private::Field),*],
                     body: #body_value,
@@ -138,7 +138,7 @@ impl ToTokens for EventWrite<'_> {
                     activity: __ue_activity,
                 });
             }
-            __ue_emit(#(#refs,)* #body_ref #comma #activity);
+            __ue_dispatch(#(#refs,)* #body_ref #comma #activity);
         });
     }
 }

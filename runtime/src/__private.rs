@@ -6,31 +6,9 @@ pub use crate::activity::{
     current_ids,
 };
 pub use crate::callsite::{CALLSITES, Callsite, EventInfo};
-pub use crate::emit::{Event, emit};
+pub use crate::dispatch::{Event, dispatch};
 pub use crate::encode::field::{DebugField, DisplayField, Field, FieldValue};
 pub use linkme;
-
-/// The old name of [`SplitResult`] (and of its method, `outcome`), kept until
-/// the macros call `SplitResult::split`; then remove it.
-/// It repeats [`SplitResult`]'s diagnostic: rustc reports the trait the
-/// generated code names.
-#[doc(hidden)]
-#[diagnostic::on_unimplemented(
-    message = "`err` needs a function that returns a `Result`, not `{Self}`",
-    label = "the function does not return a `Result`",
-    note = "remove `err`, or return `Result<T, E>` with `E: Display`"
-)]
-pub trait Outcome<T, E> {
-    /// [`SplitResult::split`].
-    fn outcome(&self) -> Result<&T, &E>;
-}
-
-impl<T, E, R: SplitResult<T, E>> Outcome<T, E> for R {
-    #[inline(always)]
-    fn outcome(&self) -> Result<&T, &E> {
-        self.split()
-    }
-}
 
 /// Infers `&dyn Field` from a value of any supported type, with the error at the value.
 #[inline(always)]

@@ -38,15 +38,15 @@ use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _};
 use opentelemetry::trace::TraceContextExt as _;
 
 use crate::callsite::EventInfo;
-use crate::emit::Event;
+use crate::dispatch::Event;
 use crate::provider::ProviderState;
 
 /// Emits `event` through the provider's OpenTelemetry logger.
 ///
-/// Out of line: its caller (`emit::emit`) is `#[cold]` for the sake of the
+/// Out of line: its caller (`dispatch::dispatch`) is `#[cold]` for the sake of the
 /// disabled path, and code inlined into a cold function is optimised for size.
 #[inline(never)]
-pub(crate) fn emit(state: &ProviderState, info: &'static EventInfo, event: &Event<'_>) {
+pub(crate) fn emit_record(state: &ProviderState, info: &'static EventInfo, event: &Event<'_>) {
     let Some(logger) = &state.logger else {
         return;
     };

@@ -25,7 +25,7 @@ mod callsite;
 mod capture;
 mod counters;
 mod deliver;
-mod emit;
+mod dispatch;
 mod enable;
 mod encode;
 mod fallback;

@@ -155,7 +155,7 @@ fn check_ret(cx: &Ctxt, options: &Options, func: &FnItem) -> bool {
 }
 
 /// `err` is on a function that may return a `Result`. Types that are not one
-/// but may look so are found by the type checker (`__private::Outcome`), with
+/// but may look so are found by the type checker (`__private::SplitResult`), with
 /// the error at `err` too.
 fn check_err(cx: &Ctxt, options: &Options, func: &FnItem) -> bool {
     let Some(err) = &options.err else {

@@ -294,9 +294,9 @@ fn activity_body(events: &FnEvents, sig: &mut syn::Signature) -> TokenStream {
             let krate_at = respan(krate.clone(), at);
             let out_at = syn::Ident::new("__ue_out", at);
             // `out` is a reference to the result here.
-            let outcome = quote_spanned!(at=> #krate_at::__private::Outcome::outcome(#out_at));
+            let split = quote_spanned!(at=> #krate_at::__private::SplitResult::split(#out_at));
             quote! {
-                match #outcome {
+                match #split {
                     ::core::result::Result::Ok(#ok) => #write_stop,
                     ::core::result::Result::Err(#err) => #write_err,
                 }

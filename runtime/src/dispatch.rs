@@ -13,7 +13,7 @@ use crate::encode::time::Rfc3339;
 use crate::encode::writer::EventWriter;
 use crate::{capture, enable, fallback, provider};
 
-/// A macro event's values, borrowed for the duration of [`emit`].
+/// A macro event's values, borrowed for the duration of [`dispatch`].
 pub struct Event<'a> {
     /// PartC metadata (`PartC` struct and one definition per field), a constant
     /// per call site; empty when the event has no fields.
@@ -34,7 +34,7 @@ pub struct Event<'a> {
 /// branch out of the caller's straight-line path (the disabled path falls through).
 #[cold]
 #[inline(never)]
-pub fn emit(site: &'static Callsite, event: &Event<'_>) {
+pub fn dispatch(site: &'static Callsite, event: &Event<'_>) {
     let bits = site.bits();
     let state = provider::active();
     if bits & enable::CAPTURE != 0
@@ -85,7 +85,7 @@ pub fn emit(site: &'static Callsite, event: &Event<'_>) {
         );
     }
     if bits & enable::FALLBACK != 0 {
-        fallback::emit(state, site.info(), event);
+        fallback::emit_record(state, site.info(), event);
     }
     if bits & enable::UNAVAILABLE != 0 {
         state.counters.dropped_unavailable();
