@@ -1,71 +1,5 @@
-//! An OpenTelemetry [`LogProcessor`] that writes SDK log records to user_events.
-//!
-//! Plug [`UserEventsProcessor`] into an `SdkLoggerProvider` and the logs you
-//! already emit (through `tracing` with `opentelemetry-appender-tracing`, `log`
-//! with `opentelemetry-appender-log`, or the Logs API) go to the tracepoints
-//! `<Provider>_L<level>K<keyword>`, where `perf`, ftrace or a local agent read
-//! them. While nobody listens, [`LogProcessor::event_enabled`] answers `false`
-//! with one atomic load, so the appenders skip building records at all.
-//!
-//! ```no_run
-//! use opentelemetry_sdk::logs::SdkLoggerProvider;
-//! use otel_user_events_runtime::UserEventsProcessor;
-//!
-//! let processor = UserEventsProcessor::builder("myprovider").build()?;
-//! eprint!("{}", processor.report()); // which tracepoints registered, or why not
-//! let counters = processor.handle(); // counters stay readable after the move below
-//! let provider = SdkLoggerProvider::builder()
-//!     .with_log_processor(processor)
-//!     .build();
-//! // ... log ...
-//! println!("{:?}", counters.counters());
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
-//!
-//! # Drop-in for `opentelemetry_user_events_logs::Processor` (0.18)
-//!
-//! The builder has the same shape (`builder(name)`, `with_resource_attributes`,
-//! `build()`), the same tracepoint names, and events decode to the same JSON for
-//! every record that crate writes: event name `"Log"`, `__csver__` 0x400, PartA
-//! `time` (same RFC 3339 digits), `ext_dt_traceId`/`ext_dt_spanId`,
-//! `ext_cloud_role` (`service.name`), `ext_cloud_roleInstance`
-//! (`service.instance.id`); PartC with the allow-listed resource attributes then
-//! the record's attributes (an integer `event_id` moves to PartB); PartB
-//! `_typeName`, `body`, `severityNumber`, `severityText`, `eventId`, `name`.
-//!
-//! Differences, all where that crate loses information:
-//!
-//! - bytes, lists and maps (attributes, body, resource arrays) get real values
-//!   instead of `""` (see [`crate::encode::any_value`]);
-//! - a record without a severity is written at the builder's default severity
-//!   (`Info`) instead of being dropped;
-//! - several allow-listed resource attributes come in allow-list order (that
-//!   crate uses the resource's hash order);
-//! - an event over 64 KB is truncated (longest strings first) instead of dropped;
-//!   more than 127 attributes keep the first 127; both are counted;
-//! - the keyword is configurable ([`UserEventsProcessorBuilder::with_keyword`]),
-//!   and the event name can come from the record or a callback;
-//! - a bad provider name is a typed [`ProviderNameError`](crate::ProviderNameError).
-//!
-//! # Limits
-//!
-//! Events are gathered on the stack without allocating (see
-//! [`crate::encode::writer`]): names and short values are copied into 2 KB of
-//! metadata and 8 KB of data scratch, long strings and bytes are borrowed. An
-//! attribute that would not fit (e.g. hundreds of long attribute names) is left
-//! out, room is always kept for PartB, and JSON text of maps and mixed lists is
-//! cut at the room left (about 7 KB at most). Each of these marks the event
-//! truncated and is counted ([`CounterSnapshot::attributes_dropped`],
-//! [`CounterSnapshot::truncated`]).
-//!
-//! `perf` itself silently drops events larger than about 8 KB (its per-CPU
-//! copy buffer); ftrace and agents reading the tracepoint see them whole.
-//!
-//! # Counting
-//!
-//! Nothing is lost silently: [`ProcessorHandle::counters`] returns written
-//! events, truncated events, events too large to write, events whose listener
-//! went away mid-write, attributes dropped, and failed writes by errno.
+//! The OpenTelemetry `LogProcessor` ([`UserEventsProcessor`]): its builder, event
+//! names, the record layout and its tracepoints.
 
 mod builder;
 mod event_name;
@@ -97,9 +31,77 @@ pub use tracepoints::{ProcessorReport, TracepointStatus};
 use record::{RecordEvent, RecordLayout, header_fields};
 use tracepoints::Tracepoints;
 
-/// An OpenTelemetry `LogProcessor` that writes each log record, synchronously
-/// and without allocating, as an EventHeader event to the user_events
-/// tracepoint of its level. See the [module docs](self).
+/// An OpenTelemetry [`LogProcessor`] that writes SDK log records to user_events.
+///
+/// Plug [`UserEventsProcessor`] into an `SdkLoggerProvider` and the logs you
+/// already emit (through `tracing` with `opentelemetry-appender-tracing`, `log`
+/// with `opentelemetry-appender-log`, or the Logs API) go to the tracepoints
+/// `<Provider>_L<level>K<keyword>`, where `perf`, ftrace or a local agent read
+/// them. While nobody listens, [`LogProcessor::event_enabled`] answers `false`
+/// with one atomic load, so the appenders skip building records at all.
+///
+/// ```no_run
+/// use opentelemetry_sdk::logs::SdkLoggerProvider;
+/// use otel_user_events_runtime::UserEventsProcessor;
+///
+/// let processor = UserEventsProcessor::builder("myprovider").build()?;
+/// eprint!("{}", processor.report()); // which tracepoints registered, or why not
+/// let counters = processor.handle(); // counters stay readable after the move below
+/// let provider = SdkLoggerProvider::builder()
+///     .with_log_processor(processor)
+///     .build();
+/// // ... log ...
+/// println!("{:?}", counters.counters());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Drop-in for `opentelemetry_user_events_logs::Processor` (0.18)
+///
+/// The builder has the same shape (`builder(name)`, `with_resource_attributes`,
+/// `build()`), the same tracepoint names, and events decode to the same JSON for
+/// every record that crate writes: event name `"Log"`, `__csver__` 0x400, PartA
+/// `time` (same RFC 3339 digits), `ext_dt_traceId`/`ext_dt_spanId`,
+/// `ext_cloud_role` (`service.name`), `ext_cloud_roleInstance`
+/// (`service.instance.id`); PartC with the allow-listed resource attributes then
+/// the record's attributes (an integer `event_id` moves to PartB); PartB
+/// `_typeName`, `body`, `severityNumber`, `severityText`, `eventId`, `name`.
+///
+/// Differences, all where that crate loses information:
+///
+/// - bytes, lists and maps (attributes, body, resource arrays) get real values
+///   instead of `""` (bytes as hex, lists of one scalar type as EventHeader
+///   arrays, other lists and maps as JSON text);
+/// - a record without a severity is written at the builder's default severity
+///   (`Info`) instead of being dropped;
+/// - several allow-listed resource attributes come in allow-list order (that
+///   crate uses the resource's hash order);
+/// - an event over 64 KB is truncated (longest strings first) instead of dropped;
+///   more than 127 attributes keep the first 127; both are counted;
+/// - the keyword is configurable ([`UserEventsProcessorBuilder::with_keyword`]),
+///   and the event name can come from the record or a callback;
+/// - a bad provider name is a typed [`ProviderNameError`](crate::ProviderNameError).
+///
+/// # Limits
+///
+/// Events are gathered on the stack without allocating: names and short values are copied into 2 KB of
+/// metadata and 8 KB of data scratch, long strings and bytes are borrowed. An
+/// attribute that would not fit (e.g. hundreds of long attribute names) is left
+/// out, room is always kept for PartB, and JSON text of maps and mixed lists is
+/// cut at the room left (about 7 KB at most). Each of these marks the event
+/// truncated and is counted ([`CounterSnapshot::attributes_dropped`],
+/// [`CounterSnapshot::truncated`]).
+///
+/// `perf` itself silently drops events larger than about 8 KB (its per-CPU
+/// copy buffer); ftrace and agents reading the tracepoint see them whole.
+///
+/// # Counting
+///
+/// Nothing is lost silently: [`ProcessorHandle::counters`] returns written
+/// events, truncated events, events too large to write, events whose listener
+/// went away mid-write, attributes dropped, and failed writes by errno.
+///
+/// It writes each log record synchronously and without allocating, as an
+/// EventHeader event to the user_events tracepoint of its level.
 ///
 /// It owns its `user_events_data` file and one enable word per level; shutting
 /// it down (or dropping it) unregisters its tracepoints exactly once.

@@ -52,7 +52,7 @@ impl Provider {
     /// how many it does.
     ///
     /// The answer of `Logger::event_enabled` is cached per call site at
-    /// [`init`](ProviderBuilder::init), so the enabled check stays one load.
+    /// [`init`](crate::ProviderBuilder::init), so the enabled check stays one load.
     /// The SDK's answer depends only on its processors' configuration, which is
     /// usually fixed; call this after changing a processor whose
     /// `event_enabled` filter can change at run time. Returns 0 when

@@ -1,6 +1,6 @@
 //! The output modes a provider can be asked for.
 
-/// Where macro events go, chosen at [`init`](ProviderBuilder::init):
+/// Where macro events go, chosen at [`init`](crate::ProviderBuilder::init):
 ///
 /// | [`OutputMode`]  | every tracepoint registered | some did       | user_events unavailable |
 /// |-----------------|-----------------------------|----------------|-------------------------|
@@ -9,14 +9,14 @@
 /// | `OpenTelemetry` | OpenTelemetry (not tried)   |                |                         |
 /// | `Both`          | both                        | both³          | OpenTelemetry           |
 ///
-/// ¹ when a logger provider was given ([`ProviderBuilder::logger_provider`], or
+/// ¹ when a logger provider was given ([`ProviderBuilder::logger_provider`](crate::ProviderBuilder::logger_provider), or
 /// `ProviderBuilder::stdout_logger_provider` with the `stdout` feature); without
 /// one, events are dropped and counted as `dropped_unavailable` (or, when some
 /// tracepoints registered, user_events as in ²).
 /// ² events of call sites whose tracepoint did not register are dropped and counted.
 /// ³ call sites whose tracepoint did not register write to OpenTelemetry only.
 ///
-/// The [`InitReport`] says which outputs are active and why, in one sentence.
+/// The [`InitReport`](crate::InitReport) says which outputs are active and why, in one sentence.
 ///
 /// # The OpenTelemetry output
 ///
@@ -33,7 +33,7 @@
 /// The enabled check stays one load: whether the logger provider wants a call
 /// site (`Logger::event_enabled` for its severity, target and name) is asked
 /// once at `init` and cached in the site's enable word; call
-/// [`Provider::refresh_enabled`] after changing a processor's filter at run time.
+/// [`Provider::refresh_enabled`](crate::Provider::refresh_enabled) after changing a processor's filter at run time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OutputMode {
     /// user_events when every tracepoint registered, else OpenTelemetry (when a

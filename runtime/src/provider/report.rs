@@ -20,7 +20,7 @@ pub struct ActiveOutputs {
 /// Which OpenTelemetry logger provider events go to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoggerSource {
-    /// The one given to [`ProviderBuilder::logger_provider`].
+    /// The one given to [`ProviderBuilder::logger_provider`](crate::ProviderBuilder::logger_provider).
     Given,
     /// One built by `ProviderBuilder::stdout_logger_provider`: the
     /// `opentelemetry-stdout` exporter behind a simple (synchronous) processor.
