@@ -2,104 +2,18 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::fs;
-use std::io;
 use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tracepoint_decode::{PerfEventAttr, PerfEventFormat};
 
+use super::cpus::{online_cpus, page_size};
+use super::error::Error;
 use super::ring::Ring;
 use super::uapi::{self, PERF_RECORD_LOST, PERF_RECORD_SAMPLE};
 use crate::decode::{DecodeError, decode_json};
 use crate::tracefs::{Tracefs, USER_EVENTS_SYSTEM};
-
-/// Why a listener could not start or add a tracepoint.
-#[derive(Debug)]
-pub enum Error {
-    /// No tracepoint names were given.
-    NoTracepoints,
-    /// The tracepoint's tracefs files are missing or unreadable (usually: not
-    /// registered yet).
-    Tracepoint {
-        /// Tracepoint name.
-        name: String,
-        /// The error reading its `id` or `format` file.
-        source: io::Error,
-    },
-    /// The tracepoint's `format` file could not be parsed.
-    Format {
-        /// Tracepoint name.
-        name: String,
-        /// What was wrong.
-        reason: String,
-    },
-    /// `perf_event_open` failed.
-    Open {
-        /// Tracepoint name.
-        name: String,
-        /// The CPU the event was for.
-        cpu: u32,
-        /// The system call's error.
-        source: io::Error,
-    },
-    /// Mapping or attaching a ring buffer failed.
-    RingBuffer {
-        /// The CPU of the ring buffer.
-        cpu: u32,
-        /// The system call's error.
-        source: io::Error,
-    },
-    /// Another I/O error (e.g. reading the online CPU list).
-    Io(io::Error),
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::NoTracepoints => f.write_str("no tracepoints to listen to"),
-            Error::Tracepoint { name, source } => {
-                write!(
-                    f,
-                    "tracepoint user_events:{name} is not available: {source}"
-                )
-            }
-            Error::Format { name, reason } => {
-                write!(f, "bad format file for user_events:{name}: {reason}")
-            }
-            Error::Open { name, cpu, source } => write!(
-                f,
-                "perf_event_open(user_events:{name}, cpu {cpu}) failed: {source} \
-                 (needs root or CAP_PERFMON, or a low kernel.perf_event_paranoid)"
-            ),
-            Error::RingBuffer { cpu, source } => write!(
-                f,
-                "perf ring buffer for cpu {cpu} failed: {source} \
-                 (non-root users are limited by kernel.perf_event_mlock_kb)"
-            ),
-            Error::Io(e) => write!(f, "{e}"),
-        }
-    }
-}
-
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Error::Tracepoint { source, .. }
-            | Error::Open { source, .. }
-            | Error::RingBuffer { source, .. }
-            | Error::Io(source) => Some(source),
-            _ => None,
-        }
-    }
-}
-
-impl From<io::Error> for Error {
-    fn from(e: io::Error) -> Self {
-        Error::Io(e)
-    }
-}
 
 /// One event a [`Listener`] read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -495,48 +409,9 @@ fn read_u64(bytes: &[u8], offset: usize) -> Option<u64> {
     ))
 }
 
-fn page_size() -> usize {
-    // SAFETY: sysconf has no preconditions.
-    let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    if size > 0 { size as usize } else { 4096 }
-}
-
-/// Parses `/sys/devices/system/cpu/online` (e.g. `0-3,6`).
-fn online_cpus() -> io::Result<Vec<u32>> {
-    let text = fs::read_to_string("/sys/devices/system/cpu/online")?;
-    parse_cpu_list(&text).ok_or_else(|| {
-        io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("cannot parse the online CPU list {text:?}"),
-        )
-    })
-}
-
-fn parse_cpu_list(text: &str) -> Option<Vec<u32>> {
-    let mut cpus = Vec::new();
-    for part in text.trim().split(',').filter(|p| !p.is_empty()) {
-        match part.split_once('-') {
-            Some((a, b)) => cpus.extend(a.parse::<u32>().ok()?..=b.parse::<u32>().ok()?),
-            None => cpus.push(part.parse().ok()?),
-        }
-    }
-    (!cpus.is_empty()).then_some(cpus)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_cpu_lists() {
-        assert_eq!(parse_cpu_list("0\n"), Some(vec![0]));
-        assert_eq!(
-            parse_cpu_list("0-3,6,8-9\n"),
-            Some(vec![0, 1, 2, 3, 6, 8, 9])
-        );
-        assert_eq!(parse_cpu_list(""), None);
-        assert_eq!(parse_cpu_list("x"), None);
-    }
 
     /// A user_events format file as Linux 6.12 writes it.
     const FORMAT: &str = "name: Prov_L4K1\nID: 1234\nformat:\n\
