@@ -6,8 +6,9 @@ pub use crate::activity::{
     current_ids,
 };
 pub use crate::callsite::{CALLSITES, Callsite, EventInfo};
-pub use crate::dispatch::{Event, dispatch};
+pub use crate::dispatch::dispatch;
 pub use crate::encode::field::{DebugField, DisplayField, Field, FieldValue};
+pub use crate::event::Event;
 pub use linkme;
 
 /// Infers `&dyn Field` from a value of any supported type, with the error at the value.

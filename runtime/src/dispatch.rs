@@ -6,27 +6,12 @@ use crate::callsite::{Callsite, EventInfo};
 use crate::counters::Counters;
 use crate::deliver::{Target, deliver};
 use crate::encode::common_schema::{self, CloudRole, PartA, PartB, TraceHex};
-use crate::encode::field::Field;
 use crate::encode::header::HeaderFields;
 use crate::encode::seal::{Encode, seal_event};
 use crate::encode::time::Rfc3339;
 use crate::encode::writer::EventWriter;
+use crate::event::Event;
 use crate::{capture, enable, fallback, provider};
-
-/// A macro event's values, borrowed for the duration of [`dispatch`].
-pub struct Event<'a> {
-    /// PartC metadata (`PartC` struct and one definition per field), a constant
-    /// per call site; empty when the event has no fields.
-    pub part_c_meta: &'static [u8],
-    /// The field values, in the order of `part_c_meta`.
-    pub fields: &'a [&'a dyn Field],
-    /// The body with its encoding and format bytes.
-    pub body: Option<(&'a dyn Field, [u8; 2])>,
-    /// EventHeader opcode (0 info, 1 activity start, 2 activity stop).
-    pub opcode: u8,
-    /// Activity id and related (parent) activity id.
-    pub activity: Option<(&'a [u8; 16], Option<&'a [u8; 16]>)>,
-}
 
 /// Writes an event of `site` to every output that wants it. Called only after
 /// `site.is_enabled()` said yes; kept out of line so the caller's disabled path

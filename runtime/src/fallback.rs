@@ -38,7 +38,7 @@ use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _};
 use opentelemetry::trace::TraceContextExt as _;
 
 use crate::callsite::EventInfo;
-use crate::dispatch::Event;
+use crate::event::Event;
 use crate::provider::ProviderState;
 
 /// Emits `event` through the provider's OpenTelemetry logger.

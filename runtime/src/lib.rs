@@ -28,6 +28,7 @@ mod deliver;
 mod dispatch;
 mod enable;
 mod encode;
+mod event;
 mod fallback;
 mod level;
 mod processor;

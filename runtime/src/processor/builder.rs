@@ -6,10 +6,18 @@ use opentelemetry::logs::Severity;
 use opentelemetry_sdk::logs::SdkLogRecord;
 use otel_user_events_abi::name::{ProviderName, ProviderNameError};
 
-use super::UserEventsProcessor;
 use super::event_name::{DEFAULT_EVENT_NAME, EventNamePolicy};
+use super::log_processor::UserEventsProcessor;
 use super::record::RecordLayout;
 use super::tracepoints::Tracepoints;
+
+impl UserEventsProcessor {
+    /// Starts configuring a processor for provider `provider_name`: non-empty,
+    /// at most 233 bytes, only ASCII letters, digits and `_`.
+    pub fn builder(provider_name: &str) -> UserEventsProcessorBuilder {
+        UserEventsProcessorBuilder::new(provider_name)
+    }
+}
 
 /// The severity a record without one is written with, unless
 /// [`UserEventsProcessorBuilder::with_default_severity`] says otherwise.
