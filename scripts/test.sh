@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it:
-#   1. formatting, lints and docs must be clean;
+#   1. formatting, lints (clippy, and shellcheck on the scripts), no import
+#      circle between modules (scripts/check-modules.sh) and docs must be clean;
 #   2. every test that needs no kernel (unit, integration, trybuild UI, doc tests);
 #   3. the real-kernel suite (tests named kernel_* and the harness smoke test),
 #      inside a qemu VM running a Linux 6.12 kernel with user_events
@@ -15,8 +16,14 @@ step() { printf '\n==> %s\n' "$*"; }
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
+step "shellcheck"
+scripts/check-shell.sh
+
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
+
+step "no import circle between modules"
+scripts/check-modules.sh
 
 step "cargo doc"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
