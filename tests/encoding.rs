@@ -386,3 +386,33 @@ fn an_array_of_140_long_strings_is_shortened_to_fit_not_dropped() {
     }
     assert!(kept[0].len() > 200, "{}", kept[0].len());
 }
+
+/// A field type of the user's own, through the public extension point
+/// (`Field`, `FieldValue`, `DataWriter`), as `FieldValue`'s docs show it.
+#[test]
+fn a_field_type_of_your_own() {
+    use opentelemetry::logs::AnyValue;
+    use otel_user_events::{DataWriter, Field, FieldValue};
+
+    struct OrderId(u64);
+    impl Field for OrderId {
+        fn encode<'a>(&'a self, w: &mut DataWriter<'a>) {
+            w.value(&self.0.to_ne_bytes());
+        }
+        fn to_any_value(&self) -> AnyValue {
+            self.0.to_any_value()
+        }
+    }
+    impl FieldValue for OrderId {
+        const ENCODING: u8 = <u64 as FieldValue>::ENCODING;
+        const FORMAT: u8 = <u64 as FieldValue>::FORMAT;
+    }
+
+    let events = capture(|| ue_log!(info, "Shipped", order = OrderId(42)));
+    assert_eq!(
+        json(&events),
+        [format!(
+            r#"{{"n":"TestProvider:Shipped",{PART_A},"PartC":{{"order":42}},"PartB":{{"_typeName":"Log","severityNumber":9,"severityText":"INFO","name":"Shipped"}},"meta":{{"level":4,"keyword":"0x1"}}}}"#
+        )]
+    );
+}

@@ -31,8 +31,39 @@ pub trait Field {
 ///
 /// Implemented for integers, floats, `bool`, `char`, strings, byte slices,
 /// slices/arrays/`Vec`s of scalars and strings, `SystemTime`, `Duration` and IP
-/// and socket addresses. Implement [`Field`] and this trait to support your own
-/// type, or log it with `%value` (Display) or `?value` (Debug).
+/// and socket addresses. Or log a value with `%value` (Display) or `?value` (Debug).
+///
+/// # Your own field type
+///
+/// This trait, [`Field`] and [`DataWriter`] are the extension point: implement
+/// both traits and the type can be a field of `ue_log!` and an argument of
+/// `#[otel_event]`. The constants say how decoders read the bytes `encode`
+/// writes; reusing a built-in type's constants keeps the two in step:
+///
+/// ```
+/// use opentelemetry::logs::AnyValue;
+/// use otel_user_events_runtime::{DataWriter, Field, FieldValue};
+///
+/// /// An order number, written as the `u64` it wraps.
+/// struct OrderId(u64);
+///
+/// impl Field for OrderId {
+///     fn encode<'a>(&'a self, w: &mut DataWriter<'a>) {
+///         w.value(&self.0.to_ne_bytes());
+///     }
+///     fn to_any_value(&self) -> AnyValue {
+///         self.0.to_any_value() // what the OpenTelemetry fallback records
+///     }
+/// }
+///
+/// impl FieldValue for OrderId {
+///     const ENCODING: u8 = <u64 as FieldValue>::ENCODING;
+///     const FORMAT: u8 = <u64 as FieldValue>::FORMAT;
+/// }
+///
+/// assert_eq!(OrderId(42).to_any_value(), AnyValue::Int(42));
+/// // ue_log!(info, "Shipped", order = OrderId(42)); decodes as "order":42
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be an event field",
     label = "unsupported field type",
