@@ -416,3 +416,26 @@ fn a_field_type_of_your_own() {
         )]
     );
 }
+
+/// A captured macro event is counted in the active provider's counters as the
+/// kernel write would count it: written, and truncated when shortened.
+#[test]
+fn captured_events_are_counted_like_written_ones() {
+    let _exclusive = exclusive();
+    let provider = otel_user_events::Provider::builder("CountedProvider")
+        .init()
+        .unwrap();
+    let before = provider.counters();
+    let long = "x".repeat(70_000); // longer than an event: shortened to fit
+    let (_, events) = Capture::new("TestProvider").unwrap().run(|| {
+        ue_log!(info, "Small", n = 1u8);
+        ue_log!(info, "Long", text = long.as_str());
+    });
+    let after = provider.counters();
+    provider.shutdown();
+    assert_eq!(events.len(), 2);
+    assert_eq!((events[0].truncated, events[1].truncated), (false, true));
+    assert_eq!(after.written - before.written, 2);
+    assert_eq!(after.truncated - before.truncated, 1);
+    assert_eq!(after.dropped(), before.dropped());
+}
