@@ -14,7 +14,8 @@
 //! Nothing here calls the code under test: sizes come from the EventHeader
 //! layout (8-byte header, 4-byte metadata extension header, names NUL-terminated
 //! followed by an encoding byte and, when the encoding says so, a format byte),
-//! JSON text from `tracepoint_decode`'s documented formatting.
+//! JSON text from `tracepoint_decode`'s documented formatting, PartA's time
+//! from chrono (what the seed crate `opentelemetry-user-events-logs` formats with).
 
 #![allow(dead_code)] // each test binary uses its part
 
@@ -88,47 +89,14 @@ pub fn json_hex(bytes: &[u8]) -> String {
 }
 
 /// RFC 3339 UTC with `Z` and the fewest of 0, 3, 6 or 9 fraction digits that
-/// lose nothing (what chrono's `AutoSi` writes); years outside 0..=9999 get a
-/// sign. Days to civil date after H. Hinnant's `civil_from_days`.
+/// lose nothing; years outside 0..=9999 get a sign. These are the digits of
+/// chrono's `SecondsFormat::AutoSi`, which `opentelemetry-user-events-logs`
+/// writes: chrono is the oracle, so the calendar arithmetic of the code under
+/// test (`runtime/src/encode/time.rs`) is checked, not repeated.
 pub fn rfc3339(secs: i64, nanos: u32) -> String {
-    let days = secs.div_euclid(86_400);
-    let sod = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let mut out = if (0..=9999).contains(&year) {
-        format!("{year:04}")
-    } else {
-        format!(
-            "{}{:04}",
-            if year < 0 { '-' } else { '+' },
-            year.unsigned_abs()
-        )
-    };
-    let _ = write!(
-        out,
-        "-{month:02}-{day:02}T{:02}:{:02}:{:02}",
-        sod / 3600,
-        sod / 60 % 60,
-        sod % 60
-    );
-    if nanos != 0 {
-        if nanos.is_multiple_of(1_000_000) {
-            let _ = write!(out, ".{:03}", nanos / 1_000_000);
-        } else if nanos.is_multiple_of(1_000) {
-            let _ = write!(out, ".{:06}", nanos / 1_000);
-        } else {
-            let _ = write!(out, ".{nanos:09}");
-        }
-    }
-    out.push('Z');
-    out
+    chrono::DateTime::<chrono::Utc>::from_timestamp(secs, nanos)
+        .unwrap_or_else(|| panic!("{secs} s {nanos} ns is outside chrono's range"))
+        .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
 /// PartA's `time` for an event stamped `ms` milliseconds after the epoch.
