@@ -8,8 +8,8 @@
 use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use opentelemetry::logs::{AnyValue, Severity};
@@ -25,6 +25,7 @@ use otel_user_events::{
 };
 
 mod fixture;
+use fixture::otlp_receiver::OtlpReceiver;
 use fixture::{Fixture, in_memory, records, serial};
 
 /// Whether this machine's kernel offers user_events (then the mode tests that
@@ -724,107 +725,6 @@ fn attribute_keys_are_the_field_names() {
 #[path = "../examples/otlp.rs"]
 #[allow(dead_code)] // its `main`
 mod otlp_example;
-
-/// Request line and body of each request a receiver got.
-type Requests = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
-
-/// A minimal OTLP/HTTP receiver on 127.0.0.1: answers every POST with an empty
-/// `ExportLogsServiceResponse` and keeps the request bodies.
-struct OtlpReceiver {
-    port: u16,
-    bodies: Requests,
-    stop: Arc<std::sync::atomic::AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl OtlpReceiver {
-    fn start() -> OtlpReceiver {
-        use std::sync::atomic::AtomicBool;
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-        listener.set_nonblocking(true).unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let bodies = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let (bodies, stop) = (bodies.clone(), stop.clone());
-            std::thread::spawn(move || {
-                // Bounded: stops when told, or after 30 s whatever happens.
-                let deadline = std::time::Instant::now() + Duration::from_secs(30);
-                while !stop.load(Ordering::Relaxed) && std::time::Instant::now() < deadline {
-                    match listener.accept() {
-                        Ok((stream, _)) => serve(stream, &bodies),
-                        Err(_) => std::thread::sleep(Duration::from_millis(5)),
-                    }
-                }
-            })
-        };
-        OtlpReceiver {
-            port,
-            bodies,
-            stop,
-            thread: Some(thread),
-        }
-    }
-
-    fn requests(&self) -> Vec<(String, Vec<u8>)> {
-        self.bodies.lock().unwrap().clone()
-    }
-}
-
-impl Drop for OtlpReceiver {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-/// Serves the HTTP/1.1 requests of one connection (keep-alive) until it closes.
-fn serve(stream: std::net::TcpStream, bodies: &Mutex<Vec<(String, Vec<u8>)>>) {
-    use std::io::{BufRead, BufReader, Read, Write};
-    stream.set_nonblocking(false).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
-    let mut writer = stream.try_clone().unwrap();
-    let mut reader = BufReader::new(stream);
-    loop {
-        let mut request_line = String::new();
-        if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
-            return;
-        }
-        let mut length = 0usize;
-        loop {
-            let mut header = String::new();
-            if reader.read_line(&mut header).unwrap_or(0) == 0 {
-                return;
-            }
-            let header = header.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = header.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse().unwrap_or(0);
-            }
-        }
-        let mut body = vec![0; length];
-        if reader.read_exact(&mut body).is_err() {
-            return;
-        }
-        bodies
-            .lock()
-            .unwrap()
-            .push((request_line.trim_end().to_owned(), body));
-        let response =
-            "HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n";
-        if writer.write_all(response.as_bytes()).is_err() {
-            return;
-        }
-    }
-}
 
 #[test]
 fn the_otlp_example_sends_its_events_to_a_collector() {
