@@ -2,14 +2,14 @@
 //! the SDK's in-memory exporter, compared with hand-written expected values; and
 //! how each output mode decides on a machine without user_events.
 //!
-//! Only one provider can be active per process, and libtest runs a file's tests
-//! on parallel threads: every test that starts a provider holds [`SERIAL`].
+//! Each test starts its provider through a [`Fixture`], which holds the turn
+//! (only one provider can be active per process).
 
 use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use opentelemetry::logs::{AnyValue, Severity};
@@ -20,14 +20,13 @@ use opentelemetry_sdk::logs::{
     InMemoryLogExporter, LogProcessor, SdkLogRecord, SdkLoggerProvider, SimpleLogProcessor,
 };
 use otel_user_events::{
-    ActiveOutputs, DataFileError, InitError, Level, LoggerSource, OutputMode, Provider, ue_log,
+    ActiveOutputs, DataFileError, InitError, InitReport, Level, LoggerSource, OutputMode, Provider,
+    ue_log,
 };
 
-static SERIAL: Mutex<()> = Mutex::new(());
-
-fn serial() -> MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
-}
+mod fixture;
+use fixture::otlp_receiver::OtlpReceiver;
+use fixture::{Fixture, in_memory, records, serial};
 
 /// Whether this machine's kernel offers user_events (then the mode tests that
 /// describe a machine without it do not apply).
@@ -43,32 +42,13 @@ fn skip_with_user_events(test: &str) -> bool {
     false
 }
 
-fn in_memory() -> (SdkLoggerProvider, InMemoryLogExporter) {
-    let exporter = InMemoryLogExporter::default();
-    let provider = SdkLoggerProvider::builder()
-        .with_simple_exporter(exporter.clone())
-        .build();
-    (provider, exporter)
-}
-
-/// A provider in OpenTelemetry mode writing to a fresh in-memory exporter.
-fn otel_provider(name: &str) -> (Provider, SdkLoggerProvider, InMemoryLogExporter) {
-    let (logger_provider, exporter) = in_memory();
-    let provider = Provider::builder(name)
-        .output(OutputMode::OpenTelemetry)
-        .logger_provider(logger_provider.clone())
-        .init()
-        .expect("provider starts");
-    (provider, logger_provider, exporter)
-}
-
-fn records(exporter: &InMemoryLogExporter) -> Vec<SdkLogRecord> {
-    exporter
-        .get_emitted_logs()
-        .expect("exporter is running")
-        .into_iter()
-        .map(|log| log.record)
-        .collect()
+/// Why user_events was unavailable: the report must say it was tried and failed.
+fn data_file_error(report: &InitReport) -> DataFileError {
+    report
+        .data_file
+        .clone()
+        .expect("user_events was tried")
+        .expect_err("no user_events here")
 }
 
 fn attributes(record: &SdkLogRecord) -> Vec<(String, AnyValue)> {
@@ -92,8 +72,7 @@ fn expect(pairs: Vec<(&str, AnyValue)>) -> Vec<(String, AnyValue)> {
 
 #[test]
 fn integers_floats_bool_and_char_keep_their_natural_types() {
-    let _serial = serial();
-    let (provider, logger_provider, exporter) = otel_provider("FallbackNumbers");
+    let fixture = Fixture::opentelemetry("FallbackNumbers");
     ue_log!(
         info,
         "Numbers",
@@ -118,10 +97,8 @@ fn integers_floats_bool_and_char_keep_their_natural_types() {
         no = false,
         letter = 'é'
     );
-    let got = records(&exporter);
-    assert_eq!(got.len(), 1);
     assert_eq!(
-        attributes(&got[0]),
+        attributes(&fixture.only_record()),
         expect(vec![
             ("i8", AnyValue::Int(-8)),
             ("i16", AnyValue::Int(-16)),
@@ -147,14 +124,12 @@ fn integers_floats_bool_and_char_keep_their_natural_types() {
             ("letter", s("é")),
         ])
     );
-    provider.shutdown();
-    logger_provider.shutdown().unwrap();
+    fixture.finish();
 }
 
 #[test]
 fn strings_bytes_and_arrays_map_to_string_bytes_and_list() {
-    let _serial = serial();
-    let (provider, logger_provider, exporter) = otel_provider("FallbackArrays");
+    let fixture = Fixture::opentelemetry("FallbackArrays");
     let owned = String::from("owned ✓");
     let cow: Cow<str> = Cow::Borrowed("cow");
     let bytes: Vec<u8> = vec![0x00, 0xAB, 0xFF];
@@ -178,10 +153,8 @@ fn strings_bytes_and_arrays_map_to_string_bytes_and_list() {
         strs = ["a", "b"],
         words = words
     );
-    let got = records(&exporter);
-    assert_eq!(got.len(), 1);
     assert_eq!(
-        attributes(&got[0]),
+        attributes(&fixture.only_record()),
         expect(vec![
             ("text", s("a\0b")),
             ("empty", s("")),
@@ -212,8 +185,7 @@ fn strings_bytes_and_arrays_map_to_string_bytes_and_list() {
             ("words", list(vec![s("x"), s("")])),
         ])
     );
-    provider.shutdown();
-    logger_provider.shutdown().unwrap();
+    fixture.finish();
 }
 
 #[test]
@@ -223,8 +195,7 @@ fn time_duration_addresses_and_formatted_fields_map_as_documented() {
     struct State {
         tries: u32,
     }
-    let _serial = serial();
-    let (provider, logger_provider, exporter) = otel_provider("FallbackMisc");
+    let fixture = Fixture::opentelemetry("FallbackMisc");
     let err = std::io::Error::from(std::io::ErrorKind::TimedOut);
     let state = State { tries: 3 };
     ue_log!(
@@ -241,10 +212,8 @@ fn time_duration_addresses_and_formatted_fields_map_as_documented() {
         shown = %42u8,
         debugged = ?"q"
     );
-    let got = records(&exporter);
-    assert_eq!(got.len(), 1);
     assert_eq!(
-        attributes(&got[0]),
+        attributes(&fixture.only_record()),
         expect(vec![
             ("at", s("1970-01-01T00:00:01.500Z")),
             ("took", AnyValue::Int(1_500_000)),
@@ -258,14 +227,12 @@ fn time_duration_addresses_and_formatted_fields_map_as_documented() {
             ("debugged", s("\"q\"")),
         ])
     );
-    provider.shutdown();
-    logger_provider.shutdown().unwrap();
+    fixture.finish();
 }
 
 #[test]
 fn record_has_name_severity_target_timestamps_and_body() {
-    let _serial = serial();
-    let (provider, logger_provider, exporter) = otel_provider("FallbackRecord");
+    let fixture = Fixture::opentelemetry("FallbackRecord");
     let before = SystemTime::now();
     ue_log!(
         Level::Warn,
@@ -277,7 +244,7 @@ fn record_has_name_severity_target_timestamps_and_body() {
     ue_log!(error, "NoBody");
     ue_log!(info, "NumberBody", body = 7u16);
     let after = SystemTime::now();
-    let got = records(&exporter);
+    let got = fixture.records();
     assert_eq!(got.len(), 3);
 
     let retry = &got[0];
@@ -303,22 +270,20 @@ fn record_has_name_severity_target_timestamps_and_body() {
     assert_eq!(got[2].body(), Some(&AnyValue::Int(7)));
 
     // The instrumentation scope names this crate.
-    let logs = exporter.get_emitted_logs().unwrap();
+    let logs = fixture.exporter.get_emitted_logs().unwrap();
     assert_eq!(logs[0].instrumentation.name(), "otel-user-events");
     assert_eq!(
         logs[0].instrumentation.version(),
         Some(env!("CARGO_PKG_VERSION"))
     );
-    assert_eq!(provider.counters().emitted_opentelemetry, 3);
-    assert_eq!(provider.counters().written, 0);
-    provider.shutdown();
-    logger_provider.shutdown().unwrap();
+    assert_eq!(fixture.provider.counters().emitted_opentelemetry, 3);
+    assert_eq!(fixture.provider.counters().written, 0);
+    fixture.finish();
 }
 
 #[test]
 fn every_level_has_its_severity_number_and_text() {
-    let _serial = serial();
-    let (provider, logger_provider, exporter) = otel_provider("FallbackLevels");
+    let fixture = Fixture::opentelemetry("FallbackLevels");
     ue_log!(critical, "L");
     ue_log!(fatal, "L");
     ue_log!(error, "L");
@@ -327,7 +292,8 @@ fn every_level_has_its_severity_number_and_text() {
     ue_log!(verbose, "L");
     ue_log!(debug, "L");
     ue_log!(trace, "L");
-    let got: Vec<(Option<Severity>, Option<&str>)> = records(&exporter)
+    let got: Vec<(Option<Severity>, Option<&str>)> = fixture
+        .records()
         .iter()
         .map(|r| (r.severity_number(), r.severity_text()))
         .collect();
@@ -346,14 +312,12 @@ fn every_level_has_its_severity_number_and_text() {
     );
     assert_eq!(Severity::Fatal as i32, 21);
     assert_eq!(Severity::Debug as i32, 5);
-    provider.shutdown();
-    logger_provider.shutdown().unwrap();
+    fixture.finish();
 }
 
 #[test]
 fn trace_context_comes_from_the_current_span() {
-    let _serial = serial();
-    let (provider, logger_provider, exporter) = otel_provider("FallbackTrace");
+    let fixture = Fixture::opentelemetry("FallbackTrace");
     let trace_id = TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap();
     let span_id = SpanId::from_hex("00f067aa0ba902b7").unwrap();
     let span = SpanContext::new(
@@ -370,31 +334,28 @@ fn trace_context_comes_from_the_current_span() {
         ue_log!(info, "Traced", n = 1);
     }
     ue_log!(info, "Untraced");
-    let got = records(&exporter);
+    let got = fixture.records();
     assert_eq!(got.len(), 2);
     let trace = got[0].trace_context().expect("trace context");
     assert_eq!(trace.trace_id, trace_id);
     assert_eq!(trace.span_id, span_id);
     assert_eq!(trace.trace_flags, Some(TraceFlags::SAMPLED));
     assert!(got[1].trace_context().is_none());
-    provider.shutdown();
-    logger_provider.shutdown().unwrap();
+    fixture.finish();
 }
 
 #[test]
 fn events_emitted_while_telemetry_is_suppressed_are_not_built_or_counted() {
-    let _serial = serial();
-    let (provider, logger_provider, exporter) = otel_provider("FallbackSuppressed");
+    let fixture = Fixture::opentelemetry("FallbackSuppressed");
     {
         let _suppressed = opentelemetry::Context::enter_telemetry_suppressed_scope();
         ue_log!(info, "Inside");
     }
     ue_log!(info, "Outside");
-    let names: Vec<_> = records(&exporter).iter().map(|r| r.event_name()).collect();
+    let names: Vec<_> = fixture.records().iter().map(|r| r.event_name()).collect();
     assert_eq!(names, [Some("Outside")]);
-    assert_eq!(provider.counters().emitted_opentelemetry, 1);
-    provider.shutdown();
-    logger_provider.shutdown().unwrap();
+    assert_eq!(fixture.provider.counters().emitted_opentelemetry, 1);
+    fixture.finish();
 }
 
 #[test]
@@ -402,13 +363,8 @@ fn auto_falls_back_to_opentelemetry_without_user_events() {
     if skip_with_user_events("auto_falls_back_to_opentelemetry_without_user_events") {
         return;
     }
-    let _serial = serial();
-    let (logger_provider, exporter) = in_memory();
-    let provider = Provider::builder("FallbackAuto")
-        .logger_provider(logger_provider.clone())
-        .init()
-        .unwrap();
-    let report = provider.report();
+    let fixture = Fixture::start("FallbackAuto", None);
+    let report = fixture.provider.report();
     assert_eq!(report.requested, OutputMode::Auto);
     assert_eq!(
         report.active,
@@ -417,11 +373,7 @@ fn auto_falls_back_to_opentelemetry_without_user_events() {
             opentelemetry: true
         }
     );
-    let DataFileError { errno, path } = report
-        .data_file
-        .clone()
-        .expect("user_events was tried")
-        .expect_err("no user_events here");
+    let DataFileError { errno, path } = data_file_error(report);
     assert!(report.tracepoints.is_empty());
     assert_eq!(
         report.reason,
@@ -435,7 +387,7 @@ fn auto_falls_back_to_opentelemetry_without_user_events() {
     assert_eq!(otel.source, LoggerSource::Given);
     assert!(otel.call_sites > 0);
     assert_eq!(otel.enabled_call_sites, otel.call_sites);
-    assert!(provider.logger_provider().is_some());
+    assert!(fixture.provider.logger_provider().is_some());
     assert_eq!(
         report.to_string(),
         format!(
@@ -452,11 +404,8 @@ fn auto_falls_back_to_opentelemetry_without_user_events() {
     );
 
     ue_log!(info, "AutoEvent", n = 1u8);
-    let got = records(&exporter);
-    assert_eq!(got.len(), 1);
-    assert_eq!(got[0].event_name(), Some("AutoEvent"));
-    provider.shutdown();
-    logger_provider.shutdown().unwrap();
+    assert_eq!(fixture.only_record().event_name(), Some("AutoEvent"));
+    fixture.finish();
 }
 
 #[test]
@@ -465,14 +414,8 @@ fn user_events_mode_without_user_events_drops_and_counts() {
         return;
     }
     static EVALUATED: AtomicUsize = AtomicUsize::new(0);
-    let _serial = serial();
-    let (logger_provider, exporter) = in_memory();
-    let provider = Provider::builder("FallbackUserEventsOnly")
-        .output(OutputMode::UserEvents)
-        .logger_provider(logger_provider.clone())
-        .init()
-        .unwrap();
-    let report = provider.report();
+    let fixture = Fixture::start("FallbackUserEventsOnly", Some(OutputMode::UserEvents));
+    let report = fixture.provider.report();
     assert_eq!(
         report.active,
         ActiveOutputs {
@@ -480,7 +423,7 @@ fn user_events_mode_without_user_events_drops_and_counts() {
             opentelemetry: false
         }
     );
-    let DataFileError { errno, .. } = report.data_file.clone().unwrap().unwrap_err();
+    let DataFileError { errno, .. } = data_file_error(report);
     assert_eq!(
         report.reason,
         format!(
@@ -491,7 +434,7 @@ fn user_events_mode_without_user_events_drops_and_counts() {
         )
     );
     assert_eq!(report.opentelemetry, None);
-    assert!(provider.logger_provider().is_none());
+    assert!(fixture.provider.logger_provider().is_none());
     assert!(report.to_string().starts_with(
         "otel-user-events provider \"FallbackUserEventsOnly\": output none (requested UserEvents)\n"
     ));
@@ -503,14 +446,13 @@ fn user_events_mode_without_user_events_drops_and_counts() {
             n = EVALUATED.fetch_add(1, Ordering::Relaxed)
         );
     }
-    let counters = provider.counters();
+    let counters = fixture.provider.counters();
     assert_eq!(counters.dropped_unavailable, 3);
     assert_eq!(counters.dropped(), 3);
     assert_eq!((counters.written, counters.emitted_opentelemetry), (0, 0));
     // The logger provider is not used in this mode.
-    assert!(records(&exporter).is_empty());
-    provider.shutdown();
-    logger_provider.shutdown().unwrap();
+    assert!(fixture.records().is_empty());
+    fixture.finish();
 }
 
 #[test]
@@ -547,14 +489,8 @@ fn both_without_user_events_writes_to_opentelemetry_only() {
     if skip_with_user_events("both_without_user_events_writes_to_opentelemetry_only") {
         return;
     }
-    let _serial = serial();
-    let (logger_provider, exporter) = in_memory();
-    let provider = Provider::builder("FallbackBoth")
-        .output(OutputMode::Both)
-        .logger_provider(logger_provider.clone())
-        .init()
-        .unwrap();
-    let report = provider.report();
+    let fixture = Fixture::start("FallbackBoth", Some(OutputMode::Both));
+    let report = fixture.provider.report();
     assert_eq!(
         report.active,
         ActiveOutputs {
@@ -562,7 +498,7 @@ fn both_without_user_events_writes_to_opentelemetry_only() {
             opentelemetry: true
         }
     );
-    let DataFileError { errno, .. } = report.data_file.clone().unwrap().unwrap_err();
+    let DataFileError { errno, .. } = data_file_error(report);
     assert_eq!(
         report.reason,
         format!(
@@ -573,31 +509,28 @@ fn both_without_user_events_writes_to_opentelemetry_only() {
         )
     );
     ue_log!(info, "BothEvent");
-    assert_eq!(records(&exporter).len(), 1);
-    assert_eq!(provider.counters().emitted_opentelemetry, 1);
-    assert_eq!(provider.counters().dropped(), 0);
-    provider.shutdown();
-    logger_provider.shutdown().unwrap();
+    assert_eq!(fixture.records().len(), 1);
+    assert_eq!(fixture.provider.counters().emitted_opentelemetry, 1);
+    assert_eq!(fixture.provider.counters().dropped(), 0);
+    fixture.finish();
 }
 
 #[test]
 fn opentelemetry_mode_does_not_try_user_events() {
-    let _serial = serial();
-    let (provider, logger_provider, _exporter) = otel_provider("FallbackOtelOnly");
-    let report = provider.report();
+    let fixture = Fixture::opentelemetry("FallbackOtelOnly");
+    let report = fixture.provider.report();
     assert_eq!(report.data_file, None);
     assert!(report.tracepoints.is_empty());
     assert_eq!(
         report.reason,
         "OpenTelemetry was requested, so user_events was not tried"
     );
-    provider.shutdown();
-    logger_provider.shutdown().unwrap();
+    fixture.finish();
 }
 
 #[test]
 fn opentelemetry_and_both_need_a_logger_provider() {
-    let _serial = serial();
+    let serial = serial();
     for mode in [OutputMode::OpenTelemetry, OutputMode::Both] {
         let err = Provider::builder("FallbackNoLogger")
             .output(mode)
@@ -612,16 +545,19 @@ fn opentelemetry_and_both_need_a_logger_provider() {
             )
         );
     }
-    // Nothing was left active: a provider starts.
-    let (provider, logger_provider, _exporter) = otel_provider("FallbackAfterError");
-    provider.shutdown();
-    logger_provider.shutdown().unwrap();
+    // Nothing was left active: a provider starts (still in this test's turn).
+    let mode = Some(OutputMode::OpenTelemetry);
+    Fixture::start_with(serial, "FallbackAfterError", mode, in_memory()).finish();
 }
 
 #[test]
 fn only_one_provider_at_a_time_and_shutdown_stops_output() {
-    let _serial = serial();
-    let (provider, logger_provider, exporter) = otel_provider("FallbackFirst");
+    let Fixture {
+        provider,
+        logger_provider,
+        exporter,
+        serial: _serial,
+    } = Fixture::opentelemetry("FallbackFirst");
     let (other, _) = in_memory();
     let err = Provider::builder("FallbackSecond")
         .output(OutputMode::OpenTelemetry)
@@ -680,7 +616,6 @@ fn event_enabled_is_cached_per_call_site_and_refreshed_on_request() {
         );
         ue_log!(warn, "GateWarn");
     }
-    let _serial = serial();
     let exporter = InMemoryLogExporter::default();
     let min_severity = Arc::new(AtomicU8::new(Severity::Warn as u8));
     let logger_provider = SdkLoggerProvider::builder()
@@ -689,13 +624,11 @@ fn event_enabled_is_cached_per_call_site_and_refreshed_on_request() {
             inner: SimpleLogProcessor::new(exporter.clone()),
         })
         .build();
-    let provider = Provider::builder("FallbackGate")
-        .output(OutputMode::OpenTelemetry)
-        .logger_provider(logger_provider.clone())
-        .init()
-        .unwrap();
+    let mode = Some(OutputMode::OpenTelemetry);
+    let fixture = Fixture::start_with(serial(), "FallbackGate", mode, (logger_provider, exporter));
     assert_eq!(
-        provider
+        fixture
+            .provider
             .report()
             .opentelemetry
             .as_ref()
@@ -707,32 +640,35 @@ fn event_enabled_is_cached_per_call_site_and_refreshed_on_request() {
     // The info site is off: its values are not even evaluated.
     sites();
     assert_eq!(EVALUATED.load(Ordering::Relaxed), 0);
-    let names: Vec<_> = records(&exporter).iter().map(|r| r.event_name()).collect();
+    let names: Vec<_> = fixture.records().iter().map(|r| r.event_name()).collect();
     assert_eq!(names, [Some("GateWarn")]);
 
     // A run-time change is seen after refresh_enabled, not before.
     min_severity.store(Severity::Info as u8, Ordering::Relaxed);
     sites();
     assert_eq!(EVALUATED.load(Ordering::Relaxed), 0);
-    assert_eq!(provider.refresh_enabled(), 2);
-    exporter.reset();
+    assert_eq!(fixture.provider.refresh_enabled(), 2);
+    fixture.exporter.reset();
     sites();
     assert_eq!(EVALUATED.load(Ordering::Relaxed), 1);
-    let names: Vec<_> = records(&exporter).iter().map(|r| r.event_name()).collect();
+    let names: Vec<_> = fixture.records().iter().map(|r| r.event_name()).collect();
     assert_eq!(names, [Some("GateInfo"), Some("GateWarn")]);
-    provider.shutdown();
-    logger_provider.shutdown().unwrap();
+    fixture.finish();
 }
 
 #[test]
 fn a_logger_provider_without_processors_enables_nothing_and_the_report_says_so() {
-    let _serial = serial();
-    let logger_provider = SdkLoggerProvider::builder().build();
-    let provider = Provider::builder("FallbackNoProcessor")
-        .output(OutputMode::OpenTelemetry)
-        .logger_provider(logger_provider.clone())
-        .init()
-        .unwrap();
+    let no_processor = SdkLoggerProvider::builder().build();
+    // Nothing reaches this exporter: no processor leads to it.
+    let unreached = InMemoryLogExporter::default();
+    let mode = Some(OutputMode::OpenTelemetry);
+    let fixture = Fixture::start_with(
+        serial(),
+        "FallbackNoProcessor",
+        mode,
+        (no_processor, unreached),
+    );
+    let provider = &fixture.provider;
     let otel = provider.report().opentelemetry.clone().unwrap();
     assert_eq!(otel.enabled_call_sites, 0);
     assert!(
@@ -746,8 +682,7 @@ fn a_logger_provider_without_processors_enables_nothing_and_the_report_says_so()
     );
     ue_log!(info, "Nowhere");
     assert_eq!(provider.counters(), Default::default());
-    provider.shutdown();
-    logger_provider.shutdown().unwrap();
+    fixture.finish();
 }
 
 #[test]
@@ -777,122 +712,19 @@ fn the_stdout_logger_provider_is_built_on_request_and_shut_down_with_the_provide
 
 #[test]
 fn attribute_keys_are_the_field_names() {
-    let _serial = serial();
-    let (provider, logger_provider, exporter) = otel_provider("FallbackKeys");
+    let fixture = Fixture::opentelemetry("FallbackKeys");
     let order_id = 42u64;
     ue_log!(info, "Keys", order_id, "http.method" = "GET");
-    let got = records(&exporter);
+    let got = fixture.records();
     let keys: Vec<&Key> = got[0].attributes_iter().map(|(k, _)| k).collect();
     assert_eq!(keys, [&Key::from("order_id"), &Key::from("http.method")]);
-    provider.shutdown();
-    logger_provider.shutdown().unwrap();
+    fixture.finish();
 }
 
 /// `examples/otlp.rs`, compiled into this test to run against a local receiver.
 #[path = "../examples/otlp.rs"]
 #[allow(dead_code)] // its `main`
 mod otlp_example;
-
-/// Request line and body of each request a receiver got.
-type Requests = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
-
-/// A minimal OTLP/HTTP receiver on 127.0.0.1: answers every POST with an empty
-/// `ExportLogsServiceResponse` and keeps the request bodies.
-struct OtlpReceiver {
-    port: u16,
-    bodies: Requests,
-    stop: Arc<std::sync::atomic::AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl OtlpReceiver {
-    fn start() -> OtlpReceiver {
-        use std::sync::atomic::AtomicBool;
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-        listener.set_nonblocking(true).unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let bodies = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let (bodies, stop) = (bodies.clone(), stop.clone());
-            std::thread::spawn(move || {
-                // Bounded: stops when told, or after 30 s whatever happens.
-                let deadline = std::time::Instant::now() + Duration::from_secs(30);
-                while !stop.load(Ordering::Relaxed) && std::time::Instant::now() < deadline {
-                    match listener.accept() {
-                        Ok((stream, _)) => serve(stream, &bodies),
-                        Err(_) => std::thread::sleep(Duration::from_millis(5)),
-                    }
-                }
-            })
-        };
-        OtlpReceiver {
-            port,
-            bodies,
-            stop,
-            thread: Some(thread),
-        }
-    }
-
-    fn requests(&self) -> Vec<(String, Vec<u8>)> {
-        self.bodies.lock().unwrap().clone()
-    }
-}
-
-impl Drop for OtlpReceiver {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-/// Serves the HTTP/1.1 requests of one connection (keep-alive) until it closes.
-fn serve(stream: std::net::TcpStream, bodies: &Mutex<Vec<(String, Vec<u8>)>>) {
-    use std::io::{BufRead, BufReader, Read, Write};
-    stream.set_nonblocking(false).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
-    let mut writer = stream.try_clone().unwrap();
-    let mut reader = BufReader::new(stream);
-    loop {
-        let mut request_line = String::new();
-        if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
-            return;
-        }
-        let mut length = 0usize;
-        loop {
-            let mut header = String::new();
-            if reader.read_line(&mut header).unwrap_or(0) == 0 {
-                return;
-            }
-            let header = header.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = header.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse().unwrap_or(0);
-            }
-        }
-        let mut body = vec![0; length];
-        if reader.read_exact(&mut body).is_err() {
-            return;
-        }
-        bodies
-            .lock()
-            .unwrap()
-            .push((request_line.trim_end().to_owned(), body));
-        let response =
-            "HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n";
-        if writer.write_all(response.as_bytes()).is_err() {
-            return;
-        }
-    }
-}
 
 #[test]
 fn the_otlp_example_sends_its_events_to_a_collector() {

@@ -8,37 +8,14 @@
 //!
 //! Only one provider can be active per process, so the tests take turns.
 
-use std::sync::{Mutex, MutexGuard};
-
 use opentelemetry::logs::{AnyValue, Severity};
 use opentelemetry_sdk::Resource;
-use opentelemetry_sdk::logs::{InMemoryLogExporter, SdkLogRecord, SdkLoggerProvider};
 use otel_user_events::{ActiveOutputs, OutputMode, Provider, ue_log};
 use otel_user_events_test_support::perf::Listener;
 use otel_user_events_test_support::{require_kernel, tracefs};
 
-static SERIAL: Mutex<()> = Mutex::new(());
-
-fn serial() -> MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn in_memory() -> (SdkLoggerProvider, InMemoryLogExporter) {
-    let exporter = InMemoryLogExporter::default();
-    let provider = SdkLoggerProvider::builder()
-        .with_simple_exporter(exporter.clone())
-        .build();
-    (provider, exporter)
-}
-
-fn records(exporter: &InMemoryLogExporter) -> Vec<SdkLogRecord> {
-    exporter
-        .get_emitted_logs()
-        .unwrap()
-        .into_iter()
-        .map(|l| l.record)
-        .collect()
-}
+mod fixture;
+use fixture::{in_memory, records, serial};
 
 /// Replaces PartA's time, which is the real clock here, with `T`.
 fn mask_time(json: &str) -> String {

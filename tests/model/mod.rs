@@ -14,7 +14,8 @@
 //! Nothing here calls the code under test: sizes come from the EventHeader
 //! layout (8-byte header, 4-byte metadata extension header, names NUL-terminated
 //! followed by an encoding byte and, when the encoding says so, a format byte),
-//! JSON text from `tracepoint_decode`'s documented formatting.
+//! JSON text from `tracepoint_decode`'s documented formatting, PartA's time
+//! from chrono (what the seed crate `opentelemetry-user-events-logs` formats with).
 
 #![allow(dead_code)] // each test binary uses its part
 
@@ -88,47 +89,14 @@ pub fn json_hex(bytes: &[u8]) -> String {
 }
 
 /// RFC 3339 UTC with `Z` and the fewest of 0, 3, 6 or 9 fraction digits that
-/// lose nothing (what chrono's `AutoSi` writes); years outside 0..=9999 get a
-/// sign. Days to civil date after H. Hinnant's `civil_from_days`.
+/// lose nothing; years outside 0..=9999 get a sign. These are the digits of
+/// chrono's `SecondsFormat::AutoSi`, which `opentelemetry-user-events-logs`
+/// writes: chrono is the oracle, so the calendar arithmetic of the code under
+/// test (`runtime/src/encode/time.rs`) is checked, not repeated.
 pub fn rfc3339(secs: i64, nanos: u32) -> String {
-    let days = secs.div_euclid(86_400);
-    let sod = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let mut out = if (0..=9999).contains(&year) {
-        format!("{year:04}")
-    } else {
-        format!(
-            "{}{:04}",
-            if year < 0 { '-' } else { '+' },
-            year.unsigned_abs()
-        )
-    };
-    let _ = write!(
-        out,
-        "-{month:02}-{day:02}T{:02}:{:02}:{:02}",
-        sod / 3600,
-        sod / 60 % 60,
-        sod % 60
-    );
-    if nanos != 0 {
-        if nanos.is_multiple_of(1_000_000) {
-            let _ = write!(out, ".{:03}", nanos / 1_000_000);
-        } else if nanos.is_multiple_of(1_000) {
-            let _ = write!(out, ".{:06}", nanos / 1_000);
-        } else {
-            let _ = write!(out, ".{nanos:09}");
-        }
-    }
-    out.push('Z');
-    out
+    chrono::DateTime::<chrono::Utc>::from_timestamp(secs, nanos)
+        .unwrap_or_else(|| panic!("{secs} s {nanos} ns is outside chrono's range"))
+        .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
 /// PartA's `time` for an event stamped `ms` milliseconds after the epoch.
@@ -428,37 +396,35 @@ impl Event {
         out
     }
 
+    /// The event with the 16-bit counts applied, whether they cut anything,
+    /// and how many bytes it is still over [`MAX_EVENT`] (0 when it fits).
+    fn with_counts_applied(&self) -> (Event, bool, usize) {
+        let mut event = self.clone();
+        let mut cut = false;
+        for field in event.parts_mut() {
+            cut |= cap_counts(&mut field.value);
+        }
+        let excess = event.size().saturating_sub(MAX_EVENT);
+        (event, cut, excess)
+    }
+
+    /// The lengths of the parts that may be shortened.
+    fn shortenable_lens(&self) -> Vec<usize> {
+        self.parts()
+            .flat_map(|f| shortenable(&f.value))
+            .map(|(len, _, _)| len)
+            .collect()
+    }
+
     /// What the event becomes when written: the rules in the module docs.
     pub fn expected(&self) -> Expected {
-        let mut event = self.clone();
-        let mut truncated = false;
-        for field in event.parts_mut() {
-            truncated |= cap_counts(&mut field.value);
-        }
-        let size = event.size();
-        if size > MAX_EVENT {
-            let excess = size - MAX_EVENT;
-            let lens: Vec<usize> = event
-                .parts()
-                .flat_map(|f| shortenable(&f.value))
-                .map(|(len, _, _)| len)
-                .collect();
-            if lens.iter().sum::<usize>() < excess {
+        let (mut event, mut truncated, excess) = self.with_counts_applied();
+        if excess > 0 {
+            let Some(cap) = water_level(&event.shortenable_lens(), excess) else {
                 return Expected::TooLarge;
-            }
-            // The largest cap whose cut frees `excess` bytes.
-            let freed = |cap: usize| lens.iter().map(|l| l.saturating_sub(cap)).sum::<usize>();
-            let (mut low, mut high) = (0, lens.iter().copied().max().unwrap_or(0));
-            while low < high {
-                let mid = (low + high).div_ceil(2);
-                if freed(mid) >= excess {
-                    low = mid;
-                } else {
-                    high = mid - 1;
-                }
-            }
+            };
             for field in event.parts_mut() {
-                apply_cap(&mut field.value, low);
+                apply_cap(&mut field.value, cap);
             }
             truncated = true;
         }
@@ -472,24 +438,31 @@ impl Event {
     /// The common cap [`Event::expected`] would use, if the event must be
     /// shortened (for tests that want to stay in a range of caps).
     pub fn cap(&self) -> Option<usize> {
-        let mut event = self.clone();
-        for field in event.parts_mut() {
-            cap_counts(&mut field.value);
-        }
-        let size = event.size();
-        if size <= MAX_EVENT {
+        let (event, _, excess) = self.with_counts_applied();
+        if excess == 0 {
             return None;
         }
-        let excess = size - MAX_EVENT;
-        let lens: Vec<usize> = event
-            .parts()
-            .flat_map(|f| shortenable(&f.value))
-            .map(|(len, _, _)| len)
-            .collect();
-        (0..=lens.iter().copied().max().unwrap_or(0))
-            .rev()
-            .find(|&cap| lens.iter().map(|l| l.saturating_sub(cap)).sum::<usize>() >= excess)
+        water_level(&event.shortenable_lens(), excess)
     }
+}
+
+/// The largest cap that frees at least `excess` (> 0) bytes when every length
+/// above it is cut to it; `None` when emptying them all frees less.
+///
+/// Found as a water level, lowered past the longest lengths one at a time:
+/// with the `k` longest cut to a cap `c` no shorter than the next length, they
+/// free `sum of the k longest - k * c`, so the first `k` at which even `c` =
+/// the next length frees enough gives the cap `(sum - excess) / k`.
+fn water_level(lens: &[usize], excess: usize) -> Option<usize> {
+    let mut longest_first = lens.to_vec();
+    longest_first.sort_unstable_by(|a, b| b.cmp(a));
+    let mut sum = 0;
+    (0..longest_first.len()).find_map(|i| {
+        sum += longest_first[i];
+        let k = i + 1;
+        let next = longest_first.get(k).copied().unwrap_or(0);
+        (sum - k * next >= excess).then(|| (sum - excess) / k)
+    })
 }
 
 /// Whether `actual` is `expected` or a shortening of it (strings: a prefix;
@@ -588,6 +561,35 @@ mod tests {
         assert_eq!(rfc3339(-1, 5), "1969-12-31T23:59:59.000000005Z");
         assert_eq!(rfc3339(253_402_300_800, 0), "+10000-01-01T00:00:00Z");
         assert_eq!(rfc3339(-62_167_219_201, 0), "-0001-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn the_water_level_is_the_largest_cap_that_frees_enough() {
+        // The definition, tried cap by cap from the longest length down.
+        let by_definition = |lens: &[usize], excess: usize| {
+            (0..=lens.iter().copied().max().unwrap_or(0))
+                .rev()
+                .find(|&cap| lens.iter().map(|l| l.saturating_sub(cap)).sum::<usize>() >= excess)
+        };
+        let sets: [&[usize]; 7] = [
+            &[],
+            &[0],
+            &[10],
+            &[7, 7, 7],
+            &[100, 3, 50, 50, 1],
+            &[9, 0, 4, 4, 12, 1, 30],
+            &[65_535, 2, 65_535, 17],
+        ];
+        for lens in sets {
+            let total: usize = lens.iter().sum();
+            for excess in (1..=total + 2).step_by(1 + total / 200) {
+                assert_eq!(
+                    water_level(lens, excess),
+                    by_definition(lens, excess),
+                    "{lens:?} excess {excess}"
+                );
+            }
+        }
     }
 
     #[test]
