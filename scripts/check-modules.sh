@@ -3,8 +3,9 @@
 # B uses A, directly or through others), in every library and binary of the
 # workspace. A use is a `use` item or any path in the code, function bodies
 # and macro arguments included; a re-exported item counts in the module that
-# declares it. The checker is scripts/module-circles (built here, in seconds);
-# it prints every circle with the lines that make it.
+# declares it. The checker is scripts/module-circles (built here, in seconds;
+# its tests run on the fixture crates in scripts/module-circles/tests); it
+# prints every circle with the lines that make it.
 #
 #   scripts/check-modules.sh [PACKAGE...]    (default: every workspace member)
 set -euo pipefail

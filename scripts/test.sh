@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it:
 #   1. formatting, lints (clippy, and shellcheck on the scripts), no import
-#      circle between modules (scripts/check-modules.sh) and docs must be clean;
+#      circle between modules (scripts/check-modules.sh, whose checker
+#      scripts/module-circles is formatted, linted and tested first) and docs
+#      must be clean;
 #   2. every test that needs no kernel (unit, integration, trybuild UI, doc tests);
 #   3. the real-kernel suite (tests named kernel_* and the harness smoke test),
 #      inside a qemu VM running a Linux 6.12 kernel with user_events
@@ -21,6 +23,16 @@ scripts/check-shell.sh
 
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
+
+# The circle checker is a crate of its own (not a workspace member): check it
+# like one, in the workspace's target directory as check-modules.sh builds it.
+step "the import-circle checker: fmt, clippy, tests"
+checker_manifest=scripts/module-circles/Cargo.toml
+checker_target="${CARGO_TARGET_DIR:-$PWD/target}"
+cargo fmt --manifest-path "$checker_manifest" -- --check
+cargo clippy --locked --manifest-path "$checker_manifest" --target-dir "$checker_target" \
+    --all-targets -- -D warnings
+cargo test --locked --quiet --manifest-path "$checker_manifest" --target-dir "$checker_target"
 
 step "no import circle between modules"
 scripts/check-modules.sh
