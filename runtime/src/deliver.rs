@@ -1,89 +1,108 @@
 //! The last step of every event: a sealed event goes to the kernel (one
-//! `writev`) or, on a capturing thread, into the test capture, and its outcome
-//! is counted the same way for both (written, truncated, dropped, errno).
+//! `writev`) or, on a capturing thread, into the test capture, and what became
+//! of it is counted by one function ([`count`]) for both.
 
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicU32, Ordering};
+
+use otel_user_events_abi::Errno;
 
 use crate::capture::{self, CapturedEvent};
 use crate::counters::Counters;
 use crate::enable;
 use crate::encode::seal::Sealed;
-use otel_user_events_abi::Errno;
 
-/// Where a sealed event goes.
-pub(crate) enum Target<'a> {
-    /// The tracepoint registered with `enable` on the `user_events_data` file `fd`.
-    Kernel {
-        /// The open `user_events_data`.
-        fd: RawFd,
-        /// The tracepoint's enable word (checked again just before the write).
-        enable: &'a AtomicU32,
-        /// The write index the kernel gave at registration.
-        write_index: u32,
-    },
-    /// This thread's test capture, as if written to `tracepoint`.
-    Capture {
-        /// `<Provider>_L<level>K<keyword>`.
-        tracepoint: String,
-    },
+/// What became of a sealed event.
+enum Fate {
+    /// Too large for 64 KB even shortened: not written.
+    TooLarge,
+    /// Written (or captured); `truncated` when values were shortened to fit.
+    Written { truncated: bool },
+    /// Shortened or not, the listener had left by the time of the write.
+    ListenerGone { truncated: bool },
+    /// The kernel refused the write.
+    Failed { truncated: bool, errno: Errno },
 }
 
-/// Sends `event` to `to` and counts what happened in `counters` (none for a
-/// macro event written while no provider is active, which only a test
-/// capture can take).
-pub(crate) fn deliver<O>(event: Sealed<'_, O>, to: Target<'_>, counters: Option<&Counters>) {
-    let count = |f: fn(&Counters)| {
-        if let Some(counters) = counters {
-            f(counters);
+/// Counts `fate` in `counters`: the one place an event's outcome is counted,
+/// for the kernel write and for a test capture alike.
+#[inline(always)]
+fn count(counters: &Counters, fate: Fate) {
+    let truncated = match fate {
+        Fate::TooLarge => {
+            counters.dropped_too_large();
+            return;
+        }
+        Fate::Written { truncated } => {
+            counters.written();
+            truncated
+        }
+        Fate::ListenerGone { truncated } => {
+            counters.dropped_disabled_race();
+            truncated
+        }
+        Fate::Failed { truncated, errno } => {
+            counters.write_error(errno);
+            truncated
         }
     };
-    let Some((mut header, truncated)) = event.header else {
-        count(Counters::dropped_too_large);
-        return;
-    };
     if truncated {
-        count(Counters::truncated);
+        counters.truncated();
     }
-    match to {
-        Target::Capture { tracepoint } => {
+}
+
+/// Writes `event` with one `writev` to the tracepoint registered with `enable`
+/// (write index `write_index`) on the `user_events_data` file `fd`.
+#[inline(always)]
+pub(crate) fn to_kernel<O>(
+    event: Sealed<'_, O>,
+    fd: RawFd,
+    enable: &AtomicU32,
+    write_index: u32,
+    counters: &Counters,
+) {
+    let Some((mut header, truncated)) = event.header else {
+        return count(counters, Fate::TooLarge);
+    };
+    // The listener may have gone while the event was encoded.
+    if enable.load(Ordering::Relaxed) & enable::KERNEL == 0 {
+        return count(counters, Fate::ListenerGone { truncated });
+    }
+    let header = header.with_write_index(write_index);
+    let iov = event.writer.into_iovecs(header);
+    // SAFETY: every iovec points at memory alive for the duration of this call
+    // (`header` and the writer's storage and borrowed values).
+    let rc = unsafe { libc::writev(fd, iov.as_ptr(), iov.len() as libc::c_int) };
+    let fate = if rc >= 0 {
+        Fate::Written { truncated }
+    } else {
+        match Errno::last() {
+            // user_events refuses a write to a tracepoint that has no listener
+            // with EBADF (our descriptor is never closed, see `DataFile::close`):
+            // the listener left after the check above.
+            Errno(libc::EBADF) => Fate::ListenerGone { truncated },
+            errno => Fate::Failed { truncated, errno },
+        }
+    };
+    count(counters, fate);
+}
+
+/// Keeps `event` in this thread's test capture as if written to `tracepoint`,
+/// counted in `counters` (none for a macro event captured while no provider
+/// is active).
+pub(crate) fn to_capture<O>(event: Sealed<'_, O>, tracepoint: String, counters: Option<&Counters>) {
+    let fate = match event.header {
+        None => Fate::TooLarge,
+        Some((header, truncated)) => {
             capture::push(CapturedEvent {
                 tracepoint,
                 payload: event.writer.payload(&header),
                 truncated,
             });
-            count(Counters::written);
+            Fate::Written { truncated }
         }
-        Target::Kernel {
-            fd,
-            enable,
-            write_index,
-        } => {
-            // The listener may have gone while the event was encoded.
-            if enable.load(Ordering::Relaxed) & enable::KERNEL == 0 {
-                count(Counters::dropped_disabled_race);
-                return;
-            }
-            let header = header.with_write_index(write_index);
-            let iov = event.writer.into_iovecs(header);
-            // SAFETY: every iovec points at memory alive for the duration of this
-            // call (`header` and the writer's storage and borrowed values).
-            let rc = unsafe { libc::writev(fd, iov.as_ptr(), iov.len() as libc::c_int) };
-            if rc >= 0 {
-                count(Counters::written);
-                return;
-            }
-            match Errno::last() {
-                // user_events refuses a write to a tracepoint that has no
-                // listener with EBADF (our descriptor is never closed, see
-                // `DataFile::close`): the listener left after the check above.
-                Errno(libc::EBADF) => count(Counters::dropped_disabled_race),
-                errno => {
-                    if let Some(counters) = counters {
-                        counters.write_error(errno);
-                    }
-                }
-            }
-        }
+    };
+    if let Some(counters) = counters {
+        count(counters, fate);
     }
 }

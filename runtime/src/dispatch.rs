@@ -3,15 +3,13 @@
 use std::time::SystemTime;
 
 use crate::callsite::{Callsite, EventInfo};
-use crate::counters::Counters;
-use crate::deliver::{Target, deliver};
 use crate::encode::common_schema::{self, CloudRole, PartA, PartB, TraceHex};
 use crate::encode::header::HeaderFields;
-use crate::encode::seal::{Encode, seal_event};
+use crate::encode::seal::{Encode, Sealed, seal_event};
 use crate::encode::time::Rfc3339;
 use crate::encode::writer::EventWriter;
 use crate::event::Event;
-use crate::{capture, enable, fallback, provider};
+use crate::{capture, deliver, enable, fallback, provider};
 
 /// Writes an event of `site` to every output that wants it. Called only after
 /// `site.is_enabled()` said yes; kept out of line so the caller's disabled path
@@ -28,15 +26,10 @@ pub fn dispatch(site: &'static Callsite, event: &Event<'_>) {
         let info = site.info();
         let time = Rfc3339::new(capture.time.unwrap_or_else(SystemTime::now));
         let tracepoint = capture.provider.tracepoint_name(info.level, info.keyword);
-        let to = Target::Capture { tracepoint };
-        write(
-            site,
-            event,
-            &time,
-            &capture.cloud_role,
-            to,
-            state.map(|s| &s.counters),
-        );
+        let counters = state.map(|s| &s.counters);
+        write(site, event, &time, &capture.cloud_role, |sealed| {
+            deliver::to_capture(sealed, tracepoint, counters)
+        });
         return;
     }
     let Some(state) = state else {
@@ -54,20 +47,11 @@ pub fn dispatch(site: &'static Callsite, event: &Event<'_>) {
     if bits & enable::KERNEL != 0
         && let Some(file) = &state.data_file
     {
-        let to = Target::Kernel {
-            fd: file.fd(),
-            enable: site.enable_word(),
-            write_index: site.write_index(),
-        };
         let time = Rfc3339::now();
-        write(
-            site,
-            event,
-            &time,
-            &state.cloud_role,
-            to,
-            Some(&state.counters),
-        );
+        write(site, event, &time, &state.cloud_role, |sealed| {
+            let (fd, index) = (file.fd(), site.write_index());
+            deliver::to_kernel(sealed, fd, site.enable_word(), index, &state.counters)
+        });
     }
     if bits & enable::FALLBACK != 0 {
         fallback::emit_record(state, site.info(), event);
@@ -77,15 +61,14 @@ pub fn dispatch(site: &'static Callsite, event: &Event<'_>) {
     }
 }
 
-/// Encodes `event` at `time` in Common Schema and delivers it to `to`.
+/// Encodes `event` at `time` in Common Schema and hands it to `deliver`.
 #[inline(always)]
 fn write(
     site: &'static Callsite,
     event: &Event<'_>,
     time: &Rfc3339,
     cloud_role: &CloudRole,
-    to: Target<'_>,
-    counters: Option<&Counters>,
+    deliver: impl FnOnce(Sealed<'_, ()>),
 ) {
     let trace = TraceHex::current();
     let part_a = PartA::new(time.as_str(), trace.as_ref(), cloud_role);
@@ -94,9 +77,7 @@ fn write(
         event,
         part_a: &part_a,
     };
-    seal_event(&content, &header_fields(site.info(), event), |sealed| {
-        deliver(sealed, to, counters)
-    });
+    seal_event(&content, &header_fields(site.info(), event), deliver);
 }
 
 fn header_fields<'a>(info: &EventInfo, event: &Event<'a>) -> HeaderFields<'a> {

@@ -10,10 +10,11 @@ use opentelemetry::logs::Severity;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::logs::{LogProcessor, SdkLogRecord};
+use otel_user_events_abi::DataFile;
 
 use crate::Level;
 use crate::counters::CounterSnapshot;
-use crate::deliver::{Target, deliver};
+use crate::deliver;
 use crate::encode::seal::seal_event;
 use crate::encode::time::Rfc3339;
 use crate::{capture, enable};
@@ -136,26 +137,14 @@ impl UserEventsProcessor {
         let capture = (bits & enable::CAPTURE != 0)
             .then(capture::settings)
             .flatten();
-        let (to, time) = match capture {
-            Some(capture) => {
+        // Where the event goes, decided once: the capture, or the kernel.
+        let (to, time) = match (capture, &shared.data_file) {
+            (Some(capture), _) => {
                 let tracepoint = shared.name.tracepoint_name(level, shared.keyword);
-                (Target::Capture { tracepoint }, capture.time)
+                (To::Capture(tracepoint), capture.time)
             }
-            None => {
-                let Some(file) = shared
-                    .data_file
-                    .as_ref()
-                    .filter(|_| bits & enable::KERNEL != 0)
-                else {
-                    return;
-                };
-                let to = Target::Kernel {
-                    fd: file.fd(),
-                    enable: shared.word(level),
-                    write_index: shared.write_index[tracepoints::index(level)],
-                };
-                (to, None)
-            }
+            (None, Some(file)) if bits & enable::KERNEL != 0 => (To::Kernel(file), None),
+            (None, _) => return,
         };
         let time = Rfc3339::new(time.unwrap_or_else(|| record::record_time(record)));
         let trace = record::record_trace(record);
@@ -170,9 +159,26 @@ impl UserEventsProcessor {
             if sealed.dropped > 0 {
                 shared.counters.attributes_dropped(sealed.dropped);
             }
-            deliver(sealed, to, Some(&shared.counters));
+            match to {
+                To::Capture(tracepoint) => {
+                    deliver::to_capture(sealed, tracepoint, Some(&shared.counters))
+                }
+                To::Kernel(file) => {
+                    let index = shared.write_index[tracepoints::index(level)];
+                    let word = shared.word(level);
+                    deliver::to_kernel(sealed, file.fd(), word, index, &shared.counters)
+                }
+            }
         });
     }
+}
+
+/// Where a record's event goes.
+enum To<'a> {
+    /// This thread's test capture, as if written to this tracepoint.
+    Capture(String),
+    /// The processor's `user_events_data`.
+    Kernel(&'a DataFile),
 }
 
 impl LogProcessor for UserEventsProcessor {
