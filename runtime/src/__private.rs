@@ -3,7 +3,7 @@
 pub use crate::Level;
 pub use crate::activity::{
     Abandoned, Activity, ActivityFuture, ActivityId, ActivityScope, ActivityStart, SplitResult,
-    current_ids,
+    call_once, current_ids,
 };
 pub use crate::callsite::{CALLSITES, Callsite, EventInfo};
 pub use crate::dispatch::{Event, dispatch};

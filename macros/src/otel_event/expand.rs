@@ -369,10 +369,9 @@ fn activity_body(events: &FnEvents, sig: &mut syn::Signature) -> TokenStream {
             } else {
                 ::core::option::Option::None
             };
-            #[allow(clippy::redundant_closure_call)]
-            (move || -> #never {
+            #krate::__private::call_once(move || -> #never {
                 #body
-            })()
+            })
         }
     } else {
         let scope = local("__ue_scope");
@@ -384,11 +383,12 @@ fn activity_body(events: &FnEvents, sig: &mut syn::Signature) -> TokenStream {
             } else {
                 ::core::option::Option::None
             };
-            #[allow(clippy::redundant_closure_call)]
-            let #out = (move || {
+            // `call_once` makes the closure `FnOnce`, so the body may return
+            // borrows of the `&mut` arguments it captured.
+            let #out = #krate::__private::call_once(move || {
                 #edge
                 #body
-            })();
+            });
             if let ::core::option::Option::Some(#scope) = #scope {
                 #scope.finish_with(&#out, |#act: &#krate::__private::Activity, #out| {
                     #on_return

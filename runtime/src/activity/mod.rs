@@ -32,4 +32,4 @@ pub use id::ActivityId;
 #[cfg(feature = "testing")]
 pub use id::sequential_activity_ids;
 pub use result::SplitResult;
-pub use scope::ActivityScope;
+pub use scope::{ActivityScope, call_once};

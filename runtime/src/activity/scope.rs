@@ -53,6 +53,20 @@ impl<F: Fn(&Activity, Abandoned)> Drop for ActivityScope<F> {
     }
 }
 
+/// Calls the body of a synchronous annotated function, which the generated
+/// code wraps in a closure so that its `return`s end in the stop event.
+///
+/// Taking the closure as `FnOnce` is the point: a closure passed here is
+/// inferred to be `FnOnce`, so it may return borrows of the `&mut` arguments
+/// it captured (`&mut self.v[i]`). Called directly, the same closure is
+/// inferred `FnMut`, and rustc rejects such a return ("captured variable
+/// cannot escape `FnMut` closure body").
+#[doc(hidden)]
+#[inline(always)]
+pub fn call_once<R>(body: impl FnOnce() -> R) -> R {
+    body()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
