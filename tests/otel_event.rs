@@ -506,6 +506,43 @@ fn stop_event_on_return_early_return_and_question_mark() {
     );
 }
 
+/// A `Result` under another name: the macro cannot see it is one.
+type Fallible<T> = Result<T, String>;
+
+#[otel_event(ret)]
+fn halve(n: u32) -> Fallible<u32> {
+    if n % 2 == 1 {
+        return Err("odd".into());
+    }
+    Ok(n / 2)
+}
+
+#[otel_event(ret, err)]
+fn halve_or_say_why(n: u32) -> Fallible<u32> {
+    halve(n)
+}
+
+#[test]
+fn ret_on_a_result_alias_records_the_ok_value() {
+    let _serial = serial();
+    let (results, events) = capture(|| (halve(8), halve(3), halve_or_say_why(5)));
+    assert_eq!(results, (Ok(4), Err("odd".into()), Err("odd".into())));
+    assert_eq!(
+        events,
+        [
+            // Like `ret` on `Result<u32, String>`: the Ok value; an Err has no field.
+            start("halve", "\"n\":8", A1, None),
+            stop("halve", "\"return\":4", A1),
+            start("halve", "\"n\":3", A2, None),
+            stop("halve", "", A2),
+            start("halve_or_say_why", "\"n\":5", A3, None),
+            start("halve", "\"n\":5", A4, Some(A3)),
+            stop("halve", "", A4),
+            stop("halve_or_say_why", "\"error\":\"odd\"", A3),
+        ]
+    );
+}
+
 #[otel_event(duration)]
 fn outer(n: u32) -> u32 {
     let doubled = middle(n);

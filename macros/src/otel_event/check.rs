@@ -24,9 +24,23 @@ pub struct EventFn {
     pub ret: Option<Recorded>,
     pub err: Option<Recorded>,
     pub duration: bool,
-    /// The function returns a `Result` whose outcome the stop event splits on
-    /// (`err` was given, or `ret` on a function returning `Result`).
-    pub split: bool,
+    /// Whether and how the stop event tells a success from an error.
+    pub split: Split,
+}
+
+/// How the stop event tells the function's success from its error.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Split {
+    /// It does not: whatever the function returns is its success.
+    No,
+    /// The function returns a `Result`: `err` was given (a type error if it
+    /// does not), or `ret` on a type written `Result<..>`.
+    Result,
+    /// `ret` on a type that may be a `Result` under another name (`Fallible<T>`,
+    /// `Self::Output`): split if the type checker finds it is one, else the
+    /// whole value is the success. So `ret` records the success value of a
+    /// `Result` whatever it is called, as `err` records its error.
+    IfResult,
 }
 
 impl EventFn {
@@ -88,7 +102,15 @@ pub fn check(cx: &Ctxt, options: Options, func: FnItem) -> Option<EventFn> {
         return None;
     }
 
-    let returns_result = sig::output(&func.sig).is_some_and(sig::is_result);
+    let output = sig::output(&func.sig);
+    let split =
+        if options.err.is_some() || (options.ret.is_some() && output.is_some_and(sig::is_result)) {
+            Split::Result
+        } else if options.ret.is_some() && output.is_some_and(|ty| !sig::surely_not_result(ty)) {
+            Split::IfResult
+        } else {
+            Split::No
+        };
     Some(EventFn {
         krate: options.krate,
         level: options.level,
@@ -96,7 +118,7 @@ pub fn check(cx: &Ctxt, options: Options, func: FnItem) -> Option<EventFn> {
         name: options.name.unwrap_or_else(|| unraw(&func.sig.ident)),
         recorded_args,
         fields: options.fields,
-        split: options.err.is_some() || (options.ret.is_some() && returns_result),
+        split,
         ret: options.ret,
         err: options.err,
         duration: options.duration,

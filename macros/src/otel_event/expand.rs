@@ -8,7 +8,7 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::visit_mut::VisitMut;
 
 use super::attr::Recorded;
-use super::check::EventFn;
+use super::check::{EventFn, Split};
 use super::sig;
 use crate::codegen::{EventWrite, Site, callsite_statics, level_expr, respan};
 use crate::internals::field::{Conversion, Field};
@@ -236,11 +236,15 @@ fn activity_body(events: &FnEvents, sig: &mut syn::Signature) -> TokenStream {
     // Stop after a return: `return` and/or `error`, and `duration_ns`.
     let mut stop_fields = Vec::new();
     if let Some(ret) = &ev.ret {
-        stop_fields.push(record("return", ret, if ev.split { &ok } else { &out }));
+        stop_fields.push(record(
+            "return",
+            ret,
+            if ev.split == Split::No { &out } else { &ok },
+        ));
     }
     duration_field(&mut stop_fields);
     let stop = SiteCode::new(events, "__UE_FN_STOP", stop_fields);
-    let stop_err = ev.split.then(|| {
+    let stop_err = (ev.split != Split::No).then(|| {
         let mut fields = Vec::new();
         if let Some(err_opt) = &ev.err {
             fields.push(record("error", err_opt, &err));
@@ -294,7 +298,15 @@ fn activity_body(events: &FnEvents, sig: &mut syn::Signature) -> TokenStream {
             let krate_at = respan(krate.clone(), at);
             let out_at = syn::Ident::new("__ue_out", at);
             // `out` is a reference to the result here.
-            let split = quote_spanned!(at=> #krate_at::__private::SplitResult::split(#out_at));
+            let split = if ev.split == Split::IfResult {
+                quote_spanned! {at=> {
+                    #[allow(unused_imports)]
+                    use #krate_at::__private::{OtherReturned as _, ResultReturned as _};
+                    #krate_at::__private::Returned(#out_at).outcome()
+                }}
+            } else {
+                quote_spanned!(at=> #krate_at::__private::SplitResult::split(#out_at))
+            };
             quote! {
                 match #split {
                     ::core::result::Result::Ok(#ok) => #write_stop,
