@@ -71,7 +71,11 @@ extern crate self as otel_user_events;
 ///
 /// For an `async fn` the entry event is written when the future is first polled,
 /// the activity is current only while the future is polled (on whatever thread),
-/// and the stop event is written when it completes.
+/// and the stop event is written when it completes. A function that is not an
+/// `async fn` but returns `impl Future` cannot be an activity (a compile error):
+/// its call only builds the future, so write it as an `async fn`.
+///
+/// The attribute is given once on a function (a second is a compile error).
 ///
 /// # Options
 /// - `level = "warn"`: `critical`/`fatal`, `error`, `warn`, `info` (default),

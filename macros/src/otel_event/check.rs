@@ -57,6 +57,7 @@ pub fn check(cx: &Ctxt, options: Options, func: FnItem) -> Option<EventFn> {
     let mut ok = check_skip(cx, &options, &func, &args);
     ok &= check_ret(cx, &options, &func);
     ok &= check_err(cx, &options, &func);
+    ok &= check_future(cx, &options, &func);
 
     // The arguments recorded: those not skipped and not replaced by a field of
     // the same name.
@@ -195,5 +196,24 @@ fn check_err(cx: &Ctxt, options: &Options, func: &FnItem) -> bool {
         err.span,
         format!("`err` needs a function that returns a `Result`; this one returns {returns}"),
     ));
+    false
+}
+
+/// An activity is not on a function that returns a future without being an
+/// `async fn`: its stop event would be written once the future is built, not
+/// when it completes, and `duration` would measure the building.
+fn check_future(cx: &Ctxt, options: &Options, func: &FnItem) -> bool {
+    let activity = options.ret.is_some() || options.err.is_some() || options.duration;
+    if !activity || func.sig.asyncness.is_some() {
+        return true;
+    }
+    let Some(future) = sig::output(&func.sig).filter(|ty| sig::is_impl_future(ty)) else {
+        return true;
+    };
+    cx.error_spanned_by(
+        future,
+        "with `ret`, `err` or `duration`, the activity would end when this future is built, not when it completes \
+         (and `duration` would measure only the building): write the function as an `async fn`",
+    );
     false
 }
