@@ -23,6 +23,8 @@ pub struct EventFn {
     pub fields: Vec<Field>,
     pub ret: Option<Recorded>,
     pub err: Option<Recorded>,
+    /// `duration`: an activity even without `ret` or `err`, for the
+    /// `duration_ns` that every stop event carries.
     pub duration: bool,
     /// Whether and how the stop event tells a success from an error.
     pub split: Split,

@@ -215,15 +215,14 @@ fn activity_body(events: &FnEvents, sig: &mut syn::Signature) -> TokenStream {
     let ok = local("__ue_ok");
     let err = local("__ue_err");
 
+    // Every stop event ends with the call's duration (SPEC §5).
     let duration_field = |fields: &mut Vec<Field>| {
-        if ev.duration {
-            fields.push(generated_field(
-                "duration_ns",
-                Span::mixed_site(),
-                Conversion::AsIs,
-                quote!(#act.duration_ns()),
-            ));
-        }
+        fields.push(generated_field(
+            "duration_ns",
+            Span::mixed_site(),
+            Conversion::AsIs,
+            quote!(#act.duration_ns()),
+        ));
     };
     let record = |name: &str, recorded: &Recorded, value: &syn::Ident| {
         let at = Span::mixed_site().located_at(recorded.span);
@@ -276,7 +275,6 @@ fn activity_body(events: &FnEvents, sig: &mut syn::Signature) -> TokenStream {
     .flatten()
     .map(|s| &s.statics);
     let start_site = &start.ident;
-    let timed = ev.duration;
     let started = local("__ue_started");
     let write_start = start.write(events, OPCODE_START, quote!(#started.start_ids()));
     let stop_ids = quote!(#act.stop_ids());
@@ -333,7 +331,7 @@ fn activity_body(events: &FnEvents, sig: &mut syn::Signature) -> TokenStream {
     let edge = return_type_hint(&ev.func.sig.output);
     let body = &ev.func.body;
     let start_activity = quote! {
-        let #started = #krate::__private::Activity::start(#timed);
+        let #started = #krate::__private::Activity::start();
         #write_start
         let #act = #started.activity();
     };
