@@ -61,17 +61,25 @@ extern crate self as otel_user_events;
 ///
 /// | how the call ends | stop event fields |
 /// |---|---|
-/// | it returns (including early `return` and `?`) | `return` (with `ret`), `duration_ns` (with `duration`) |
+/// | it returns (including early `return` and `?`) | `return` (with `ret`), `duration_ns` |
 /// | it returns `Err` (with `err`, or `ret` on a `Result`) | `error` (with `err`), `duration_ns` |
 /// | it panics (unwinding) | `panicked` = true, `duration_ns` |
 /// | an `async fn`'s future is dropped before completing | `cancelled` = true, `duration_ns` |
 ///
-/// On a function returning `Result`, `ret` records the `Ok` value; the `Err` is
-/// recorded only with `err`.
+/// Every stop event carries `duration_ns`, the call's duration in nanoseconds,
+/// after its other fields.
+///
+/// On a function returning `Result` (under any name: `io::Result<T>`, or an alias
+/// like `type Fallible<T> = Result<T, MyErr>`), `ret` records the `Ok` value; the
+/// `Err` is recorded only with `err`.
 ///
 /// For an `async fn` the entry event is written when the future is first polled,
 /// the activity is current only while the future is polled (on whatever thread),
-/// and the stop event is written when it completes.
+/// and the stop event is written when it completes. A function that is not an
+/// `async fn` but returns `impl Future` cannot be an activity (a compile error):
+/// its call only builds the future, so write it as an `async fn`.
+///
+/// The attribute is given once on a function (a second is a compile error).
 ///
 /// # Options
 /// - `level = "warn"`: `critical`/`fatal`, `error`, `warn`, `info` (default),
@@ -87,7 +95,8 @@ extern crate self as otel_user_events;
 ///   is written. A field named like an argument replaces it.
 /// - `ret`, `ret(Display)`, `ret(Debug)`: record the return value as `return`.
 /// - `err`, `err(Debug)`: record the error of a `Result` as `error` (Display by default).
-/// - `duration`: record the call's duration in nanoseconds as `duration_ns`.
+/// - `duration`: make the function an activity even without `ret` or `err`, for
+///   its stop event's `duration_ns`.
 /// - `crate = path`: the path of this crate, when the macro cannot find it in
 ///   Cargo.toml (it finds it under any name the dependency is renamed to).
 ///

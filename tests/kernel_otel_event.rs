@@ -178,7 +178,7 @@ fn one_activity_exactly() {
     assert!(samples.iter().all(|s| s.pid == std::process::id()));
     let json: Vec<String> = samples
         .iter()
-        .map(|s| mask_time(&s.json().unwrap()))
+        .map(|s| mask_duration(&mask_time(&s.json().unwrap())))
         .collect();
     let event = |part_c: &str, meta: &str| {
         format!(
@@ -193,7 +193,7 @@ fn one_activity_exactly() {
         [
             event("\"item\":3", &format!("\"opcode\":1,\"activity\":\"{id}\"")),
             event(
-                "\"return\":300",
+                "\"return\":300,\"duration_ns\":D",
                 &format!("\"opcode\":2,\"activity\":\"{id}\"")
             ),
             event(
@@ -201,13 +201,39 @@ fn one_activity_exactly() {
                 &format!("\"opcode\":1,\"activity\":\"{id}\"")
             ),
             event(
-                "\"error\":\"item 10 is out of stock\"",
+                "\"error\":\"item 10 is out of stock\",\"duration_ns\":D",
                 &format!("\"opcode\":2,\"activity\":\"{id}\"")
             ),
         ]
     );
     assert_eq!(provider.counters().written, 4);
     provider.shutdown();
+}
+
+/// Replaces the digits of the stop event's `"duration_ns":123` with `D` (after
+/// checking that there are digits).
+fn mask_duration(json: &str) -> String {
+    const KEY: &str = "\"duration_ns\":";
+    let Some(i) = json.find(KEY) else {
+        return json.to_owned();
+    };
+    let rest = &json[i + KEY.len()..];
+    let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    assert!(digits > 0, "duration_ns is not a number in {json}");
+    format!("{}D{}", &json[..i + KEY.len()], &rest[digits..])
+}
+
+/// A stop event's fields without the `duration_ns` that every stop event ends
+/// with (checked to be there, a number).
+fn without_duration(part_c: &str) -> &str {
+    let (fields, ns) = part_c
+        .rsplit_once("\"duration_ns\":")
+        .unwrap_or_else(|| panic!("no duration_ns in {part_c}"));
+    assert!(
+        !ns.is_empty() && ns.bytes().all(|b| b.is_ascii_digit()),
+        "duration_ns is not a number in {part_c}"
+    );
+    fields.strip_suffix(',').unwrap_or(fields)
 }
 
 /// Replaces PartA's time, which is the real clock here, with `T`.
@@ -294,11 +320,11 @@ fn activity_pairs_on_threads_match_with_their_parents() {
                 } else {
                     format!("\"return\":{}", item * 100)
                 };
-                assert_eq!(stop.part_c, expected);
+                assert_eq!(without_duration(&stop.part_c), expected);
             }
             "explode" => {
                 assert_eq!(start.related, "");
-                assert_eq!(stop.part_c, "\"panicked\":true");
+                assert_eq!(without_duration(&stop.part_c), "\"panicked\":true");
             }
             other => panic!("unexpected activity {other}"),
         }
@@ -343,8 +369,14 @@ fn async_activity_pairs_follow_their_futures() {
             load_start.related, fetch_start.activity,
             "load's parent is its fetch"
         );
-        assert_eq!(fetch_stop.part_c, format!("\"return\":{}", id * 10 + 1));
-        assert_eq!(load_stop.part_c, format!("\"return\":{}", id * 10));
+        assert_eq!(
+            without_duration(&fetch_stop.part_c),
+            format!("\"return\":{}", id * 10 + 1)
+        );
+        assert_eq!(
+            without_duration(&load_stop.part_c),
+            format!("\"return\":{}", id * 10)
+        );
     }
     // Interleaved: the three fetches all started before any activity stopped.
     let first_stop = events.iter().position(|e| e.opcode == 2).unwrap();

@@ -2,8 +2,8 @@
 
 pub use crate::Level;
 pub use crate::activity::{
-    Abandoned, Activity, ActivityFuture, ActivityId, ActivityScope, ActivityStart, SplitResult,
-    current_ids,
+    Abandoned, Activity, ActivityFuture, ActivityId, ActivityScope, ActivityStart, OtherReturned,
+    ResultReturned, Returned, SplitResult, call_once, current_ids,
 };
 pub use crate::callsite::{CALLSITES, Callsite, EventInfo};
 pub use crate::dispatch::dispatch;

@@ -23,10 +23,26 @@ pub struct EventFn {
     pub fields: Vec<Field>,
     pub ret: Option<Recorded>,
     pub err: Option<Recorded>,
+    /// `duration`: an activity even without `ret` or `err`, for the
+    /// `duration_ns` that every stop event carries.
     pub duration: bool,
-    /// The function returns a `Result` whose outcome the stop event splits on
-    /// (`err` was given, or `ret` on a function returning `Result`).
-    pub split: bool,
+    /// Whether and how the stop event tells a success from an error.
+    pub split: Split,
+}
+
+/// How the stop event tells the function's success from its error.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Split {
+    /// It does not: whatever the function returns is its success.
+    No,
+    /// The function returns a `Result`: `err` was given (a type error if it
+    /// does not), or `ret` on a type written `Result<..>`.
+    Result,
+    /// `ret` on a type that may be a `Result` under another name (`Fallible<T>`,
+    /// `Self::Output`): split if the type checker finds it is one, else the
+    /// whole value is the success. So `ret` records the success value of a
+    /// `Result` whatever it is called, as `err` records its error.
+    IfResult,
 }
 
 impl EventFn {
@@ -43,6 +59,7 @@ pub fn check(cx: &Ctxt, options: Options, func: FnItem) -> Option<EventFn> {
     let mut ok = check_skip(cx, &options, &func, &args);
     ok &= check_ret(cx, &options, &func);
     ok &= check_err(cx, &options, &func);
+    ok &= check_future(cx, &options, &func);
 
     // The arguments recorded: those not skipped and not replaced by a field of
     // the same name.
@@ -88,7 +105,15 @@ pub fn check(cx: &Ctxt, options: Options, func: FnItem) -> Option<EventFn> {
         return None;
     }
 
-    let returns_result = sig::output(&func.sig).is_some_and(sig::is_result);
+    let output = sig::output(&func.sig);
+    let split =
+        if options.err.is_some() || (options.ret.is_some() && output.is_some_and(sig::is_result)) {
+            Split::Result
+        } else if options.ret.is_some() && output.is_some_and(|ty| !sig::surely_not_result(ty)) {
+            Split::IfResult
+        } else {
+            Split::No
+        };
     Some(EventFn {
         krate: options.krate,
         level: options.level,
@@ -96,7 +121,7 @@ pub fn check(cx: &Ctxt, options: Options, func: FnItem) -> Option<EventFn> {
         name: options.name.unwrap_or_else(|| unraw(&func.sig.ident)),
         recorded_args,
         fields: options.fields,
-        split: options.err.is_some() || (options.ret.is_some() && returns_result),
+        split,
         ret: options.ret,
         err: options.err,
         duration: options.duration,
@@ -173,5 +198,24 @@ fn check_err(cx: &Ctxt, options: &Options, func: &FnItem) -> bool {
         err.span,
         format!("`err` needs a function that returns a `Result`; this one returns {returns}"),
     ));
+    false
+}
+
+/// An activity is not on a function that returns a future without being an
+/// `async fn`: its stop event would be written once the future is built, not
+/// when it completes, and `duration` would measure the building.
+fn check_future(cx: &Ctxt, options: &Options, func: &FnItem) -> bool {
+    let activity = options.ret.is_some() || options.err.is_some() || options.duration;
+    if !activity || func.sig.asyncness.is_some() {
+        return true;
+    }
+    let Some(future) = sig::output(&func.sig).filter(|ty| sig::is_impl_future(ty)) else {
+        return true;
+    };
+    cx.error_spanned_by(
+        future,
+        "with `ret`, `err` or `duration`, the activity would end when this future is built, not when it completes \
+         (and `duration` would measure only the building): write the function as an `async fn`",
+    );
     false
 }

@@ -8,7 +8,7 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::visit_mut::VisitMut;
 
 use super::attr::Recorded;
-use super::check::EventFn;
+use super::check::{EventFn, Split};
 use super::sig;
 use crate::codegen::{EventWrite, Site, callsite_statics, level_expr, respan};
 use crate::internals::field::{Conversion, Field};
@@ -215,15 +215,14 @@ fn activity_body(events: &FnEvents, sig: &mut syn::Signature) -> TokenStream {
     let ok = local("__ue_ok");
     let err = local("__ue_err");
 
+    // Every stop event ends with the call's duration (SPEC §5).
     let duration_field = |fields: &mut Vec<Field>| {
-        if ev.duration {
-            fields.push(generated_field(
-                "duration_ns",
-                Span::mixed_site(),
-                Conversion::AsIs,
-                quote!(#act.duration_ns()),
-            ));
-        }
+        fields.push(generated_field(
+            "duration_ns",
+            Span::mixed_site(),
+            Conversion::AsIs,
+            quote!(#act.duration_ns()),
+        ));
     };
     let record = |name: &str, recorded: &Recorded, value: &syn::Ident| {
         let at = Span::mixed_site().located_at(recorded.span);
@@ -236,11 +235,15 @@ fn activity_body(events: &FnEvents, sig: &mut syn::Signature) -> TokenStream {
     // Stop after a return: `return` and/or `error`, and `duration_ns`.
     let mut stop_fields = Vec::new();
     if let Some(ret) = &ev.ret {
-        stop_fields.push(record("return", ret, if ev.split { &ok } else { &out }));
+        stop_fields.push(record(
+            "return",
+            ret,
+            if ev.split == Split::No { &out } else { &ok },
+        ));
     }
     duration_field(&mut stop_fields);
     let stop = SiteCode::new(events, "__UE_FN_STOP", stop_fields);
-    let stop_err = ev.split.then(|| {
+    let stop_err = (ev.split != Split::No).then(|| {
         let mut fields = Vec::new();
         if let Some(err_opt) = &ev.err {
             fields.push(record("error", err_opt, &err));
@@ -272,7 +275,6 @@ fn activity_body(events: &FnEvents, sig: &mut syn::Signature) -> TokenStream {
     .flatten()
     .map(|s| &s.statics);
     let start_site = &start.ident;
-    let timed = ev.duration;
     let started = local("__ue_started");
     let write_start = start.write(events, OPCODE_START, quote!(#started.start_ids()));
     let stop_ids = quote!(#act.stop_ids());
@@ -294,7 +296,15 @@ fn activity_body(events: &FnEvents, sig: &mut syn::Signature) -> TokenStream {
             let krate_at = respan(krate.clone(), at);
             let out_at = syn::Ident::new("__ue_out", at);
             // `out` is a reference to the result here.
-            let split = quote_spanned!(at=> #krate_at::__private::SplitResult::split(#out_at));
+            let split = if ev.split == Split::IfResult {
+                quote_spanned! {at=> {
+                    #[allow(unused_imports)]
+                    use #krate_at::__private::{OtherReturned as _, ResultReturned as _};
+                    #krate_at::__private::Returned(#out_at).outcome()
+                }}
+            } else {
+                quote_spanned!(at=> #krate_at::__private::SplitResult::split(#out_at))
+            };
             quote! {
                 match #split {
                     ::core::result::Result::Ok(#ok) => #write_stop,
@@ -321,7 +331,7 @@ fn activity_body(events: &FnEvents, sig: &mut syn::Signature) -> TokenStream {
     let edge = return_type_hint(&ev.func.sig.output);
     let body = &ev.func.body;
     let start_activity = quote! {
-        let #started = #krate::__private::Activity::start(#timed);
+        let #started = #krate::__private::Activity::start();
         #write_start
         let #act = #started.activity();
     };
@@ -369,10 +379,9 @@ fn activity_body(events: &FnEvents, sig: &mut syn::Signature) -> TokenStream {
             } else {
                 ::core::option::Option::None
             };
-            #[allow(clippy::redundant_closure_call)]
-            (move || -> #never {
+            #krate::__private::call_once(move || -> #never {
                 #body
-            })()
+            })
         }
     } else {
         let scope = local("__ue_scope");
@@ -384,11 +393,12 @@ fn activity_body(events: &FnEvents, sig: &mut syn::Signature) -> TokenStream {
             } else {
                 ::core::option::Option::None
             };
-            #[allow(clippy::redundant_closure_call)]
-            let #out = (move || {
+            // `call_once` makes the closure `FnOnce`, so the body may return
+            // borrows of the `&mut` arguments it captured.
+            let #out = #krate::__private::call_once(move || {
                 #edge
                 #body
-            })();
+            });
             if let ::core::option::Option::Some(#scope) = #scope {
                 #scope.finish_with(&#out, |#act: &#krate::__private::Activity, #out| {
                     #on_return

@@ -49,14 +49,24 @@ impl Parse for FnItem {
     }
 }
 
-/// Reads the item; `None` if it is not a function with a body, or is a
-/// `const fn` (then `cx` holds why).
+/// Reads the item; `None` if it is not a function with a body, is a
+/// `const fn`, or has a second `#[otel_event]` (then `cx` holds why).
 pub fn parse(cx: &Ctxt, item: TokenStream) -> Option<FnItem> {
     if let Ok(func) = syn::parse2::<FnItem>(item.clone()) {
         if let Some(constness) = &func.sig.constness {
             cx.error_spanned_by(
                 constness,
                 "#[otel_event] cannot be used on a `const fn`: events are written at run time",
+            );
+            return None;
+        }
+        if let Some(second) = func.attrs.iter().find(|a| is_otel_event(a)) {
+            // This expansion runs for the first; the second is still on the
+            // item. Expanded too, it would wrap the first's events in a
+            // second set (two entry events, or an activity in an activity).
+            cx.error_spanned_by(
+                second,
+                "#[otel_event] is given twice on this function: keep one, with all the options",
             );
             return None;
         }
@@ -75,6 +85,17 @@ pub fn parse(cx: &Ctxt, item: TokenStream) -> Option<FnItem> {
         },
     }
     None
+}
+
+/// `#[otel_event]` by any path: `otel_event`, `otel_user_events::otel_event`,
+/// or through a renamed or re-exported facade (`telemetry::otel_event`). The
+/// macro cannot tell where a path leads, so any attribute path ending in
+/// `otel_event` is taken for it.
+fn is_otel_event(attr: &syn::Attribute) -> bool {
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "otel_event")
 }
 
 /// The token that says what kind of item this is (`struct`, `impl`, ...).

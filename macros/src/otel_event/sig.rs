@@ -127,6 +127,19 @@ pub fn surely_not_result(ty: &syn::Type) -> bool {
         )
 }
 
+/// `impl Future<..>` or `impl IntoFuture<..>` (with any other bounds).
+pub fn is_impl_future(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::ImplTrait(i) => i.bounds.iter().any(|b| {
+            matches!(b, syn::TypeParamBound::Trait(t)
+                if t.path.segments.last().is_some_and(|s| s.ident == "Future" || s.ident == "IntoFuture"))
+        }),
+        syn::Type::Paren(p) => is_impl_future(&p.elem),
+        syn::Type::Group(g) => is_impl_future(&g.elem),
+        _ => false,
+    }
+}
+
 /// The `!` of `-> !`.
 pub fn never_type(sig: &syn::Signature) -> Option<&syn::Type> {
     output(sig).filter(|ty| matches!(ty, syn::Type::Never(_)))

@@ -14,7 +14,7 @@ use super::id::ActivityId;
 #[derive(Debug, Clone, Copy)]
 pub struct Activity {
     id: ActivityId,
-    started: Option<Instant>,
+    started: Instant,
 }
 
 /// A new activity and its parent: what the start event carries.
@@ -26,13 +26,13 @@ pub struct ActivityStart {
 }
 
 impl Activity {
-    /// A new activity whose parent is the current one. `timed`: remember the
-    /// start time for [`Activity::duration_ns`].
-    pub fn start(timed: bool) -> ActivityStart {
+    /// A new activity whose parent is the current one, started now: every
+    /// stop event carries its [`Activity::duration_ns`].
+    pub fn start() -> ActivityStart {
         ActivityStart {
             activity: Activity {
                 id: ActivityId::new(),
-                started: timed.then(Instant::now),
+                started: Instant::now(),
             },
             related: ActivityId::current(),
         }
@@ -48,11 +48,9 @@ impl Activity {
         Some((self.id.as_bytes(), None))
     }
 
-    /// Nanoseconds since the start (0 if the activity was not timed), saturating.
+    /// Nanoseconds since the start, saturating.
     pub fn duration_ns(&self) -> u64 {
-        self.started
-            .map(|t| u64::try_from(t.elapsed().as_nanos()).unwrap_or(u64::MAX))
-            .unwrap_or(0)
+        u64::try_from(self.started.elapsed().as_nanos()).unwrap_or(u64::MAX)
     }
 }
 

@@ -16,7 +16,7 @@
 //!   while the future is polled, and writes the stop event if the future panics
 //!   or is dropped before it completes (cancelled).
 //! - [`result`]: [`SplitResult`], how `err` tells a function's success from its
-//!   error.
+//!   error, and [`Returned`], how `ret` does on a type that may be a `Result`.
 
 mod call;
 mod current;
@@ -31,5 +31,5 @@ pub use future::ActivityFuture;
 pub use id::ActivityId;
 #[cfg(feature = "testing")]
 pub use id::sequential_activity_ids;
-pub use result::SplitResult;
-pub use scope::ActivityScope;
+pub use result::{OtherReturned, ResultReturned, Returned, SplitResult};
+pub use scope::{ActivityScope, call_once};

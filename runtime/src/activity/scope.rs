@@ -53,6 +53,20 @@ impl<F: Fn(&Activity, Abandoned)> Drop for ActivityScope<F> {
     }
 }
 
+/// Calls the body of a synchronous annotated function, which the generated
+/// code wraps in a closure so that its `return`s end in the stop event.
+///
+/// Taking the closure as `FnOnce` is the point: a closure passed here is
+/// inferred to be `FnOnce`, so it may return borrows of the `&mut` arguments
+/// it captured (`&mut self.v[i]`). Called directly, the same closure is
+/// inferred `FnMut`, and rustc rejects such a return ("captured variable
+/// cannot escape `FnMut` closure body").
+#[doc(hidden)]
+#[inline(always)]
+pub fn call_once<R>(body: impl FnOnce() -> R) -> R {
+    body()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,10 +74,10 @@ mod tests {
     #[test]
     fn scope_sets_and_restores_current() {
         assert_eq!(ActivityId::current(), None);
-        let outer = Activity::start(false).activity();
+        let outer = Activity::start().activity();
         let scope = ActivityScope::enter(outer, |_, _| unreachable!());
         assert_eq!(ActivityId::current(), Some(outer.id()));
-        let start = Activity::start(true);
+        let start = Activity::start();
         assert_eq!(start.related(), Some(outer.id()));
         let inner = start.activity();
         let inner_scope = ActivityScope::enter(inner, |_, _| unreachable!());
@@ -78,7 +92,7 @@ mod tests {
     fn scope_reports_a_panic() {
         let ended = std::sync::Mutex::new(None);
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let _scope = ActivityScope::enter(Activity::start(false).activity(), |a, why| {
+            let _scope = ActivityScope::enter(Activity::start().activity(), |a, why| {
                 *ended.lock().unwrap() = Some((a.id(), why));
             });
             panic!("boom");
