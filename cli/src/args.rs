@@ -88,6 +88,8 @@ fn provider_name(s: &str) -> Result<String, String> {
         Err(ProviderNameError::InvalidChar { ch, .. }) => Err(format!(
             "{ch:?} is not allowed in a provider name (only ASCII letters, digits and '_')"
         )),
+        // `ProviderName::new` checks no group.
+        Err(e @ ProviderNameError::InvalidGroup(_)) => Err(e.to_string()),
     }
 }
 
