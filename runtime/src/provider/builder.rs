@@ -352,7 +352,7 @@ mod tests {
             err.to_string(),
             "provider group has '-' at byte 4; only lowercase ASCII letters and digits are allowed"
         );
-        let err = Provider::builder(&"P".repeat(230))
+        let err = Provider::builder("P".repeat(230))
             .group("team")
             .init()
             .unwrap_err();
