@@ -29,7 +29,7 @@ pub struct Args {
     pub provider: Option<String>,
 
     /// Only events at this level or more severe: critical (1), error (2),
-    /// warning (3), info (4), verbose (5).
+    /// warning (3), info (4), verbose (5); by name or number.
     #[arg(short, long, value_parser = level)]
     pub level: Option<u8>,
 
@@ -93,21 +93,22 @@ fn provider_name(s: &str) -> Result<String, String> {
     }
 }
 
+/// The EventHeader levels by name or number, 1 (critical) to 5 (verbose): the
+/// ones EventHeader defines and every writer of this project uses.
 fn level(s: &str) -> Result<u8, String> {
-    let level = match s.to_ascii_lowercase().as_str() {
-        "critical" | "fatal" => 1,
-        "error" => 2,
-        "warning" | "warn" => 3,
-        "info" | "informational" => 4,
-        "verbose" | "debug" | "trace" => 5,
-        n => n.parse().map_err(|_| {
-            format!("unknown level {s:?}: use critical, error, warning, info, verbose or 1-255")
-        })?,
-    };
-    if level == 0 {
-        return Err("level 0 is not a level; the most severe is 1 (critical)".into());
+    const ACCEPTED: &str = "use critical (1), error (2), warning (3), info (4) or verbose (5)";
+    match s.to_ascii_lowercase().as_str() {
+        "critical" | "fatal" => Ok(1),
+        "error" => Ok(2),
+        "warning" | "warn" => Ok(3),
+        "info" | "informational" => Ok(4),
+        "verbose" | "debug" | "trace" => Ok(5),
+        n => match n.parse::<u64>() {
+            Ok(level @ 1..=5) => Ok(level as u8),
+            Ok(_) => Err(format!("level {s} is not an EventHeader level: {ACCEPTED}")),
+            Err(_) => Err(format!("unknown level {s:?}: {ACCEPTED}")),
+        },
     }
-    Ok(level)
 }
 
 fn keyword(s: &str) -> Result<u64, String> {
@@ -186,7 +187,16 @@ mod tests {
         assert!(level("loud").unwrap_err().contains("unknown level"));
         assert!(level("0").is_err());
         assert_eq!(level("Critical"), Ok(1));
-        assert_eq!(level("7"), Ok(7));
+        assert_eq!(level("5"), Ok(5));
+        assert_eq!(
+            level("7"),
+            Err(
+                "level 7 is not an EventHeader level: use critical (1), error (2), \
+                 warning (3), info (4) or verbose (5)"
+                    .into()
+            )
+        );
+        assert!(level("256").is_err());
         assert_eq!(keyword("16"), Ok(16));
         assert_eq!(keyword("0xFF"), Ok(255));
         assert!(keyword("0x").is_err());

@@ -196,6 +196,39 @@ fn a_missing_or_bad_file_is_an_error() {
 }
 
 #[test]
+fn an_empty_or_text_file_is_not_perf_data() {
+    let hint = "; `perf record` writes one, e.g. `sudo perf record -k monotonic -e \
+                user_events:MyService_L4K1 -- ./app`\n";
+    for (name, content, what) in [
+        ("empty", &b""[..], "it is empty"),
+        (
+            "text",
+            &b"hello, this is text\n"[..],
+            "it does not start with perf's PERFILE2 header",
+        ),
+        (
+            "short",
+            &b"PERF"[..],
+            "it does not start with perf's PERFILE2 header",
+        ),
+    ] {
+        let path = std::env::temp_dir().join(format!("ue-tail-{name}-{}.data", std::process::id()));
+        std::fs::write(&path, content).unwrap();
+        let output = ue_tail(&["--file", path.to_str().unwrap()]);
+        assert_eq!(output.status.code(), Some(1), "{name}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            format!(
+                "ue-tail: error: cannot decode {}: it is not a perf.data file ({what}){hint}",
+                path.display()
+            ),
+            "{name}"
+        );
+        std::fs::remove_file(path).unwrap();
+    }
+}
+
+#[test]
 fn usage_errors_name_the_rule() {
     let output = ue_tail(&["My-Service"]);
     assert_eq!(output.status.code(), Some(2));
@@ -203,5 +236,29 @@ fn usage_errors_name_the_rule() {
     assert!(
         stderr.contains("'-' is not allowed in a provider name"),
         "{stderr}"
+    );
+}
+
+#[test]
+fn levels_outside_1_to_5_are_usage_errors() {
+    for level in ["0", "6", "255"] {
+        let output = ue_tail(&["--level", level, "MyService"]);
+        assert_eq!(output.status.code(), Some(2), "--level {level}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "level {level} is not an EventHeader level: use critical (1), error (2), \
+                 warning (3), info (4) or verbose (5)"
+            )),
+            "{stderr}"
+        );
+    }
+    let output = ue_tail(&["--level", "loud", "MyService"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("unknown level \"loud\": use critical (1)"),
+        "{:?}",
+        output.stderr
     );
 }
