@@ -26,8 +26,9 @@ pub use otel_user_events_runtime::{
     ActiveOutputs, ActivityId, ArrayElement, CounterSnapshot, DEFAULT_EVENT_NAME, DEFAULT_SEVERITY,
     DataFileError, DataWriter, Errno, Field, FieldValue, InitError, InitReport, Level,
     LoggerSource, OpenTelemetryReport, OutputMode, PROVIDER_NAME_MAX, ProcessorHandle,
-    ProcessorReport, Provider, ProviderBuilder, ProviderName, ProviderNameError, TracepointReport,
-    TracepointStatus, UserEventsProcessor, UserEventsProcessorBuilder, counters,
+    ProcessorReport, Provider, ProviderBuilder, ProviderGroup, ProviderGroupError, ProviderName,
+    ProviderNameError, TracepointReport, TracepointStatus, UserEventsProcessor,
+    UserEventsProcessorBuilder, counters,
 };
 
 /// Capturing events in tests, without a kernel (feature `testing`): see

@@ -7,8 +7,9 @@
 //!   the files it has about user_events tracepoints, with errors that say what
 //!   is missing.
 //! - [`status`]: the contents of `user_events_status`.
-//! - [`name`]: provider names and the tracepoint names built from them,
-//!   `<Provider>_L<level>K<keyword>`, formatted and parsed back.
+//! - [`name`]: provider names, provider groups and the tracepoint names built
+//!   from them, `<Provider>_L<level>K<keyword>[G<group>]`, formatted and parsed
+//!   back.
 //! - [`DataFile`]: the `user_events_data` file, and registering a tracepoint
 //!   with an enable word through it.
 //! - [`Errno`]: the kernel's error numbers, with sentences a person can act on.

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use std::io;
 
 use eventheader_dynamic::{Level, Provider};
-use otel_user_events_listen::names::tracepoint_name;
+use otel_user_events_listen::names::TracepointName;
 
 /// The tracepoints ue-tail registered for one provider.
 pub struct Ahead {
@@ -21,11 +21,16 @@ pub struct Ahead {
 }
 
 impl Ahead {
-    /// Nothing registered yet. `provider` must be a valid provider name
-    /// (shorter than 234 bytes, no space, ':' or NUL).
-    pub fn new(provider: &str) -> Self {
+    /// Nothing registered yet. `provider` and `group` must be a valid
+    /// provider name and group, together shorter than 234 bytes (checked by
+    /// `ProviderName`).
+    pub fn new(provider: &str, group: Option<&str>) -> Self {
+        let mut options = Provider::new_options();
+        if let Some(group) = group {
+            options.group_name(group);
+        }
         Self {
-            provider: Provider::new(provider, &Provider::new_options()),
+            provider: Provider::new(provider, &options),
             tried: BTreeSet::new(),
         }
     }
@@ -38,7 +43,16 @@ impl Ahead {
         }
         let set = self.provider.register_set(Level::from(level), keyword);
         match set.errno() {
-            0 => Ok(Some(tracepoint_name(self.provider.name(), level, keyword))),
+            // The name eventheader_dynamic registered: its options are `G<group>`.
+            0 => Ok(Some(
+                TracepointName {
+                    provider: self.provider.name(),
+                    level,
+                    keyword,
+                    options: self.provider.options(),
+                }
+                .to_string(),
+            )),
             errno => Err(io::Error::from_raw_os_error(errno)),
         }
     }

@@ -3,14 +3,18 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::Parser;
-use otel_user_events_listen::names::{PROVIDER_NAME_MAX, ProviderName, ProviderNameError};
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
+use otel_user_events_listen::names::{
+    PROVIDER_NAME_MAX, ProviderGroup, ProviderGroupError, ProviderName, ProviderNameError,
+};
 
 /// Watch a user_events provider's EventHeader events and decode them, live or
 /// from a perf.data file.
 ///
 /// Live, ue-tail attaches to every tracepoint of PROVIDER
-/// (`PROVIDER_L<level>K<keyword>`) listed in user_events_status, and to new ones
+/// (`PROVIDER_L<level>K<keyword>`, or `...G<group>` with --group) listed in
+/// user_events_status, and to new ones
 /// as they appear. Tracepoints the application has not registered yet (every
 /// level with keyword 1, or with each --keyword) are registered ahead of it, so
 /// its first events are seen when it starts. Needs root (tracefs and
@@ -21,6 +25,7 @@ use otel_user_events_listen::names::{PROVIDER_NAME_MAX, ProviderName, ProviderNa
     sudo ue-tail MyService\n  \
     sudo ue-tail --level warning --keyword 0x10 MyService\n  \
     sudo ue-tail --json --count 10 MyService\n  \
+    sudo ue-tail --group myteam MyService\n  \
     ue-tail --file perf.data")]
 pub struct Args {
     /// The provider whose events to show (ASCII letters, digits and `_`);
@@ -28,8 +33,15 @@ pub struct Args {
     #[arg(value_parser = provider_name, required_unless_present = "file")]
     pub provider: Option<String>,
 
+    /// The provider group (lowercase ASCII letters and digits): only
+    /// tracepoints `PROVIDER_L<level>K<keyword>G<GROUP>`, and those are the
+    /// ones registered ahead. Without it, live: every group of PROVIDER and
+    /// none; with --file: any group.
+    #[arg(short, long, value_name = "GROUP", value_parser = group)]
+    pub group: Option<String>,
+
     /// Only events at this level or more severe: critical (1), error (2),
-    /// warning (3), info (4), verbose (5).
+    /// warning (3), info (4), verbose (5); by name or number.
     #[arg(short, long, value_parser = level)]
     pub level: Option<u8>,
 
@@ -88,24 +100,64 @@ fn provider_name(s: &str) -> Result<String, String> {
         Err(ProviderNameError::InvalidChar { ch, .. }) => Err(format!(
             "{ch:?} is not allowed in a provider name (only ASCII letters, digits and '_')"
         )),
+        // `ProviderName::new` checks no group.
+        Err(e @ ProviderNameError::InvalidGroup(_)) => Err(e.to_string()),
+    }
+}
+
+/// The EventHeader levels by name or number, 1 (critical) to 5 (verbose): the
+/// ones EventHeader defines and every writer of this project uses.
+impl Args {
+    /// Parses the command line, exiting with a usage error as clap does, also
+    /// when the provider name and the group are together too long.
+    pub fn parse_checked() -> Self {
+        let args = Self::parse();
+        if let Err(e) = args.check_name() {
+            Self::command().error(ErrorKind::ValueValidation, e).exit();
+        }
+        args
+    }
+
+    /// The provider name and group together follow [`ProviderName`]'s rule.
+    fn check_name(&self) -> Result<(), String> {
+        match (&self.provider, &self.group) {
+            (Some(provider), Some(group)) => {
+                ProviderName::with_optional_group(provider, Some(group))
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Provider groups as EventHeader allows them ([`ProviderGroup`]'s rule, the
+/// runtime's), said for the command line.
+fn group(s: &str) -> Result<String, String> {
+    match ProviderGroup::new(s) {
+        Ok(group) => Ok(group.as_str().to_owned()),
+        Err(ProviderGroupError::Empty) => Err("the provider group is empty".into()),
+        Err(ProviderGroupError::InvalidChar { ch, .. }) => Err(format!(
+            "{ch:?} is not allowed in a provider group (only lowercase ASCII letters and digits)"
+        )),
+        Err(e @ ProviderGroupError::TooLong { .. }) => Err(e.to_string()),
     }
 }
 
 fn level(s: &str) -> Result<u8, String> {
-    let level = match s.to_ascii_lowercase().as_str() {
-        "critical" | "fatal" => 1,
-        "error" => 2,
-        "warning" | "warn" => 3,
-        "info" | "informational" => 4,
-        "verbose" | "debug" | "trace" => 5,
-        n => n.parse().map_err(|_| {
-            format!("unknown level {s:?}: use critical, error, warning, info, verbose or 1-255")
-        })?,
-    };
-    if level == 0 {
-        return Err("level 0 is not a level; the most severe is 1 (critical)".into());
+    const ACCEPTED: &str = "use critical (1), error (2), warning (3), info (4) or verbose (5)";
+    match s.to_ascii_lowercase().as_str() {
+        "critical" | "fatal" => Ok(1),
+        "error" => Ok(2),
+        "warning" | "warn" => Ok(3),
+        "info" | "informational" => Ok(4),
+        "verbose" | "debug" | "trace" => Ok(5),
+        n => match n.parse::<u64>() {
+            Ok(level @ 1..=5) => Ok(level as u8),
+            Ok(_) => Err(format!("level {s} is not an EventHeader level: {ACCEPTED}")),
+            Err(_) => Err(format!("unknown level {s:?}: {ACCEPTED}")),
+        },
     }
-    Ok(level)
 }
 
 fn keyword(s: &str) -> Result<u64, String> {
@@ -164,6 +216,35 @@ mod tests {
     }
 
     #[test]
+    fn takes_a_provider_group_by_the_rule() {
+        let args = Args::try_parse_from(["ue-tail", "--group", "team7", "MyService"]).unwrap();
+        assert_eq!(args.group.as_deref(), Some("team7"));
+        assert_eq!(args.check_name(), Ok(()));
+        let err = Args::try_parse_from(["ue-tail", "-g", "Team", "MyService"]).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("'T' is not allowed in a provider group"),
+            "{err}"
+        );
+        assert_eq!(
+            group("my_team"),
+            Err(
+                "'_' is not allowed in a provider group (only lowercase ASCII letters and digits)"
+                    .into()
+            )
+        );
+        assert_eq!(group(""), Err("the provider group is empty".into()));
+        let long = "P".repeat(230);
+        let args = Args::try_parse_from(["ue-tail", "--group", "team", &long]).unwrap();
+        assert_eq!(
+            args.check_name(),
+            Err(ProviderGroupError::TooLong { len: 4, max: 3 }.to_string())
+        );
+        let args = Args::try_parse_from(["ue-tail", "--file", "x", "--group", "g"]).unwrap();
+        assert_eq!(args.check_name(), Ok(()));
+    }
+
+    #[test]
     fn provider_is_optional_with_a_file_only() {
         let args = Args::try_parse_from(["ue-tail", "--file", "perf.data"]).unwrap();
         assert_eq!(args.provider, None);
@@ -184,7 +265,16 @@ mod tests {
         assert!(level("loud").unwrap_err().contains("unknown level"));
         assert!(level("0").is_err());
         assert_eq!(level("Critical"), Ok(1));
-        assert_eq!(level("7"), Ok(7));
+        assert_eq!(level("5"), Ok(5));
+        assert_eq!(
+            level("7"),
+            Err(
+                "level 7 is not an EventHeader level: use critical (1), error (2), \
+                 warning (3), info (4) or verbose (5)"
+                    .into()
+            )
+        );
+        assert!(level("256").is_err());
         assert_eq!(keyword("16"), Ok(16));
         assert_eq!(keyword("0xFF"), Ok(255));
         assert!(keyword("0x").is_err());

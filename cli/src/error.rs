@@ -26,10 +26,26 @@ pub enum Error {
         /// What went wrong.
         source: io::Error,
     },
+    /// `--file` is not a perf.data file.
+    NotPerfData {
+        /// The file.
+        path: PathBuf,
+        /// What it holds instead.
+        content: NotPerfData,
+    },
     /// Writing the events failed.
     Output(io::Error),
     /// The Ctrl-C handler could not be installed.
     Signal(String),
+}
+
+/// What a `--file` that is not a perf.data file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotPerfData {
+    /// Nothing.
+    Empty,
+    /// Something else (no perf.data header).
+    OtherData,
 }
 
 impl fmt::Display for Error {
@@ -49,6 +65,19 @@ impl fmt::Display for Error {
             Error::Listen(e) => write!(f, "{e}"),
             Error::File { path, source } => {
                 write!(f, "cannot decode {}: {source}", path.display())
+            }
+            Error::NotPerfData { path, content } => {
+                let what = match content {
+                    NotPerfData::Empty => "it is empty",
+                    NotPerfData::OtherData => "it does not start with perf's PERFILE2 header",
+                };
+                write!(
+                    f,
+                    "cannot decode {}: it is not a perf.data file ({what}); `perf record` \
+                     writes one, e.g. `sudo perf record -k monotonic -e \
+                     user_events:MyService_L4K1 -- ./app`",
+                    path.display()
+                )
             }
             Error::Output(e) => write!(f, "cannot write the events: {e}"),
             Error::Signal(e) => write!(f, "cannot handle Ctrl-C: {e}"),

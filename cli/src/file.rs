@@ -1,13 +1,14 @@
 //! Decoding a perf.data file (`perf record -e user_events:...`) to the same
 //! lines as the live view, in time order.
 
-use std::io::{self, Write};
+use std::fs::File;
+use std::io::{self, Read, Write};
 use std::path::Path;
 
 use tracepoint_decode::{PerfEventDecodingStyle, PerfEventHeaderType};
 use tracepoint_perf::{PerfDataFileEventOrder, PerfDataFileReader};
 
-use crate::error::Error;
+use crate::error::{Error, NotPerfData};
 use crate::output::Output;
 
 /// Shows the file's tracepoint events on `out`; other records (mmaps, comms,
@@ -23,6 +24,13 @@ pub fn run<W: Write>(path: &Path, out: &mut Output<W>) -> Result<(), Error> {
             "the path is not valid UTF-8",
         ))
     })?;
+    // The reader would only say "failed to fill whole buffer" or "invalid data".
+    if let Some(content) = not_perf_data(path).map_err(file_error)? {
+        return Err(Error::NotPerfData {
+            path: path.to_owned(),
+            content,
+        });
+    }
     let mut reader = PerfDataFileReader::new();
     reader
         .open_file(name, PerfDataFileEventOrder::Time)
@@ -50,4 +58,29 @@ pub fn run<W: Write>(path: &Path, out: &mut Output<W>) -> Result<(), Error> {
         .map_err(Error::Output)?;
     }
     Ok(())
+}
+
+/// What the file holds instead of a perf.data header, or `None` when it
+/// starts with one (`PERFILE2`, in either byte order).
+fn not_perf_data(path: &Path) -> io::Result<Option<NotPerfData>> {
+    let mut magic = [0u8; 8];
+    let mut read = 0;
+    let mut file = File::open(path)?;
+    while read < magic.len() {
+        match file.read(&mut magic[read..])? {
+            0 => break,
+            n => read += n,
+        }
+    }
+    let magic_ok = read == magic.len()
+        && [
+            PerfDataFileReader::PERFILE2_MAGIC_HOST_ENDIAN,
+            PerfDataFileReader::PERFILE2_MAGIC_SWAP_ENDIAN,
+        ]
+        .contains(&u64::from_ne_bytes(magic));
+    Ok(match (read, magic_ok) {
+        (0, _) => Some(NotPerfData::Empty),
+        (_, false) => Some(NotPerfData::OtherData),
+        (_, true) => None,
+    })
 }

@@ -14,6 +14,9 @@ const DEFAULT_KEYWORD: u64 = 1;
 pub struct Filter {
     /// Only this provider's tracepoints (always set when watching live).
     pub provider: Option<String>,
+    /// Only tracepoints of this provider group (`G<group>`); `None`: any
+    /// group or none.
+    pub group: Option<String>,
     /// Only levels up to this one (1 is the most severe).
     pub max_level: Option<u8>,
     /// Only these keywords (empty: any).
@@ -26,6 +29,10 @@ impl Filter {
     /// True when events of this tracepoint may be shown.
     pub fn tracepoint(&self, name: &TracepointName) -> bool {
         self.provider.as_deref().is_none_or(|p| p == name.provider)
+            && self
+                .group
+                .as_deref()
+                .is_none_or(|g| name.group() == Some(g))
             && self.max_level.is_none_or(|max| name.level <= max)
             && (self.keywords.is_empty() || self.keywords.contains(&name.keyword))
     }
@@ -40,6 +47,7 @@ impl Filter {
     /// was asked for.
     pub fn any_tracepoint(&self) -> bool {
         self.provider.is_none()
+            && self.group.is_none()
             && self.max_level.is_none()
             && self.keywords.is_empty()
             && self.events.is_empty()
@@ -92,6 +100,27 @@ mod tests {
         assert!(!some.tracepoint(&name("P_L4K10")));
         assert!(!some.tracepoint(&name("P_L3K1")));
         assert!(!some.tracepoint(&name("P_L3K11")));
+    }
+
+    #[test]
+    fn filters_provider_groups() {
+        let grouped = Filter {
+            provider: Some("P".into()),
+            group: Some("g1".into()),
+            ..Filter::default()
+        };
+        assert!(grouped.tracepoint(&name("P_L4K1Gg1")));
+        assert!(grouped.tracepoint(&name("P_L1K10Gg1")));
+        assert!(!grouped.tracepoint(&name("P_L4K1")));
+        assert!(!grouped.tracepoint(&name("P_L4K1Gg")));
+        assert!(!grouped.tracepoint(&name("P_L4K1Gg12")));
+        assert!(!grouped.tracepoint(&name("Q_L4K1Gg1")));
+        let any_provider = Filter {
+            group: Some("g1".into()),
+            ..Filter::default()
+        };
+        assert!(any_provider.tracepoint(&name("Q_L4K1Gg1")));
+        assert!(!any_provider.any_tracepoint());
     }
 
     #[test]

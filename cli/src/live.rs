@@ -49,6 +49,8 @@ impl Stop {
 pub struct Watch<'a> {
     /// The provider.
     pub provider: &'a str,
+    /// Its provider group, if it has one.
+    pub group: Option<&'a str>,
     /// Fail instead of registering and waiting when nothing is registered.
     pub no_wait: bool,
     /// Each CPU's ring buffer size.
@@ -65,19 +67,20 @@ pub fn run<W: Write>(watch: &Watch, out: &mut Output<W>, stop: &Stop) -> Result<
             clock_id: Some(libc::CLOCK_MONOTONIC),
         })?,
         tracefs,
-        ahead: Ahead::new(watch.provider),
+        ahead: Ahead::new(watch.provider, watch.group),
         ahead_failed: false,
     };
     let registered = tracepoints.registered(out)?;
+    let provider = match watch.group {
+        Some(group) => format!("{} in group {group}", watch.provider),
+        None => watch.provider.to_owned(),
+    };
     if registered.is_empty() && watch.no_wait {
-        return Err(Error::UnknownProvider(watch.provider.to_owned()));
+        return Err(Error::UnknownProvider(provider));
     }
     let added = tracepoints.refresh(registered, out)?;
     if added.is_empty() {
-        eprintln!(
-            "ue-tail: waiting for {} to register its tracepoints (Ctrl-C to stop)",
-            watch.provider
-        );
+        eprintln!("ue-tail: waiting for {provider} to register its tracepoints (Ctrl-C to stop)");
     } else {
         eprintln!("ue-tail: watching {} (Ctrl-C to stop)", added.join(" "));
     }

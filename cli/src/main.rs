@@ -14,15 +14,13 @@ mod output;
 use std::io::{self, BufWriter};
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use crate::args::Args;
 use crate::error::Error;
 use crate::filter::Filter;
 use crate::output::Output;
 
 fn main() -> ExitCode {
-    match run(Args::parse()) {
+    match run(Args::parse_checked()) {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`ue-tail X | head`) is how a reader says it has enough.
         Err(Error::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
@@ -36,6 +34,7 @@ fn main() -> ExitCode {
 fn run(args: Args) -> Result<(), Error> {
     let filter = Filter {
         provider: args.provider.clone(),
+        group: args.group.clone(),
         max_level: args.level,
         keywords: args.keywords,
         events: args.events,
@@ -47,6 +46,7 @@ fn run(args: Args) -> Result<(), Error> {
         (None, Some(provider)) => live::Stop::install(args.duration).and_then(|stop| {
             let watch = live::Watch {
                 provider,
+                group: args.group.as_deref(),
                 no_wait: args.no_wait,
                 buffer_bytes_per_cpu: args.buffer_kb.saturating_mul(1024),
             };

@@ -8,8 +8,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use opentelemetry::logs::{LogRecord as _, Logger as _, LoggerProvider as _, Severity};
+use opentelemetry_sdk::logs::SdkLoggerProvider;
 use otel_user_events::testing::{Capture, CapturedEvent, sequential_activity_ids};
-use otel_user_events::{Level, otel_event, ue_log};
+use otel_user_events::{Level, UserEventsProcessor, otel_event, ue_log};
 use support::{Event, eventheader_format, ue_tail, ue_tail_ok, write_perf_data};
 use tracepoint_decode::PerfEventFormat;
 
@@ -192,6 +194,108 @@ fn filters_apply_to_files() {
     std::fs::remove_file(path).unwrap();
 }
 
+/// A record of processor `Shop` in `group` (or none), with body `body`, as captured.
+fn grouped_record(group: Option<&str>, body: &'static str) -> CapturedEvent {
+    let builder = UserEventsProcessor::builder("Shop");
+    let processor = match group {
+        Some(group) => builder.with_provider_group(group),
+        None => builder,
+    }
+    .build()
+    .unwrap();
+    let logger = SdkLoggerProvider::builder()
+        .with_log_processor(processor)
+        .build()
+        .logger("test");
+    let ((), mut events) = Capture::new("Unused").unwrap().run(|| {
+        let mut record = logger.create_log_record();
+        record.set_severity_number(Severity::Info);
+        record.set_body(body.into());
+        logger.emit(record);
+    });
+    assert_eq!(events.len(), 1, "{events:?}");
+    events.remove(0)
+}
+
+#[test]
+fn files_filter_by_provider_group() {
+    let events = [
+        grouped_record(Some("team7"), "in team7"),
+        grouped_record(Some("other"), "in other"),
+        grouped_record(None, "in none"),
+    ];
+    let tracepoints: Vec<String> = events.iter().map(|e| e.tracepoint.clone()).collect();
+    assert_eq!(
+        tracepoints,
+        ["Shop_L4K1Gteam7", "Shop_L4K1Gother", "Shop_L4K1"]
+    );
+    let formats: Vec<_> = tracepoints
+        .iter()
+        .enumerate()
+        .map(|(i, t)| eventheader_format(t, 2000 + i as u32))
+        .collect();
+    let samples: Vec<Event> = events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| Event {
+            tracepoint: &e.tracepoint,
+            pid: 100,
+            tid: 100,
+            time: MONOTONIC_AT_WALL + (i as u64 + 1) * 1_000_000,
+            cpu: 0,
+            payload: &e.payload,
+        })
+        .collect();
+    let path = std::env::temp_dir().join(format!("ue-tail-group-{}.data", std::process::id()));
+    write_perf_data(
+        &path,
+        &formats,
+        &samples,
+        (WALL_SECS * 1_000_000_000, MONOTONIC_AT_WALL),
+    );
+    let file = path.to_str().unwrap();
+    let bodies = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["--json", "--file", file];
+        all.extend_from_slice(args);
+        ue_tail_ok(&all)
+            .lines()
+            .map(|l| {
+                let json: serde_json::Value = serde_json::from_str(l).unwrap();
+                assert_eq!(json["n"], "Shop:Log", "{l}");
+                json["PartB"]["body"].as_str().unwrap().to_owned()
+            })
+            .collect()
+    };
+    assert_eq!(bodies(&["Shop"]), ["in team7", "in other", "in none"]);
+    assert_eq!(bodies(&["--group", "team7"]), ["in team7"]);
+    assert_eq!(bodies(&["--group", "team7", "Shop"]), ["in team7"]);
+    assert_eq!(bodies(&["-g", "other", "Shop"]), ["in other"]);
+    assert!(bodies(&["--group", "team7", "Other"]).is_empty());
+    assert!(bodies(&["--group", "team"]).is_empty());
+    std::fs::remove_file(path).unwrap();
+}
+
+#[test]
+fn a_bad_group_is_a_usage_error() {
+    let output = ue_tail(&["--group", "Team_7", "Shop"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "'T' is not allowed in a provider group (only lowercase ASCII letters and digits)"
+        ),
+        "{stderr}"
+    );
+    let long = "P".repeat(230);
+    let output = ue_tail(&["--group", "team", &long]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("provider group is 4 bytes long; the limit is 3 bytes"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn a_missing_or_bad_file_is_an_error() {
     let output = ue_tail(&["--file", "/nonexistent/perf.data"]);
@@ -217,6 +321,39 @@ fn a_missing_or_bad_file_is_an_error() {
 }
 
 #[test]
+fn an_empty_or_text_file_is_not_perf_data() {
+    let hint = "; `perf record` writes one, e.g. `sudo perf record -k monotonic -e \
+                user_events:MyService_L4K1 -- ./app`\n";
+    for (name, content, what) in [
+        ("empty", &b""[..], "it is empty"),
+        (
+            "text",
+            &b"hello, this is text\n"[..],
+            "it does not start with perf's PERFILE2 header",
+        ),
+        (
+            "short",
+            &b"PERF"[..],
+            "it does not start with perf's PERFILE2 header",
+        ),
+    ] {
+        let path = std::env::temp_dir().join(format!("ue-tail-{name}-{}.data", std::process::id()));
+        std::fs::write(&path, content).unwrap();
+        let output = ue_tail(&["--file", path.to_str().unwrap()]);
+        assert_eq!(output.status.code(), Some(1), "{name}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            format!(
+                "ue-tail: error: cannot decode {}: it is not a perf.data file ({what}){hint}",
+                path.display()
+            ),
+            "{name}"
+        );
+        std::fs::remove_file(path).unwrap();
+    }
+}
+
+#[test]
 fn usage_errors_name_the_rule() {
     let output = ue_tail(&["My-Service"]);
     assert_eq!(output.status.code(), Some(2));
@@ -224,5 +361,29 @@ fn usage_errors_name_the_rule() {
     assert!(
         stderr.contains("'-' is not allowed in a provider name"),
         "{stderr}"
+    );
+}
+
+#[test]
+fn levels_outside_1_to_5_are_usage_errors() {
+    for level in ["0", "6", "255"] {
+        let output = ue_tail(&["--level", level, "MyService"]);
+        assert_eq!(output.status.code(), Some(2), "--level {level}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "level {level} is not an EventHeader level: use critical (1), error (2), \
+                 warning (3), info (4) or verbose (5)"
+            )),
+            "{stderr}"
+        );
+    }
+    let output = ue_tail(&["--level", "loud", "MyService"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("unknown level \"loud\": use critical (1)"),
+        "{:?}",
+        output.stderr
     );
 }

@@ -17,6 +17,10 @@ use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant, SystemTime};
 
 use eventheader_dynamic::{EventBuilder, FieldFormat, Level, Provider};
+use opentelemetry::logs::{LogRecord as _, Logger as _, LoggerProvider as _, Severity};
+use opentelemetry_sdk::logs::SdkLoggerProvider;
+use otel_user_events::{OutputMode, UserEventsProcessor, ue_log};
+use otel_user_events_listen::tracefs::Tracefs;
 use otel_user_events_test_support::perf::{Listener, ListenerOptions};
 use otel_user_events_test_support::require_kernel;
 use support::{Event, ue_tail, ue_tail_ok, write_perf_data};
@@ -332,6 +336,123 @@ fn follows_tracepoints_registered_while_it_runs() {
         line,
         format!(
             r#"{{"n":"UeTailLate:Late","n":7,"meta":{{"time":X,"cpu":X,"pid":{},"tid":X,"level":4,"keyword":"0x20"}}}}"#,
+            std::process::id()
+        )
+    );
+}
+
+/// The registered tracepoints whose name starts with `prefix`, sorted.
+fn registered_with_prefix(prefix: &str) -> Vec<String> {
+    let status = Tracefs::find().unwrap().user_events_status().unwrap();
+    let mut names: Vec<String> = status
+        .entries
+        .into_iter()
+        .map(|e| e.name)
+        .filter(|n| n.starts_with(prefix))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn watches_a_processor_in_a_provider_group() {
+    require_kernel!();
+    let _serial = serial();
+    let tail = Tail::start(&["--json", "--count", "1", "--group", "team7", "UeTailGroup"]);
+    // Registered ahead with the group, so the processor's first record is seen.
+    assert_eq!(
+        tail.stderr_seen.last().unwrap(),
+        "ue-tail: watching UeTailGroup_L1K1Gteam7 UeTailGroup_L2K1Gteam7 \
+         UeTailGroup_L3K1Gteam7 UeTailGroup_L4K1Gteam7 UeTailGroup_L5K1Gteam7 (Ctrl-C to stop)"
+    );
+    let processor = UserEventsProcessor::builder("UeTailGroup")
+        .with_provider_group("team7")
+        .build()
+        .unwrap();
+    let report = processor.report().clone();
+    assert!(report.all_registered(), "{report}");
+    let names: Vec<&str> = report.tracepoints.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "UeTailGroup_L1K1Gteam7",
+            "UeTailGroup_L2K1Gteam7",
+            "UeTailGroup_L3K1Gteam7",
+            "UeTailGroup_L4K1Gteam7",
+            "UeTailGroup_L5K1Gteam7"
+        ]
+    );
+    assert_eq!(registered_with_prefix("UeTailGroup_"), names);
+    let logger_provider = SdkLoggerProvider::builder()
+        .with_log_processor(processor)
+        .build();
+    let logger = logger_provider.logger("kernel_tail");
+    let mut record = logger.create_log_record();
+    record.set_severity_number(Severity::Info);
+    record.set_body("grouped".into());
+    logger.emit(record);
+    let (status, stdout, stderr) = tail.finish();
+    assert!(status.success(), "{status}: {stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    let event: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(event["n"], "UeTailGroup:Log", "{event}");
+    assert_eq!(event["PartB"]["body"], "grouped", "{event}");
+    assert_eq!(event["PartB"]["severityNumber"], 9, "{event}");
+    assert_eq!(event["meta"]["level"], 4, "{event}");
+    assert_eq!(event["meta"]["keyword"], "0x1", "{event}");
+    assert_eq!(
+        event["meta"]["pid"].as_u64(),
+        Some(u64::from(std::process::id())),
+        "{event}"
+    );
+    let _ = logger_provider.shutdown();
+}
+
+#[test]
+fn watches_a_provider_in_a_provider_group() {
+    require_kernel!();
+    let _serial = serial();
+    let tail = Tail::start(&["--count", "1", "--group", "team7", "UeTailGroupMacro"]);
+    let provider = otel_user_events::Provider::builder("UeTailGroupMacro")
+        .group("team7")
+        .output(OutputMode::UserEvents)
+        .init()
+        .unwrap();
+    let reported: Vec<&str> = provider
+        .report()
+        .tracepoints
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect();
+    assert!(
+        reported.contains(&"UeTailGroupMacro_L4K1Gteam7"),
+        "{reported:?}"
+    );
+    assert!(
+        reported.iter().all(|n| n.ends_with("Gteam7")),
+        "{reported:?}"
+    );
+    let registered = registered_with_prefix("UeTailGroupMacro_");
+    assert!(
+        registered.contains(&"UeTailGroupMacro_L4K1Gteam7".to_owned()),
+        "{registered:?}"
+    );
+    assert!(
+        registered.iter().all(|n| n.ends_with("Gteam7")),
+        "{registered:?}"
+    );
+    ue_log!(info, "Grouped", n = 7u32);
+    let (status, stdout, stderr) = tail.finish();
+    provider.shutdown();
+    assert!(status.success(), "{status}: {stderr}");
+    let (_time, rest) = stdout.trim_end().split_once(' ').unwrap();
+    let tid_start = rest.find(" tid=").unwrap() + " tid=".len();
+    let tid_end = tid_start + rest[tid_start..].find(' ').unwrap();
+    assert_eq!(
+        format!("{}X{}", &rest[..tid_start], &rest[tid_end..]),
+        format!(
+            "UeTailGroupMacro:Grouped info pid={} tid=X n=7",
             std::process::id()
         )
     );

@@ -1,9 +1,10 @@
-//! EventHeader tracepoint names, `<Provider>_L<level>K<keyword>[options]`: the
-//! rule is `otel-user-events-abi`'s (shared with the runtime, which registers
+//! EventHeader tracepoint names, `<Provider>_L<level>K<keyword>[G<group>]`: the
+//! rules are `otel-user-events-abi`'s (shared with the runtime, which registers
 //! them), re-exported here; only the people's names of levels are ue-tail's.
 
 pub use otel_user_events_abi::name::{
-    PROVIDER_NAME_MAX, ProviderName, ProviderNameError, TracepointName, tracepoint_name,
+    PROVIDER_NAME_MAX, ProviderGroup, ProviderGroupError, ProviderName, ProviderNameError,
+    TracepointName, tracepoint_name,
 };
 
 /// The name of an EventHeader level: `critical`, `error`, `warning`, `info`,

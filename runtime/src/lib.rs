@@ -51,5 +51,7 @@ pub use provider::{
 };
 // The kernel interface is `otel-user-events-abi`'s; these names of it are part of the
 // runtime's reports and errors.
-pub use otel_user_events_abi::name::{PROVIDER_NAME_MAX, ProviderName, ProviderNameError};
+pub use otel_user_events_abi::name::{
+    PROVIDER_NAME_MAX, ProviderGroup, ProviderGroupError, ProviderName, ProviderNameError,
+};
 pub use otel_user_events_abi::{DataFileError, Errno};

@@ -32,6 +32,7 @@ pub const DEFAULT_SEVERITY: Severity = Severity::Info;
 #[must_use = "call .build() to create the processor"]
 pub struct UserEventsProcessorBuilder {
     name: String,
+    group: Option<String>,
     keyword: u64,
     resource_attributes: Vec<Cow<'static, str>>,
     event_name: EventNamePolicy,
@@ -42,6 +43,7 @@ impl UserEventsProcessorBuilder {
     pub(super) fn new(provider_name: &str) -> Self {
         UserEventsProcessorBuilder {
             name: provider_name.to_owned(),
+            group: None,
             keyword: 1,
             resource_attributes: Vec::new(),
             event_name: EventNamePolicy::default(),
@@ -74,6 +76,38 @@ impl UserEventsProcessorBuilder {
     /// default 1, as the `opentelemetry-user-events-logs` crate uses.
     pub fn with_keyword(mut self, keyword: u64) -> Self {
         self.keyword = keyword;
+        self
+    }
+
+    /// Joins the EventHeader provider group `group` (lowercase ASCII letters
+    /// and digits): the five tracepoints become `<Provider>_L<level>K<keyword>G<group>`.
+    /// Named as in `tracing-etw`; eventheader calls it `group_name`. (The
+    /// `opentelemetry-user-events-logs` crate has no group.)
+    ///
+    /// [`build`](Self::build) checks it: a bad group is
+    /// [`ProviderNameError::InvalidGroup`].
+    ///
+    /// ```
+    /// use otel_user_events_runtime::{ProviderGroupError, ProviderNameError, UserEventsProcessor};
+    ///
+    /// let processor = UserEventsProcessor::builder("MyService")
+    ///     .with_provider_group("teama")
+    ///     .build()
+    ///     .unwrap();
+    /// let names: Vec<&str> = processor.report().tracepoints.iter().map(|t| t.name.as_str()).collect();
+    /// assert_eq!(names[3], "MyService_L4K1Gteama"); // info
+    ///
+    /// let err = UserEventsProcessor::builder("MyService")
+    ///     .with_provider_group("team_a")
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(
+    ///     err,
+    ///     ProviderNameError::InvalidGroup(ProviderGroupError::InvalidChar { ch: '_', index: 4 })
+    /// );
+    /// ```
+    pub fn with_provider_group(mut self, group: &str) -> Self {
+        self.group = Some(group.to_owned());
         self
     }
 
@@ -111,14 +145,15 @@ impl UserEventsProcessorBuilder {
         self
     }
 
-    /// Checks the provider name, opens `user_events_data` and registers the
-    /// five tracepoints `<Provider>_L1K<keyword>` to `<Provider>_L5K<keyword>`.
+    /// Checks the provider name (and group), opens `user_events_data` and
+    /// registers the five tracepoints `<Provider>_L1K<keyword>` to
+    /// `<Provider>_L5K<keyword>` (each followed by `G<group>` with a group).
     ///
-    /// Only a bad provider name is an error. A kernel without user_events (or
+    /// Only a bad provider name or group is an error. A kernel without user_events (or
     /// without write access to it) still gives a processor, which writes
     /// nothing: [`UserEventsProcessor::report`] says why.
     pub fn build(self) -> Result<UserEventsProcessor, ProviderNameError> {
-        let name = ProviderName::new(&self.name)?;
+        let name = ProviderName::with_optional_group(&self.name, self.group.as_deref())?;
         let shared = Tracepoints::register(name, self.keyword);
         Ok(UserEventsProcessor {
             shared,
@@ -128,5 +163,82 @@ impl UserEventsProcessorBuilder {
                 self.resource_attributes,
             ),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use opentelemetry::logs::{LogRecord as _, Logger as _, LoggerProvider as _};
+    use opentelemetry_sdk::logs::SdkLoggerProvider;
+    use otel_user_events_abi::name::ProviderGroupError;
+
+    use super::*;
+    use crate::testing::Capture;
+
+    #[test]
+    fn a_group_ends_every_tracepoint_name_and_captured_event() {
+        let processor = UserEventsProcessor::builder("TestProcGroup")
+            .with_provider_group("team7")
+            .build()
+            .unwrap();
+        let names: Vec<&str> = processor
+            .report()
+            .tracepoints
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "TestProcGroup_L1K1Gteam7",
+                "TestProcGroup_L2K1Gteam7",
+                "TestProcGroup_L3K1Gteam7",
+                "TestProcGroup_L4K1Gteam7",
+                "TestProcGroup_L5K1Gteam7"
+            ]
+        );
+        let logger = SdkLoggerProvider::builder()
+            .with_log_processor(processor)
+            .build()
+            .logger("test");
+        let (_, events) = Capture::new("Unused").unwrap().run(|| {
+            let mut record = logger.create_log_record();
+            record.set_severity_number(Severity::Info);
+            record.set_body("grouped".into());
+            logger.emit(record);
+        });
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].tracepoint, "TestProcGroup_L4K1Gteam7");
+    }
+
+    #[test]
+    fn a_bad_group_is_a_build_error_with_the_rule() {
+        let err = |group: &str| {
+            UserEventsProcessor::builder("P")
+                .with_provider_group(group)
+                .build()
+                .unwrap_err()
+        };
+        assert_eq!(
+            err("Team"),
+            ProviderNameError::InvalidGroup(ProviderGroupError::InvalidChar { ch: 'T', index: 0 })
+        );
+        assert_eq!(
+            err("team_7"),
+            ProviderNameError::InvalidGroup(ProviderGroupError::InvalidChar { ch: '_', index: 4 })
+        );
+        assert_eq!(
+            err(""),
+            ProviderNameError::InvalidGroup(ProviderGroupError::Empty)
+        );
+        assert_eq!(
+            err(&"g".repeat(233)),
+            ProviderNameError::InvalidGroup(ProviderGroupError::TooLong { len: 233, max: 232 })
+        );
+        assert!(
+            err("Team")
+                .to_string()
+                .contains("only lowercase ASCII letters and digits")
+        );
     }
 }

@@ -16,7 +16,8 @@ use crate::counters::Counters;
 /// What registering one tracepoint did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TracepointStatus {
-    /// `<Provider>_L<level>K<keyword>`.
+    /// `<Provider>_L<level>K<keyword>`, then `G<group>` when the processor has a
+    /// [provider group](crate::UserEventsProcessorBuilder::with_provider_group).
     pub name: String,
     /// The level whose records go to it.
     pub level: Level,

@@ -8,7 +8,7 @@ use opentelemetry::InstrumentationScope;
 use opentelemetry::logs::LoggerProvider as _;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::logs::SdkLoggerProvider;
-use otel_user_events_abi::name::ProviderName;
+use otel_user_events_abi::name::{ProviderName, ProviderNameError};
 use otel_user_events_abi::{DataFile, DataFileError};
 
 use super::decision::{Decision, KernelStatus, decide};
@@ -28,6 +28,7 @@ impl Provider {
     pub fn builder(name: impl Into<String>) -> ProviderBuilder {
         ProviderBuilder {
             name: name.into(),
+            group: None,
             mode: OutputMode::Auto,
             logger: LoggerConfig::None,
             resource: None,
@@ -49,12 +50,43 @@ enum LoggerConfig {
 #[must_use = "call .init() to start the provider"]
 pub struct ProviderBuilder {
     name: String,
+    group: Option<String>,
     mode: OutputMode,
     logger: LoggerConfig,
     resource: Option<Resource>,
 }
 
 impl ProviderBuilder {
+    /// Joins the EventHeader provider group `group` (lowercase ASCII letters and
+    /// digits): every tracepoint of the provider is then named
+    /// `<Provider>_L<level>K<keyword>G<group>`, as eventheader's `group_name`
+    /// option and `tracing-etw`'s `with_provider_group` name them. Most
+    /// providers have no group; a collector may subscribe to a whole group.
+    ///
+    /// [`init`](Self::init) checks it: a bad group is
+    /// [`InitError::InvalidName`] with [`ProviderNameError::InvalidGroup`](crate::ProviderNameError::InvalidGroup).
+    ///
+    /// ```
+    /// use otel_user_events_runtime::{InitError, Provider, ProviderGroupError, ProviderNameError};
+    ///
+    /// let err = Provider::builder("MyService").group("Team_A").init().unwrap_err();
+    /// assert_eq!(
+    ///     err,
+    ///     InitError::InvalidName(ProviderNameError::InvalidGroup(
+    ///         ProviderGroupError::InvalidChar { ch: 'T', index: 0 }
+    ///     ))
+    /// );
+    ///
+    /// let provider = Provider::builder("MyService").group("teama").init().unwrap();
+    /// // With user_events, the report lists `MyService_L4K1Gteama` and the like.
+    /// assert!(provider.report().tracepoints.iter().all(|t| t.name.ends_with("Gteama")));
+    /// provider.shutdown();
+    /// ```
+    pub fn group(mut self, group: impl Into<String>) -> Self {
+        self.group = Some(group.into());
+        self
+    }
+
     /// Chooses where events go (default [`OutputMode::Auto`]).
     pub fn output(mut self, mode: OutputMode) -> Self {
         self.mode = mode;
@@ -104,10 +136,10 @@ impl ProviderBuilder {
     /// Registers every call site's tracepoint and activates the provider.
     ///
     /// Missing kernel support is not an error: the [`InitReport`] says what
-    /// happened. Errors are a bad name, another active provider, or an output
-    /// mode that needs a logger provider without one.
+    /// happened. Errors are a bad name or [group](Self::group), another active
+    /// provider, or an output mode that needs a logger provider without one.
     pub fn init(self) -> Result<Provider, InitError> {
-        let name = ProviderName::new(&self.name)?;
+        let name = self.provider_name()?;
         let has_logger = !matches!(self.logger, LoggerConfig::None);
         if matches!(self.mode, OutputMode::OpenTelemetry | OutputMode::Both) && !has_logger {
             return Err(InitError::NoLoggerProvider(self.mode));
@@ -188,6 +220,13 @@ impl ProviderBuilder {
                 opentelemetry: opentelemetry_report,
             },
         })
+    }
+}
+
+impl ProviderBuilder {
+    /// The checked name (with its group) that every tracepoint is named after.
+    fn provider_name(&self) -> Result<ProviderName, ProviderNameError> {
+        ProviderName::with_optional_group(&self.name, self.group.as_deref())
     }
 }
 
@@ -275,4 +314,53 @@ fn stdout_provider(resource: Option<Resource>) -> SdkLoggerProvider {
         None => builder,
     }
     .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use otel_user_events_abi::name::ProviderGroupError;
+
+    use super::*;
+
+    #[test]
+    fn a_group_ends_every_tracepoint_name() {
+        let name = Provider::builder("TestGroup")
+            .group("team7")
+            .provider_name()
+            .unwrap();
+        // `state::register_all` registers each call site under this name.
+        assert_eq!(name.tracepoint_name(4, 1), "TestGroup_L4K1Gteam7");
+        assert_eq!(name.to_string(), "TestGroup");
+        let plain = Provider::builder("TestGroup").provider_name().unwrap();
+        assert_eq!(plain.tracepoint_name(4, 1), "TestGroup_L4K1");
+    }
+
+    #[test]
+    fn a_bad_group_is_an_init_error_with_the_rule() {
+        // Fails before any provider starts, so it races with nothing.
+        let err = Provider::builder("TestGroup")
+            .group("team-7")
+            .init()
+            .unwrap_err();
+        assert_eq!(
+            err,
+            InitError::InvalidName(ProviderNameError::InvalidGroup(
+                ProviderGroupError::InvalidChar { ch: '-', index: 4 }
+            ))
+        );
+        assert_eq!(
+            err.to_string(),
+            "provider group has '-' at byte 4; only lowercase ASCII letters and digits are allowed"
+        );
+        let err = Provider::builder("P".repeat(230))
+            .group("team")
+            .init()
+            .unwrap_err();
+        assert_eq!(
+            err,
+            InitError::InvalidName(ProviderNameError::InvalidGroup(
+                ProviderGroupError::TooLong { len: 4, max: 3 }
+            ))
+        );
+    }
 }
