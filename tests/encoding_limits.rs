@@ -134,10 +134,10 @@ mod processor {
     use otel_user_events_test_support::decode::decode_json;
     use serde_json::Value as Json;
 
-    /// A list of 500 strings of 100 bytes (~50 KB) as one attribute: written,
-    /// its first elements kept whole, counted truncated.
-    #[test]
-    fn a_list_of_strings_of_50_kb_keeps_its_first_elements_and_is_counted() {
+    /// Writes one record with the attributes `items` = a list of `items`
+    /// strings and `after` = 7; checks it is written, truncated, counted so,
+    /// at most 64 KB, that `after` is there; returns the kept elements.
+    fn kept_of_list(items: &[String]) -> Vec<Json> {
         let processor = UserEventsProcessor::builder("LimitsProc").build().unwrap();
         let handle = processor.handle();
         let provider = SdkLoggerProvider::builder()
@@ -145,9 +145,6 @@ mod processor {
             .with_resource(Resource::builder_empty().build())
             .build();
         let logger = provider.logger("test");
-        let items: Vec<String> = (0..500)
-            .map(|i| format!("{i:03}").repeat(34)[..100].to_owned())
-            .collect();
         let list = AnyValue::ListAny(Box::new(
             items
                 .iter()
@@ -173,18 +170,42 @@ mod processor {
         let json: Json =
             serde_json::from_str(&decode_json(&events[0].tracepoint, &events[0].payload).unwrap())
                 .unwrap();
-        let kept = json["PartC"]["items"].as_array().unwrap();
-        assert!(
-            kept.len() >= 64 && kept.len() < items.len(),
-            "kept {}",
-            kept.len()
-        );
-        assert_eq!(kept[..], super::strings(&items)[..kept.len()]);
         assert_eq!(json["PartC"]["after"], 7);
         let counters = handle.counters();
         assert_eq!(
             (counters.written, counters.truncated, counters.dropped()),
             (1, 1, 0)
         );
+        json["PartC"]["items"].as_array().unwrap().clone()
+    }
+
+    /// A list of 500 strings of 100 bytes (~50 KB) as one attribute: written,
+    /// its first elements kept whole, counted truncated.
+    #[test]
+    fn a_list_of_strings_of_50_kb_keeps_its_first_elements_and_is_counted() {
+        let items: Vec<String> = (0..500)
+            .map(|i| format!("{i:03}").repeat(34)[..100].to_owned())
+            .collect();
+        let kept = kept_of_list(&items);
+        assert!(
+            kept.len() >= 64 && kept.len() < items.len(),
+            "kept {}",
+            kept.len()
+        );
+        assert_eq!(kept[..], super::strings(&items)[..kept.len()]);
+    }
+
+    /// A list of 40 strings of 2 KB (80 KB): its first elements whole, rather
+    /// than every element cut.
+    #[test]
+    fn a_list_of_strings_over_64_kb_keeps_whole_elements() {
+        let items: Vec<String> = (0..40).map(|i| format!("{i:02}").repeat(1_000)).collect();
+        let kept = kept_of_list(&items);
+        assert!(
+            kept.len() >= 28 && kept.len() < items.len(),
+            "kept {}",
+            kept.len()
+        );
+        assert_eq!(kept[..], super::strings(&items)[..kept.len()]);
     }
 }
