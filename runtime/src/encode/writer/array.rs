@@ -102,3 +102,112 @@ impl<'a> DataWriter<'a> {
         self.counted_array(items.map(str::as_bytes), true, reserve)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::encode::seal::LargeStorage;
+    use crate::encode::writer::{Fit, bytes_of};
+
+    const NO_RESERVE: Room = Room {
+        bytes: 0,
+        segments: 0,
+    };
+
+    /// The elements of a counted array written alone: its count, then each
+    /// element's content.
+    fn elements(bytes: &[u8]) -> (usize, Vec<Vec<u8>>) {
+        let count = u16::from_ne_bytes([bytes[0], bytes[1]]) as usize;
+        let mut at = 2;
+        let mut out = Vec::new();
+        for _ in 0..count {
+            let len = u16::from_ne_bytes([bytes[at], bytes[at + 1]]) as usize;
+            out.push(bytes[at + 2..at + 2 + len].to_vec());
+            at += 2 + len;
+        }
+        assert_eq!(at, bytes.len(), "nothing after the elements");
+        (count, out)
+    }
+
+    #[test]
+    fn short_elements_stop_at_the_copied_bytes_limit() {
+        let items: Vec<String> = (0..2_000).map(|i| format!("{i:06}")).collect();
+        let mut storage = LargeStorage::new();
+        let mut w = storage.writer();
+        let kept = w.data.str_array(items.iter().map(String::as_str));
+        assert_eq!(kept, ARRAY_COPIED_MAX / 8);
+        let (count, out) = elements(&bytes_of(&w));
+        assert_eq!(count, kept);
+        for (i, element) in out.iter().enumerate() {
+            assert_eq!(element, items[i].as_bytes());
+        }
+        assert_eq!(w.fit(MAX_EVENT_SIZE), Fit::Truncated);
+    }
+
+    #[test]
+    fn long_elements_stop_at_the_borrowed_limit() {
+        let items: Vec<Vec<u8>> = (0..150).map(|i| vec![i as u8; 100]).collect();
+        let mut storage = LargeStorage::new();
+        let mut w = storage.writer();
+        let kept = w
+            .data
+            .counted_array(items.iter().map(Vec::as_slice), false, NO_RESERVE);
+        assert_eq!(kept, ARRAY_BORROWED_MAX);
+        let (_, out) = elements(&bytes_of(&w));
+        assert_eq!(out[..], items[..kept]);
+    }
+
+    #[test]
+    fn elements_stop_at_the_data_limit_but_the_first_is_kept() {
+        let items = ["a".repeat(30_000), "b".repeat(30_000), "c".repeat(30_000)];
+        let mut storage = LargeStorage::new();
+        let mut w = storage.writer();
+        assert_eq!(w.data.str_array(items.iter().map(String::as_str)), 2);
+        assert_eq!(w.data.len(), 2 + 2 * 30_002);
+
+        let mut storage = LargeStorage::new();
+        let mut w = storage.writer();
+        w.data.str(&items[0]);
+        w.data.str(&items[1]);
+        // Already past the limit: the first element still goes in (fitting cuts it).
+        assert_eq!(w.data.str_array(items.iter().map(String::as_str)), 1);
+        assert_eq!(w.fit(MAX_EVENT_SIZE), Fit::Truncated);
+    }
+
+    #[test]
+    fn elements_leave_the_reserve_free() {
+        let items: Vec<String> = (0..100).map(|i| format!("{i:04}")).collect();
+        let mut storage = LargeStorage::new();
+        let mut w = storage.writer();
+        let free = w.data.room().bytes;
+        let reserve = Room {
+            bytes: free - 2 - 60,
+            segments: 0,
+        };
+        // 60 bytes after the count: ten elements of 6.
+        let kept = w
+            .data
+            .counted_array(items.iter().map(|s| s.as_bytes()), true, reserve);
+        assert_eq!(kept, 10);
+        assert_eq!(w.data.room().bytes, reserve.bytes);
+    }
+
+    #[test]
+    fn a_long_value_with_no_segment_left_is_copied_as_far_as_scratch_allows() {
+        let long = "z".repeat(1_000);
+        let mut storage = LargeStorage::new();
+        let mut w = storage.writer();
+        // Use up the segments: borrowed values separated by copies.
+        while w.data.room().segments > 8 {
+            w.data.str(&long);
+        }
+        // Now copied, until the scratch keeps only its last eighth (which
+        // then takes only the 2-byte length prefixes).
+        for _ in 0..20 {
+            w.data.str(&long);
+        }
+        let free = w.data.room().bytes;
+        assert!((1024 - 40..=1024).contains(&free), "{free} bytes free");
+        assert_eq!(w.fit(usize::MAX), Fit::Truncated);
+    }
+}
