@@ -425,6 +425,36 @@ fn seeded_scalars(kind: u8, seed: u64, len: usize) -> Vec<AnyValue> {
         .collect()
 }
 
+/// `len` strings (or blobs, their bytes) from a repeated `pattern`, up to
+/// `longest` bytes each, lengths made from a seed: many-element lists of
+/// strings, short and long, that the writer keeps only the first elements of.
+fn seeded_counted(
+    pattern: &str,
+    blobs: bool,
+    seed: u64,
+    len: usize,
+    longest: usize,
+) -> Vec<AnyValue> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let text: String = pattern
+                .chars()
+                .cycle()
+                .take(x as usize % (longest + 1))
+                .collect();
+            if blobs {
+                AnyValue::Bytes(Box::new(text.into_bytes()))
+            } else {
+                AnyValue::String(text.into())
+            }
+        })
+        .collect()
+}
+
 /// Lists of one type: EventHeader arrays.
 fn homogeneous_list(b: Bounds) -> impl Strategy<Value = AnyValue> {
     prop_oneof![
@@ -435,6 +465,16 @@ fn homogeneous_list(b: Bounds) -> impl Strategy<Value = AnyValue> {
             .prop_map(|(kind, seed, len)| list(seeded_scalars(kind, seed, len))),
         proptest::collection::vec(string_value(b), 1..=b.counted).prop_map(list),
         proptest::collection::vec(bytes_value(b), 1..=b.counted).prop_map(list),
+        (
+            short_text(6).prop_filter("a pattern", |p| !p.is_empty()),
+            any::<bool>(),
+            any::<u64>(),
+            1..=b.scalars.min(2_000),
+            prop_oneof![Just(12usize), Just(130), Just(3_000)],
+        )
+            .prop_map(|(pattern, blobs, seed, len, longest)| {
+                list(seeded_counted(&pattern, blobs, seed, len, longest))
+            }),
     ]
 }
 

@@ -8,7 +8,8 @@
 //! Field names and types of a macro are compile-time, so the randomness is in
 //! the values and their lengths: short and long strings (up to 70 KB, with
 //! characters of 1 to 4 bytes and control characters), blobs, arrays of every
-//! scalar type with up to 70,000 elements, string arrays, every integer width,
+//! scalar type with up to 70,000 elements, string arrays (up to thousands of
+//! elements and hundreds of KB, shortened by element count), every integer width,
 //! any float bit pattern, times, durations and addresses.
 //!
 //! `PROPTEST_CASES` sets the number of cases (default 256 per property).
@@ -560,6 +561,72 @@ fn model_arrays(a: &Arrays) -> Event {
     macro_event("Arrays", 5, 1, part_c, None)
 }
 
+/// An event with large arrays of strings: thousands of elements, short, long
+/// or mixed, up to hundreds of KB in all, so that the writer's storage or the
+/// 64 KB keep only their first elements.
+#[derive(Debug, Clone)]
+struct BigArrays {
+    items: Vec<String>,
+    words: Vec<String>,
+    tail: u32,
+}
+
+/// `count` strings from a repeated `pattern`, the i-th `min + (i * step +
+/// seed) % span` characters long (a strategy per string would be slow).
+fn patterned(pattern: &[char], count: usize, min: usize, span: usize, seed: usize) -> Vec<String> {
+    (0..count)
+        .map(|i| {
+            let len = min + (i * 7_919 + seed) % span.max(1);
+            pattern.iter().cycle().take(len).collect()
+        })
+        .collect()
+}
+
+fn big_arrays() -> impl Strategy<Value = BigArrays> {
+    // (elements, shortest, length span): short, around the 64-byte copy
+    // limit, long, and a few very long.
+    let shape = prop_oneof![
+        (0..=3_000usize, 0..=2usize, 1..=12usize),
+        (0..=1_000usize, 40..=70usize, 1..=60usize),
+        (0..=400usize, 65..=300usize, 1..=400usize),
+        (0..=40usize, 1_000..=9_000usize, 1..=4_000usize),
+    ];
+    (
+        proptest::collection::vec(character(), 1..6),
+        shape,
+        any::<usize>(),
+        proptest::collection::vec(short_text(80), 0..=8),
+        any::<u32>(),
+    )
+        .prop_map(
+            |(pattern, (count, min, span), seed, words, tail)| BigArrays {
+                items: patterned(&pattern, count, min, span, seed % 10_000),
+                words,
+                tail,
+            },
+        )
+}
+
+fn write_big_arrays(a: &BigArrays) {
+    let words: Vec<&str> = a.words.iter().map(String::as_str).collect();
+    ue_log!(
+        verbose,
+        "BigArrays",
+        items = a.items,
+        tail = a.tail,
+        words = words
+    );
+}
+
+fn model_big_arrays(a: &BigArrays) -> Event {
+    let part_c = vec![
+        c("items", Value::StrArray(a.items.clone())),
+        c("tail", fixed(a.tail.to_string(), 4)),
+        c("words", Value::StrArray(a.words.clone())),
+    ];
+    macro_event("BigArrays", 5, 1, part_c, None)
+}
+
 // ---------------------------------------------------------------------------
 // Properties
 // ---------------------------------------------------------------------------
@@ -589,6 +656,14 @@ proptest! {
         let model = model_arrays(&a);
         prop_assume!(cap_in_documented_range(&model));
         let events = capture(|| write_arrays(&a));
+        check(&events, "PropProvider_L5K1", &model)?;
+    }
+
+    #[test]
+    fn large_arrays_of_strings_keep_their_first_elements_by_the_rules(a in big_arrays()) {
+        let model = model_big_arrays(&a);
+        prop_assume!(cap_in_documented_range(&model));
+        let events = capture(|| write_big_arrays(&a));
         check(&events, "PropProvider_L5K1", &model)?;
     }
 

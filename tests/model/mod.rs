@@ -6,6 +6,13 @@
 //! - an event (EventHeader, metadata, data) is at most 65,535 bytes;
 //! - a counted value (string, bytes, array) holds at most 65,535 units (its
 //!   16-bit count), strings cut at a UTF-8 boundary;
+//! - an array of strings or blobs keeps its first elements, leaving out every
+//!   element from the first one that breaks one of these (see
+//!   [`kept_elements`]): the event's data up to and including the element
+//!   within 61,439 bytes (64 KB less 4 KB for the rest of the event; the first
+//!   element is kept whatever its size), the array's copied bytes within 6,144
+//!   (a 2-byte prefix per element, plus the content of elements of at most 64
+//!   bytes), at most 100 elements longer than 64 bytes;
 //! - an event still too large has its longest strings, blobs and arrays
 //!   shortened to one common cap, the largest that makes it fit, strings at a
 //!   UTF-8 boundary and arrays by whole elements;
@@ -27,6 +34,16 @@ pub const MAX_EVENT: usize = 65_535;
 const MAX_COUNT: usize = u16::MAX as usize;
 /// EventHeader (8) + metadata extension header (4).
 const PREFIX: usize = 12;
+/// The data an array of strings or blobs may extend to: 64 KB less 4 KB.
+const ARRAY_DATA: usize = MAX_EVENT - 4096;
+/// Copied bytes one array of strings or blobs may take.
+const ARRAY_COPIED: usize = 6144;
+/// Elements longer than [`SHORT`] one array of strings or blobs may have.
+const ARRAY_LONG: usize = 100;
+/// Counted values of at most this many bytes are copied (longer ones are not).
+const SHORT: usize = 64;
+/// The `__csver__` value, first in the data.
+const CSVER_SIZE: usize = 4;
 
 /// How `tracepoint_decode` writes a string in JSON: `"`, `\`, and control
 /// characters escaped (`\b \f \n \r \t`, else `\u00XX`), everything else as is.
@@ -143,9 +160,11 @@ pub enum Value {
         /// Each element's JSON.
         elements: Vec<String>,
     },
-    /// A counted array of strings, each of which may be shortened.
+    /// A counted array of strings: its first elements are kept, each of which
+    /// may be shortened.
     StrArray(Vec<String>),
-    /// A counted array of byte blobs, each of which may be shortened.
+    /// A counted array of byte blobs: its first elements are kept, each of
+    /// which may be shortened.
     BytesArray(Vec<Vec<u8>>),
 }
 
@@ -279,6 +298,44 @@ fn cap_counts(value: &mut Value) -> bool {
     }
 }
 
+/// How many of an array's elements, of `lens` bytes each, are kept when the
+/// event's data before the array takes `before` bytes (the module's rule for
+/// arrays of strings and blobs).
+pub fn kept_elements(before: usize, lens: impl IntoIterator<Item = usize>) -> usize {
+    let mut data = before + 2;
+    let (mut copied, mut long) = (0, 0);
+    for (i, len) in lens.into_iter().enumerate() {
+        let is_long = len > SHORT;
+        let copies = if is_long { 2 } else { 2 + len };
+        if (i > 0 && data + 2 + len > ARRAY_DATA)
+            || copied + copies > ARRAY_COPIED
+            || long + usize::from(is_long) > ARRAY_LONG
+        {
+            return i;
+        }
+        data += 2 + len;
+        copied += copies;
+        long += usize::from(is_long);
+    }
+    usize::MAX
+}
+
+/// Applies [`kept_elements`] to `value`, whose data starts at `before`;
+/// returns whether elements were left out.
+fn keep_first_elements(value: &mut Value, before: usize) -> bool {
+    let kept = match value {
+        Value::StrArray(items) => kept_elements(before, items.iter().map(String::len)),
+        Value::BytesArray(items) => kept_elements(before, items.iter().map(Vec::len)),
+        _ => return false,
+    };
+    match value {
+        Value::StrArray(items) if kept < items.len() => items.truncate(kept),
+        Value::BytesArray(items) if kept < items.len() => items.truncate(kept),
+        _ => return false,
+    }
+    true
+}
+
 /// Shortens every part of `value` longer than `cap` to `cap` (whole units,
 /// UTF-8 boundaries).
 fn apply_cap(value: &mut Value, cap: usize) {
@@ -373,7 +430,7 @@ impl Event {
 
     /// Bytes after the write index, as the values are now.
     pub fn size(&self) -> usize {
-        self.head_size() + 4 + self.parts().map(|f| data_size(&f.value)).sum::<usize>()
+        self.head_size() + CSVER_SIZE + self.parts().map(|f| data_size(&f.value)).sum::<usize>()
     }
 
     /// The decoded JSON, as the values are now.
@@ -396,13 +453,18 @@ impl Event {
         out
     }
 
-    /// The event with the 16-bit counts applied, whether they cut anything,
-    /// and how many bytes it is still over [`MAX_EVENT`] (0 when it fits).
+    /// The event with the 16-bit counts and the rule for arrays of strings
+    /// and blobs applied (in the order of the data), whether that shortened
+    /// anything, and how many bytes it is still over [`MAX_EVENT`] (0 when
+    /// it fits).
     fn with_counts_applied(&self) -> (Event, bool, usize) {
         let mut event = self.clone();
         let mut cut = false;
+        let mut before = CSVER_SIZE;
         for field in event.parts_mut() {
             cut |= cap_counts(&mut field.value);
+            cut |= keep_first_elements(&mut field.value, before);
+            before += data_size(&field.value);
         }
         let excess = event.size().saturating_sub(MAX_EVENT);
         (event, cut, excess)

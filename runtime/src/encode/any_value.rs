@@ -20,7 +20,9 @@
 //!   the event's stack buffer by [`Json`] (no heap allocation).
 //!
 //! Values are written within a [`Room`] budget: arrays keep the elements that fit
-//! and JSON is cut at the budget, and the event is then marked truncated.
+//! (lists of strings and blobs by the writer's rules for arrays of counted
+//! elements, which also keep the event within 64 KB) and JSON is cut at the
+//! budget, and the event is then marked truncated.
 
 use std::collections::HashMap;
 use std::fmt::{self, Write as _};
@@ -245,42 +247,22 @@ pub fn write_data<'a>(w: &mut DataWriter<'a>, shape: Shape, value: &'a AnyValue,
 }
 
 fn write_array<'a>(w: &mut DataWriter<'a>, element: Element, items: &'a [AnyValue], reserve: Room) {
-    let room = less(w.room(), reserve);
-    let kept = match element.fixed_size() {
-        Some(size) => items
-            .len()
-            .min(room.bytes.saturating_sub(2) / size)
-            .min(u16::MAX as usize),
-        None => {
-            // Count the elements whose prefixes (and short contents) fit.
-            let mut left = Room {
-                bytes: room.bytes.saturating_sub(2),
-                segments: room.segments.saturating_sub(1),
-            };
-            let mut kept = 0;
-            for item in items.iter().take(u16::MAX as usize) {
-                let len = match item {
-                    AnyValue::String(s) => s.as_str().len(),
-                    AnyValue::Bytes(b) => b.len(),
-                    _ => 0,
-                };
-                let need = counted_need(len);
-                if !fits(
-                    left,
-                    Room {
-                        bytes: 0,
-                        segments: 0,
-                    },
-                    need,
-                ) {
-                    break;
-                }
-                left = less(left, need);
-                kept += 1;
-            }
-            kept
-        }
+    let Some(size) = element.fixed_size() else {
+        // Strings and blobs: the writer keeps the first elements that fit.
+        let counted = items.iter().map(|item| match item {
+            AnyValue::String(s) => s.as_str().as_bytes(),
+            AnyValue::Bytes(b) => b.as_slice(),
+            // Shape::Array guarantees homogeneous elements.
+            _ => &[],
+        });
+        w.counted_array(counted, element == Element::Str, reserve);
+        return;
     };
+    let room = less(w.room(), reserve);
+    let kept = items
+        .len()
+        .min(room.bytes.saturating_sub(2) / size)
+        .min(u16::MAX as usize);
     if kept < items.len() {
         w.mark_truncated();
     }
@@ -290,8 +272,6 @@ fn write_array<'a>(w: &mut DataWriter<'a>, element: Element, items: &'a [AnyValu
             AnyValue::Boolean(b) => w.value(&[*b as u8]),
             AnyValue::Int(i) => w.value(&i.to_ne_bytes()),
             AnyValue::Double(d) => w.value(&d.to_ne_bytes()),
-            AnyValue::String(s) => w.str(s.as_str()),
-            AnyValue::Bytes(b) => w.bytes(b),
             // Shape::Array guarantees homogeneous scalar elements.
             _ => {}
         }

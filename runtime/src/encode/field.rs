@@ -287,10 +287,7 @@ macro_rules! string_elements {
             const ARRAY_ENCODING: u8 = STRING | VARRAY;
             const ARRAY_FORMAT: u8 = 0;
             fn encode_slice<'a>(slice: &'a [Self], w: &mut DataWriter<'a>) {
-                let kept = w.array_count(slice.len());
-                for s in &slice[..kept] {
-                    w.str(s);
-                }
+                w.str_array(slice.iter().map(|s| -> &'a str { s.as_ref() }));
             }
             fn slice_to_any(slice: &[Self]) -> AnyValue {
                 AnyValue::ListAny(Box::new(

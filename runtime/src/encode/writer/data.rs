@@ -72,8 +72,10 @@ impl<'a> DataWriter<'a> {
         kept
     }
 
+    /// Adds a counted value (`unit` bytes per counted unit): its prefix, then
+    /// its content, borrowed and remembered for fitting when long.
     #[inline(always)]
-    fn counted(&mut self, content: &'a [u8], unit: usize, utf8: bool) {
+    pub(super) fn counted(&mut self, content: &'a [u8], unit: usize, utf8: bool) {
         let max = u16::MAX as usize * unit;
         // Strings and blobs (unit 1) skip the divisions.
         let mut len = if unit == 1 {
@@ -100,14 +102,37 @@ impl<'a> DataWriter<'a> {
         let Some(prefix_at) = self.segments.copy(&prefix) else {
             return;
         };
-        if let Some(segment) = self.segments.borrow(content) {
-            self.truncatables.remember(Truncatable {
-                segment: segment as u16,
-                prefix_at: prefix_at as u32,
-                unit: unit as u16,
-                utf8,
-            });
+        let Some(segment) = self.segments.try_borrow(content) else {
+            self.copy_within_scratch(content, prefix_at, unit, utf8);
+            return;
+        };
+        self.truncatables.remember(Truncatable {
+            segment: segment as u16,
+            prefix_at: prefix_at as u32,
+            unit: unit as u16,
+            utf8,
+        });
+    }
+
+    /// A long value with no segment left to borrow it: copies as much of it as
+    /// the scratch has room for (keeping an eighth free for the fields after
+    /// it), rather than overflowing the storage and losing the event.
+    #[cold]
+    #[inline(never)]
+    fn copy_within_scratch(&mut self, content: &[u8], prefix_at: usize, unit: usize, utf8: bool) {
+        let reserve = self.segments.scratch_capacity() / 8;
+        let room = self.segments.free_scratch().saturating_sub(reserve);
+        let mut keep = content.len().min(room);
+        keep -= keep % unit;
+        if utf8 {
+            keep = floor_char_boundary(content, keep);
         }
+        if keep < content.len() {
+            self.truncated = true;
+            self.segments
+                .patch(prefix_at, &((keep / unit) as u16).to_ne_bytes());
+        }
+        self.segments.copy(&content[..keep]);
     }
 
     /// Adds a string produced by formatting (`%value`, `?value`), written into

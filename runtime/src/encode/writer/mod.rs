@@ -15,10 +15,12 @@
 //! - `bytes`: byte primitives (small copies, names, character boundaries);
 //! - `meta`: [`MetaWriter`], the event name and field definitions;
 //! - `data`: [`DataWriter`], the field values;
+//! - `array`: arrays of strings and blobs, shortened by element count;
 //! - `fit`: shortening an event into [`MAX_EVENT_SIZE`];
 //! - here: [`Storage`], which lays both lists out, and [`EventWriter`], which
 //!   seals them into one `writev` vector.
 
+mod array;
 mod bytes;
 mod data;
 mod fit;

@@ -151,6 +151,21 @@ impl Segments {
         Some(self.slot_len - 1)
     }
 
+    /// Borrows long `bytes` (more than [`INLINE_MAX`]) when a segment is free
+    /// beyond the reserve; returns its segment index, or `None` (nothing added).
+    /// The caller guarantees that `bytes` outlives the writer.
+    #[inline(always)]
+    pub(super) fn try_borrow(&mut self, bytes: &[u8]) -> Option<usize> {
+        debug_assert!(bytes.len() > INLINE_MAX);
+        if self.slot_cap - self.slot_len <= SEGMENT_RESERVE {
+            return None;
+        }
+        self.push_slot(bytes.as_ptr(), bytes.len());
+        self.last_is_scratch = false;
+        self.len += bytes.len();
+        Some(self.slot_len - 1)
+    }
+
     /// Overwrites copied bytes at scratch offset `at` (a length or count known
     /// only once what it counts was written).
     pub(super) fn patch(&mut self, at: usize, bytes: &[u8]) {
