@@ -309,7 +309,7 @@ fn record_has_name_severity_target_timestamps_and_body() {
         logs[0].instrumentation.version(),
         Some(env!("CARGO_PKG_VERSION"))
     );
-    assert_eq!(provider.counters().emitted_opentelemetry, 3);
+    assert_eq!(provider.counters().handed_to_opentelemetry, 3);
     assert_eq!(provider.counters().written, 0);
     provider.shutdown();
     logger_provider.shutdown().unwrap();
@@ -392,7 +392,7 @@ fn events_emitted_while_telemetry_is_suppressed_are_not_built_or_counted() {
     ue_log!(info, "Outside");
     let names: Vec<_> = records(&exporter).iter().map(|r| r.event_name()).collect();
     assert_eq!(names, [Some("Outside")]);
-    assert_eq!(provider.counters().emitted_opentelemetry, 1);
+    assert_eq!(provider.counters().handed_to_opentelemetry, 1);
     provider.shutdown();
     logger_provider.shutdown().unwrap();
 }
@@ -506,7 +506,7 @@ fn user_events_mode_without_user_events_drops_and_counts() {
     let counters = provider.counters();
     assert_eq!(counters.dropped_unavailable, 3);
     assert_eq!(counters.dropped(), 3);
-    assert_eq!((counters.written, counters.emitted_opentelemetry), (0, 0));
+    assert_eq!((counters.written, counters.handed_to_opentelemetry), (0, 0));
     // The logger provider is not used in this mode.
     assert!(records(&exporter).is_empty());
     provider.shutdown();
@@ -574,7 +574,7 @@ fn both_without_user_events_writes_to_opentelemetry_only() {
     );
     ue_log!(info, "BothEvent");
     assert_eq!(records(&exporter).len(), 1);
-    assert_eq!(provider.counters().emitted_opentelemetry, 1);
+    assert_eq!(provider.counters().handed_to_opentelemetry, 1);
     assert_eq!(provider.counters().dropped(), 0);
     provider.shutdown();
     logger_provider.shutdown().unwrap();
@@ -769,7 +769,7 @@ fn the_stdout_logger_provider_is_built_on_request_and_shut_down_with_the_provide
     );
     let logger_provider = provider.logger_provider().unwrap().clone();
     ue_log!(info, "Printed", n = 1);
-    assert_eq!(provider.counters().emitted_opentelemetry, 1);
+    assert_eq!(provider.counters().handed_to_opentelemetry, 1);
     provider.shutdown();
     // Already shut down by the provider that built it.
     assert!(logger_provider.shutdown().is_err());
@@ -976,4 +976,40 @@ fn the_otlp_example_sends_its_events_to_a_collector() {
         pairs(&slow.attributes),
         [attr("took_ms", Value::IntValue(1250))]
     );
+}
+
+/// A log processor that takes every record and keeps none, as a full
+/// `BatchLogProcessor` queue does.
+#[derive(Debug)]
+struct DiscardingProcessor;
+
+impl LogProcessor for DiscardingProcessor {
+    fn emit(&self, _record: &mut SdkLogRecord, _scope: &InstrumentationScope) {}
+    fn force_flush(&self) -> OTelSdkResult {
+        Ok(())
+    }
+    fn shutdown_with_timeout(&self, _timeout: Duration) -> OTelSdkResult {
+        Ok(())
+    }
+}
+
+#[test]
+fn handed_to_opentelemetry_counts_records_given_to_the_sdk_whatever_it_does_with_them() {
+    let _serial = serial();
+    let logger_provider = SdkLoggerProvider::builder()
+        .with_log_processor(DiscardingProcessor)
+        .build();
+    let provider = Provider::builder("FallbackHanded")
+        .output(OutputMode::OpenTelemetry)
+        .logger_provider(logger_provider.clone())
+        .init()
+        .unwrap();
+    ue_log!(info, "Handed", n = 1);
+    ue_log!(warn, "HandedToo");
+    // The SDK kept neither record; this crate handed both over, and says so.
+    let counters = provider.counters();
+    assert_eq!(counters.handed_to_opentelemetry, 2);
+    assert_eq!(counters.dropped(), 0);
+    provider.shutdown();
+    logger_provider.shutdown().unwrap();
 }

@@ -933,5 +933,5 @@ fn fallback_log_records() {
         .filter(|(k, v)| k.as_str() == "duration_ns" && matches!(v, AnyValue::Int(_)))
         .count();
     assert_eq!(durations, 2);
-    assert_eq!(counters.emitted_opentelemetry, 10);
+    assert_eq!(counters.handed_to_opentelemetry, 10);
 }

@@ -92,5 +92,5 @@ pub(crate) fn emit_record(state: &ProviderState, info: &'static EventInfo, event
         }
     }
     logger.emit(record);
-    state.counters.emitted_opentelemetry();
+    state.counters.handed_to_opentelemetry();
 }
