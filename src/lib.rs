@@ -169,6 +169,12 @@ pub mod __private {
 /// The metadata (names and types) is a constant per call site; the values are
 /// evaluated only when the event is written.
 ///
+/// Written while an [`#[otel_event]`](otel_event) activity is current on this
+/// thread (inside the annotated call, or while its `async fn`'s future is
+/// polled), the event carries the activity's id in the EventHeader activity-id
+/// extension (no related id), and in the OpenTelemetry fallback as the
+/// `activity_id` attribute, so it is tied to the activity's start and stop.
+///
 /// ```
 /// use otel_user_events::{Level, ue_log};
 /// # let (n, err, state) = (3, std::fmt::Error, vec![1, 2]);

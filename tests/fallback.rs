@@ -1013,3 +1013,42 @@ fn handed_to_opentelemetry_counts_records_given_to_the_sdk_whatever_it_does_with
     provider.shutdown();
     logger_provider.shutdown().unwrap();
 }
+
+#[otel_user_events::otel_event(ret)]
+fn fallback_activity_with_ue_log_inside(n: i64) -> i64 {
+    ue_log!(info, "FallbackInside", n);
+    n + 1
+}
+
+#[test]
+fn ue_log_inside_an_activity_carries_its_id_as_an_attribute() {
+    let _serial = serial();
+    let (provider, logger_provider, exporter) = otel_provider("FallbackInsideActivity");
+    assert_eq!(fallback_activity_with_ue_log_inside(1), 2);
+    ue_log!(info, "FallbackOutside");
+    let got = records(&exporter);
+    let names: Vec<_> = got.iter().map(|r| r.event_name().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "fallback_activity_with_ue_log_inside",
+            "FallbackInside",
+            "fallback_activity_with_ue_log_inside",
+            "FallbackOutside"
+        ]
+    );
+    let attribute = |record: &SdkLogRecord, key: &str| {
+        attributes(record)
+            .into_iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    };
+    let id = attribute(&got[0], "activity_id").expect("the start carries its activity id");
+    assert_eq!(attribute(&got[1], "activity_id"), Some(id.clone()));
+    assert_eq!(attribute(&got[1], "related_activity_id"), None);
+    assert_eq!(attribute(&got[1], "n"), Some(AnyValue::Int(1)));
+    assert_eq!(attribute(&got[2], "activity_id"), Some(id));
+    assert_eq!(attribute(&got[3], "activity_id"), None);
+    provider.shutdown();
+    logger_provider.shutdown().unwrap();
+}

@@ -12,7 +12,7 @@
 //! | body                   | `body = ..`, converted like a field                   |
 //! | attributes             | the fields, in order, by [`Field::to_any_value`](crate::Field::to_any_value) |
 //! | trace context          | the current OpenTelemetry span, when valid            |
-//! | `activity_id`, `related_activity_id` | `#[otel_event]` activities: 16 bytes (`Bytes`) |
+//! | `activity_id`, `related_activity_id` | `#[otel_event]` activities, and events written while one is current (`activity_id` only): 16 bytes (`Bytes`) |
 //!
 //! Field values keep their natural types: integers are `Int` (a `u64`/`u128`
 //! beyond `i64::MAX`, or an `i128` beyond `i64`, is a decimal `String`, keeping
