@@ -288,7 +288,10 @@ fn record_has_name_severity_target_timestamps_and_body() {
     assert_eq!(retry.body(), Some(&s("retrying")));
     assert_eq!(
         attributes(retry),
-        expect(vec![("attempt", AnyValue::Int(2))])
+        expect(vec![
+            ("attempt", AnyValue::Int(2)),
+            ("keyword", AnyValue::Int(0x10))
+        ])
     );
     let time = retry.timestamp().expect("timestamp set");
     assert!(before <= time && time <= after, "{time:?}");
@@ -1049,6 +1052,55 @@ fn ue_log_inside_an_activity_carries_its_id_as_an_attribute() {
     assert_eq!(attribute(&got[1], "n"), Some(AnyValue::Int(1)));
     assert_eq!(attribute(&got[2], "activity_id"), Some(id));
     assert_eq!(attribute(&got[3], "activity_id"), None);
+    provider.shutdown();
+    logger_provider.shutdown().unwrap();
+}
+
+#[otel_user_events::otel_event(keyword = 0x10, ret)]
+fn fallback_keyed_activity(n: i64) -> i64 {
+    n * 2
+}
+
+#[otel_user_events::otel_event]
+fn fallback_plain_event(n: i64) {}
+
+#[test]
+fn activity_records_carry_their_opcode_keyword_and_ids() {
+    let _serial = serial();
+    let (provider, logger_provider, exporter) = otel_provider("FallbackOpcodes");
+    assert_eq!(fallback_keyed_activity(3), 6);
+    fallback_plain_event(1);
+    ue_log!(info, "FallbackKeyed", keyword = 0x20, n = 1);
+    let got = records(&exporter);
+    assert_eq!(got.len(), 4);
+    let attribute = |record: &SdkLogRecord, key: &str| {
+        attributes(record)
+            .into_iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    };
+    // Start and stop: same name and severity, told apart by `opcode`.
+    assert_eq!(got[0].event_name(), got[1].event_name());
+    assert_eq!(got[0].severity_number(), got[1].severity_number());
+    assert_eq!(attribute(&got[0], "opcode"), Some(s("ActivityStart")));
+    assert_eq!(attribute(&got[1], "opcode"), Some(s("ActivityStop")));
+    // The keyword that is not the default 1.
+    assert_eq!(attribute(&got[0], "keyword"), Some(AnyValue::Int(0x10)));
+    assert_eq!(attribute(&got[1], "keyword"), Some(AnyValue::Int(0x10)));
+    // One id for both, as 16 bytes; no parent.
+    let id = attribute(&got[0], "activity_id").expect("the start has an id");
+    assert!(matches!(&id, AnyValue::Bytes(b) if b.len() == 16), "{id:?}");
+    assert_eq!(attribute(&got[1], "activity_id"), Some(id));
+    assert_eq!(attribute(&got[0], "related_activity_id"), None);
+    // A plain event: no opcode, no activity; the default keyword is left out.
+    assert_eq!(attributes(&got[2]), expect(vec![("n", AnyValue::Int(1))]));
+    assert_eq!(
+        attributes(&got[3]),
+        expect(vec![
+            ("n", AnyValue::Int(1)),
+            ("keyword", AnyValue::Int(0x20))
+        ])
+    );
     provider.shutdown();
     logger_provider.shutdown().unwrap();
 }

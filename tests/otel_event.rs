@@ -857,7 +857,11 @@ fn fallback_log_records() {
                 "outer",
                 Severity::Info,
                 "INFO",
-                vec![attr("n", int(2)), attr("activity_id", bytes(A1))]
+                vec![
+                    attr("n", int(2)),
+                    attr("activity_id", bytes(A1)),
+                    attr("opcode", "ActivityStart".into()),
+                ]
             ),
             (
                 "middle",
@@ -867,6 +871,7 @@ fn fallback_log_records() {
                     attr("n", int(2)),
                     attr("activity_id", bytes(A2)),
                     attr("related_activity_id", bytes(A1)),
+                    attr("opcode", "ActivityStart".into()),
                 ]
             ),
             (
@@ -877,19 +882,28 @@ fn fallback_log_records() {
                     attr("n", int(2)),
                     attr("activity_id", bytes(A3)),
                     attr("related_activity_id", bytes(A2)),
+                    attr("opcode", "ActivityStart".into()),
                 ]
             ),
             (
                 "inner",
                 Severity::Info,
                 "INFO",
-                vec![attr("return", int(3)), attr("activity_id", bytes(A3))]
+                vec![
+                    attr("return", int(3)),
+                    attr("activity_id", bytes(A3)),
+                    attr("opcode", "ActivityStop".into()),
+                ]
             ),
             (
                 "middle",
                 Severity::Info,
                 "INFO",
-                vec![attr("return", int(6)), attr("activity_id", bytes(A2))]
+                vec![
+                    attr("return", int(6)),
+                    attr("activity_id", bytes(A2)),
+                    attr("opcode", "ActivityStop".into()),
+                ]
             ),
             (
                 "note",
@@ -901,13 +915,20 @@ fn fallback_log_records() {
                 "outer",
                 Severity::Info,
                 "INFO",
-                vec![attr("activity_id", bytes(A1))]
+                vec![
+                    attr("activity_id", bytes(A1)),
+                    attr("opcode", "ActivityStop".into()),
+                ]
             ),
             (
                 "parse_port",
                 Severity::Info,
                 "INFO",
-                vec![attr("text", "x".into()), attr("activity_id", bytes(A4))]
+                vec![
+                    attr("text", "x".into()),
+                    attr("activity_id", bytes(A4)),
+                    attr("opcode", "ActivityStart".into()),
+                ]
             ),
             (
                 "parse_port",
@@ -916,13 +937,14 @@ fn fallback_log_records() {
                 vec![
                     attr("error", "invalid digit found in string".into()),
                     attr("activity_id", bytes(A4)),
+                    attr("opcode", "ActivityStop".into()),
                 ]
             ),
             (
                 "Order.Renamed-v2",
                 Severity::Warn,
                 "WARN",
-                vec![attr("id", int(1))]
+                vec![attr("id", int(1)), attr("keyword", int(0x10))]
             ),
         ]
     );
