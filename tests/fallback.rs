@@ -1104,3 +1104,61 @@ fn activity_records_carry_their_opcode_keyword_and_ids() {
     provider.shutdown();
     logger_provider.shutdown().unwrap();
 }
+
+/// Counts how often a value of an event is evaluated or formatted.
+static NONE_EVALUATED: AtomicUsize = AtomicUsize::new(0);
+
+struct CountedDisplay;
+
+impl std::fmt::Display for CountedDisplay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        NONE_EVALUATED.fetch_add(1, Ordering::SeqCst);
+        f.write_str("counted")
+    }
+}
+
+fn counted_value() -> u32 {
+    NONE_EVALUATED.fetch_add(1, Ordering::SeqCst);
+    1
+}
+
+#[otel_user_events::otel_event(fields(v = counted_value(), %CountedDisplay))]
+fn none_plain_event(n: u32) {}
+
+#[otel_user_events::otel_event(ret, fields(v = counted_value()))]
+fn none_activity(n: u32) -> u32 {
+    n + 1
+}
+
+#[test]
+fn output_none_evaluates_nothing_and_counts_each_dropped_event() {
+    if skip_with_user_events("output_none_evaluates_nothing_and_counts_each_dropped_event") {
+        return;
+    }
+    let _serial = serial();
+    let provider = Provider::builder("FallbackNoneLazy").init().unwrap();
+    assert_eq!(
+        provider.report().active,
+        ActiveOutputs {
+            user_events: false,
+            opentelemetry: false
+        }
+    );
+    for _ in 0..3 {
+        ue_log!(info, "NoneLazy", v = counted_value(), c = %CountedDisplay);
+    }
+    none_plain_event(1);
+    assert_eq!(none_activity(1), 2);
+    // No value was evaluated or formatted...
+    assert_eq!(NONE_EVALUATED.load(Ordering::SeqCst), 0);
+    // ... and each event is counted: 3 ue_log!, the plain event, and the
+    // activity's start (an activity that did not start writes no stop).
+    let counters = provider.counters();
+    assert_eq!(counters.dropped_unavailable, 5);
+    assert_eq!(counters.dropped(), 5);
+    assert_eq!((counters.written, counters.handed_to_opentelemetry), (0, 0));
+    provider.shutdown();
+    // After shutdown nothing is counted (no provider) and nothing evaluated.
+    ue_log!(info, "NoneLazy", v = counted_value(), c = %CountedDisplay);
+    assert_eq!(NONE_EVALUATED.load(Ordering::SeqCst), 0);
+}

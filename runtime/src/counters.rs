@@ -49,7 +49,11 @@ pub struct CounterSnapshot {
     /// fields than an event holds).
     pub dropped_too_large: u64,
     /// Events dropped because their output is unavailable (e.g. `UserEvents` mode
-    /// on a kernel without user_events).
+    /// on a kernel without user_events, or no output at all; for a processor,
+    /// records of a level whose tracepoint did not register). A macro event is
+    /// counted by its call site's check, without evaluating its values; an
+    /// `#[otel_event]` activity whose start is dropped writes no stop, so such a
+    /// call counts once.
     pub dropped_unavailable: u64,
     /// Events written with some strings, bytes or arrays shortened to fit.
     pub truncated: u64,
@@ -60,6 +64,26 @@ pub struct CounterSnapshot {
     /// Failed writes by errno. `ENOENT` here means the tracepoint was no longer
     /// registered with the `user_events_data` file written to.
     pub write_errors: Vec<(Errno, u64)>,
+}
+
+/// Events of call sites without output, counted by the call site's check
+/// itself ([`Callsite::is_enabled`](crate::callsite::Callsite::is_enabled)),
+/// before anything is evaluated. Process-wide, since that check does not look
+/// up the provider: each provider reports the part counted while it is active
+/// (only one is active at a time, and sites have no UNAVAILABLE bit otherwise).
+static SITE_DROPS_UNAVAILABLE: AtomicU64 = AtomicU64::new(0);
+
+/// Counts one event of a call site without output. Cold and out of line: it is
+/// not on the disabled path (whose word is 0).
+#[cold]
+#[inline(never)]
+pub(crate) fn site_dropped_unavailable() {
+    SITE_DROPS_UNAVAILABLE.fetch_add(1, Ordering::Relaxed);
+}
+
+/// How many events [`site_dropped_unavailable`] counted so far in the process.
+pub(crate) fn site_drops_unavailable() -> u64 {
+    SITE_DROPS_UNAVAILABLE.load(Ordering::Relaxed)
 }
 
 impl CounterSnapshot {

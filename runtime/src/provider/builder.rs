@@ -19,7 +19,7 @@ use super::report::{
 };
 use super::state::{self, ProviderState};
 use crate::callsite::{self, Callsite};
-use crate::counters::Counters;
+use crate::counters::{self, Counters};
 use crate::enable;
 use crate::encode::common_schema::CloudRole;
 
@@ -153,6 +153,8 @@ impl ProviderBuilder {
             }
             None => (None, Vec::new(), None, Vec::new()),
         };
+        // Taken before any site can count itself as unavailable for this provider.
+        let site_drops_unavailable_base = counters::site_drops_unavailable();
         mark_unavailable(user_events, opentelemetry, &registered);
 
         let state = state::activate(ProviderState {
@@ -162,6 +164,7 @@ impl ProviderBuilder {
             cloud_role: CloudRole::from_resource(self.resource.as_ref()),
             logger,
             registered: Mutex::new(registered),
+            site_drops_unavailable_base,
         });
         let enabled_call_sites = state.refresh_fallback();
         let opentelemetry_report =

@@ -39,7 +39,7 @@ impl Provider {
 
     /// The counters now.
     pub fn counters(&self) -> CounterSnapshot {
-        self.state.counters.snapshot()
+        self.state.counters_now()
     }
 
     /// The logger provider events go to, when OpenTelemetry output is active:
@@ -87,5 +87,5 @@ impl Drop for Provider {
 
 /// The counters of the active provider, if one is active.
 pub fn counters() -> Option<CounterSnapshot> {
-    state::active().map(|s| s.counters.snapshot())
+    state::active().map(|s| s.counters_now())
 }
