@@ -106,6 +106,11 @@ impl ProviderBuilder {
     /// Missing kernel support is not an error: the [`InitReport`] says what
     /// happened. Errors are a bad name, another active provider, or an output
     /// mode that needs a logger provider without one.
+    ///
+    /// Keep the [`Provider`] it returns for as long as events should be
+    /// written: dropping it shuts it down.
+    #[must_use = "the provider shuts down when dropped: keep it in a variable (`let _provider = ..`, \
+                  not `let _ = ..`) for as long as events should be written"]
     pub fn init(self) -> Result<Provider, InitError> {
         let name = ProviderName::new(&self.name)?;
         let has_logger = !matches!(self.logger, LoggerConfig::None);
