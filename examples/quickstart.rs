@@ -20,6 +20,9 @@ use otel_user_events::{Level, Provider, ue_log};
 
 // `pub`: ue-tail's kernel test runs this example in a child process of its own.
 pub fn main() {
+    // `provider` is a guard: events are written while it lives, and dropping it
+    // shuts the provider down. Keep it for as long as events should be written;
+    // unused, name it `_provider`: `let _ = ..` would drop it at once.
     let provider = match Provider::builder("MyService")
         .stdout_logger_provider()
         .init()

@@ -111,8 +111,18 @@ extern crate self as otel_user_events;
 /// # Cost
 /// When nobody listens, the function pays one relaxed load and a branch on
 /// entry; arguments and fields are not touched. The OpenTelemetry fallback
-/// ([`OutputMode`]) applies as for [`ue_log!`]: the activity ids become the
-/// `activity_id` and `related_activity_id` attributes.
+/// ([`OutputMode`]) applies as for [`ue_log!`]. A record keeps the event's name
+/// and severity, so start and stop records of an activity differ by these
+/// attributes, written after the fields:
+///
+/// | attribute | value |
+/// |---|---|
+/// | `activity_id` | the activity's id: 16 bytes (`Bytes`), in the order of its GUID form |
+/// | `related_activity_id` | on a start record, the caller's activity id (`Bytes`), when there is one |
+/// | `opcode` | `"ActivityStart"` or `"ActivityStop"`; absent on a plain event |
+/// | `keyword` | the keyword (`Int`), when it is not the default 1 |
+///
+/// A plain event written inside an activity has that activity's `activity_id`.
 ///
 /// # Examples
 /// ```
@@ -178,6 +188,12 @@ pub mod __private {
 ///
 /// The metadata (names and types) is a constant per call site; the values are
 /// evaluated only when the event is written.
+///
+/// Written while an [`#[otel_event]`](otel_event) activity is current on this
+/// thread (inside the annotated call, or while its `async fn`'s future is
+/// polled), the event carries the activity's id in the EventHeader activity-id
+/// extension (no related id), and in the OpenTelemetry fallback as the
+/// `activity_id` attribute, so it is tied to the activity's start and stop.
 ///
 /// ```
 /// use otel_user_events::{Level, ue_log};

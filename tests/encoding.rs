@@ -8,8 +8,8 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
-use otel_user_events::testing::{Capture, CapturedEvent};
-use otel_user_events::{Level, ue_log};
+use otel_user_events::testing::{Capture, CapturedEvent, sequential_activity_ids};
+use otel_user_events::{Level, otel_event, ue_log};
 use otel_user_events_test_support::decode::decode_json;
 
 /// 2024-01-01T12:34:56.789Z
@@ -440,4 +440,65 @@ fn captured_events_are_counted_like_written_ones() {
     assert_eq!(after.written - before.written, 2);
     assert_eq!(after.truncated - before.truncated, 1);
     assert_eq!(after.dropped(), before.dropped());
+}
+
+/// `(meta.opcode, meta.activity, meta.relatedActivity)` of each decoded event.
+fn activity_meta(events: &[CapturedEvent]) -> Vec<(u64, Option<String>, Option<String>)> {
+    json(events)
+        .iter()
+        .map(|j| {
+            let v: serde_json::Value = serde_json::from_str(j).unwrap();
+            let meta = &v["meta"];
+            let text = |key: &str| meta.get(key).and_then(|a| a.as_str()).map(str::to_owned);
+            (
+                meta.get("opcode").and_then(|o| o.as_u64()).unwrap_or(0),
+                text("activity"),
+                text("relatedActivity"),
+            )
+        })
+        .collect()
+}
+
+#[otel_event(ret)]
+fn activity_with_ue_log_inside(n: u32) -> u32 {
+    ue_log!(info, "Inside", n);
+    n + 1
+}
+
+#[otel_event(ret)]
+async fn async_activity_with_ue_log_inside(n: u32) -> u32 {
+    ue_log!(warn, "InsideAsync", n);
+    n + 1
+}
+
+#[test]
+fn ue_log_inside_an_activity_carries_its_id() {
+    const A1: &str = "00000000-0000-0000-0000-000000000001";
+    const A2: &str = "00000000-0000-0000-0000-000000000002";
+    let events = sequential_activity_ids(|| {
+        capture(|| {
+            assert_eq!(activity_with_ue_log_inside(1), 2);
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap();
+            assert_eq!(runtime.block_on(async_activity_with_ue_log_inside(2)), 3);
+            // Outside any activity: no id.
+            ue_log!(info, "Outside");
+        })
+    });
+    let some = |id: &str| Some(id.to_owned());
+    // Start, inner event and stop share one id; the inner event is a plain
+    // event (opcode 0) with no related id.
+    assert_eq!(
+        activity_meta(&events),
+        [
+            (1, some(A1), None),
+            (0, some(A1), None),
+            (2, some(A1), None),
+            (1, some(A2), None),
+            (0, some(A2), None),
+            (2, some(A2), None),
+            (0, None, None),
+        ]
+    );
 }

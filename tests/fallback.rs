@@ -255,7 +255,10 @@ fn record_has_name_severity_target_timestamps_and_body() {
     assert_eq!(retry.body(), Some(&s("retrying")));
     assert_eq!(
         attributes(retry),
-        expect(vec![("attempt", AnyValue::Int(2))])
+        expect(vec![
+            ("attempt", AnyValue::Int(2)),
+            ("keyword", AnyValue::Int(0x10))
+        ])
     );
     let time = retry.timestamp().expect("timestamp set");
     assert!(before <= time && time <= after, "{time:?}");
@@ -276,7 +279,7 @@ fn record_has_name_severity_target_timestamps_and_body() {
         logs[0].instrumentation.version(),
         Some(env!("CARGO_PKG_VERSION"))
     );
-    assert_eq!(fixture.provider.counters().emitted_opentelemetry, 3);
+    assert_eq!(fixture.provider.counters().handed_to_opentelemetry, 3);
     assert_eq!(fixture.provider.counters().written, 0);
     fixture.finish();
 }
@@ -354,7 +357,7 @@ fn events_emitted_while_telemetry_is_suppressed_are_not_built_or_counted() {
     ue_log!(info, "Outside");
     let names: Vec<_> = fixture.records().iter().map(|r| r.event_name()).collect();
     assert_eq!(names, [Some("Outside")]);
-    assert_eq!(fixture.provider.counters().emitted_opentelemetry, 1);
+    assert_eq!(fixture.provider.counters().handed_to_opentelemetry, 1);
     fixture.finish();
 }
 
@@ -449,7 +452,7 @@ fn user_events_mode_without_user_events_drops_and_counts() {
     let counters = fixture.provider.counters();
     assert_eq!(counters.dropped_unavailable, 3);
     assert_eq!(counters.dropped(), 3);
-    assert_eq!((counters.written, counters.emitted_opentelemetry), (0, 0));
+    assert_eq!((counters.written, counters.handed_to_opentelemetry), (0, 0));
     // The logger provider is not used in this mode.
     assert!(fixture.records().is_empty());
     fixture.finish();
@@ -510,7 +513,7 @@ fn both_without_user_events_writes_to_opentelemetry_only() {
     );
     ue_log!(info, "BothEvent");
     assert_eq!(fixture.records().len(), 1);
-    assert_eq!(fixture.provider.counters().emitted_opentelemetry, 1);
+    assert_eq!(fixture.provider.counters().handed_to_opentelemetry, 1);
     assert_eq!(fixture.provider.counters().dropped(), 0);
     fixture.finish();
 }
@@ -704,7 +707,7 @@ fn the_stdout_logger_provider_is_built_on_request_and_shut_down_with_the_provide
     );
     let logger_provider = provider.logger_provider().unwrap().clone();
     ue_log!(info, "Printed", n = 1);
-    assert_eq!(provider.counters().emitted_opentelemetry, 1);
+    assert_eq!(provider.counters().handed_to_opentelemetry, 1);
     provider.shutdown();
     // Already shut down by the provider that built it.
     assert!(logger_provider.shutdown().is_err());
@@ -808,4 +811,182 @@ fn the_otlp_example_sends_its_events_to_a_collector() {
         pairs(&slow.attributes),
         [attr("took_ms", Value::IntValue(1250))]
     );
+}
+
+/// A log processor that takes every record and keeps none, as a full
+/// `BatchLogProcessor` queue does.
+#[derive(Debug)]
+struct DiscardingProcessor;
+
+impl LogProcessor for DiscardingProcessor {
+    fn emit(&self, _record: &mut SdkLogRecord, _scope: &InstrumentationScope) {}
+    fn force_flush(&self) -> OTelSdkResult {
+        Ok(())
+    }
+    fn shutdown_with_timeout(&self, _timeout: Duration) -> OTelSdkResult {
+        Ok(())
+    }
+}
+
+#[test]
+fn handed_to_opentelemetry_counts_records_given_to_the_sdk_whatever_it_does_with_them() {
+    let _serial = serial();
+    let logger_provider = SdkLoggerProvider::builder()
+        .with_log_processor(DiscardingProcessor)
+        .build();
+    let provider = Provider::builder("FallbackHanded")
+        .output(OutputMode::OpenTelemetry)
+        .logger_provider(logger_provider.clone())
+        .init()
+        .unwrap();
+    ue_log!(info, "Handed", n = 1);
+    ue_log!(warn, "HandedToo");
+    // The SDK kept neither record; this crate handed both over, and says so.
+    let counters = provider.counters();
+    assert_eq!(counters.handed_to_opentelemetry, 2);
+    assert_eq!(counters.dropped(), 0);
+    provider.shutdown();
+    logger_provider.shutdown().unwrap();
+}
+
+#[otel_user_events::otel_event(ret)]
+fn fallback_activity_with_ue_log_inside(n: i64) -> i64 {
+    ue_log!(info, "FallbackInside", n);
+    n + 1
+}
+
+#[test]
+fn ue_log_inside_an_activity_carries_its_id_as_an_attribute() {
+    let fixture = Fixture::opentelemetry("FallbackInsideActivity");
+    assert_eq!(fallback_activity_with_ue_log_inside(1), 2);
+    ue_log!(info, "FallbackOutside");
+    let got = fixture.records();
+    let names: Vec<_> = got.iter().map(|r| r.event_name().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "fallback_activity_with_ue_log_inside",
+            "FallbackInside",
+            "fallback_activity_with_ue_log_inside",
+            "FallbackOutside"
+        ]
+    );
+    let attribute = |record: &SdkLogRecord, key: &str| {
+        attributes(record)
+            .into_iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    };
+    let id = attribute(&got[0], "activity_id").expect("the start carries its activity id");
+    assert_eq!(attribute(&got[1], "activity_id"), Some(id.clone()));
+    assert_eq!(attribute(&got[1], "related_activity_id"), None);
+    assert_eq!(attribute(&got[1], "n"), Some(AnyValue::Int(1)));
+    assert_eq!(attribute(&got[2], "activity_id"), Some(id));
+    assert_eq!(attribute(&got[3], "activity_id"), None);
+    fixture.finish();
+}
+
+#[otel_user_events::otel_event(keyword = 0x10, ret)]
+fn fallback_keyed_activity(n: i64) -> i64 {
+    n * 2
+}
+
+#[otel_user_events::otel_event]
+fn fallback_plain_event(n: i64) {}
+
+#[test]
+fn activity_records_carry_their_opcode_keyword_and_ids() {
+    let fixture = Fixture::opentelemetry("FallbackOpcodes");
+    assert_eq!(fallback_keyed_activity(3), 6);
+    fallback_plain_event(1);
+    ue_log!(info, "FallbackKeyed", keyword = 0x20, n = 1);
+    let got = fixture.records();
+    assert_eq!(got.len(), 4);
+    let attribute = |record: &SdkLogRecord, key: &str| {
+        attributes(record)
+            .into_iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    };
+    // Start and stop: same name and severity, told apart by `opcode`.
+    assert_eq!(got[0].event_name(), got[1].event_name());
+    assert_eq!(got[0].severity_number(), got[1].severity_number());
+    assert_eq!(attribute(&got[0], "opcode"), Some(s("ActivityStart")));
+    assert_eq!(attribute(&got[1], "opcode"), Some(s("ActivityStop")));
+    // The keyword that is not the default 1.
+    assert_eq!(attribute(&got[0], "keyword"), Some(AnyValue::Int(0x10)));
+    assert_eq!(attribute(&got[1], "keyword"), Some(AnyValue::Int(0x10)));
+    // One id for both, as 16 bytes; no parent.
+    let id = attribute(&got[0], "activity_id").expect("the start has an id");
+    assert!(matches!(&id, AnyValue::Bytes(b) if b.len() == 16), "{id:?}");
+    assert_eq!(attribute(&got[1], "activity_id"), Some(id));
+    assert_eq!(attribute(&got[0], "related_activity_id"), None);
+    // A plain event: no opcode, no activity; the default keyword is left out.
+    assert_eq!(attributes(&got[2]), expect(vec![("n", AnyValue::Int(1))]));
+    assert_eq!(
+        attributes(&got[3]),
+        expect(vec![
+            ("n", AnyValue::Int(1)),
+            ("keyword", AnyValue::Int(0x20))
+        ])
+    );
+    fixture.finish();
+}
+
+/// Counts how often a value of an event is evaluated or formatted.
+static NONE_EVALUATED: AtomicUsize = AtomicUsize::new(0);
+
+struct CountedDisplay;
+
+impl std::fmt::Display for CountedDisplay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        NONE_EVALUATED.fetch_add(1, Ordering::SeqCst);
+        f.write_str("counted")
+    }
+}
+
+fn counted_value() -> u32 {
+    NONE_EVALUATED.fetch_add(1, Ordering::SeqCst);
+    1
+}
+
+#[otel_user_events::otel_event(fields(v = counted_value(), %CountedDisplay))]
+fn none_plain_event(n: u32) {}
+
+#[otel_user_events::otel_event(ret, fields(v = counted_value()))]
+fn none_activity(n: u32) -> u32 {
+    n + 1
+}
+
+#[test]
+fn output_none_evaluates_nothing_and_counts_each_dropped_event() {
+    if skip_with_user_events("output_none_evaluates_nothing_and_counts_each_dropped_event") {
+        return;
+    }
+    let _serial = serial();
+    let provider = Provider::builder("FallbackNoneLazy").init().unwrap();
+    assert_eq!(
+        provider.report().active,
+        ActiveOutputs {
+            user_events: false,
+            opentelemetry: false
+        }
+    );
+    for _ in 0..3 {
+        ue_log!(info, "NoneLazy", v = counted_value(), c = %CountedDisplay);
+    }
+    none_plain_event(1);
+    assert_eq!(none_activity(1), 2);
+    // No value was evaluated or formatted...
+    assert_eq!(NONE_EVALUATED.load(Ordering::SeqCst), 0);
+    // ... and each event is counted: 3 ue_log!, the plain event, and the
+    // activity's start (an activity that did not start writes no stop).
+    let counters = provider.counters();
+    assert_eq!(counters.dropped_unavailable, 5);
+    assert_eq!(counters.dropped(), 5);
+    assert_eq!((counters.written, counters.handed_to_opentelemetry), (0, 0));
+    provider.shutdown();
+    // After shutdown nothing is counted (no provider) and nothing evaluated.
+    ue_log!(info, "NoneLazy", v = counted_value(), c = %CountedDisplay);
+    assert_eq!(NONE_EVALUATED.load(Ordering::SeqCst), 0);
 }

@@ -100,7 +100,7 @@ fn both_writes_each_event_to_the_tracepoint_and_to_opentelemetry() {
     assert_eq!(
         (
             counters.written,
-            counters.emitted_opentelemetry,
+            counters.handed_to_opentelemetry,
             counters.dropped()
         ),
         (1, 2, 0),
@@ -146,7 +146,7 @@ fn auto_picks_user_events_when_every_tracepoint_registers() {
     assert!(records(&exporter).is_empty());
     let counters = provider.counters();
     assert_eq!(
-        (counters.written, counters.emitted_opentelemetry),
+        (counters.written, counters.handed_to_opentelemetry),
         (1, 0),
         "{counters:?}"
     );

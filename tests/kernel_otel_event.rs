@@ -5,8 +5,9 @@
 //! perf captures the events; `tracepoint_decode` decodes them. The tests
 //! match every ActivityStart with exactly one ActivityStop by activity id and
 //! check the related (parent) ids of nested calls, on several threads and in
-//! async code, the exact JSON of one activity, and that activities (sync and
-//! async) write to the kernel without a heap allocation.
+//! async code, the exact JSON of one activity, that `ue_log!` events inside an
+//! activity carry its id, and that activities (sync and async) write to the
+//! kernel without a heap allocation.
 //!
 //! Only one provider can be active per process, so the tests take turns.
 
@@ -19,7 +20,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use otel_user_events::testing::sequential_activity_ids;
-use otel_user_events::{OutputMode, Provider, otel_event};
+use otel_user_events::{OutputMode, Provider, otel_event, ue_log};
 use otel_user_events_test_support::alloc::{CountingAllocator, allocations_during};
 use otel_user_events_test_support::perf::{Listener, Sample};
 use otel_user_events_test_support::{require_kernel, tracefs};
@@ -387,6 +388,78 @@ fn async_activity_pairs_follow_their_futures() {
             .count(),
         3
     );
+    provider.shutdown();
+}
+
+#[otel_event(ret)]
+fn ship(order: u32) -> u32 {
+    ue_log!(info, "Packed", order);
+    ue_log!(warn, "Late", order);
+    order + 1
+}
+
+#[otel_event(ret)]
+async fn ship_async(order: u32) -> u32 {
+    tokio::task::yield_now().await;
+    ue_log!(info, "PackedAsync", order);
+    order + 2
+}
+
+#[test]
+fn ue_log_inside_an_activity_shares_its_id() {
+    require_kernel!();
+    let _serial = serial();
+    let provider = start_provider();
+    let mut capture = Listener::start(&TRACEPOINTS).unwrap();
+    assert_eq!(ship(7), 8);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let results = runtime.block_on(async { tokio::join!(ship_async(1), ship_async(2)) });
+    assert_eq!(results, (3, 4));
+    ue_log!(info, "Outside", order = 0u32);
+    let samples = capture.drain();
+    assert_eq!(capture.lost(), 0);
+    drop(capture);
+
+    let events: Vec<Decoded> = samples.iter().map(decode).collect();
+    assert_eq!(events.len(), 4 + 2 * 3 + 1, "{events:#?}");
+    let pairs = match_pairs(&events);
+    assert_eq!(pairs.len(), 3);
+    let (start, stop) = pairs.values().find(|(s, _)| s.name == "ship").unwrap();
+    assert_eq!(stop.part_c, "\"return\":8");
+    let inner: Vec<&Decoded> = events
+        .iter()
+        .filter(|e| e.name == "Packed" || e.name == "Late")
+        .collect();
+    assert_eq!(inner.len(), 2);
+    for e in &inner {
+        // A plain event (no opcode) with the activity's id and no related id.
+        assert_eq!(e.opcode, 0, "{e:?}");
+        assert_eq!(e.activity, start.activity, "{e:?}");
+        assert_eq!(e.related, "", "{e:?}");
+        assert_eq!(e.part_c, "\"order\":7");
+    }
+    // The async activities were polled in turns: each inner event carries the
+    // id of the future that wrote it.
+    for order in 1..=2 {
+        let arg = format!("\"order\":{order}");
+        let (start, _) = pairs
+            .values()
+            .find(|(s, _)| s.name == "ship_async" && s.part_c == arg)
+            .unwrap();
+        let inner: Vec<&Decoded> = events
+            .iter()
+            .filter(|e| e.name == "PackedAsync" && e.part_c == arg)
+            .collect();
+        assert_eq!(inner.len(), 1);
+        assert_eq!(inner[0].opcode, 0);
+        assert_eq!(inner[0].activity, start.activity);
+        assert_eq!(inner[0].related, "");
+    }
+    let outside = events.iter().find(|e| e.name == "Outside").unwrap();
+    assert_eq!(outside.activity, "", "no activity is current");
+    assert_eq!(provider.counters().written, events.len() as u64);
     provider.shutdown();
 }
 

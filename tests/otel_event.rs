@@ -907,7 +907,11 @@ fn fallback_log_records() {
                 "outer",
                 Severity::Info,
                 "INFO",
-                vec![attr("n", int(2)), attr("activity_id", bytes(A1))]
+                vec![
+                    attr("n", int(2)),
+                    attr("activity_id", bytes(A1)),
+                    attr("opcode", "ActivityStart".into()),
+                ]
             ),
             (
                 "middle",
@@ -917,6 +921,7 @@ fn fallback_log_records() {
                     attr("n", int(2)),
                     attr("activity_id", bytes(A2)),
                     attr("related_activity_id", bytes(A1)),
+                    attr("opcode", "ActivityStart".into()),
                 ]
             ),
             (
@@ -927,19 +932,28 @@ fn fallback_log_records() {
                     attr("n", int(2)),
                     attr("activity_id", bytes(A3)),
                     attr("related_activity_id", bytes(A2)),
+                    attr("opcode", "ActivityStart".into()),
                 ]
             ),
             (
                 "inner",
                 Severity::Info,
                 "INFO",
-                vec![attr("return", int(3)), attr("activity_id", bytes(A3))]
+                vec![
+                    attr("return", int(3)),
+                    attr("activity_id", bytes(A3)),
+                    attr("opcode", "ActivityStop".into()),
+                ]
             ),
             (
                 "middle",
                 Severity::Info,
                 "INFO",
-                vec![attr("return", int(6)), attr("activity_id", bytes(A2))]
+                vec![
+                    attr("return", int(6)),
+                    attr("activity_id", bytes(A2)),
+                    attr("opcode", "ActivityStop".into()),
+                ]
             ),
             (
                 "note",
@@ -951,13 +965,20 @@ fn fallback_log_records() {
                 "outer",
                 Severity::Info,
                 "INFO",
-                vec![attr("activity_id", bytes(A1))]
+                vec![
+                    attr("activity_id", bytes(A1)),
+                    attr("opcode", "ActivityStop".into()),
+                ]
             ),
             (
                 "parse_port",
                 Severity::Info,
                 "INFO",
-                vec![attr("text", "x".into()), attr("activity_id", bytes(A4))]
+                vec![
+                    attr("text", "x".into()),
+                    attr("activity_id", bytes(A4)),
+                    attr("opcode", "ActivityStart".into()),
+                ]
             ),
             (
                 "parse_port",
@@ -966,13 +987,14 @@ fn fallback_log_records() {
                 vec![
                     attr("error", "invalid digit found in string".into()),
                     attr("activity_id", bytes(A4)),
+                    attr("opcode", "ActivityStop".into()),
                 ]
             ),
             (
                 "Order.Renamed-v2",
                 Severity::Warn,
                 "WARN",
-                vec![attr("id", int(1))]
+                vec![attr("id", int(1)), attr("keyword", int(0x10))]
             ),
         ]
     );
@@ -983,5 +1005,5 @@ fn fallback_log_records() {
         .filter(|(k, v)| k.as_str() == "duration_ns" && matches!(v, AnyValue::Int(_)))
         .count();
     assert_eq!(durations, 4);
-    assert_eq!(counters.emitted_opentelemetry, 10);
+    assert_eq!(counters.handed_to_opentelemetry, 10);
 }

@@ -602,8 +602,13 @@ fn enabled_only_while_someone_listens_and_nothing_after_shutdown() {
     let handle = processor.handle();
     {
         let _captures = capture_lock();
-        // No listener: disabled (one load).
-        assert!(!processor.event_enabled(Severity::Error, "t", None));
+        // No listener: disabled (one load). Where the tracepoints could not
+        // register (no user_events here), enabled instead, so that records
+        // reach the processor and are counted as dropped_unavailable.
+        assert_eq!(
+            processor.event_enabled(Severity::Error, "t", None),
+            !processor.report().all_registered()
+        );
         // A capture counts as a listener.
         let (enabled, _) = Capture::new("Unused")
             .unwrap()
@@ -748,4 +753,44 @@ fn json_too_long_for_the_stack_buffer_is_cut_and_counted() {
     assert!(full.starts_with(&kept));
     let counters = handle.counters();
     assert_eq!((counters.written, counters.truncated), (1, 1));
+}
+
+#[test]
+fn without_user_events_records_are_dropped_counted_and_the_report_says_so() {
+    let processor = UserEventsProcessor::builder("TestProcUnavailable")
+        .build()
+        .unwrap();
+    if processor.report().data_file.is_ok() {
+        eprintln!(
+            "skipped: without_user_events_records_are_dropped_counted_and_the_report_says_so \
+             describes a kernel without user_events"
+        );
+        return;
+    }
+    let handle = processor.handle();
+    let text = handle.report().to_string();
+    assert!(
+        text.contains("; records are dropped and counted (dropped_unavailable)\n"),
+        "{text}"
+    );
+    let provider = provider(processor, None);
+    let logger = provider.logger("test");
+    let emit_one = || {
+        let mut record = logger.create_log_record();
+        record.set_severity_number(Severity::Warn);
+        record.set_body("lost".into());
+        logger.emit(record);
+    };
+    {
+        let _captures = capture_lock();
+        emit_one();
+    }
+    let counters = handle.counters();
+    assert_eq!(counters.dropped_unavailable, 1);
+    assert_eq!(counters.dropped(), 1);
+    assert_eq!(counters.written, 0);
+    // Shut down, it takes nothing more.
+    provider.shutdown().unwrap();
+    emit_one();
+    assert_eq!(handle.counters().dropped_unavailable, 1);
 }

@@ -2,11 +2,12 @@
 //! word its enabled check loads.
 //!
 //! The word's bits say who wants the event (see [`crate::enable`]). One relaxed
-//! load answers "is anyone listening?" in every output mode.
+//! load answers "is anyone listening?" in every output mode; a site whose only
+//! bit says "no output" counts the event as dropped without evaluating it.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use crate::Level;
+use crate::{Level, counters, enable};
 
 /// What the macros know about a call site at compile time.
 #[derive(Debug)]
@@ -47,10 +48,25 @@ impl Callsite {
         }
     }
 
-    /// The check generated code makes before doing anything: one relaxed load.
+    /// The check generated code makes before doing anything: one relaxed load,
+    /// and true when the event's values are to be evaluated and dispatched.
+    ///
+    /// A word of 0 (nobody wants the event) returns after the load and one
+    /// branch. A word that holds only the UNAVAILABLE bit (the event's output
+    /// is unavailable, see [`enable::UNAVAILABLE`]) counts the event as dropped
+    /// out of line and returns false, so its values are not evaluated either:
+    /// that check comes after the zero test, off the disabled path.
     #[inline(always)]
     pub fn is_enabled(&self) -> bool {
-        self.enable.load(Ordering::Relaxed) != 0
+        let word = self.enable.load(Ordering::Relaxed);
+        if word == 0 {
+            return false;
+        }
+        if word == enable::UNAVAILABLE {
+            counters::site_dropped_unavailable();
+            return false;
+        }
+        true
     }
 
     /// The site's compile-time description.

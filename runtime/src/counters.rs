@@ -11,7 +11,7 @@ const ERRNO_SLOTS: usize = 8;
 #[derive(Debug, Default)]
 pub struct Counters {
     written: AtomicU64,
-    emitted_opentelemetry: AtomicU64,
+    handed_to_opentelemetry: AtomicU64,
     dropped_disabled_race: AtomicU64,
     dropped_too_large: AtomicU64,
     dropped_unavailable: AtomicU64,
@@ -26,9 +26,21 @@ pub struct Counters {
 pub struct CounterSnapshot {
     /// Events handed to the kernel.
     pub written: u64,
-    /// Macro events handed to the OpenTelemetry logger provider (OpenTelemetry
-    /// or Both output). In Both mode an event can count here and in `written`.
-    pub emitted_opentelemetry: u64,
+    /// Macro events handed to the OpenTelemetry SDK (`Logger::emit` of the
+    /// logger provider, in OpenTelemetry or Both output). In Both mode an event
+    /// can count here and in `written`.
+    ///
+    /// What the SDK does with a record after that is not seen here: a
+    /// `BatchLogProcessor` drops records when its queue is full, an exporter
+    /// may fail. The SDK reports those itself, through its internal logs (the
+    /// `internal-logs` feature, on by default, emits them as `tracing` events
+    /// of target `opentelemetry_sdk`; install a `tracing` subscriber to see
+    /// them): `BatchLogProcessor.LogDroppingStarted` (warn) at the first drop,
+    /// and `BatchLogProcessor.LogsDropped` (warn, with `dropped_logs_count`)
+    /// at shutdown; with the SDK's `experimental_metrics_bound_instruments`
+    /// feature also as the metric `otel.sdk.processor.log.processed` with
+    /// `error.type` = `queue_full`.
+    pub handed_to_opentelemetry: u64,
     /// Events whose listener went away between the enabled check and the write
     /// (including writes the kernel refused with `EBADF` because the tracepoint
     /// had no listener left by then).
@@ -37,7 +49,11 @@ pub struct CounterSnapshot {
     /// fields than an event holds).
     pub dropped_too_large: u64,
     /// Events dropped because their output is unavailable (e.g. `UserEvents` mode
-    /// on a kernel without user_events).
+    /// on a kernel without user_events, or no output at all; for a processor,
+    /// records of a level whose tracepoint did not register). A macro event is
+    /// counted by its call site's check, without evaluating its values; an
+    /// `#[otel_event]` activity whose start is dropped writes no stop, so such a
+    /// call counts once.
     pub dropped_unavailable: u64,
     /// Events written with some strings, bytes or arrays shortened to fit.
     pub truncated: u64,
@@ -48,6 +64,26 @@ pub struct CounterSnapshot {
     /// Failed writes by errno. `ENOENT` here means the tracepoint was no longer
     /// registered with the `user_events_data` file written to.
     pub write_errors: Vec<(Errno, u64)>,
+}
+
+/// Events of call sites without output, counted by the call site's check
+/// itself ([`Callsite::is_enabled`](crate::callsite::Callsite::is_enabled)),
+/// before anything is evaluated. Process-wide, since that check does not look
+/// up the provider: each provider reports the part counted while it is active
+/// (only one is active at a time, and sites have no UNAVAILABLE bit otherwise).
+static SITE_DROPS_UNAVAILABLE: AtomicU64 = AtomicU64::new(0);
+
+/// Counts one event of a call site without output. Cold and out of line: it is
+/// not on the disabled path (whose word is 0).
+#[cold]
+#[inline(never)]
+pub(crate) fn site_dropped_unavailable() {
+    SITE_DROPS_UNAVAILABLE.fetch_add(1, Ordering::Relaxed);
+}
+
+/// How many events [`site_dropped_unavailable`] counted so far in the process.
+pub(crate) fn site_drops_unavailable() -> u64 {
+    SITE_DROPS_UNAVAILABLE.load(Ordering::Relaxed)
 }
 
 impl CounterSnapshot {
@@ -64,8 +100,8 @@ impl Counters {
     pub(crate) fn written(&self) {
         self.written.fetch_add(1, Ordering::Relaxed);
     }
-    pub(crate) fn emitted_opentelemetry(&self) {
-        self.emitted_opentelemetry.fetch_add(1, Ordering::Relaxed);
+    pub(crate) fn handed_to_opentelemetry(&self) {
+        self.handed_to_opentelemetry.fetch_add(1, Ordering::Relaxed);
     }
     pub(crate) fn dropped_disabled_race(&self) {
         self.dropped_disabled_race.fetch_add(1, Ordering::Relaxed);
@@ -107,7 +143,7 @@ impl Counters {
         let load = |c: &AtomicU64| c.load(Ordering::Relaxed);
         CounterSnapshot {
             written: load(&self.written),
-            emitted_opentelemetry: load(&self.emitted_opentelemetry),
+            handed_to_opentelemetry: load(&self.handed_to_opentelemetry),
             dropped_disabled_race: load(&self.dropped_disabled_race),
             dropped_too_large: load(&self.dropped_too_large),
             dropped_unavailable: load(&self.dropped_unavailable),

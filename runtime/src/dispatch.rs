@@ -56,6 +56,8 @@ pub fn dispatch(site: &'static Callsite, event: &Event<'_>) {
     if bits & enable::FALLBACK != 0 {
         fallback::emit_record(state, site.info(), event);
     }
+    // A site with only the UNAVAILABLE bit counted itself in its check; here
+    // it has another bit too (a capture on another thread).
     if bits & enable::UNAVAILABLE != 0 {
         state.counters.dropped_unavailable();
     }

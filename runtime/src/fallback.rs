@@ -12,7 +12,20 @@
 //! | body                   | `body = ..`, converted like a field                   |
 //! | attributes             | the fields, in order, by [`Field::to_any_value`](crate::Field::to_any_value) |
 //! | trace context          | the current OpenTelemetry span, when valid            |
-//! | `activity_id`, `related_activity_id` | `#[otel_event]` activities: 16 bytes (`Bytes`) |
+//! | `activity_id`, `related_activity_id` | `#[otel_event]` activities, and events written while one is current (`activity_id` only): 16 bytes (`Bytes`) |
+//! | `opcode`               | `"ActivityStart"` / `"ActivityStop"` on an activity's start and stop records; absent on plain events |
+//! | `keyword`              | the keyword, `Int` (a decimal `String` beyond `i64::MAX`), when it is not the default 1 |
+//!
+//! The attributes follow the fields in that order: `activity_id`,
+//! `related_activity_id`, `opcode`, `keyword`. A field of the same name comes
+//! first and is not replaced (attribute keys need not be unique in the SDK).
+//!
+//! The activity ids stay 16 bytes (`Bytes`, as OTLP's `bytes_value`): that is
+//! exact and typed, and the bytes in order are the hex digits of the GUID form
+//! EventHeader decoders and `ue-tail` print (`00000000-0000-0000-0000-000000000001`
+//! is the bytes `00 .. 00 01`), so one id can be looked up in both outputs.
+//! Start and stop keep the event's name and severity, as on user_events; the
+//! `opcode` attribute tells them apart, as EventHeader's opcode does.
 //!
 //! Field values keep their natural types: integers are `Int` (a `u64`/`u128`
 //! beyond `i64::MAX`, or an `i128` beyond `i64`, is a decimal `String`, keeping
@@ -91,6 +104,33 @@ pub(crate) fn emit_record(state: &ProviderState, info: &'static EventInfo, event
             );
         }
     }
+    if let Some(opcode) = opcode_name(event.opcode) {
+        record.add_attribute("opcode", opcode);
+    }
+    if info.keyword != DEFAULT_KEYWORD {
+        record.add_attribute("keyword", keyword_value(info.keyword));
+    }
     logger.emit(record);
-    state.counters.emitted_opentelemetry();
+    state.counters.handed_to_opentelemetry();
+}
+
+/// The keyword of call sites that name none; left out of records.
+const DEFAULT_KEYWORD: u64 = 1;
+
+/// The `opcode` attribute of an EventHeader opcode; plain events (Info) have none.
+fn opcode_name(opcode: u8) -> Option<&'static str> {
+    match opcode {
+        1 => Some("ActivityStart"),
+        2 => Some("ActivityStop"),
+        _ => None,
+    }
+}
+
+/// A keyword as an `Int`, or as its decimal `String` when it does not fit one
+/// (the rule of `u64` fields).
+fn keyword_value(keyword: u64) -> AnyValue {
+    match i64::try_from(keyword) {
+        Ok(k) => AnyValue::Int(k),
+        Err(_) => AnyValue::String(keyword.to_string().into()),
+    }
 }

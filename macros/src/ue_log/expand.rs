@@ -27,7 +27,12 @@ pub fn expand(event: &UeLog) -> TokenStream {
         fields: &event.fields,
         body: event.body.as_ref(),
         opcode: quote!(0u8),
-        activity: quote!(::core::option::Option::None),
+        // The current activity (an `#[otel_event]` call running, or its future
+        // being polled, on this thread) ties the event to it. Read at the call,
+        // inside the enabled branch: the disabled path stays one load.
+        activity: quote!(#krate::__private::current_ids(
+            &#krate::__private::ActivityId::current()
+        )),
     };
     quote! {{
         #statics

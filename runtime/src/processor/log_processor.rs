@@ -91,6 +91,16 @@ use super::tracepoints::{self, ProcessorReport, Tracepoints};
 /// events, truncated events, events too large to write, events whose listener
 /// went away mid-write, attributes dropped, and failed writes by errno.
 ///
+/// A processor built where user_events is missing (or not writable) is still
+/// a processor: every record it gets is dropped and counted as
+/// [`dropped_unavailable`](CounterSnapshot::dropped_unavailable), and its
+/// [`report`](Self::report) says so. Its levels then answer `true` to
+/// [`LogProcessor::event_enabled`] (still one load), so that the records
+/// reach it and are counted; leave the processor out of the logger provider
+/// when [`ProcessorReport::all_registered`] is false if they should not be
+/// built at all. The same holds for a single level whose tracepoint did not
+/// register.
+///
 /// It writes each log record synchronously and without allocating, as an
 /// EventHeader event to the user_events tracepoint of its level.
 ///
@@ -144,7 +154,14 @@ impl UserEventsProcessor {
                 (To::Capture(tracepoint), capture.time)
             }
             (None, Some(file)) if bits & enable::KERNEL != 0 => (To::Kernel(file), None),
-            (None, _) => return,
+            (None, _) => {
+                // The level's tracepoint did not register (no user_events, no
+                // access): the record is lost, and counted.
+                if bits & enable::UNAVAILABLE != 0 {
+                    shared.counters.dropped_unavailable();
+                }
+                return;
+            }
         };
         let time = Rfc3339::new(time.unwrap_or_else(|| record::record_time(record)));
         let trace = record::record_trace(record);
@@ -207,7 +224,9 @@ impl LogProcessor for UserEventsProcessor {
         Ok(())
     }
 
-    /// Whether a listener is attached to `level`'s tracepoint: one relaxed load.
+    /// Whether a listener is attached to `level`'s tracepoint (or the level
+    /// could not register, so its records are to be counted as dropped): one
+    /// relaxed load.
     #[inline]
     fn event_enabled(&self, level: Severity, _target: &str, _name: Option<&str>) -> bool {
         self.shared

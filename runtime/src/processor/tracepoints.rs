@@ -9,9 +9,9 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use otel_user_events_abi::name::ProviderName;
 use otel_user_events_abi::{DataFile, DataFileError, Errno};
 
-use crate::Level;
 use crate::capture::{self, EnableWords};
 use crate::counters::Counters;
+use crate::{Level, enable};
 
 /// What registering one tracepoint did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,12 +56,22 @@ impl fmt::Display for ProcessorReport {
         )?;
         match &self.data_file {
             Ok(path) => writeln!(f, "  user_events_data: {}", path.display())?,
-            Err(e) => return writeln!(f, "  user_events_data: {e}; records are not written"),
+            Err(e) => {
+                return writeln!(
+                    f,
+                    "  user_events_data: {e}; records are dropped and counted (dropped_unavailable)"
+                );
+            }
         }
         for tp in &self.tracepoints {
             match &tp.result {
                 Ok(()) => writeln!(f, "  {}: registered", tp.name)?,
-                Err(e) => writeln!(f, "  {}: not registered: {e}", tp.name)?,
+                Err(e) => writeln!(
+                    f,
+                    "  {}: not registered: {e}; its records are dropped and counted \
+                     (dropped_unavailable)",
+                    tp.name
+                )?,
             }
         }
         Ok(())
@@ -73,7 +83,8 @@ impl fmt::Display for ProcessorReport {
 pub(crate) struct Tracepoints {
     /// One enable word per level (index `level - 1`). The kernel sets bit 0
     /// while the level's tracepoint has a listener; the CAPTURE bit is set while a test
-    /// capture runs (see `capture`).
+    /// capture runs (see `capture`); the UNAVAILABLE bit stays set on a level
+    /// whose tracepoint did not register, until release.
     pub(crate) words: [AtomicU32; 5],
     pub(crate) write_index: [u32; 5],
     registered: [bool; 5],
@@ -135,6 +146,11 @@ impl Tracepoints {
                 (None, Err(e)) => Err(e.errno),
                 (None, Ok(_)) => Err(Errno(libc::ENOENT)),
             };
+            // A level that cannot be written says "enabled" to the one load of
+            // `emit`, whose enabled path then counts the record as dropped.
+            if result.is_err() {
+                self.words[i].fetch_or(enable::UNAVAILABLE, Ordering::Relaxed);
+            }
             self.report.tracepoints.push(TracepointStatus {
                 name,
                 level,

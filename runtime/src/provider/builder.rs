@@ -19,7 +19,7 @@ use super::report::{
 };
 use super::state::{self, ProviderState};
 use crate::callsite::{self, Callsite};
-use crate::counters::Counters;
+use crate::counters::{self, Counters};
 use crate::enable;
 use crate::encode::common_schema::CloudRole;
 
@@ -138,6 +138,11 @@ impl ProviderBuilder {
     /// Missing kernel support is not an error: the [`InitReport`] says what
     /// happened. Errors are a bad name or [group](Self::group), another active
     /// provider, or an output mode that needs a logger provider without one.
+    ///
+    /// Keep the [`Provider`] it returns for as long as events should be
+    /// written: dropping it shuts it down.
+    #[must_use = "the provider shuts down when dropped: keep it in a variable (`let _provider = ..`, \
+                  not `let _ = ..`) for as long as events should be written"]
     pub fn init(self) -> Result<Provider, InitError> {
         let name = self.provider_name()?;
         let has_logger = !matches!(self.logger, LoggerConfig::None);
@@ -185,6 +190,8 @@ impl ProviderBuilder {
             }
             None => (None, Vec::new(), None, Vec::new()),
         };
+        // Taken before any site can count itself as unavailable for this provider.
+        let site_drops_unavailable_base = counters::site_drops_unavailable();
         mark_unavailable(user_events, opentelemetry, &registered);
 
         let state = state::activate(ProviderState {
@@ -194,6 +201,7 @@ impl ProviderBuilder {
             cloud_role: CloudRole::from_resource(self.resource.as_ref()),
             logger,
             registered: Mutex::new(registered),
+            site_drops_unavailable_base,
         });
         let enabled_call_sites = state.refresh_fallback();
         let opentelemetry_report =

@@ -10,7 +10,20 @@ use crate::counters::CounterSnapshot;
 
 /// The running provider. Dropping it (or calling [`Provider::shutdown`])
 /// unregisters every tracepoint; call sites are then no-ops.
-#[must_use = "dropping the provider shuts it down at once"]
+///
+/// It is a guard: keep it in a variable for as long as events should be
+/// written, e.g. for the whole of `main`. `let _provider = ..init()?;` keeps
+/// it to the end of the scope; `let _ = ..init()?;` drops it at once (`_` binds
+/// nothing), and every later event is silently gone.
+///
+/// ```no_run
+/// use otel_user_events_runtime::Provider;
+///
+/// let _provider = Provider::builder("MyService").init().expect("valid name");
+/// // ... events are written until `_provider` goes out of scope ...
+/// ```
+#[must_use = "the provider shuts down when dropped: keep it in a variable (`let _provider = ..`, \
+              not `let _ = ..`) for as long as events should be written"]
 pub struct Provider {
     pub(super) state: &'static ProviderState,
     pub(super) logger_provider: Option<(SdkLoggerProvider, LoggerSource)>,
@@ -39,7 +52,7 @@ impl Provider {
 
     /// The counters now.
     pub fn counters(&self) -> CounterSnapshot {
-        self.state.counters.snapshot()
+        self.state.counters_now()
     }
 
     /// The logger provider events go to, when OpenTelemetry output is active:
@@ -87,5 +100,5 @@ impl Drop for Provider {
 
 /// The counters of the active provider, if one is active.
 pub fn counters() -> Option<CounterSnapshot> {
-    state::active().map(|s| s.counters.snapshot())
+    state::active().map(|s| s.counters_now())
 }

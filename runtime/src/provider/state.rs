@@ -11,7 +11,7 @@ use otel_user_events_abi::name::ProviderName;
 
 use super::report::TracepointReport;
 use crate::callsite::{self, Callsite};
-use crate::counters::Counters;
+use crate::counters::{self, CounterSnapshot, Counters};
 use crate::enable;
 use crate::encode::common_schema::CloudRole;
 
@@ -25,9 +25,21 @@ pub(crate) struct ProviderState {
     /// Present exactly when OpenTelemetry output is active.
     pub(crate) logger: Option<SdkLogger>,
     pub(super) registered: Mutex<Vec<&'static Callsite>>,
+    /// [`counters::site_drops_unavailable`] when this provider started: the
+    /// drops its call sites count themselves are the ones after it.
+    pub(super) site_drops_unavailable_base: u64,
 }
 
 impl ProviderState {
+    /// The counters now, with the events its call sites counted as dropped
+    /// for want of an output (see [`counters::site_dropped_unavailable`]).
+    pub(crate) fn counters_now(&self) -> CounterSnapshot {
+        let mut snapshot = self.counters.snapshot();
+        snapshot.dropped_unavailable +=
+            counters::site_drops_unavailable().saturating_sub(self.site_drops_unavailable_base);
+        snapshot
+    }
+
     /// Sets each site's FALLBACK bit from the logger's `event_enabled` for the
     /// site's (severity, target, event name), so the enabled check stays one load
     /// (see [`crate::fallback`] for the rule). Returns how many sites are on.

@@ -77,8 +77,10 @@ fn macros_work_through_the_renamed_dependency() {
             format!(
                 "R_L4K1 R:activity {{\"text\":\"21\"}} {{\"level\":4,\"keyword\":\"0x1\",\"opcode\":1,\"activity\":\"{A1}\"}}}}"
             ),
-            "R_L4K1 R:Logged {\"n\":21,\"kind\":\"renamed\"} {\"level\":4,\"keyword\":\"0x1\"}}"
-                .to_owned(),
+            // Inside the activity: it carries the activity's id (no related id).
+            format!(
+                "R_L4K1 R:Logged {{\"n\":21,\"kind\":\"renamed\"}} {{\"level\":4,\"keyword\":\"0x1\",\"activity\":\"{A1}\"}}}}"
+            ),
             format!(
                 "R_L4K1 R:activity {{\"return\":42,\"duration_ns\":D}} {{\"level\":4,\"keyword\":\"0x1\",\"opcode\":2,\"activity\":\"{A1}\"}}}}"
             ),
@@ -86,7 +88,10 @@ fn macros_work_through_the_renamed_dependency() {
                 "R_L4K1 R:InTest {{\"flag\":false}} {{\"level\":4,\"keyword\":\"0x1\",\"opcode\":1,\"activity\":\"{}\"}}}}",
                 a(2)
             ),
-            "R_L5K1 R:InTestLog {\"flag\":false} {\"level\":5,\"keyword\":\"0x1\"}}".to_owned(),
+            format!(
+                "R_L5K1 R:InTestLog {{\"flag\":false}} {{\"level\":5,\"keyword\":\"0x1\",\"activity\":\"{}\"}}}}",
+                a(2)
+            ),
             format!(
                 "R_L4K1 R:InTest {{\"return\":true,\"duration_ns\":D}} {{\"level\":4,\"keyword\":\"0x1\",\"opcode\":2,\"activity\":\"{}\"}}}}",
                 a(2)
