@@ -439,3 +439,37 @@ fn captured_events_are_counted_like_written_ones() {
     assert_eq!(after.truncated - before.truncated, 1);
     assert_eq!(after.dropped(), before.dropped());
 }
+
+/// Tracing's dotted names, unquoted (`http.method = "GET"`, also with a keyword
+/// after a dot, as in `error.type`), name the field with their text, as the
+/// quoted form does; `self.x` without `=` is still the shorthand for a field `x`.
+#[test]
+fn unquoted_dotted_names_are_field_names() {
+    struct Request {
+        path: &'static str,
+    }
+    impl Request {
+        fn log(&self, method: &str) {
+            ue_log!(info, "Req", http.method = method, a.b.c = 1u8, error.type = "timeout", self.path);
+        }
+    }
+    #[otel_user_events::otel_event(skip_all, fields(http.method = %method, "http.route" = "/x"))]
+    fn handle(method: &str) {}
+
+    let events = capture(|| {
+        Request { path: "/a" }.log("GET");
+        handle("PUT");
+    });
+    // The PartC object of each event (no field here holds a `}`).
+    let part_c: Vec<String> = json(&events)
+        .iter()
+        .map(|j| j.split("\"PartC\":").nth(1).unwrap().split('}').next().unwrap().to_owned() + "}")
+        .collect();
+    assert_eq!(
+        part_c,
+        [
+            r#"{"http.method":"GET","a.b.c":1,"error.type":"timeout","path":"/a"}"#,
+            r#"{"http.method":"PUT","http.route":"/x"}"#,
+        ]
+    );
+}
