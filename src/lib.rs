@@ -168,6 +168,11 @@ pub mod __private {
 ///   (Debug), or the shorthands `value`, `%value`, `?value` (named after the
 ///   variable, or the last member of `self.member`).
 ///
+/// `keyword` and `body` mean the option however they are written: the shorthand
+/// `body` is `body = body`. A raw identifier always names a field, without its
+/// `r#`: `r#body = x` is a field named `body`, and `r#type = 1` a field named
+/// `type` (a keyword cannot be written plainly).
+///
 /// The metadata (names and types) is a constant per call site; the values are
 /// evaluated only when the event is written.
 ///

@@ -473,3 +473,42 @@ fn unquoted_dotted_names_are_field_names() {
         ]
     );
 }
+
+/// An option's name means the option written either way (`body` is `body =
+/// body`, `keyword` is `keyword = keyword`); a raw identifier or a quoted name
+/// is always a field, named without the `r#` (`r#type`, `r#keyword`, `r#body`).
+#[test]
+fn option_names_mean_the_option_in_both_forms_and_raw_names_are_fields() {
+    #[allow(non_upper_case_globals)]
+    const keyword: u64 = 0x20;
+    let events = capture(|| {
+        let body = "shorthand body";
+        ue_log!(info, "Short", keyword, body);
+        ue_log!(info, "Long", keyword = keyword, body = body);
+        ue_log!(info, "Raw", r#type = 1u8, r#keyword = 5u8, r#body = "field");
+    });
+    let tracepoints: Vec<&str> = events.iter().map(|e| e.tracepoint.as_str()).collect();
+    assert_eq!(
+        tracepoints,
+        [
+            "TestProvider_L4K20",
+            "TestProvider_L4K20",
+            "TestProvider_L4K1"
+        ]
+    );
+    let body_event = |name: &str| {
+        format!(
+            r#"{{"n":"TestProvider:{name}",{PART_A},"PartB":{{"_typeName":"Log","body":"shorthand body","severityNumber":9,"severityText":"INFO","name":"{name}"}},"meta":{{"level":4,"keyword":"0x20"}}}}"#
+        )
+    };
+    assert_eq!(
+        json(&events),
+        [
+            body_event("Short"),
+            body_event("Long"),
+            format!(
+                r#"{{"n":"TestProvider:Raw",{PART_A},"PartC":{{"type":1,"keyword":5,"body":"field"}},"PartB":{{"_typeName":"Log","severityNumber":9,"severityText":"INFO","name":"Raw"}},"meta":{{"level":4,"keyword":"0x1"}}}}"#
+            ),
+        ]
+    );
+}
