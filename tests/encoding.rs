@@ -512,3 +512,19 @@ fn option_names_mean_the_option_in_both_forms_and_raw_names_are_fields() {
         ]
     );
 }
+
+/// What the error about a message string suggests, `body = %format_args!(..)`,
+/// compiles and writes the formatted message as the body.
+#[test]
+fn a_message_string_goes_in_the_body_through_format_args() {
+    let events = capture(|| {
+        let (order_id, id) = (7u64, 42u64);
+        ue_log!(info, "OrderPlaced", order_id, body = %format_args!("order {} placed", id));
+    });
+    assert_eq!(
+        json(&events),
+        [format!(
+            r#"{{"n":"TestProvider:OrderPlaced",{PART_A},"PartC":{{"order_id":7}},"PartB":{{"_typeName":"Log","body":"order 42 placed","severityNumber":9,"severityText":"INFO","name":"OrderPlaced"}},"meta":{{"level":4,"keyword":"0x1"}}}}"#
+        )]
+    );
+}

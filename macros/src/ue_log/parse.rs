@@ -10,6 +10,8 @@ use crate::internals::field::{Conversion, Field, NameForm, parse_field_and_form}
 use crate::internals::level::Level;
 use crate::internals::names::check_event_name;
 
+use super::tracing_habits::tracing_syntax;
+
 /// A checked `ue_log!` call.
 pub struct UeLog {
     /// Path of the facade crate, passed in by its `macro_rules!` wrapper.
@@ -39,6 +41,9 @@ pub fn parse(cx: &Ctxt, tokens: TokenStream) -> Option<UeLog> {
             return Err(input
                 .error("expected a level and an event name, e.g. `ue_log!(info, \"Started\")`"));
         }
+        if let Some(error) = tracing_syntax(input, false) {
+            return Err(error);
+        }
         let level_path: syn::Path = input.parse()?;
         let level = Level::from_path(cx, level_path);
 
@@ -50,6 +55,9 @@ pub fn parse(cx: &Ctxt, tokens: TokenStream) -> Option<UeLog> {
             input.parse::<Token![,]>()?;
             if input.is_empty() {
                 break;
+            }
+            if let Some(error) = tracing_syntax(input, true) {
+                return Err(error);
             }
             match parse_item(input)? {
                 Item::Keyword(expr) if keyword.is_some() => {
@@ -98,6 +106,9 @@ fn parse_event_name(cx: &Ctxt, input: ParseStream) -> syn::Result<Option<String>
         return Err(input.error(missing));
     }
     input.parse::<Token![,]>()?;
+    if let Some(error) = tracing_syntax(input, false) {
+        return Err(error);
+    }
     let looks_like_field = input.is_empty()
         || input.peek(Token![%])
         || input.peek(Token![?])
