@@ -166,7 +166,8 @@ pub mod __private {
 /// - `FIELD`: `name = value`, `"dotted.name" = value` or `dotted.name = value`
 ///   (the name is the dotted text), `name = %value` (Display), `name = ?value`
 ///   (Debug), or the shorthands `value`, `%value`, `?value` (named after the
-///   variable, or the last member of `self.member`).
+///   variable, or the last member of `self.member`). Field names use ASCII
+///   letters, digits, `_`, `.` and `-`, which every decoder prints unambiguously.
 ///
 /// `keyword` and `body` mean the option however they are written: the shorthand
 /// `body` is `body = body`. A raw identifier always names a field, without its
