@@ -463,7 +463,16 @@ fn unquoted_dotted_names_are_field_names() {
     // The PartC object of each event (no field here holds a `}`).
     let part_c: Vec<String> = json(&events)
         .iter()
-        .map(|j| j.split("\"PartC\":").nth(1).unwrap().split('}').next().unwrap().to_owned() + "}")
+        .map(|j| {
+            j.split("\"PartC\":")
+                .nth(1)
+                .unwrap()
+                .split('}')
+                .next()
+                .unwrap()
+                .to_owned()
+                + "}"
+        })
         .collect();
     assert_eq!(
         part_c,

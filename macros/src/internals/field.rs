@@ -128,7 +128,9 @@ fn keyword_name(segments: &[syn::Ident]) -> syn::Error {
     };
     syn::Error::new(
         segments[0].span(),
-        format!("`{keyword}` is a Rust keyword, so it cannot start a field name as written: {advice}"),
+        format!(
+            "`{keyword}` is a Rust keyword, so it cannot start a field name as written: {advice}"
+        ),
     )
 }
 

@@ -82,8 +82,16 @@ mod tests {
         assert!(check_field_name("Order_id-2").is_ok());
         assert!(check_field_name("a\0b").is_err());
         assert!(check_field_name("").is_err());
-        assert!(check_field_name("a b").unwrap_err().ends_with("`a b` has a space"));
-        assert!(check_field_name("x=y").unwrap_err().ends_with("`x=y` has `=`"));
+        assert!(
+            check_field_name("a b")
+                .unwrap_err()
+                .ends_with("`a b` has a space")
+        );
+        assert!(
+            check_field_name("x=y")
+                .unwrap_err()
+                .ends_with("`x=y` has `=`")
+        );
         for rejected in ["a;b", "a\"b", "a'b", "a:b", "é", "a\tb"] {
             assert!(check_field_name(rejected).is_err(), "{rejected}");
         }

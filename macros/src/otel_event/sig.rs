@@ -189,9 +189,7 @@ fn unbounded_generic(ty: &syn::Type, generics: &syn::Generics) -> Option<String>
     match ty {
         syn::Type::Reference(r) => unbounded_generic(&r.elem, generics),
         syn::Type::Paren(p) => unbounded_generic(&p.elem, generics),
-        syn::Type::ImplTrait(i) => {
-            only_std(i.bounds.iter()).then(|| type_text(ty))
-        }
+        syn::Type::ImplTrait(i) => only_std(i.bounds.iter()).then(|| type_text(ty)),
         syn::Type::Path(p) if p.qself.is_none() => {
             let ident = p.path.get_ident()?;
             let param = generics.type_params().find(|t| t.ident == *ident)?;

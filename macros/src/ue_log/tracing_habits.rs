@@ -17,7 +17,9 @@ pub fn tracing_syntax(input: ParseStream, at_field: bool) -> Option<syn::Error> 
         let rest: TokenStream = input.parse().ok()?;
         return Some(not_an_option(&ident, rest));
     }
-    let message = input.peek(syn::LitStr) && !(input.peek2(Token![=]) && !input.peek2(Token![==]));
+    // A string followed by `=` (not `==`) is a quoted field name.
+    let named = input.peek2(Token![=]) && !input.peek2(Token![==]);
+    let message = input.peek(syn::LitStr) && !named;
     if at_field && message {
         let lit: syn::LitStr = input.fork().parse().ok()?;
         let format: TokenStream = input.parse().ok()?;
