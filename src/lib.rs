@@ -183,8 +183,16 @@ pub mod __private {
 /// - `"EventName"`: a string literal of ASCII letters, digits, `_`, `.` and `-`.
 /// - `keyword = CONST`: the EventHeader keyword (default 1), a constant expression.
 /// - `body = VALUE`: PartB's `body`.
-/// - `FIELD`: `name = value`, `"dotted.name" = value`, `name = %value` (Display),
-///   `name = ?value` (Debug), or the shorthands `value`, `%value`, `?value`.
+/// - `FIELD`: `name = value`, `"dotted.name" = value` or `dotted.name = value`
+///   (the name is the dotted text), `name = %value` (Display), `name = ?value`
+///   (Debug), or the shorthands `value`, `%value`, `?value` (named after the
+///   variable, or the last member of `self.member`). Field names use ASCII
+///   letters, digits, `_`, `.` and `-`, which every decoder prints unambiguously.
+///
+/// `keyword` and `body` mean the option however they are written: the shorthand
+/// `body` is `body = body`. A raw identifier always names a field, without its
+/// `r#`: `r#body = x` is a field named `body`, and `r#type = 1` a field named
+/// `type` (a keyword cannot be written plainly).
 ///
 /// The metadata (names and types) is a constant per call site; the values are
 /// evaluated only when the event is written.

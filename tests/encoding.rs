@@ -502,3 +502,101 @@ fn ue_log_inside_an_activity_carries_its_id() {
         ]
     );
 }
+
+/// Tracing's dotted names, unquoted (`http.method = "GET"`, also with a keyword
+/// after a dot, as in `error.type`), name the field with their text, as the
+/// quoted form does; `self.x` without `=` is still the shorthand for a field `x`.
+#[test]
+fn unquoted_dotted_names_are_field_names() {
+    struct Request {
+        path: &'static str,
+    }
+    impl Request {
+        fn log(&self, method: &str) {
+            ue_log!(info, "Req", http.method = method, a.b.c = 1u8, error.type = "timeout", self.path);
+        }
+    }
+    #[otel_user_events::otel_event(skip_all, fields(http.method = %method, "http.route" = "/x"))]
+    fn handle(method: &str) {}
+
+    let events = capture(|| {
+        Request { path: "/a" }.log("GET");
+        handle("PUT");
+    });
+    // The PartC object of each event (no field here holds a `}`).
+    let part_c: Vec<String> = json(&events)
+        .iter()
+        .map(|j| {
+            j.split("\"PartC\":")
+                .nth(1)
+                .unwrap()
+                .split('}')
+                .next()
+                .unwrap()
+                .to_owned()
+                + "}"
+        })
+        .collect();
+    assert_eq!(
+        part_c,
+        [
+            r#"{"http.method":"GET","a.b.c":1,"error.type":"timeout","path":"/a"}"#,
+            r#"{"http.method":"PUT","http.route":"/x"}"#,
+        ]
+    );
+}
+
+/// An option's name means the option written either way (`body` is `body =
+/// body`, `keyword` is `keyword = keyword`); a raw identifier or a quoted name
+/// is always a field, named without the `r#` (`r#type`, `r#keyword`, `r#body`).
+#[test]
+fn option_names_mean_the_option_in_both_forms_and_raw_names_are_fields() {
+    #[allow(non_upper_case_globals)]
+    const keyword: u64 = 0x20;
+    let events = capture(|| {
+        let body = "shorthand body";
+        ue_log!(info, "Short", keyword, body);
+        ue_log!(info, "Long", keyword = keyword, body = body);
+        ue_log!(info, "Raw", r#type = 1u8, r#keyword = 5u8, r#body = "field");
+    });
+    let tracepoints: Vec<&str> = events.iter().map(|e| e.tracepoint.as_str()).collect();
+    assert_eq!(
+        tracepoints,
+        [
+            "TestProvider_L4K20",
+            "TestProvider_L4K20",
+            "TestProvider_L4K1"
+        ]
+    );
+    let body_event = |name: &str| {
+        format!(
+            r#"{{"n":"TestProvider:{name}",{PART_A},"PartB":{{"_typeName":"Log","body":"shorthand body","severityNumber":9,"severityText":"INFO","name":"{name}"}},"meta":{{"level":4,"keyword":"0x20"}}}}"#
+        )
+    };
+    assert_eq!(
+        json(&events),
+        [
+            body_event("Short"),
+            body_event("Long"),
+            format!(
+                r#"{{"n":"TestProvider:Raw",{PART_A},"PartC":{{"type":1,"keyword":5,"body":"field"}},"PartB":{{"_typeName":"Log","severityNumber":9,"severityText":"INFO","name":"Raw"}},"meta":{{"level":4,"keyword":"0x1"}}}}"#
+            ),
+        ]
+    );
+}
+
+/// What the error about a message string suggests, `body = %format_args!(..)`,
+/// compiles and writes the formatted message as the body.
+#[test]
+fn a_message_string_goes_in_the_body_through_format_args() {
+    let events = capture(|| {
+        let (order_id, id) = (7u64, 42u64);
+        ue_log!(info, "OrderPlaced", order_id, body = %format_args!("order {} placed", id));
+    });
+    assert_eq!(
+        json(&events),
+        [format!(
+            r#"{{"n":"TestProvider:OrderPlaced",{PART_A},"PartC":{{"order_id":7}},"PartB":{{"_typeName":"Log","body":"order 42 placed","severityNumber":9,"severityText":"INFO","name":"OrderPlaced"}},"meta":{{"level":4,"keyword":"0x1"}}}}"#
+        )]
+    );
+}

@@ -5,8 +5,8 @@
 //! `Ctxt`, and only then generates code. `internals` holds the reading and the
 //! rules both macros share (fields, levels, names, limits) and generates
 //! nothing; `codegen` holds the code generation both share; each macro has a
-//! folder: `ue_log` (`parse`, `expand`) and `otel_event` (`attr`, `item`,
-//! `sig`, `check`, `expand`).
+//! folder: `ue_log` (`parse`, `tracing_habits`, `expand`) and `otel_event`
+//! (`attr`, `item`, `sig`, `check`, `expand`).
 
 mod codegen;
 mod internals;

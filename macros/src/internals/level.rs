@@ -23,7 +23,8 @@ pub enum Level {
 }
 
 impl Level {
-    /// A lowercase single identifier is a shorthand and must be a known one;
+    /// A lowercase single identifier is a shorthand and must be a known one
+    /// (a variable holding a level is not one: the level is a constant);
     /// anything else is a path to a `Level` value.
     pub fn from_path(cx: &Ctxt, path: syn::Path) -> Option<Level> {
         if let Some(ident) = path.get_ident() {
@@ -35,7 +36,10 @@ impl Level {
                 cx.error_spanned_by(
                     ident,
                     format!(
-                        "unknown level `{text}`; expected one of critical, fatal, error, warn, info, verbose, debug, trace, or a path to a Level such as `Level::Warn`"
+                        "unknown level `{text}`: expected critical, fatal, error, warn, info, verbose, debug, trace, \
+                         or a path to a `Level` constant such as `Level::Warn`. The level must be known at compile time, \
+                         as it picks the tracepoint (`<Provider>_L<level>K<keyword>`); to choose one at run time, \
+                         branch between calls"
                     ),
                 );
                 return None;

@@ -6,5 +6,6 @@ pub mod event_fields;
 pub mod field;
 pub mod level;
 pub mod names;
+pub mod rust_text;
 
 pub use ctxt::Ctxt;

@@ -6,6 +6,7 @@
 use quote::ToTokens;
 
 use crate::internals::field::unraw;
+use crate::internals::rust_text::rust_text;
 
 /// An identifier an argument binds, which the entry event may record.
 pub struct Arg {
@@ -75,9 +76,10 @@ pub fn output(sig: &syn::Signature) -> Option<&syn::Type> {
     }
 }
 
-/// A type as the user wrote it, without the token spacing (`io::Result<()>`).
+/// A type as the user wrote it, without the token spacing (`io::Result<()>`,
+/// `&'static str`).
 pub fn type_text(ty: &syn::Type) -> String {
-    ty.to_token_stream().to_string().replace(' ', "")
+    rust_text(ty.to_token_stream())
 }
 
 pub fn is_unit(ty: &syn::Type) -> bool {
@@ -200,9 +202,7 @@ fn unbounded_generic(ty: &syn::Type, generics: &syn::Generics) -> Option<String>
     match ty {
         syn::Type::Reference(r) => unbounded_generic(&r.elem, generics),
         syn::Type::Paren(p) => unbounded_generic(&p.elem, generics),
-        syn::Type::ImplTrait(i) => {
-            only_std(i.bounds.iter()).then(|| ty.to_token_stream().to_string())
-        }
+        syn::Type::ImplTrait(i) => only_std(i.bounds.iter()).then(|| type_text(ty)),
         syn::Type::Path(p) if p.qself.is_none() => {
             let ident = p.path.get_ident()?;
             let param = generics.type_params().find(|t| t.ident == *ident)?;

@@ -34,9 +34,16 @@ pub fn expand(event: &UeLog) -> TokenStream {
             &#krate::__private::ActivityId::current()
         )),
     };
+    // The check is a non-const function named so that rustc's error in a
+    // `const fn` ("cannot call non-const function `..::ue_log_cannot_be_used_in_a_const_fn`")
+    // says what is wrong: a macro cannot see that it is in a `const fn`.
     quote! {{
         #statics
-        if #site_ident.is_enabled() {
+        #[inline(always)]
+        fn ue_log_cannot_be_used_in_a_const_fn(site: &#krate::__private::Callsite) -> bool {
+            site.is_enabled()
+        }
+        if ue_log_cannot_be_used_in_a_const_fn(&#site_ident) {
             #write
         }
     }}

@@ -1,7 +1,9 @@
-//! `ue_log!`: `parse` reads and checks the call, `expand` generates its code.
+//! `ue_log!`: `parse` reads and checks the call (`tracing_habits` explains the
+//! tracing syntax it does not take), `expand` generates its code.
 
 mod expand;
 mod parse;
+mod tracing_habits;
 
 use proc_macro2::TokenStream;
 

@@ -6,9 +6,11 @@ use syn::{Token, bracketed};
 
 use crate::internals::Ctxt;
 use crate::internals::event_fields::{MAX_FIELDS, check_field, check_field_count};
-use crate::internals::field::{Field, parse_field, unraw};
+use crate::internals::field::{Conversion, Field, NameForm, parse_field_and_form};
 use crate::internals::level::Level;
 use crate::internals::names::check_event_name;
+
+use super::tracing_habits::tracing_syntax;
 
 /// A checked `ue_log!` call.
 pub struct UeLog {
@@ -39,6 +41,9 @@ pub fn parse(cx: &Ctxt, tokens: TokenStream) -> Option<UeLog> {
             return Err(input
                 .error("expected a level and an event name, e.g. `ue_log!(info, \"Started\")`"));
         }
+        if let Some(error) = tracing_syntax(input, false) {
+            return Err(error);
+        }
         let level_path: syn::Path = input.parse()?;
         let level = Level::from_path(cx, level_path);
 
@@ -50,6 +55,9 @@ pub fn parse(cx: &Ctxt, tokens: TokenStream) -> Option<UeLog> {
             input.parse::<Token![,]>()?;
             if input.is_empty() {
                 break;
+            }
+            if let Some(error) = tracing_syntax(input, true) {
+                return Err(error);
             }
             match parse_item(input)? {
                 Item::Keyword(expr) if keyword.is_some() => {
@@ -98,6 +106,9 @@ fn parse_event_name(cx: &Ctxt, input: ParseStream) -> syn::Result<Option<String>
         return Err(input.error(missing));
     }
     input.parse::<Token![,]>()?;
+    if let Some(error) = tracing_syntax(input, false) {
+        return Err(error);
+    }
     let looks_like_field = input.is_empty()
         || input.peek(Token![%])
         || input.peek(Token![?])
@@ -122,19 +133,21 @@ fn parse_event_name(cx: &Ctxt, input: ParseStream) -> syn::Result<Option<String>
     Ok(Some(name))
 }
 
-/// `keyword = CONST`, `body = VALUE`, or a field.
+/// `keyword = CONST`, `body = VALUE`, or a field. An option's name means the
+/// option in the shorthand too (`body` is `body = body`); `r#body = x` and
+/// `"body" = x` are fields named `body`.
 fn parse_item(input: ParseStream) -> syn::Result<Item> {
-    if input.peek(syn::Ident) && input.peek2(Token![=]) && !input.peek2(Token![==]) {
-        let ident: syn::Ident = input.fork().parse()?;
-        match unraw(&ident).as_str() {
-            "keyword" => {
-                input.parse::<syn::Ident>()?;
-                input.parse::<Token![=]>()?;
-                return Ok(Item::Keyword(input.parse()?));
-            }
-            "body" => return Ok(Item::Body(parse_field(input)?)),
-            _ => {}
-        }
+    let (field, form) = parse_field_and_form(input)?;
+    if form == NameForm::Verbatim {
+        return Ok(Item::Field(field));
     }
-    Ok(Item::Field(parse_field(input)?))
+    match field.name.as_str() {
+        "keyword" if field.conversion != Conversion::AsIs => Err(syn::Error::new(
+            field.name_span,
+            "`keyword` takes a constant expression, without `%` or `?`: `keyword = 0x10`; for a field named `keyword`, write `r#keyword`",
+        )),
+        "keyword" => Ok(Item::Keyword(field.value)),
+        "body" => Ok(Item::Body(field)),
+        _ => Ok(Item::Field(field)),
+    }
 }
