@@ -35,16 +35,23 @@ pub fn expand(event: &UeLog) -> TokenStream {
         )),
     };
     // The check is a non-const function named so that rustc's error in a
-    // `const fn` ("cannot call non-const function `..::ue_log_cannot_be_used_in_a_const_fn`")
-    // says what is wrong: a macro cannot see that it is in a `const fn`.
+    // `const fn` ("cannot call non-const function `ue_log_cannot_be_used_in_a_const_fn`")
+    // says what is wrong: a macro cannot see that it is in a `const fn`. The
+    // write is a closure it calls, so that error is the only one (calls inside
+    // a closure are not checked as const); a `dyn` one, so the message names no
+    // closure type. Inlined, the call is direct and the disabled path is still
+    // one load and a branch.
     quote! {{
         #statics
         #[inline(always)]
-        fn ue_log_cannot_be_used_in_a_const_fn(site: &#krate::__private::Callsite) -> bool {
-            site.is_enabled()
+        fn ue_log_cannot_be_used_in_a_const_fn(
+            site: &#krate::__private::Callsite,
+            write: &mut dyn ::core::ops::FnMut(),
+        ) {
+            if site.is_enabled() {
+                write()
+            }
         }
-        if ue_log_cannot_be_used_in_a_const_fn(&#site_ident) {
-            #write
-        }
+        ue_log_cannot_be_used_in_a_const_fn(&#site_ident, &mut || { #write });
     }}
 }
