@@ -600,3 +600,35 @@ fn a_message_string_goes_in_the_body_through_format_args() {
         )]
     );
 }
+
+/// `Option` fields are arrays of 0 or 1 elements: a `None` keeps its place, so
+/// the fields after it decode as themselves; `Rc` is its target, as `Arc` is.
+#[test]
+fn option_and_rc_fields() {
+    let (retries, none_retries): (Option<u32>, Option<u32>) = (Some(3), None);
+    let (user, no_user): (Option<&str>, Option<String>) = (Some("ada"), None);
+    let shared = std::rc::Rc::new(7u8);
+    let events = capture(|| {
+        ue_log!(
+            info,
+            "Opt",
+            retries,
+            none_retries,
+            user,
+            no_user,
+            after = 1u8
+        );
+        ue_log!(info, "Shared", shared);
+    });
+    assert_eq!(
+        json(&events),
+        [
+            format!(
+                r#"{{"n":"TestProvider:Opt",{PART_A},"PartC":{{"retries":[3],"none_retries":[],"user":["ada"],"no_user":[],"after":1}},"PartB":{{"_typeName":"Log","severityNumber":9,"severityText":"INFO","name":"Opt"}},"meta":{{"level":4,"keyword":"0x1"}}}}"#
+            ),
+            format!(
+                r#"{{"n":"TestProvider:Shared",{PART_A},"PartC":{{"shared":7}},"PartB":{{"_typeName":"Log","severityNumber":9,"severityText":"INFO","name":"Shared"}},"meta":{{"level":4,"keyword":"0x1"}}}}"#
+            ),
+        ]
+    );
+}

@@ -990,3 +990,33 @@ fn output_none_evaluates_nothing_and_counts_each_dropped_event() {
     ue_log!(info, "NoneLazy", v = counted_value(), c = %CountedDisplay);
     assert_eq!(NONE_EVALUATED.load(Ordering::SeqCst), 0);
 }
+
+/// In the OpenTelemetry fallback an `Option` field is its value when `Some`
+/// and left out when `None` (user_events writes it as an array of 0 or 1).
+#[test]
+fn option_fields_are_their_value_or_left_out() {
+    let fixture = Fixture::opentelemetry("FallbackOptions");
+    let (retries, none_retries): (Option<u32>, Option<u32>) = (Some(3), None);
+    let user: Option<&str> = Some("ada");
+    let no_body: Option<&str> = None;
+    ue_log!(
+        info,
+        "Opt",
+        retries,
+        none_retries,
+        user,
+        after = 1u8,
+        body = no_body
+    );
+    let record = fixture.only_record();
+    assert_eq!(
+        attributes(&record),
+        expect(vec![
+            ("retries", AnyValue::Int(3)),
+            ("user", s("ada")),
+            ("after", AnyValue::Int(1)),
+        ])
+    );
+    assert_eq!(record.body(), None);
+    fixture.finish();
+}

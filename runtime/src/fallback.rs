@@ -10,7 +10,7 @@
 //! | severity number / text | the level: critical 21 `FATAL`, error 17 `ERROR`, warn 13 `WARN`, info 9 `INFO`, verbose 5 `DEBUG` |
 //! | timestamp, observed timestamp | the time of the call (the same instant)        |
 //! | body                   | `body = ..`, converted like a field                   |
-//! | attributes             | the fields, in order, by [`Field::to_any_value`](crate::Field::to_any_value) |
+//! | attributes             | the fields, in order, by [`Field::to_attribute`](crate::Field::to_attribute) (a `None` option is left out) |
 //! | trace context          | the current OpenTelemetry span, when valid            |
 //! | `activity_id`, `related_activity_id` | `#[otel_event]` activities, and events written while one is current (`activity_id` only): 16 bytes (`Bytes`) |
 //! | `opcode`               | `"ActivityStart"` / `"ActivityStop"` on an activity's start and stop records; absent on plain events |
@@ -89,11 +89,13 @@ pub(crate) fn emit_record(state: &ProviderState, info: &'static EventInfo, event
     if let Some((trace_id, span_id, flags)) = trace {
         record.set_trace_context(trace_id, span_id, Some(flags));
     }
-    if let Some((body, _)) = event.body {
-        record.set_body(body.to_any_value());
+    if let Some(body) = event.body.and_then(|(body, _)| body.to_attribute()) {
+        record.set_body(body);
     }
     for (name, value) in info.field_names.iter().zip(event.fields) {
-        record.add_attribute(*name, value.to_any_value());
+        if let Some(value) = value.to_attribute() {
+            record.add_attribute(*name, value);
+        }
     }
     if let Some((activity, related)) = event.activity {
         record.add_attribute("activity_id", AnyValue::Bytes(Box::new(activity.to_vec())));

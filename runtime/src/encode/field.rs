@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -24,6 +25,12 @@ pub trait Field {
     fn encode<'a>(&'a self, w: &mut DataWriter<'a>);
     /// The value as an OpenTelemetry attribute value.
     fn to_any_value(&self) -> AnyValue;
+    /// The OpenTelemetry attribute (or body) the value becomes in the fallback,
+    /// `None` to leave it out (an `Option` field that is `None`). Defaults to
+    /// [`Field::to_any_value`].
+    fn to_attribute(&self) -> Option<AnyValue> {
+        Some(self.to_any_value())
+    }
 }
 
 /// A type that can be an event field. Its encoding and format are constants, so
@@ -67,7 +74,7 @@ pub trait Field {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be an event field",
     label = "unsupported field type",
-    note = "supported field types: integers, f32, f64, bool, char, &str, String, Cow<str>, &[u8]/Vec<u8> (hex bytes), slices/arrays/Vec of scalars or strings, SystemTime, Duration, IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr",
+    note = "supported field types: integers, f32, f64, bool, char, &str, String, Cow<str>, &[u8]/Vec<u8> (hex bytes), slices/arrays/Vec of scalars or strings, Option of a scalar or string, SystemTime, Duration, IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, and references, Box, Rc or Arc of these",
     note = "write `%value` to log it with Display, or `?value` with Debug"
 )]
 pub trait FieldValue: Field {
@@ -342,6 +349,31 @@ impl<T: ArrayElement> FieldValue for Vec<T> {
     const FORMAT: u8 = T::ARRAY_FORMAT;
 }
 
+/// An optional scalar or string is an EventHeader array of 0 or 1 elements, so
+/// the metadata stays the call site's constant and a `None` shifts nothing:
+/// decoders show `[]` or `[42]`. In the OpenTelemetry fallback `Some(x)` is
+/// `x`'s value and `None` leaves the attribute out.
+impl<T: ArrayElement> Field for Option<T> {
+    #[inline]
+    fn encode<'a>(&'a self, w: &mut DataWriter<'a>) {
+        T::encode_slice(self.as_slice(), w);
+    }
+    fn to_any_value(&self) -> AnyValue {
+        T::slice_to_any(self.as_slice())
+    }
+    fn to_attribute(&self) -> Option<AnyValue> {
+        self.as_ref()
+            .map(|v| match T::slice_to_any(std::slice::from_ref(v)) {
+                AnyValue::ListAny(mut list) if list.len() == 1 => list.remove(0),
+                other => other,
+            })
+    }
+}
+impl<T: ArrayElement> FieldValue for Option<T> {
+    const ENCODING: u8 = T::ARRAY_ENCODING;
+    const FORMAT: u8 = T::ARRAY_FORMAT;
+}
+
 impl Field for SystemTime {
     fn encode<'a>(&'a self, w: &mut DataWriter<'a>) {
         w.display(format_args!("{}", Rfc3339::new(*self).as_str()));
@@ -405,6 +437,9 @@ macro_rules! forward {
             fn to_any_value(&self) -> AnyValue {
                 T::to_any_value(self)
             }
+            fn to_attribute(&self) -> Option<AnyValue> {
+                T::to_attribute(self)
+            }
         }
         impl<T: FieldValue + ?Sized> FieldValue for $ptr {
             const ENCODING: u8 = T::ENCODING;
@@ -413,7 +448,7 @@ macro_rules! forward {
     )*};
 }
 
-forward!(&T, &mut T, Box<T>, Arc<T>);
+forward!(&T, &mut T, Box<T>, Rc<T>, Arc<T>);
 
 /// A `%value` field: written with `Display`, only when the event is written.
 pub struct DisplayField<'v, T: ?Sized>(pub &'v T);
