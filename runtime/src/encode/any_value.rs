@@ -33,7 +33,7 @@ use opentelemetry::Key;
 use opentelemetry::logs::AnyValue;
 
 use super::encoding::{BINARY, STRING, VALUE8, VALUE64, VARRAY};
-use super::writer::{DataWriter, EventWriter, INLINE_MAX, Room};
+use super::writer::{DataWriter, EventWriter, INLINE_MAX, Room, counted_need};
 
 /// How one `AnyValue` is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,24 +134,6 @@ impl Shape {
                 (encoding | VARRAY, format)
             }
             Shape::Json => (STRING, FieldFormat::StringJson.as_int()),
-        }
-    }
-}
-
-/// Scratch bytes and segments one counted value (string or bytes) of `len`
-/// bytes may take in the data segments: a 2-byte prefix, plus the content when it
-/// is copied, or a borrowed segment and the segment of the copy after it.
-#[inline(always)]
-fn counted_need(len: usize) -> Room {
-    if len <= INLINE_MAX {
-        Room {
-            bytes: 2 + len,
-            segments: 1,
-        }
-    } else {
-        Room {
-            bytes: 2,
-            segments: 2,
         }
     }
 }

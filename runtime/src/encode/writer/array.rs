@@ -33,10 +33,11 @@ pub const ARRAY_COPIED_MAX: usize = 6144;
 /// two thirds of the large storage's data segments.
 pub const ARRAY_BORROWED_MAX: usize = 100;
 
-/// What one element takes in the data segments: its prefix, plus its content
+/// What one counted value (a string or blob, alone or an array's element) of
+/// `len` bytes takes in the data segments: its 2-byte prefix, plus its content
 /// when copied, or a borrowed segment and the segment of the copy after it.
 #[inline(always)]
-fn element_need(len: usize) -> Room {
+pub(crate) fn counted_need(len: usize) -> Room {
     if len <= INLINE_MAX {
         Room {
             bytes: 2 + len,
@@ -66,7 +67,7 @@ impl<'a> DataWriter<'a> {
         let (mut kept, mut copied, mut borrowed) = (0, 0, 0);
         for item in items.take(u16::MAX as usize) {
             let len = item.len().min(u16::MAX as usize);
-            let need = element_need(len);
+            let need = counted_need(len);
             let room = self.segments.room();
             let long = usize::from(len > INLINE_MAX);
             let fits = (kept == 0 || self.segments.len() + 2 + len <= ARRAY_DATA_LIMIT)

@@ -30,6 +30,7 @@ mod segments;
 use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 
+pub(crate) use array::counted_need;
 pub use data::DataWriter;
 pub use fit::{Fit, MAX_EVENT_SIZE};
 use fit::{Truncatable, Truncatables};
