@@ -22,6 +22,7 @@ use std::time::Duration;
 use otel_user_events::testing::sequential_activity_ids;
 use otel_user_events::{OutputMode, Provider, otel_event, ue_log};
 use otel_user_events_test_support::alloc::{CountingAllocator, allocations_during};
+use otel_user_events_test_support::decode::mask_durations;
 use otel_user_events_test_support::perf::{Listener, Sample};
 use otel_user_events_test_support::{require_kernel, tracefs};
 
@@ -179,7 +180,7 @@ fn one_activity_exactly() {
     assert!(samples.iter().all(|s| s.pid == std::process::id()));
     let json: Vec<String> = samples
         .iter()
-        .map(|s| mask_duration(&mask_time(&s.json().unwrap())))
+        .map(|s| mask_durations(&mask_time(&s.json().unwrap())))
         .collect();
     let event = |part_c: &str, meta: &str| {
         format!(
@@ -209,19 +210,6 @@ fn one_activity_exactly() {
     );
     assert_eq!(provider.counters().written, 4);
     provider.shutdown();
-}
-
-/// Replaces the digits of the stop event's `"duration_ns":123` with `D` (after
-/// checking that there are digits).
-fn mask_duration(json: &str) -> String {
-    const KEY: &str = "\"duration_ns\":";
-    let Some(i) = json.find(KEY) else {
-        return json.to_owned();
-    };
-    let rest = &json[i + KEY.len()..];
-    let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-    assert!(digits > 0, "duration_ns is not a number in {json}");
-    format!("{}D{}", &json[..i + KEY.len()], &rest[digits..])
 }
 
 /// A stop event's fields without the `duration_ns` that every stop event ends

@@ -19,7 +19,7 @@ use opentelemetry::logs::{AnyValue, Severity};
 use opentelemetry_sdk::logs::{InMemoryLogExporter, SdkLoggerProvider};
 use otel_user_events::testing::{Capture, CapturedEvent, sequential_activity_ids};
 use otel_user_events::{ActivityId, FieldValue, Level, OutputMode, Provider, otel_event};
-use otel_user_events_test_support::decode::decode_json;
+use otel_user_events_test_support::decode::{decode_json, mask_durations};
 
 /// Capturing sets every call site's capture bit, and the fallback test starts
 /// the process's provider: the tests take turns.
@@ -46,24 +46,6 @@ fn capture<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
 fn decoded(e: &CapturedEvent) -> String {
     let json = decode_json(&e.tracepoint, &e.payload).unwrap();
     format!("{} {}", e.tracepoint, mask_durations(&json))
-}
-
-/// Replaces the digits of every `"duration_ns":123` with `D` (after checking
-/// that there are digits).
-fn mask_durations(json: &str) -> String {
-    const KEY: &str = "\"duration_ns\":";
-    let mut out = String::new();
-    let mut rest = json;
-    while let Some(i) = rest.find(KEY) {
-        out.push_str(&rest[..i + KEY.len()]);
-        rest = &rest[i + KEY.len()..];
-        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-        assert!(digits > 0, "duration_ns is not a number in {json}");
-        out.push('D');
-        rest = &rest[digits..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// The JSON of an event named `name` at `level` (1..=5) with `part_c` (the

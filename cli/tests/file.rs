@@ -12,6 +12,7 @@ use opentelemetry::logs::{LogRecord as _, Logger as _, LoggerProvider as _, Seve
 use opentelemetry_sdk::logs::SdkLoggerProvider;
 use otel_user_events::testing::{Capture, CapturedEvent, sequential_activity_ids};
 use otel_user_events::{Level, UserEventsProcessor, otel_event, ue_log};
+use otel_user_events_test_support::decode::mask_durations;
 use support::{Event, eventheader_format, ue_tail, ue_tail_ok, write_perf_data};
 use tracepoint_decode::PerfEventFormat;
 
@@ -45,27 +46,6 @@ fn events() -> Vec<CapturedEvent> {
     });
     assert_eq!(events.len(), 4, "{events:?}");
     events
-}
-
-/// Replaces the digits after every `duration_ns=` and `"duration_ns":` (the
-/// stop event's duration, which varies) with `D`, after checking there are some.
-fn mask_durations(text: &str) -> String {
-    let mut text = text.to_owned();
-    for key in ["duration_ns=", "\"duration_ns\":"] {
-        let mut out = String::new();
-        let mut rest = text.as_str();
-        while let Some(i) = rest.find(key) {
-            out.push_str(&rest[..i + key.len()]);
-            rest = &rest[i + key.len()..];
-            let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-            assert!(digits > 0, "duration_ns is not a number in {text}");
-            out.push('D');
-            rest = &rest[digits..];
-        }
-        out.push_str(rest);
-        text = out;
-    }
-    text
 }
 
 /// A tracepoint without EventHeader, as a perf.data file may also hold.

@@ -5,7 +5,7 @@
 use std::time::{Duration, SystemTime};
 
 use otel_user_events_renamed_dep_test::{activity, async_activity, logged, plain};
-use otel_user_events_test_support::decode::decode_json;
+use otel_user_events_test_support::decode::{decode_json, mask_durations};
 use renamed_ue::testing::{Capture, sequential_activity_ids};
 use renamed_ue::{otel_event, ue_log};
 
@@ -21,7 +21,7 @@ fn capture<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
     let json = events
         .iter()
         .map(|e| {
-            let json = mask_duration(&decode_json(&e.tracepoint, &e.payload).unwrap());
+            let json = mask_durations(&decode_json(&e.tracepoint, &e.payload).unwrap());
             // Only the parts that differ between events.
             let part_c = json
                 .split_once("\"PartC\":")
@@ -36,19 +36,6 @@ fn capture<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
         })
         .collect();
     (r, json)
-}
-
-/// Replaces the digits of a stop event's `"duration_ns":123` with `D` (after
-/// checking that there are digits): durations vary.
-fn mask_duration(json: &str) -> String {
-    const KEY: &str = "\"duration_ns\":";
-    let Some(i) = json.find(KEY) else {
-        return json.to_owned();
-    };
-    let rest = &json[i + KEY.len()..];
-    let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-    assert!(digits > 0, "duration_ns is not a number in {json}");
-    format!("{}D{}", &json[..i + KEY.len()], &rest[digits..])
 }
 
 const A1: &str = "00000000-0000-0000-0000-000000000001";
