@@ -67,16 +67,26 @@ pub fn level_expr(level: &Level, krate: &TokenStream) -> TokenStream {
 /// and the call that evaluates the values and passes them in. Interpolate it
 /// (`#write`) where the event is written.
 ///
-/// `opcode` is a const expression (`0u8`). `activity` is an expression of type
-/// `Option<(&[u8; 16], Option<&[u8; 16]>)>` evaluated at the call (so it may use
-/// the caller's locals, e.g. activity ids computed by the caller) and passed in.
+/// `opcode` is a const expression (`0u8`).
 pub struct EventWrite<'a> {
     pub krate: &'a TokenStream,
     pub site: &'a syn::Ident,
     pub fields: &'a [Field],
     pub body: Option<&'a Field>,
     pub opcode: TokenStream,
-    pub activity: TokenStream,
+    pub activity: ActivityIds,
+}
+
+/// The activity ids an event carries.
+pub enum ActivityIds {
+    /// An expression of type `Option<(&[u8; 16], Option<&[u8; 16]>)>` evaluated
+    /// at the call (so it may use the caller's locals, e.g. ids the caller
+    /// computed) and passed in.
+    Given(TokenStream),
+    /// The activity current on this thread, if any, read inside the generic
+    /// function: nothing at the call site but the call (so in a `const fn`,
+    /// rustc reports no other non-const call of ours).
+    Current,
 }
 
 impl ToTokens for EventWrite<'_> {
@@ -116,6 +126,18 @@ impl ToTokens for EventWrite<'_> {
             ),
         };
         let comma = body.map(|_| quote!(,));
+        let (activity_param, activity_value, activity_arg) = match activity {
+            ActivityIds::Given(expr) => (
+                quote!(__ue_activity: ::core::option::Option<(&[u8; 16], ::core::option::Option<&[u8; 16]>)>,),
+                quote!(__ue_activity),
+                quote!(#comma #expr),
+            ),
+            ActivityIds::Current => (
+                quote!(),
+                quote!(#krate::__private::current_ids(&#krate::__private::ActivityId::current())),
+                quote!(),
+            ),
+        };
 
         // The function keeps the name `__ue_dispatch`, after the runtime function it
         // calls: rustc names it in its notes about a field's type.
@@ -124,7 +146,7 @@ impl ToTokens for EventWrite<'_> {
             #[allow(non_camel_case_types, clippy::too_many_arguments)]
             fn __ue_dispatch<#(#params: #krate::__private::FieldValue,)* #body_param>(
                 #(#args: &#params,)* #body_arg
-                __ue_activity: ::core::option::Option<(&[u8; 16], ::core::option::Option<&[u8; 16]>)>,
+                #activity_param
             ) {
                 struct __UeMeta<#(#params),*>(::core::marker::PhantomData<(#(#params,)*)>);
                 impl<#(#params: #krate::__private::FieldValue),*> __UeMeta<#(#params),*> {
@@ -135,10 +157,10 @@ impl ToTokens for EventWrite<'_> {
                     fields: &[#(#args as &dyn #krate::__private::Field),*],
                     body: #body_value,
                     opcode: #opcode,
-                    activity: __ue_activity,
+                    activity: #activity_value,
                 });
             }
-            __ue_dispatch(#(#refs,)* #body_ref #comma #activity);
+            __ue_dispatch(#(#refs,)* #body_ref #activity_arg);
         });
     }
 }
