@@ -43,7 +43,9 @@ pub struct OpenTelemetryReport {
 pub struct TracepointReport {
     /// `<Provider>_L<level>K<keyword>`.
     pub name: String,
-    /// How many call sites use it.
+    /// How many call sites use it; 0 for the levels of a keyword that no call
+    /// site has and for [extra keywords](crate::ProviderBuilder::keywords):
+    /// registered anyway so that every `<Provider>_L1K<k>`..`_L5K<k>` exists.
     pub call_sites: usize,
     /// `Ok` when every call site registered, else the first error.
     pub result: Result<(), Errno>,
@@ -63,7 +65,9 @@ pub struct InitReport {
     /// The `user_events_data` file, or why it could not be opened (`None` when
     /// user_events was not tried).
     pub data_file: Option<Result<PathBuf, DataFileError>>,
-    /// One line per tracepoint name (empty when user_events was not tried).
+    /// One line per tracepoint name (empty when user_events was not tried):
+    /// all five levels of every keyword of a call site or of
+    /// [`keywords`](crate::ProviderBuilder::keywords).
     pub tracepoints: Vec<TracepointReport>,
     /// The OpenTelemetry output, when active.
     pub opentelemetry: Option<OpenTelemetryReport>,
@@ -96,6 +100,11 @@ impl fmt::Display for InitReport {
         }
         for tp in &self.tracepoints {
             match &tp.result {
+                Ok(()) if tp.call_sites == 0 => writeln!(
+                    f,
+                    "  {}: registered (no call site: registered so collectors find it)",
+                    tp.name
+                )?,
                 Ok(()) => writeln!(
                     f,
                     "  {}: registered ({} call sites)",
