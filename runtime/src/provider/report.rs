@@ -173,3 +173,41 @@ impl From<ProviderNameError> for InitError {
         InitError::InvalidName(e)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tracepoint_without_call_sites_says_why_it_is_registered() {
+        let tp = |name: &str, call_sites, result| TracepointReport {
+            name: name.to_owned(),
+            call_sites,
+            result,
+        };
+        let report = InitReport {
+            provider: "P".to_owned(),
+            requested: OutputMode::UserEvents,
+            active: ActiveOutputs {
+                user_events: true,
+                opentelemetry: false,
+            },
+            reason: "because".to_owned(),
+            data_file: Some(Ok(PathBuf::from("/sys/kernel/tracing/user_events_data"))),
+            tracepoints: vec![
+                tp("P_L1K1", 0, Ok(())),
+                tp("P_L4K1", 2, Ok(())),
+                tp("P_L5K1", 0, Err(Errno(libc::EINVAL))),
+            ],
+            opentelemetry: None,
+        };
+        assert_eq!(
+            report.to_string(),
+            "otel-user-events provider \"P\": output user_events (requested UserEvents)\n  \
+             why: because\n  user_events_data: /sys/kernel/tracing/user_events_data\n  \
+             P_L1K1: registered (no call site: registered so collectors find it)\n  \
+             P_L4K1: registered (2 call sites)\n  \
+             P_L5K1: not registered: EINVAL (22): the kernel rejected the tracepoint definition\n"
+        );
+    }
+}
