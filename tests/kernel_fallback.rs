@@ -55,7 +55,7 @@ fn both_writes_each_event_to_the_tracepoint_and_to_opentelemetry() {
     );
     assert_eq!(
         report.reason,
-        "both outputs were requested and every tracepoint registered with user_events (2)"
+        "both outputs were requested and every tracepoint registered with user_events (5)"
     );
     assert!(tracefs::is_registered("KFallbackBoth_L4K1").unwrap());
     assert!(tracefs::is_registered("KFallbackBoth_L2K1").unwrap());
@@ -132,7 +132,7 @@ fn auto_picks_user_events_when_every_tracepoint_registers() {
     );
     assert_eq!(
         report.reason,
-        "every tracepoint registered with user_events (2); the OpenTelemetry logger provider \
+        "every tracepoint registered with user_events (5); the OpenTelemetry logger provider \
          is not used"
     );
     assert!(provider.logger_provider().is_none());

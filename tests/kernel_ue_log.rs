@@ -93,14 +93,100 @@ fn every_call_site_tracepoint_is_registered_with_its_exact_name() {
         "{report}"
     );
 
-    let expected: BTreeSet<String> = ["KNames_L2K1", "KNames_L3K10", "KNames_L4K1", "KNames_L5K1"]
-        .into_iter()
-        .map(String::from)
+    // The call sites' own tracepoints ...
+    let with_call_sites: BTreeSet<String> =
+        ["KNames_L2K1", "KNames_L3K10", "KNames_L4K1", "KNames_L5K1"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+    let reported_with_call_sites: BTreeSet<String> = report
+        .tracepoints
+        .iter()
+        .filter(|t| t.call_sites > 0)
+        .map(|t| t.name.clone())
         .collect();
+    assert_eq!(reported_with_call_sites, with_call_sites);
+    // ... and every other level of their keywords (1 and 0x10), with none.
+    let expected = every_level("KNames", &[1, 0x10]);
     let reported: BTreeSet<String> = report.tracepoints.iter().map(|t| t.name.clone()).collect();
     assert_eq!(reported, expected);
     assert_eq!(names_with_prefix("KNames_"), expected);
     provider.shutdown();
+}
+
+/// `<provider>_L1K<k>`..`<provider>_L5K<k>` for each of `keywords`.
+fn every_level(provider: &str, keywords: &[u64]) -> BTreeSet<String> {
+    keywords
+        .iter()
+        .flat_map(|k| (1..=5).map(move |level| format!("{provider}_L{level}K{k:x}")))
+        .collect()
+}
+
+#[test]
+fn extra_keywords_get_all_five_levels_until_shutdown() {
+    require_kernel!();
+    let _serial = serial();
+    let provider = Provider::builder("KExtra")
+        .keywords([0x20, 1])
+        .init()
+        .unwrap();
+    let report = provider.report();
+    assert!(report.active.user_events, "{report}");
+    assert!(
+        report.tracepoints.iter().all(|t| t.result.is_ok()),
+        "{report}"
+    );
+    // Keyword 1 and 0x10 from the call sites, 0x20 declared; 1 is not doubled.
+    let expected = every_level("KExtra", &[1, 0x10, 0x20]);
+    assert_eq!(names_with_prefix("KExtra_"), expected);
+    assert_eq!(report.tracepoints.len(), 15, "{report}");
+    let status = tracefs::user_events_status().unwrap();
+    for name in &expected {
+        assert!(
+            status.get(name).is_some(),
+            "{name} not in user_events_status"
+        );
+    }
+    // The report's lines: one per name, sorted, saying why each is there.
+    let text = report.to_string();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("  KExtra_"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "  KExtra_L1K1: registered (no call site: registered so collectors find it)",
+            "  KExtra_L1K10: registered (no call site: registered so collectors find it)",
+            "  KExtra_L1K20: registered (no call site: registered so collectors find it)",
+            "  KExtra_L2K1: registered (1 call sites)",
+            "  KExtra_L2K10: registered (no call site: registered so collectors find it)",
+            "  KExtra_L2K20: registered (no call site: registered so collectors find it)",
+            "  KExtra_L3K1: registered (no call site: registered so collectors find it)",
+            "  KExtra_L3K10: registered (1 call sites)",
+            "  KExtra_L3K20: registered (no call site: registered so collectors find it)",
+            "  KExtra_L4K1: registered (1 call sites)",
+            "  KExtra_L4K10: registered (no call site: registered so collectors find it)",
+            "  KExtra_L4K20: registered (no call site: registered so collectors find it)",
+            "  KExtra_L5K1: registered (1 call sites)",
+            "  KExtra_L5K10: registered (no call site: registered so collectors find it)",
+            "  KExtra_L5K20: registered (no call site: registered so collectors find it)",
+        ],
+        "{report}"
+    );
+    assert_eq!(
+        report.reason,
+        "every tracepoint registered with user_events (15)"
+    );
+    // A tracepoint with no call site behind it can be listened to like any other.
+    let capture = Listener::start(&["KExtra_L1K20", "KExtra_L3K1"]).unwrap();
+    drop(capture);
+    provider.shutdown();
+    for name in &expected {
+        tracefs::wait_for_unregistered(name, Duration::from_secs(10))
+            .unwrap_or_else(|e| panic!("{name} still registered after shutdown: {e}"));
+    }
+    assert!(names_with_prefix("KExtra_").is_empty());
 }
 
 #[test]
@@ -212,7 +298,9 @@ fn shutdown_unregisters_and_later_calls_are_no_ops() {
     tracefs::enable("KGone_L4K1").unwrap();
     tracefs::disable("KGone_L4K1").unwrap();
     provider.shutdown();
-    for name in ["KGone_L2K1", "KGone_L3K10", "KGone_L4K1", "KGone_L5K1"] {
+    // The levels without a call site leave too.
+    for name in every_level("KGone", &[1, 0x10]) {
+        let name = name.as_str();
         tracefs::wait_for_unregistered(name, Duration::from_secs(10))
             .unwrap_or_else(|e| panic!("{name} still registered after shutdown: {e}"));
     }

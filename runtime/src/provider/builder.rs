@@ -17,7 +17,7 @@ use super::mode::OutputMode;
 use super::report::{
     ActiveOutputs, InitError, InitReport, LoggerSource, OpenTelemetryReport, TracepointReport,
 };
-use super::state::{self, ProviderState};
+use super::state::{self, ProviderState, Registered};
 use crate::callsite::{self, Callsite};
 use crate::counters::{self, Counters};
 use crate::enable;
@@ -32,6 +32,7 @@ impl Provider {
             mode: OutputMode::Auto,
             logger: LoggerConfig::None,
             resource: None,
+            extra_keywords: Vec::new(),
         }
     }
 }
@@ -54,6 +55,7 @@ pub struct ProviderBuilder {
     mode: OutputMode,
     logger: LoggerConfig,
     resource: Option<Resource>,
+    extra_keywords: Vec<u64>,
 }
 
 impl ProviderBuilder {
@@ -133,6 +135,32 @@ impl ProviderBuilder {
         self
     }
 
+    /// Also registers all five levels of each of `keywords`
+    /// (`<Provider>_L1K<k>`..`<Provider>_L5K<k>`) at [`init`](Self::init),
+    /// even when no call site linked into this program uses them yet, so an
+    /// operator can write one subscription list for every version of the
+    /// program. The keywords that call sites use get their five levels
+    /// without this. Adds to the keywords of earlier calls.
+    ///
+    /// ```
+    /// use otel_user_events_runtime::Provider;
+    ///
+    /// let provider = Provider::builder("MyService").keywords([0x10, 0x20]).init().unwrap();
+    /// let report = provider.report();
+    /// if matches!(report.data_file, Some(Ok(_))) {
+    ///     // With user_events: `MyService_L1K10`..`MyService_L5K10` and
+    ///     // `MyService_L1K20`..`MyService_L5K20`, no call site behind them.
+    ///     let standby = report.tracepoints.iter().filter(|t| t.call_sites == 0);
+    ///     assert!(standby.clone().any(|t| t.name == "MyService_L3K20"));
+    ///     assert!(standby.clone().any(|t| t.name == "MyService_L1K10"));
+    /// }
+    /// provider.shutdown();
+    /// ```
+    pub fn keywords(mut self, keywords: impl IntoIterator<Item = u64>) -> Self {
+        self.extra_keywords.extend(keywords);
+        self
+    }
+
     /// Registers every call site's tracepoint and activates the provider.
     ///
     /// Missing kernel support is not an error: the [`InitReport`] says what
@@ -156,12 +184,13 @@ impl ProviderBuilder {
             });
         }
 
-        let kernel = (self.mode != OutputMode::OpenTelemetry).then(|| Kernel::register(&name));
+        let kernel = (self.mode != OutputMode::OpenTelemetry)
+            .then(|| Kernel::register(&name, &self.extra_keywords));
         let status = match &kernel {
             Some(k) => KernelStatus::new(
                 &Some(k.data_file_report.clone()),
                 &k.tracepoints,
-                !k.registered.is_empty(),
+                !k.registered.sites.is_empty(),
             ),
             None => KernelStatus::new(&None, &[], false),
         };
@@ -188,11 +217,11 @@ impl ProviderBuilder {
                 let (file, registered) = k.keep(user_events);
                 (Some(k.data_file_report), k.tracepoints, file, registered)
             }
-            None => (None, Vec::new(), None, Vec::new()),
+            None => (None, Vec::new(), None, Registered::default()),
         };
         // Taken before any site can count itself as unavailable for this provider.
         let site_drops_unavailable_base = counters::site_drops_unavailable();
-        mark_unavailable(user_events, opentelemetry, &registered);
+        mark_unavailable(user_events, opentelemetry, &registered.sites);
 
         let state = state::activate(ProviderState {
             name: name.clone(),
@@ -256,16 +285,17 @@ impl LoggerConfig {
 struct Kernel {
     data_file: Option<DataFile>,
     data_file_report: Result<PathBuf, DataFileError>,
-    registered: Vec<&'static Callsite>,
+    registered: Registered,
     tracepoints: Vec<TracepointReport>,
 }
 
 impl Kernel {
-    /// Opens `user_events_data` and registers every call site's tracepoint.
-    fn register(name: &ProviderName) -> Kernel {
+    /// Opens `user_events_data` and registers every call site's tracepoint,
+    /// and the other levels of their keywords and of `extra_keywords`.
+    fn register(name: &ProviderName, extra_keywords: &[u64]) -> Kernel {
         match DataFile::open() {
             Ok(file) => {
-                let (registered, tracepoints) = state::register_all(&file, name);
+                let (registered, tracepoints) = state::register_all(&file, name, extra_keywords);
                 Kernel {
                     data_file_report: Ok(file.path().to_owned()),
                     data_file: Some(file),
@@ -276,7 +306,7 @@ impl Kernel {
             Err(e) => Kernel {
                 data_file: None,
                 data_file_report: Err(e),
-                registered: Vec::new(),
+                registered: Registered::default(),
                 tracepoints: Vec::new(),
             },
         }
@@ -284,7 +314,7 @@ impl Kernel {
 
     /// The data file and registered sites when user_events is used; otherwise
     /// gives back what was registered and keeps nothing.
-    fn keep(&mut self, used: bool) -> (Option<DataFile>, Vec<&'static Callsite>) {
+    fn keep(&mut self, used: bool) -> (Option<DataFile>, Registered) {
         let registered = std::mem::take(&mut self.registered);
         let file = self.data_file.take();
         if used {
@@ -293,7 +323,7 @@ impl Kernel {
         if let Some(file) = &file {
             state::release(file, registered);
         }
-        (None, Vec::new())
+        (None, Registered::default())
     }
 }
 

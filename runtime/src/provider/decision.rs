@@ -12,19 +12,24 @@ use super::report::TracepointReport;
 /// What happened with user_events, for the decision and its sentence.
 pub(super) enum KernelStatus {
     NotTried,
-    /// Every tracepoint registered (`tracepoints` of them).
+    /// Every tracepoint of a call site registered (`tracepoints` of them
+    /// registered in all).
     Ready {
         tracepoints: usize,
+        /// Why some tracepoints without a call site did not register.
+        standby: Option<String>,
     },
-    /// Some tracepoints registered, some did not.
+    /// Some tracepoints of call sites registered, some did not.
     Partial(String),
-    /// No tracepoint can be written.
+    /// No tracepoint of a call site can be written.
     Unavailable(String),
 }
 
 impl KernelStatus {
     /// Sums up the registration of `tracepoints` through `data_file` (`None`:
-    /// user_events was not tried).
+    /// user_events was not tried). Only the tracepoints of call sites decide:
+    /// one registered for a collector's sake alone (no call site) carries no
+    /// event, so its failure is told in the sentence but changes no output.
     pub(super) fn new(
         data_file: &Option<Result<PathBuf, DataFileError>>,
         tracepoints: &[TracepointReport],
@@ -38,34 +43,38 @@ impl KernelStatus {
                 errno.explain()
             )),
             Some(Ok(_)) => {
-                let failed: Vec<&TracepointReport> =
-                    tracepoints.iter().filter(|t| t.result.is_err()).collect();
-                match failed.first() {
+                let (used, standby): (Vec<&TracepointReport>, Vec<&TracepointReport>) =
+                    tracepoints.iter().partition(|t| t.call_sites > 0);
+                match failures(&used) {
                     None => KernelStatus::Ready {
-                        tracepoints: tracepoints.len(),
+                        tracepoints: tracepoints.iter().filter(|t| t.result.is_ok()).count(),
+                        standby: failures(&standby),
                     },
-                    Some(first) => {
-                        let problem = format!(
-                            "{} of {} tracepoints did not register (first: {}: {})",
-                            failed.len(),
-                            tracepoints.len(),
-                            first.name,
-                            first
-                                .result
-                                .as_ref()
-                                .err()
-                                .map_or(String::new(), |e| e.to_string())
-                        );
-                        if any_registered {
-                            KernelStatus::Partial(problem)
-                        } else {
-                            KernelStatus::Unavailable(problem)
-                        }
-                    }
+                    Some(problem) if any_registered => KernelStatus::Partial(problem),
+                    Some(problem) => KernelStatus::Unavailable(problem),
                 }
             }
         }
     }
+}
+
+/// "`n` of `m` tracepoints did not register (first: ..)", or `None` when all of
+/// `tracepoints` registered.
+fn failures(tracepoints: &[&TracepointReport]) -> Option<String> {
+    let failed: Vec<&&TracepointReport> =
+        tracepoints.iter().filter(|t| t.result.is_err()).collect();
+    let first = failed.first()?;
+    Some(format!(
+        "{} of {} tracepoints did not register (first: {}: {})",
+        failed.len(),
+        tracepoints.len(),
+        first.name,
+        first
+            .result
+            .as_ref()
+            .err()
+            .map_or(String::new(), |e| e.to_string())
+    ))
 }
 
 /// The outputs to use and why, in one sentence.
@@ -86,12 +95,16 @@ pub(super) fn decide(mode: OutputMode, kernel: &KernelStatus, has_logger: bool) 
         opentelemetry,
         reason,
     };
-    let ready = |tracepoints: usize| {
-        if tracepoints == 0 {
+    let ready = |tracepoints: usize, standby: &Option<String>| match standby {
+        _ if tracepoints == 0 && standby.is_none() => {
             "user_events is available (this program has no call sites to register)".to_owned()
-        } else {
-            format!("every tracepoint registered with user_events ({tracepoints})")
         }
+        None => format!("every tracepoint registered with user_events ({tracepoints})"),
+        Some(problem) => format!(
+            "the tracepoints of every call site registered with user_events ({tracepoints} \
+             in all), but of those without a call site {problem}: collectors that list them \
+             will not open"
+        ),
     };
     match (mode, kernel) {
         (OutputMode::OpenTelemetry, _) | (_, KernelStatus::NotTried) => decision(
@@ -99,10 +112,19 @@ pub(super) fn decide(mode: OutputMode, kernel: &KernelStatus, has_logger: bool) 
             true,
             "OpenTelemetry was requested, so user_events was not tried".to_owned(),
         ),
-        (OutputMode::Both, KernelStatus::Ready { tracepoints }) => decision(
+        (
+            OutputMode::Both,
+            KernelStatus::Ready {
+                tracepoints,
+                standby,
+            },
+        ) => decision(
             true,
             true,
-            format!("both outputs were requested and {}", ready(*tracepoints)),
+            format!(
+                "both outputs were requested and {}",
+                ready(*tracepoints, standby)
+            ),
         ),
         (OutputMode::Both, KernelStatus::Partial(problem)) => decision(
             true,
@@ -117,10 +139,19 @@ pub(super) fn decide(mode: OutputMode, kernel: &KernelStatus, has_logger: bool) 
             true,
             format!("both outputs were requested but {problem}: OpenTelemetry only"),
         ),
-        (OutputMode::UserEvents, KernelStatus::Ready { tracepoints }) => decision(
+        (
+            OutputMode::UserEvents,
+            KernelStatus::Ready {
+                tracepoints,
+                standby,
+            },
+        ) => decision(
             true,
             false,
-            format!("user_events was requested and {}", ready(*tracepoints)),
+            format!(
+                "user_events was requested and {}",
+                ready(*tracepoints, standby)
+            ),
         ),
         (OutputMode::UserEvents, KernelStatus::Partial(problem)) => decision(
             true,
@@ -134,8 +165,14 @@ pub(super) fn decide(mode: OutputMode, kernel: &KernelStatus, has_logger: bool) 
             false,
             format!("user_events was requested but {problem}: events {DROPPED}"),
         ),
-        (OutputMode::Auto, KernelStatus::Ready { tracepoints }) => {
-            let mut reason = ready(*tracepoints);
+        (
+            OutputMode::Auto,
+            KernelStatus::Ready {
+                tracepoints,
+                standby,
+            },
+        ) => {
+            let mut reason = ready(*tracepoints, standby);
             if has_logger {
                 reason.push_str("; the OpenTelemetry logger provider is not used");
             }
@@ -184,7 +221,10 @@ mod tests {
         use OutputMode::{Auto, Both, UserEvents};
         let p = || Partial("1 of 2 tracepoints did not register".to_owned());
         let u = || Unavailable("user_events is unavailable".to_owned());
-        let r = || Ready { tracepoints: 2 };
+        let r = || Ready {
+            tracepoints: 2,
+            standby: None,
+        };
         let cases = [
             (Auto, r(), true, (true, false)),
             (Auto, r(), false, (true, false)),
@@ -245,7 +285,10 @@ mod tests {
              .stdout_logger_provider()): events of the call sites of the tracepoints that did \
              not register are dropped and counted (dropped_unavailable)"
         );
-        let ready = KernelStatus::Ready { tracepoints: 0 };
+        let ready = KernelStatus::Ready {
+            tracepoints: 0,
+            standby: None,
+        };
         assert_eq!(
             decide(OutputMode::Auto, &ready, false).reason,
             "user_events is available (this program has no call sites to register)"
@@ -280,7 +323,10 @@ mod tests {
         ));
         assert!(matches!(
             KernelStatus::new(&file, &tracepoints[..1], true),
-            KernelStatus::Ready { tracepoints: 1 }
+            KernelStatus::Ready {
+                tracepoints: 1,
+                standby: None
+            }
         ));
         let missing = Some(Err(DataFileError {
             errno: Errno(libc::ENOENT),
@@ -298,5 +344,49 @@ mod tests {
             KernelStatus::new(&None, &[], false),
             KernelStatus::NotTried
         ));
+    }
+
+    #[test]
+    fn a_tracepoint_without_call_sites_that_fails_changes_no_output() {
+        let tp = |name: &str, call_sites, result| TracepointReport {
+            name: name.to_owned(),
+            call_sites,
+            result,
+        };
+        let file = Some(Ok(PathBuf::from("/sys/kernel/tracing/user_events_data")));
+        let tracepoints = [
+            tp("P_L1K1", 0, Ok(())),
+            tp("P_L4K1", 2, Ok(())),
+            tp("P_L5K1", 0, Err(Errno(libc::EINVAL))),
+        ];
+        let status = KernelStatus::new(&file, &tracepoints, true);
+        let KernelStatus::Ready {
+            tracepoints: 2,
+            standby: Some(problem),
+        } = &status
+        else {
+            panic!("call sites all registered: ready");
+        };
+        assert_eq!(
+            problem,
+            "1 of 2 tracepoints did not register (first: P_L5K1: EINVAL (22): the kernel \
+             rejected the tracepoint definition)"
+        );
+        let d = decide(OutputMode::Auto, &status, true);
+        assert_eq!((d.user_events, d.opentelemetry), (true, false));
+        assert_eq!(
+            d.reason,
+            "the tracepoints of every call site registered with user_events (2 in all), but of \
+             those without a call site 1 of 2 tracepoints did not register (first: P_L5K1: \
+             EINVAL (22): the kernel rejected the tracepoint definition): collectors that list \
+             them will not open; the OpenTelemetry logger provider is not used"
+        );
+        // Registered for collectors only, with no call site at all.
+        let only_standby = [tp("P_L1K20", 0, Ok(())), tp("P_L2K20", 0, Ok(()))];
+        let status = KernelStatus::new(&file, &only_standby, false);
+        assert_eq!(
+            decide(OutputMode::UserEvents, &status, false).reason,
+            "user_events was requested and every tracepoint registered with user_events (2)"
+        );
     }
 }

@@ -16,6 +16,13 @@
 /// ² events of call sites whose tracepoint did not register are dropped and counted.
 /// ³ call sites whose tracepoint did not register write to OpenTelemetry only.
 ///
+/// "Tracepoint" here means one a call site writes to. The provider also
+/// registers the levels of each keyword that no call site has, and the
+/// [extra keywords](crate::ProviderBuilder::keywords), so that a collector's
+/// subscription list always opens; nothing is written to those, so when one
+/// of them does not register the report and its sentence say so, but the
+/// outputs stay as the table says: events keep flowing where they can.
+///
 /// The [`InitReport`](crate::InitReport) says which outputs are active and why, in one sentence.
 ///
 /// # The OpenTelemetry output

@@ -43,7 +43,9 @@ pub struct OpenTelemetryReport {
 pub struct TracepointReport {
     /// `<Provider>_L<level>K<keyword>`.
     pub name: String,
-    /// How many call sites use it.
+    /// How many call sites use it; 0 for the levels of a keyword that no call
+    /// site has and for [extra keywords](crate::ProviderBuilder::keywords):
+    /// registered anyway so that every `<Provider>_L1K<k>`..`_L5K<k>` exists.
     pub call_sites: usize,
     /// `Ok` when every call site registered, else the first error.
     pub result: Result<(), Errno>,
@@ -63,7 +65,9 @@ pub struct InitReport {
     /// The `user_events_data` file, or why it could not be opened (`None` when
     /// user_events was not tried).
     pub data_file: Option<Result<PathBuf, DataFileError>>,
-    /// One line per tracepoint name (empty when user_events was not tried).
+    /// One line per tracepoint name (empty when user_events was not tried):
+    /// all five levels of every keyword of a call site or of
+    /// [`keywords`](crate::ProviderBuilder::keywords).
     pub tracepoints: Vec<TracepointReport>,
     /// The OpenTelemetry output, when active.
     pub opentelemetry: Option<OpenTelemetryReport>,
@@ -96,6 +100,11 @@ impl fmt::Display for InitReport {
         }
         for tp in &self.tracepoints {
             match &tp.result {
+                Ok(()) if tp.call_sites == 0 => writeln!(
+                    f,
+                    "  {}: registered (no call site: registered so collectors find it)",
+                    tp.name
+                )?,
                 Ok(()) => writeln!(
                     f,
                     "  {}: registered ({} call sites)",
@@ -162,5 +171,43 @@ impl std::error::Error for InitError {}
 impl From<ProviderNameError> for InitError {
     fn from(e: ProviderNameError) -> Self {
         InitError::InvalidName(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tracepoint_without_call_sites_says_why_it_is_registered() {
+        let tp = |name: &str, call_sites, result| TracepointReport {
+            name: name.to_owned(),
+            call_sites,
+            result,
+        };
+        let report = InitReport {
+            provider: "P".to_owned(),
+            requested: OutputMode::UserEvents,
+            active: ActiveOutputs {
+                user_events: true,
+                opentelemetry: false,
+            },
+            reason: "because".to_owned(),
+            data_file: Some(Ok(PathBuf::from("/sys/kernel/tracing/user_events_data"))),
+            tracepoints: vec![
+                tp("P_L1K1", 0, Ok(())),
+                tp("P_L4K1", 2, Ok(())),
+                tp("P_L5K1", 0, Err(Errno(libc::EINVAL))),
+            ],
+            opentelemetry: None,
+        };
+        assert_eq!(
+            report.to_string(),
+            "otel-user-events provider \"P\": output user_events (requested UserEvents)\n  \
+             why: because\n  user_events_data: /sys/kernel/tracing/user_events_data\n  \
+             P_L1K1: registered (no call site: registered so collectors find it)\n  \
+             P_L4K1: registered (2 call sites)\n  \
+             P_L5K1: not registered: EINVAL (22): the kernel rejected the tracepoint definition\n"
+        );
     }
 }

@@ -1,8 +1,8 @@
 //! The state of the active provider: registered call sites, the data file,
 //! counters and the logger, reachable by every writer through one pointer.
 
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicPtr, Ordering};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use opentelemetry_sdk::logs::SdkLogger;
@@ -14,6 +14,7 @@ use crate::callsite::{self, Callsite};
 use crate::counters::{self, CounterSnapshot, Counters};
 use crate::enable;
 use crate::encode::common_schema::CloudRole;
+use crate::level::Level;
 
 /// The state of an initialised provider.
 pub(crate) struct ProviderState {
@@ -24,7 +25,7 @@ pub(crate) struct ProviderState {
     pub(crate) cloud_role: CloudRole,
     /// Present exactly when OpenTelemetry output is active.
     pub(crate) logger: Option<SdkLogger>,
-    pub(super) registered: Mutex<Vec<&'static Callsite>>,
+    pub(super) registered: Mutex<Registered>,
     /// [`counters::site_drops_unavailable`] when this provider started: the
     /// drops its call sites count themselves are the ones after it.
     pub(super) site_drops_unavailable_base: u64,
@@ -74,9 +75,10 @@ impl ProviderState {
         {
             return; // already shut down
         }
-        let sites = std::mem::take(&mut *self.registered.lock().unwrap_or_else(|e| e.into_inner()));
+        let registered =
+            std::mem::take(&mut *self.registered.lock().unwrap_or_else(|e| e.into_inner()));
         if let Some(file) = &self.data_file {
-            release(file, sites);
+            release(file, registered);
         }
         for site in callsite::all() {
             site.set(enable::FALLBACK | enable::UNAVAILABLE, false);
@@ -84,23 +86,58 @@ impl ProviderState {
     }
 }
 
-/// Unregisters `sites` and closes `file`, which drops the kernel's references so
-/// the tracepoint names can leave `user_events_status`.
-pub(super) fn release(file: &DataFile, sites: Vec<&'static Callsite>) {
-    for site in sites {
+/// What registered through the provider's data file, unregistered once at
+/// shutdown (or right away when user_events is not used).
+#[derive(Default)]
+pub(super) struct Registered {
+    /// The call sites whose tracepoint registered.
+    pub(super) sites: Vec<&'static Callsite>,
+    /// The enable words of the tracepoints registered without a call site (the
+    /// other levels of a used keyword, and the builder's extra keywords), so
+    /// a collector's fixed list of names always opens. Nothing writes to them.
+    pub(super) standby: Vec<&'static AtomicU32>,
+}
+
+/// Unregisters everything in `registered` and closes `file`, which drops the
+/// kernel's references so the tracepoint names can leave `user_events_status`.
+pub(super) fn release(file: &DataFile, registered: Registered) {
+    for site in registered.sites {
         let _ = file.unregister(site.enable_word());
         site.set_write_index(u32::MAX);
         site.set(enable::KERNEL, false);
     }
+    for word in registered.standby {
+        let _ = file.unregister(word);
+    }
     file.close();
 }
 
-/// Registers each call site; groups the outcome by tracepoint name.
+/// Every (level, keyword) the provider registers: all five levels of each
+/// keyword that a call site in `sites` uses or that `extra_keywords` names,
+/// ordered by keyword, then level.
+pub(super) fn names_to_register(
+    sites: impl IntoIterator<Item = (Level, u64)>,
+    extra_keywords: &[u64],
+) -> Vec<(Level, u64)> {
+    let keywords: BTreeSet<u64> = sites
+        .into_iter()
+        .map(|(_, keyword)| keyword)
+        .chain(extra_keywords.iter().copied())
+        .collect();
+    keywords
+        .into_iter()
+        .flat_map(|keyword| Level::ALL.map(|level| (level, keyword)))
+        .collect()
+}
+
+/// Registers each call site, then a standby word for every other name of
+/// [`names_to_register`]; groups the outcome by tracepoint name.
 pub(super) fn register_all(
     file: &DataFile,
     name: &ProviderName,
-) -> (Vec<&'static Callsite>, Vec<TracepointReport>) {
-    let mut registered = Vec::new();
+    extra_keywords: &[u64],
+) -> (Registered, Vec<TracepointReport>) {
+    let mut registered = Registered::default();
     let mut by_name: BTreeMap<String, TracepointReport> = BTreeMap::new();
     for site in callsite::all() {
         let info = site.info();
@@ -108,7 +145,7 @@ pub(super) fn register_all(
         // SAFETY: call sites are statics, so their enable words never move.
         let result = unsafe { file.register(&tp_name, site.enable_word()) }.map(|index| {
             site.set_write_index(index);
-            registered.push(site);
+            registered.sites.push(site);
         });
         let entry = by_name.entry(tp_name.clone()).or_insert(TracepointReport {
             name: tp_name,
@@ -119,6 +156,31 @@ pub(super) fn register_all(
         if entry.result.is_ok() {
             entry.result = result;
         }
+    }
+    let sites = callsite::all().map(|site| (site.info().level, site.info().keyword));
+    let standby: Vec<String> = names_to_register(sites, extra_keywords)
+        .into_iter()
+        .map(|(level, keyword)| name.tracepoint_name(level, keyword))
+        .filter(|tp_name| !by_name.contains_key(tp_name))
+        .collect();
+    // Leaked like the provider state (a few words per init): the kernel may
+    // write to a word until it is unregistered, and a failed unregister must
+    // not leave it pointing at freed memory.
+    let words: &'static [AtomicU32] =
+        Box::leak(standby.iter().map(|_| AtomicU32::new(0)).collect());
+    for (tp_name, word) in standby.into_iter().zip(words) {
+        // SAFETY: `word` is leaked, so it never moves and is never freed.
+        let result = unsafe { file.register(&tp_name, word) }.map(|_| {
+            registered.standby.push(word);
+        });
+        by_name.insert(
+            tp_name.clone(),
+            TracepointReport {
+                name: tp_name,
+                call_sites: 0,
+                result,
+            },
+        );
     }
     (registered, by_name.into_values().collect())
 }
@@ -144,4 +206,31 @@ pub(super) fn activate(state: ProviderState) -> &'static ProviderState {
 pub(crate) fn active() -> Option<&'static ProviderState> {
     // SAFETY: states are leaked, never freed.
     unsafe { ACTIVE.load(Ordering::Acquire).as_ref() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_level_of_each_used_or_extra_keyword_is_registered() {
+        let sites = [
+            (Level::Info, 1),
+            (Level::Warn, 0x10),
+            (Level::Info, 1),
+            (Level::Error, 1),
+        ];
+        let names = names_to_register(sites, &[0x20, 1]);
+        let expected: Vec<(Level, u64)> = [1, 0x10, 0x20]
+            .into_iter()
+            .flat_map(|keyword| Level::ALL.map(|level| (level, keyword)))
+            .collect();
+        assert_eq!(names, expected);
+        assert_eq!(names.len(), 15);
+        assert_eq!(names_to_register([], &[]), Vec::new());
+        assert_eq!(
+            names_to_register([], &[7]),
+            Level::ALL.map(|level| (level, 7)).to_vec()
+        );
+    }
 }
