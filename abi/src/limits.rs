@@ -8,3 +8,10 @@ pub const MAX_STRUCT_MEMBERS: u8 = 127;
 /// The largest event, in bytes after the 4-byte write index (EventHeader, its
 /// extensions, metadata and data): longer strings are truncated to fit.
 pub const MAX_EVENT_SIZE: usize = 65_535;
+
+/// The longest provider name: tracepoint names (`<Provider>_L<n>K<keyword>`) must stay
+/// below the kernel's 256-byte limit with room for the longest attribute suffix.
+/// A provider group counts against the same limit: the provider name and the
+/// group together have at most this many bytes (as EventHeader's own libraries
+/// require), which leaves room for `_L<ff>K<16 hex digits>G`.
+pub const PROVIDER_NAME_MAX: usize = 233;

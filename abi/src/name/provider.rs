@@ -1,22 +1,10 @@
-//! EventHeader tracepoint names, `<Provider>_L<level>K<keyword>[options]`:
-//! the provider name rule (checked against SPEC §3), the provider group rule
-//! (SPEC §13), building a tracepoint name ([`ProviderName::tracepoint_name`],
-//! [`tracepoint_name`]) and parsing one back ([`TracepointName::parse`]).
-//!
-//! The level is in decimal, the keyword in lowercase hex, e.g. `MyService_L4K1`.
-//! Options may follow the keyword: each is an uppercase letter and a value of
-//! lowercase letters and digits. The one EventHeader defines is `G`, the
-//! provider group: `MyService_L5K10Gmygroup` is provider `MyService` in group
-//! `mygroup` (eventheader's `group_name` option writes the same suffix).
+//! The provider name rule, and a provider's tracepoint names.
 
 use std::fmt;
 
-/// The longest provider name: tracepoint names (`<Provider>_L<n>K<keyword>`) must stay
-/// below the kernel's 256-byte limit with room for the longest attribute suffix.
-/// A provider group counts against the same limit: the provider name and the
-/// group together have at most this many bytes (as EventHeader's own libraries
-/// require), which leaves room for `_L<ff>K<16 hex digits>G`.
-pub const PROVIDER_NAME_MAX: usize = 233;
+use super::group::{ProviderGroup, ProviderGroupError};
+use super::tracepoint::{GROUP_OPTION, TracepointName};
+use crate::limits::PROVIDER_NAME_MAX;
 
 /// A provider name that follows the EventHeader rules: non-empty, at most
 /// [`PROVIDER_NAME_MAX`] bytes, only ASCII letters, digits and `_`; with an
@@ -165,182 +153,10 @@ impl fmt::Display for ProviderName {
     }
 }
 
-/// An EventHeader provider group: non-empty, only lowercase ASCII letters and
-/// digits, at most [`PROVIDER_NAME_MAX`]` - 1` bytes (the provider name and
-/// the group share that limit, see [`ProviderName::with_group`]).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ProviderGroup(String);
-
-/// Which rule a provider group broke.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ProviderGroupError {
-    /// The group is empty.
-    Empty,
-    /// The group is longer than the room the provider name leaves.
-    TooLong {
-        /// The group's length in bytes.
-        len: usize,
-        /// The most it may have: [`PROVIDER_NAME_MAX`] minus the provider
-        /// name's length (at least one byte).
-        max: usize,
-    },
-    /// The group contains a character other than a lowercase ASCII letter or digit.
-    InvalidChar {
-        /// The offending character.
-        ch: char,
-        /// Its byte offset in the group.
-        index: usize,
-    },
-}
-
-impl fmt::Display for ProviderGroupError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ProviderGroupError::Empty => f.write_str("provider group is empty"),
-            ProviderGroupError::TooLong { len, max } => write!(
-                f,
-                "provider group is {len} bytes long; the limit is {max} bytes (the provider \
-                 name and the group together have at most {PROVIDER_NAME_MAX})"
-            ),
-            ProviderGroupError::InvalidChar { ch, index } => write!(
-                f,
-                "provider group has {ch:?} at byte {index}; only lowercase ASCII letters and digits are allowed"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for ProviderGroupError {}
-
-impl ProviderGroup {
-    /// Checks `group` against the provider group rules.
-    pub fn new(group: &str) -> Result<Self, ProviderGroupError> {
-        if group.is_empty() {
-            return Err(ProviderGroupError::Empty);
-        }
-        if let Some((index, ch)) = group
-            .char_indices()
-            .find(|&(_, c)| !is_option_value_char(c))
-        {
-            return Err(ProviderGroupError::InvalidChar { ch, index });
-        }
-        // The shortest provider name has one byte.
-        let max = PROVIDER_NAME_MAX - 1;
-        if group.len() > max {
-            return Err(ProviderGroupError::TooLong {
-                len: group.len(),
-                max,
-            });
-        }
-        Ok(ProviderGroup(group.to_owned()))
-    }
-
-    /// The group as a string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for ProviderGroup {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// What an option's value may hold: an uppercase letter would start the next option.
-fn is_option_value_char(c: char) -> bool {
-    c.is_ascii_lowercase() || c.is_ascii_digit()
-}
-
-/// The letter of the provider group option.
-const GROUP_OPTION: char = 'G';
-
-/// The parts of an EventHeader tracepoint name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TracepointName<'a> {
-    /// The provider name, before the last `_`.
-    pub provider: &'a str,
-    /// The EventHeader level (1 critical .. 5 verbose).
-    pub level: u8,
-    /// The keyword mask.
-    pub keyword: u64,
-    /// What follows the keyword (e.g. `Gmygroup`), usually empty: options,
-    /// each an uppercase letter and a value of lowercase letters and digits.
-    pub options: &'a str,
-}
-
-impl<'a> TracepointName<'a> {
-    /// Splits `name` into its parts; `None` when it does not follow the
-    /// EventHeader convention.
-    pub fn parse(name: &'a str) -> Option<Self> {
-        // The suffix never contains '_', so the last one ends the provider.
-        let (provider, suffix) = name.rsplit_once('_')?;
-        let suffix = suffix.strip_prefix('L')?;
-        let level_end = suffix.find(|c: char| !c.is_ascii_digit())?;
-        let level = suffix[..level_end].parse().ok()?;
-        let rest = suffix[level_end..].strip_prefix('K')?;
-        let keyword_end = rest
-            .find(|c: char| !matches!(c, '0'..='9' | 'a'..='f'))
-            .unwrap_or(rest.len());
-        let keyword = u64::from_str_radix(&rest[..keyword_end], 16).ok()?;
-        let options = &rest[keyword_end..];
-        let options_ok = options.is_empty()
-            || (options.starts_with(|c: char| c.is_ascii_uppercase())
-                && options.chars().all(|c| c.is_ascii_alphanumeric()));
-        (!provider.is_empty() && options_ok).then_some(Self {
-            provider,
-            level,
-            keyword,
-            options,
-        })
-    }
-
-    /// The provider group: the value of the `G` option, `None` without one.
-    /// (`G` alone, an empty value, is no group.)
-    pub fn group(&self) -> Option<&'a str> {
-        let mut rest = self.options;
-        while let Some(letter) = rest.chars().next() {
-            let value = &rest[letter.len_utf8()..];
-            let value_end = value
-                .find(|c: char| !is_option_value_char(c))
-                .unwrap_or(value.len());
-            if letter == GROUP_OPTION && value_end > 0 {
-                return Some(&value[..value_end]);
-            }
-            rest = &value[value_end..];
-        }
-        None
-    }
-}
-
-impl fmt::Display for TracepointName<'_> {
-    /// The one way a tracepoint name is written.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}_L{}K{:x}{}",
-            self.provider, self.level, self.keyword, self.options
-        )
-    }
-}
-
-/// The tracepoint name of `provider`'s events at `level` with `keyword`
-/// (no options), e.g. `MyService_L4K1`. `provider` is not checked: use
-/// [`ProviderName`] for names this project registers.
-pub fn tracepoint_name(provider: &str, level: u8, keyword: u64) -> String {
-    TracepointName {
-        provider,
-        level,
-        keyword,
-        options: "",
-    }
-    .to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
+    use crate::name::TracepointName;
     #[test]
     fn accepts_letters_digits_and_underscore() {
         let name = ProviderName::new("My_Provider_2").unwrap();
@@ -371,41 +187,6 @@ mod tests {
             ProviderNameError::InvalidChar { ch: ' ', index: 0 }.to_string(),
             "provider name has ' ' at byte 0; only ASCII letters, digits and '_' are allowed"
         );
-    }
-
-    #[test]
-    fn parses_names() {
-        let n = TracepointName::parse("MyService_L4K1").unwrap();
-        assert_eq!(
-            (n.provider, n.level, n.keyword, n.options),
-            ("MyService", 4, 1, "")
-        );
-        let n = TracepointName::parse("My_Lib_L5K1fGgroup1").unwrap();
-        assert_eq!(
-            (n.provider, n.level, n.keyword, n.options),
-            ("My_Lib", 5, 0x1f, "Ggroup1")
-        );
-        assert_eq!(n.to_string(), "My_Lib_L5K1fGgroup1");
-        let n = TracepointName::parse("P_L3Kffffffffffffffff").unwrap();
-        assert_eq!(n.keyword, u64::MAX);
-    }
-
-    #[test]
-    fn rejects_other_names() {
-        for name in [
-            "MyService",
-            "MyService_L4",
-            "MyService_LK1",
-            "MyService_L4K",
-            "MyService_L4KA",
-            "MyService_L4K1g",
-            "_L4K1",
-            "MyService_L999K1",
-            "P_L4K1ffffffffffffffff",
-            "sched_switch",
-        ] {
-            assert_eq!(TracepointName::parse(name), None, "{name}");
-        }
     }
 
     #[test]
@@ -513,11 +294,5 @@ mod tests {
             "provider group is 34 bytes long; the limit is 33 bytes (the provider name and \
              the group together have at most 233)"
         );
-    }
-
-    #[test]
-    fn builds_names() {
-        assert_eq!(tracepoint_name("MyService", 3, 0x10), "MyService_L3K10");
-        assert_eq!(tracepoint_name("P", 5, 1), "P_L5K1");
     }
 }

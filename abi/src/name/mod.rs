@@ -1,0 +1,19 @@
+//! EventHeader tracepoint names, `<Provider>_L<level>K<keyword>[options]`:
+//! the provider name rule (checked against SPEC §3), the provider group rule
+//! (SPEC §13), building a tracepoint name ([`ProviderName::tracepoint_name`],
+//! [`tracepoint_name`]) and parsing one back ([`TracepointName::parse`]).
+//!
+//! The level is in decimal, the keyword in lowercase hex, e.g. `MyService_L4K1`.
+//! Options may follow the keyword: each is an uppercase letter and a value of
+//! lowercase letters and digits. The one EventHeader defines is `G`, the
+//! provider group: `MyService_L5K10Gmygroup` is provider `MyService` in group
+//! `mygroup` (eventheader's `group_name` option writes the same suffix).
+
+mod group;
+mod provider;
+mod tracepoint;
+
+pub use crate::limits::PROVIDER_NAME_MAX;
+pub use group::{ProviderGroup, ProviderGroupError};
+pub use provider::{ProviderName, ProviderNameError};
+pub use tracepoint::{TracepointName, tracepoint_name};
