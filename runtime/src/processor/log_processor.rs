@@ -31,18 +31,20 @@ use super::tracepoints::{self, ProcessorReport, Tracepoints};
 /// them. While nobody listens, [`LogProcessor::event_enabled`] answers `false`
 /// with one atomic load, so the appenders skip building records at all.
 ///
-/// ```no_run
+/// ```
 /// use opentelemetry_sdk::logs::SdkLoggerProvider;
 /// use otel_user_events_runtime::UserEventsProcessor;
 ///
 /// let processor = UserEventsProcessor::builder("myprovider").build()?;
 /// eprint!("{}", processor.report()); // which tracepoints registered, or why not
-/// let counters = processor.handle(); // counters stay readable after the move below
+/// let handle = processor.handle(); // counters stay readable after the move below
 /// let provider = SdkLoggerProvider::builder()
 ///     .with_log_processor(processor)
 ///     .build();
-/// // ... log ...
-/// println!("{:?}", counters.counters());
+/// // ... log (the `tracing` appender, the Logs API) ...
+/// println!("{:?}", handle.counters());
+/// provider.shutdown()?; // unregisters the tracepoints
+/// assert!(handle.is_shut_down());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
