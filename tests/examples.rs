@@ -17,11 +17,12 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, SystemTime};
 
 use opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge;
 use opentelemetry_sdk::logs::SdkLoggerProvider;
 use otel_user_events::UserEventsProcessor;
-use otel_user_events::testing::{Capture, CapturedEvent};
+use otel_user_events::testing::{Capture, CapturedEvent, sequential_activity_ids};
 use otel_user_events_test_support::decode::decode_json;
 use tracing_subscriber::layer::SubscriberExt as _;
 
@@ -29,6 +30,16 @@ use tracing_subscriber::layer::SubscriberExt as _;
 #[path = "../examples/tracing_bridge.rs"]
 #[allow(dead_code)] // its `main`
 mod tracing_bridge;
+
+/// `examples/function_events.rs`, compiled in to capture the events it writes.
+#[path = "../examples/function_events.rs"]
+#[allow(dead_code)] // its `main`
+mod function_events;
+
+/// `examples/processor.rs`, compiled in to capture the events it would write.
+#[path = "../examples/processor.rs"]
+#[allow(dead_code)] // its `main`
+mod processor;
 
 /// Every example's executable, built on first use.
 fn examples() -> &'static HashMap<String, PathBuf> {
@@ -93,10 +104,306 @@ fn run(name: &str, args: &[&str]) -> (String, String) {
     (stdout, stderr)
 }
 
+/// Asserts that `text` has every one of `lines` as a line of its own, in order.
+#[track_caller]
+fn assert_lines_in_order(text: &str, lines: &[&str]) {
+    let mut rest = text.lines();
+    for line in lines {
+        assert!(
+            rest.any(|l| l == *line),
+            "missing line (or out of order): {line}\nin:\n{text}"
+        );
+    }
+}
+
 /// A capture makes every processor of the process capture: one at a time.
 fn serial() -> MutexGuard<'static, ()> {
     static SERIAL: Mutex<()> = Mutex::new(());
     SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The first line of a provider's report: `"otel-user-events provider "NAME":
+/// output OUTPUT (requested Auto)"`; returns OUTPUT.
+fn provider_output<'a>(stdout: &'a str, name: &str) -> &'a str {
+    let first = stdout.lines().next().unwrap_or("");
+    let prefix = format!("otel-user-events provider {name:?}: output ");
+    first
+        .strip_prefix(&prefix)
+        .and_then(|rest| rest.strip_suffix(" (requested Auto)"))
+        .unwrap_or_else(|| panic!("not a report line: {first}\nin:\n{stdout}"))
+}
+
+/// The `counters: CounterSnapshot { .. }` line.
+fn counters_line(stdout: &str) -> &str {
+    stdout
+        .lines()
+        .find(|l| l.starts_with("counters: CounterSnapshot { "))
+        .unwrap_or_else(|| panic!("no counters line in:\n{stdout}"))
+}
+
+// ---------------------------------------------------------------------------
+// quickstart (README "Quickstart")
+// ---------------------------------------------------------------------------
+
+#[test]
+fn quickstart_reports_and_writes_or_falls_back() {
+    let (stdout, _) = run("quickstart", &[]);
+    match provider_output(&stdout, "MyService") {
+        "OpenTelemetry" => {
+            // No user_events: both events printed by the stdout exporter.
+            assert!(
+                stdout.contains("\n  why: user_events is unavailable ("),
+                "{stdout}"
+            );
+            assert_lines_in_order(
+                &stdout,
+                &[
+                    "  OpenTelemetry: stdout (opentelemetry-stdout), 2 of 2 call sites enabled",
+                    "\t EventName: \"OrderPlaced\"",
+                    "\t\t ->  order_id: Int(42)",
+                    "\t\t ->  customer: String(Owned(\"ada\"))",
+                    "\t EventName: \"Retry\"",
+                    "\t Body: String(Owned(\"retrying\"))",
+                    "\t\t ->  error: String(Owned(\"timed out\"))",
+                    "\t\t ->  keyword: Int(16)",
+                ],
+            );
+            assert!(
+                counters_line(&stdout).contains(" handed_to_opentelemetry: 2,"),
+                "{stdout}"
+            );
+        }
+        "user_events" => {
+            // Nobody listens: nothing written, nothing lost.
+            let counters = counters_line(&stdout);
+            assert!(counters.contains(" dropped_unavailable: 0,"), "{counters}");
+        }
+        other => panic!("unexpected output {other}:\n{stdout}"),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// function_events (README "`#[otel_event]`")
+// ---------------------------------------------------------------------------
+
+#[test]
+fn function_events_runs_plain_events_and_activities() {
+    let (stdout, _) = run("function_events", &[]);
+    let output = provider_output(&stdout, "Shop");
+    // The functions' results, whatever the output.
+    assert_lines_in_order(
+        &stdout,
+        &["charge: Ok(1262)", "charge: Err(Declined)", "restocked: 24"],
+    );
+    match output {
+        "OpenTelemetry" => {
+            // The fallback records: a plain event, then the Charge activity's
+            // start, the nested fee activity (related to Charge) and the stops.
+            assert_lines_in_order(
+                &stdout,
+                &[
+                    "\t EventName: \"shop_opened\"",
+                    "\t\t ->  port: Int(8443)",
+                    "\t EventName: \"Charge\"",
+                    "\t SeverityText: \"WARN\"",
+                    "\t\t ->  customer: String(Owned(\"ada\"))",
+                    "\t\t ->  region: String(Owned(\"eu-west\"))",
+                    "\t\t ->  opcode: String(Static(\"ActivityStart\"))",
+                    "\t EventName: \"fee\"",
+                    "\t\t ->  opcode: String(Static(\"ActivityStart\"))",
+                    "\t EventName: \"fee\"",
+                    "\t\t ->  return: Int(12)",
+                    "\t\t ->  opcode: String(Static(\"ActivityStop\"))",
+                    "\t EventName: \"Charge\"",
+                    "\t\t ->  return: Int(1262)",
+                    "\t\t ->  opcode: String(Static(\"ActivityStop\"))",
+                    "charge: Ok(1262)",
+                ],
+            );
+            assert!(stdout.contains("\t\t ->  related_activity_id: Bytes(["));
+            assert!(stdout.contains("\t\t ->  error: String(Owned(\"the card was declined\"))"));
+            assert!(stdout.contains("\t\t ->  duration_ns: Int("));
+            // shop_opened 1, two charges with their fee 4 + 4, restock 2.
+            assert!(
+                counters_line(&stdout).contains(" handed_to_opentelemetry: 11,"),
+                "{stdout}"
+            );
+        }
+        "user_events" => {
+            let counters = counters_line(&stdout);
+            assert!(counters.contains(" dropped_unavailable: 0,"), "{counters}");
+        }
+        other => panic!("unexpected output {other}:\n{stdout}"),
+    }
+}
+
+/// Replaces the digits of every `"duration_ns":123` with `D`.
+fn mask_durations(json: &str) -> String {
+    const KEY: &str = "\"duration_ns\":";
+    let mut out = String::new();
+    let mut rest = json;
+    while let Some(i) = rest.find(KEY) {
+        out.push_str(&rest[..i + KEY.len()]);
+        rest = &rest[i + KEY.len()..];
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        out.push('D');
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn function_events_write_the_activities_in_readme() {
+    let _serial = serial();
+    // 2024-01-01T12:34:56.789Z
+    let time = SystemTime::UNIX_EPOCH + Duration::from_millis(1_704_112_496_789);
+    let payments = function_events::Payments { region: "eu-west" };
+    let card = function_events::Card { last4: 4242 };
+    let (result, events) = sequential_activity_ids(|| {
+        Capture::new("Shop").unwrap().at_time(time).run(|| {
+            function_events::shop_opened(8443, true);
+            payments.charge("ada", 1_250, &card)
+        })
+    });
+    assert_eq!(result.unwrap(), 1262);
+    let decoded: Vec<String> = events
+        .iter()
+        .map(|e| {
+            let json = decode_json(&e.tracepoint, &e.payload).unwrap();
+            format!("{} {}", e.tracepoint, mask_durations(&json))
+        })
+        .collect();
+    let expected = [
+        concat!(
+            r#"Shop_L4K1 {"n":"Shop:shop_opened","__csver__":1024,"PartA":{"time":"2024-01-01T12:34:56.789Z"},"#,
+            r#""PartC":{"port":8443,"tls":true},"#,
+            r#""PartB":{"_typeName":"Log","severityNumber":9,"severityText":"INFO","name":"shop_opened"},"#,
+            r#""meta":{"level":4,"keyword":"0x1"}}"#
+        ),
+        concat!(
+            r#"Shop_L3K1 {"n":"Shop:Charge","__csver__":1024,"PartA":{"time":"2024-01-01T12:34:56.789Z"},"#,
+            r#""PartC":{"customer":"ada","amount":1250,"region":"eu-west","last4":4242},"#,
+            r#""PartB":{"_typeName":"Log","severityNumber":13,"severityText":"WARN","name":"Charge"},"#,
+            r#""meta":{"level":3,"keyword":"0x1","opcode":1,"activity":"00000000-0000-0000-0000-000000000001"}}"#
+        ),
+        concat!(
+            r#"Shop_L4K1 {"n":"Shop:fee","__csver__":1024,"PartA":{"time":"2024-01-01T12:34:56.789Z"},"#,
+            r#""PartC":{"amount":1250},"#,
+            r#""PartB":{"_typeName":"Log","severityNumber":9,"severityText":"INFO","name":"fee"},"#,
+            r#""meta":{"level":4,"keyword":"0x1","opcode":1,"activity":"00000000-0000-0000-0000-000000000002","relatedActivity":"00000000-0000-0000-0000-000000000001"}}"#
+        ),
+        concat!(
+            r#"Shop_L4K1 {"n":"Shop:fee","__csver__":1024,"PartA":{"time":"2024-01-01T12:34:56.789Z"},"#,
+            r#""PartC":{"return":12,"duration_ns":D},"#,
+            r#""PartB":{"_typeName":"Log","severityNumber":9,"severityText":"INFO","name":"fee"},"#,
+            r#""meta":{"level":4,"keyword":"0x1","opcode":2,"activity":"00000000-0000-0000-0000-000000000002"}}"#
+        ),
+        concat!(
+            r#"Shop_L3K1 {"n":"Shop:Charge","__csver__":1024,"PartA":{"time":"2024-01-01T12:34:56.789Z"},"#,
+            r#""PartC":{"return":1262,"duration_ns":D},"#,
+            r#""PartB":{"_typeName":"Log","severityNumber":13,"severityText":"WARN","name":"Charge"},"#,
+            r#""meta":{"level":3,"keyword":"0x1","opcode":2,"activity":"00000000-0000-0000-0000-000000000001"}}"#
+        ),
+    ];
+    assert_eq!(decoded, expected);
+    // README's `#[otel_event]` section shows the activity's four events
+    // (durations vary: compared masked).
+    let readme: Vec<String> = include_str!("../README.md")
+        .lines()
+        .map(mask_durations)
+        .collect();
+    for line in &expected[1..] {
+        let json = line.split_once(' ').unwrap().1;
+        assert!(
+            readme.iter().any(|l| l == json),
+            "README does not show {json}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// processor (README "`UserEventsProcessor`")
+// ---------------------------------------------------------------------------
+
+#[test]
+fn processor_runs_and_says_what_became_of_the_records() {
+    let (stdout, _) = run("processor", &[]);
+    assert!(
+        stdout.starts_with("otel-user-events LogProcessor \"Shop\" (keyword 0x1):\n"),
+        "{stdout}"
+    );
+    let counters = counters_line(&stdout);
+    let last = stdout.lines().last().unwrap();
+    if stdout.contains("records are dropped and counted (dropped_unavailable)") {
+        assert!(counters.contains(" written: 0,"), "{counters}");
+        assert!(counters.contains(" dropped_unavailable: 3,"), "{counters}");
+        assert_eq!(
+            last,
+            "nothing was written: user_events is unavailable here (see the report above); \
+             the 3 records were dropped and counted as dropped_unavailable"
+        );
+    } else {
+        assert!(counters.contains(" dropped_unavailable: 0,"), "{counters}");
+        assert!(
+            last.starts_with("nothing was written: nobody listened")
+                || last.starts_with("written: "),
+            "{last}"
+        );
+    }
+}
+
+#[test]
+fn processor_events_decode_to_the_json_in_readme() {
+    let _serial = serial();
+    let provider = processor::logger_provider(processor::processor().unwrap());
+    let logger = opentelemetry::logs::LoggerProvider::logger(&provider, "shop");
+    // 2024-01-01T12:34:56.789Z
+    let time = SystemTime::UNIX_EPOCH + Duration::from_millis(1_704_112_496_789);
+    let (_, events) = Capture::new("Unused")
+        .unwrap()
+        .at_time(time)
+        .run(|| processor::emit_records(&logger));
+    provider.shutdown().unwrap();
+    let tracepoints: Vec<&str> = events.iter().map(|e| e.tracepoint.as_str()).collect();
+    assert_eq!(tracepoints, ["Shop_L4K1", "Shop_L3K1", "Shop_L4K1"]);
+    let decoded: Vec<String> = events
+        .iter()
+        .map(|e| decode_json(&e.tracepoint, &e.payload).unwrap())
+        .collect();
+    let order_placed = concat!(
+        r#"{"n":"Shop:OrderPlaced","__csver__":1024,"#,
+        r#""PartA":{"time":"2024-01-01T12:34:56.789Z","ext_cloud_role":"shop"},"#,
+        r#""PartC":{"deployment.environment":"dev","order_id":42,"amount":9.99,"items":["tea","cups"]},"#,
+        r#""PartB":{"_typeName":"Log","body":"order placed","severityNumber":9,"severityText":"INFO","eventId":20,"name":"OrderPlaced"},"#,
+        r#""meta":{"level":4,"keyword":"0x1"}}"#
+    );
+    assert_eq!(
+        decoded,
+        [
+            order_placed,
+            concat!(
+                r#"{"n":"Shop:PaymentSlow","__csver__":1024,"#,
+                r#""PartA":{"time":"2024-01-01T12:34:56.789Z","ext_cloud_role":"shop"},"#,
+                r#""PartC":{"deployment.environment":"dev","took_ms":1250},"#,
+                r#""PartB":{"_typeName":"Log","severityNumber":13,"severityText":"WARN","name":"PaymentSlow"},"#,
+                r#""meta":{"level":3,"keyword":"0x1"}}"#
+            ),
+            // No severity: Info, the default; no event name: "Log"; no severity text.
+            concat!(
+                r#"{"n":"Shop:Log","__csver__":1024,"#,
+                r#""PartA":{"time":"2024-01-01T12:34:56.789Z","ext_cloud_role":"shop"},"#,
+                r#""PartC":{"deployment.environment":"dev"},"#,
+                r#""PartB":{"_typeName":"Log","body":"a record without severity","severityNumber":9},"#,
+                r#""meta":{"level":4,"keyword":"0x1"}}"#
+            ),
+        ]
+    );
+    // README's wire layout shows this event, as `tracepoint_decode` prints it.
+    assert!(
+        include_str!("../README.md").contains(&format!("\n{order_placed}\n")),
+        "README does not show {order_placed}"
+    );
 }
 
 // ---------------------------------------------------------------------------

@@ -72,7 +72,11 @@ use super::tracepoints::{self, ProcessorReport, Tracepoints};
 ///   more than 127 attributes keep the first 127; both are counted;
 /// - the keyword is configurable ([`UserEventsProcessorBuilder::with_keyword`](crate::UserEventsProcessorBuilder::with_keyword)),
 ///   and the event name can come from the record or a callback;
-/// - a bad provider name is a typed [`ProviderNameError`](crate::ProviderNameError).
+/// - a bad provider name is a typed [`ProviderNameError`](crate::ProviderNameError);
+/// - the tracepoints can join a provider group
+///   ([`UserEventsProcessorBuilder::with_provider_group`](crate::UserEventsProcessorBuilder::with_provider_group));
+/// - where user_events is missing, records are counted as dropped (see Counting below)
+///   and the [`report`](Self::report) says why, instead of a note in the SDK's internal logs.
 ///
 /// # Limits
 ///
