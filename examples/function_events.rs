@@ -15,13 +15,15 @@ use std::fmt;
 
 use otel_user_events::{OutputMode, Provider, otel_event};
 
+// The items are `pub`: tests/examples.rs calls them under a capture.
+
 #[derive(Debug)]
-struct Card {
-    last4: u16,
+pub struct Card {
+    pub last4: u16,
 }
 
 #[derive(Debug)]
-enum PayError {
+pub enum PayError {
     Declined,
 }
 
@@ -31,8 +33,8 @@ impl fmt::Display for PayError {
     }
 }
 
-struct Payments {
-    region: &'static str,
+pub struct Payments {
+    pub region: &'static str,
 }
 
 impl Payments {
@@ -40,7 +42,7 @@ impl Payments {
     /// skipped, the region added), a stop event with `return` or `error` and
     /// `duration_ns`.
     #[otel_event(level = "warn", name = "Charge", skip(card), fields(region = self.region, last4 = card.last4), ret, err, duration)]
-    fn charge(&self, customer: &str, amount: u64, card: &Card) -> Result<u64, PayError> {
+    pub fn charge(&self, customer: &str, amount: u64, card: &Card) -> Result<u64, PayError> {
         let fee = fee(amount);
         if amount > 10_000 {
             return Err(PayError::Declined);
@@ -52,18 +54,18 @@ impl Payments {
 /// Nested in `charge`: its start event carries the charge's activity id as
 /// its related id.
 #[otel_event(ret)]
-fn fee(amount: u64) -> u64 {
+pub fn fee(amount: u64) -> u64 {
     amount / 100
 }
 
 /// A plain event on entry, with the arguments.
 #[otel_event]
-fn shop_opened(port: u16, tls: bool) {}
+pub fn shop_opened(port: u16, tls: bool) {}
 
 /// An async activity: current while the future is polled, stopped when it
 /// completes.
 #[otel_event(ret, duration)]
-async fn restock(item: &str, count: u32) -> u32 {
+pub async fn restock(item: &str, count: u32) -> u32 {
     tokio::task::yield_now().await;
     count * 2
 }

@@ -10,8 +10,10 @@
 //! ```
 //!
 //! It prints which tracepoints it registered, then logs one event per level
-//! every second for a minute (or as many seconds as its first argument says). Watch them from another shell while it runs
-//! (events are written only while someone listens):
+//! every second for a minute (or as many rounds as its first argument says:
+//! `cargo run --example tracing_bridge -- 1`), then the counters. Watch them
+//! from another shell while it runs (events are written only while someone
+//! listens):
 //!
 //! ```text
 //! # what the process registered
@@ -28,7 +30,9 @@
 //! ```
 //!
 //! Without user_events (no kernel support, no tracefs, no permission) the
-//! report says why and the program still runs: the processor writes nothing.
+//! report says why and the program still runs: the processor writes nothing,
+//! and the final counters show the records as `dropped_unavailable` (four per
+//! round: the SDK's own logs are filtered out, see [`appender_layer`]).
 
 use std::time::Duration;
 
@@ -37,7 +41,11 @@ use opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::logs::SdkLoggerProvider;
 use otel_user_events::UserEventsProcessor;
+use tracing::Subscriber;
+use tracing_subscriber::Layer;
+use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::prelude::*;
+use tracing_subscriber::registry::LookupSpan;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let processor = UserEventsProcessor::builder("tracing_bridge")
@@ -58,7 +66,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_log_processor(processor)
         .build();
     tracing_subscriber::registry()
-        .with(OpenTelemetryTracingBridge::new(&provider))
+        .with(appender_layer(&provider))
         .init();
 
     let rounds: u32 = std::env::args()
@@ -66,17 +74,47 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .and_then(|n| n.parse().ok())
         .unwrap_or(60);
     for round in 0..rounds {
-        tracing::error!(name: "CheckoutFailed", event_id = 20, order = round, reason = "card declined", "checkout failed");
-        tracing::warn!(name: "SlowRequest", elapsed_ms = 1_250, route = "/cart", "slow request");
-        tracing::info!(name: "OrderPlaced", order = round, amount = 9.99, express = true, "order placed");
-        tracing::debug!(name: "CacheMiss", key = "cart:42", "cache miss");
-        std::thread::sleep(Duration::from_secs(1));
+        log_round(round);
         if round % 10 == 9 {
             eprintln!("counters: {:?}", handle.counters());
+        }
+        if round + 1 < rounds {
+            std::thread::sleep(Duration::from_secs(1));
         }
     }
 
     provider.shutdown()?;
     eprintln!("final counters: {:?}", handle.counters());
     Ok(())
+}
+
+/// The `tracing` layer that hands events to the logger provider, without the
+/// OpenTelemetry crates' own logs.
+///
+/// The SDK and the appender log about themselves through `tracing` (their
+/// default `internal-logs` feature), under targets that start with
+/// `opentelemetry` (`opentelemetry_sdk`, `opentelemetry-appender-tracing`, ..):
+/// `SdkLoggerProvider::shutdown` logs `LoggerProvider.ShutdownInvokedByUser`,
+/// for one. Through this layer each would become an event of our provider
+/// (and a log emitted while a record is processed could feed itself), so they
+/// are turned off here, as OpenTelemetry's own examples do with the directive
+/// `opentelemetry=off`. `Targets` matches by prefix; everything else passes at
+/// every level. To still see the SDK's logs, add a separate layer for them
+/// (e.g. `tracing_subscriber::fmt` filtered to `opentelemetry=warn`).
+pub fn appender_layer<S>(provider: &SdkLoggerProvider) -> impl Layer<S>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    let not_opentelemetry = Targets::new()
+        .with_default(LevelFilter::TRACE)
+        .with_target("opentelemetry", LevelFilter::OFF);
+    OpenTelemetryTracingBridge::new(provider).with_filter(not_opentelemetry)
+}
+
+/// One event per level, as an application would log them.
+pub fn log_round(round: u32) {
+    tracing::error!(name: "CheckoutFailed", event_id = 20, order = round, reason = "card declined", "checkout failed");
+    tracing::warn!(name: "SlowRequest", elapsed_ms = 1_250, route = "/cart", "slow request");
+    tracing::info!(name: "OrderPlaced", order = round, amount = 9.99, express = true, "order placed");
+    tracing::debug!(name: "CacheMiss", key = "cart:42", "cache miss");
 }

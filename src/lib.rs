@@ -3,13 +3,18 @@
 //! Structured events to Linux **user_events** tracepoints in the **EventHeader**
 //! format, integrated with **OpenTelemetry** logs.
 //!
-//! ```no_run
+//! ```
 //! use otel_user_events::{Provider, ue_log};
 //!
 //! let provider = Provider::builder("MyService").init().expect("valid provider name");
 //! println!("{}", provider.report());
 //! let (id, customer) = (42u64, "ada");
 //! ue_log!(info, "OrderPlaced", order_id = id, customer = customer, amount = 9.99, express = true);
+//! if !provider.report().active.user_events {
+//!     // No user_events here, and no logger provider to fall back to: the
+//!     // event is dropped and counted, never silently lost.
+//!     assert_eq!(provider.counters().dropped_unavailable, 1);
+//! }
 //! provider.shutdown();
 //! ```
 //!

@@ -21,7 +21,34 @@ pub struct Counters {
     errno_count: [AtomicU64; ERRNO_SLOTS],
 }
 
-/// A copy of a provider's counters at one moment.
+/// A copy of a provider's (or a processor's) counters at one moment, from
+/// [`Provider::counters`](crate::Provider::counters) or
+/// [`ProcessorHandle::counters`](crate::ProcessorHandle::counters).
+///
+/// ```
+/// use opentelemetry::logs::{LogRecord as _, Logger as _, LoggerProvider as _, Severity};
+/// use opentelemetry_sdk::logs::SdkLoggerProvider;
+/// use otel_user_events_runtime::{CounterSnapshot, UserEventsProcessor};
+///
+/// let processor = UserEventsProcessor::builder("MyService").build().unwrap();
+/// let unavailable = !processor.report().all_registered();
+/// let handle = processor.handle();
+/// let provider = SdkLoggerProvider::builder().with_log_processor(processor).build();
+/// let logger = provider.logger("app");
+/// let mut record = logger.create_log_record();
+/// record.set_severity_number(Severity::Warn);
+/// logger.emit(record);
+///
+/// let counters: CounterSnapshot = handle.counters();
+/// if unavailable {
+///     // No user_events here: the record is lost, and counted.
+///     assert_eq!((counters.written, counters.dropped_unavailable), (0, 1));
+///     assert_eq!(counters.dropped(), 1);
+/// } else {
+///     // Written only if someone listened; nothing lost either way.
+///     assert_eq!(counters.dropped(), 0);
+/// }
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CounterSnapshot {
     /// Events handed to the kernel.

@@ -28,6 +28,22 @@ pub const DEFAULT_SEVERITY: Severity = Severity::Info;
 /// The shape follows `opentelemetry_user_events_logs::ProcessorBuilder` (0.18):
 /// `builder(name)`, `with_resource_attributes(..)`, `build()`; the other
 /// settings are additions.
+///
+/// ```
+/// use opentelemetry::logs::Severity;
+/// use otel_user_events_runtime::UserEventsProcessor;
+///
+/// let processor = UserEventsProcessor::builder("MyService")
+///     .with_resource_attributes(["deployment.environment"]) // in PartC of every event
+///     .with_keyword(0x10) // tracepoints MyService_L<level>K10
+///     .with_record_event_name() // events named as their records, else "Log"
+///     .with_default_severity(Severity::Warn) // for records without a severity
+///     .build()?;
+/// let report = processor.report();
+/// assert_eq!(report.provider, "MyService");
+/// assert_eq!(report.tracepoints[3].name, "MyService_L4K10"); // info
+/// # Ok::<(), otel_user_events_runtime::ProviderNameError>(())
+/// ```
 #[derive(Debug)]
 #[must_use = "call .build() to create the processor"]
 pub struct UserEventsProcessorBuilder {
@@ -57,6 +73,34 @@ impl UserEventsProcessorBuilder {
     ///
     /// Each one is written with every record, so keep the list short: a local
     /// agent usually knows host and deployment facts without them.
+    ///
+    /// Names missing from the resource are left out; a name given twice counts
+    /// once. The values come from the logger provider's resource when it is
+    /// built:
+    ///
+    /// ```
+    /// use opentelemetry::KeyValue;
+    /// use opentelemetry_sdk::Resource;
+    /// use opentelemetry_sdk::logs::SdkLoggerProvider;
+    /// use otel_user_events_runtime::UserEventsProcessor;
+    ///
+    /// let processor = UserEventsProcessor::builder("MyService")
+    ///     .with_resource_attributes(["deployment.environment", "k8s.pod.name"])
+    ///     .build()
+    ///     .unwrap();
+    /// let provider = SdkLoggerProvider::builder()
+    ///     .with_resource(
+    ///         Resource::builder()
+    ///             .with_service_name("checkout")
+    ///             .with_attribute(KeyValue::new("deployment.environment", "prod"))
+    ///             .build(),
+    ///     )
+    ///     .with_log_processor(processor)
+    ///     .build();
+    /// // Every event now has PartA "ext_cloud_role":"checkout" and PartC starting
+    /// // with "deployment.environment":"prod" (no "k8s.pod.name": not in the resource).
+    /// # provider.shutdown().unwrap();
+    /// ```
     pub fn with_resource_attributes<I, S>(mut self, keys: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -74,6 +118,17 @@ impl UserEventsProcessorBuilder {
 
     /// The keyword of the five tracepoints (`<Provider>_L<level>K<keyword hex>`);
     /// default 1, as the `opentelemetry-user-events-logs` crate uses.
+    ///
+    /// ```
+    /// use otel_user_events_runtime::UserEventsProcessor;
+    ///
+    /// let processor = UserEventsProcessor::builder("MyService").with_keyword(0x2a).build().unwrap();
+    /// let names: Vec<&str> = processor.report().tracepoints.iter().map(|t| t.name.as_str()).collect();
+    /// assert_eq!(
+    ///     names,
+    ///     ["MyService_L1K2a", "MyService_L2K2a", "MyService_L3K2a", "MyService_L4K2a", "MyService_L5K2a"]
+    /// );
+    /// ```
     pub fn with_keyword(mut self, keyword: u64) -> Self {
         self.keyword = keyword;
         self
@@ -111,14 +166,34 @@ impl UserEventsProcessorBuilder {
         self
     }
 
-    /// Writes every event with this EventHeader event name (default `"Log"`).
+    /// Writes every event with this EventHeader event name (default `"Log"`,
+    /// [`DEFAULT_EVENT_NAME`]). The record's own event name is still written as
+    /// PartB's `name`.
+    ///
+    /// ```
+    /// use otel_user_events_runtime::UserEventsProcessor;
+    ///
+    /// // Decoders show its events as `MyService:AppLog`.
+    /// let processor = UserEventsProcessor::builder("MyService").with_event_name("AppLog").build();
+    /// assert!(processor.is_ok());
+    /// ```
     pub fn with_event_name(mut self, name: &'static str) -> Self {
         self.event_name = EventNamePolicy::Fixed(name);
         self
     }
 
     /// Writes each event with its record's event name (as the `tracing`
-    /// appender sets from `name:`), or `"Log"` when the record has none.
+    /// appender sets from `name:`), or `"Log"` when the record has none (or a
+    /// blank one).
+    ///
+    /// ```
+    /// use otel_user_events_runtime::UserEventsProcessor;
+    ///
+    /// // `tracing::error!(name: "CheckoutFailed", ..)` is then the event
+    /// // `MyService:CheckoutFailed`, as `ue_log!(error, "CheckoutFailed", ..)` would be.
+    /// let processor = UserEventsProcessor::builder("MyService").with_record_event_name().build();
+    /// assert!(processor.is_ok());
+    /// ```
     pub fn with_record_event_name(mut self) -> Self {
         self.event_name = EventNamePolicy::FromRecord {
             fallback: DEFAULT_EVENT_NAME,
@@ -129,6 +204,34 @@ impl UserEventsProcessorBuilder {
     /// Chooses each event's name with `callback`. It returns a `&'static str`,
     /// so nothing is allocated per event; it runs only for records that are
     /// written (a listener is attached).
+    ///
+    /// ```
+    /// use opentelemetry::logs::{LogRecord as _, Logger as _, LoggerProvider as _, Severity};
+    /// use opentelemetry_sdk::logs::SdkLoggerProvider;
+    /// use otel_user_events_runtime::UserEventsProcessor;
+    /// use otel_user_events_runtime::testing::Capture; // feature `testing`
+    ///
+    /// let processor = UserEventsProcessor::builder("MyService")
+    ///     .with_event_name_callback(|record| match record.severity_number() {
+    ///         Some(severity) if severity >= Severity::Error => "Failure",
+    ///         _ => "Log",
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// let logger = SdkLoggerProvider::builder()
+    ///     .with_log_processor(processor)
+    ///     .build()
+    ///     .logger("app");
+    /// // The bytes the processor would write, as if someone listened.
+    /// let (_, events) = Capture::new("MyService").unwrap().run(|| {
+    ///     let mut record = logger.create_log_record();
+    ///     record.set_severity_number(Severity::Error);
+    ///     logger.emit(record);
+    /// });
+    /// assert_eq!(events[0].tracepoint, "MyService_L2K1");
+    /// // The event's metadata holds its name, NUL-terminated.
+    /// assert!(events[0].payload.windows(8).any(|bytes| bytes == b"Failure\0"));
+    /// ```
     pub fn with_event_name_callback<F>(mut self, callback: F) -> Self
     where
         F: Fn(&SdkLogRecord) -> &'static str + Send + Sync + 'static,
@@ -140,6 +243,28 @@ impl UserEventsProcessorBuilder {
     /// The severity of records that have none (default [`DEFAULT_SEVERITY`],
     /// `Info`): it picks the tracepoint and PartB's `severityNumber`. (The
     /// `opentelemetry-user-events-logs` crate drops such records.)
+    ///
+    /// ```
+    /// use opentelemetry::logs::{LogRecord as _, Logger as _, LoggerProvider as _, Severity};
+    /// use opentelemetry_sdk::logs::SdkLoggerProvider;
+    /// use otel_user_events_runtime::UserEventsProcessor;
+    /// use otel_user_events_runtime::testing::Capture; // feature `testing`
+    ///
+    /// let processor = UserEventsProcessor::builder("MyService")
+    ///     .with_default_severity(Severity::Warn)
+    ///     .build()
+    ///     .unwrap();
+    /// let logger = SdkLoggerProvider::builder()
+    ///     .with_log_processor(processor)
+    ///     .build()
+    ///     .logger("app");
+    /// let (_, events) = Capture::new("MyService").unwrap().run(|| {
+    ///     let mut record = logger.create_log_record();
+    ///     record.set_body("no severity set".into());
+    ///     logger.emit(record);
+    /// });
+    /// assert_eq!(events[0].tracepoint, "MyService_L3K1"); // warn
+    /// ```
     pub fn with_default_severity(mut self, severity: Severity) -> Self {
         self.default_severity = severity;
         self
@@ -152,6 +277,18 @@ impl UserEventsProcessorBuilder {
     /// Only a bad provider name or group is an error. A kernel without user_events (or
     /// without write access to it) still gives a processor, which writes
     /// nothing: [`UserEventsProcessor::report`] says why.
+    ///
+    /// ```
+    /// use otel_user_events_runtime::{ProviderNameError, UserEventsProcessor};
+    ///
+    /// let err = UserEventsProcessor::builder("my-service").build().unwrap_err();
+    /// assert_eq!(err, ProviderNameError::InvalidChar { ch: '-', index: 2 });
+    ///
+    /// let processor = UserEventsProcessor::builder("MyService").build().unwrap();
+    /// if !processor.report().all_registered() {
+    ///     eprint!("{}", processor.report()); // why nothing will be written
+    /// }
+    /// ```
     pub fn build(self) -> Result<UserEventsProcessor, ProviderNameError> {
         let name = ProviderName::with_optional_group(&self.name, self.group.as_deref())?;
         let shared = Tracepoints::register(name, self.keyword);

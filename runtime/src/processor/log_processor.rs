@@ -31,18 +31,20 @@ use super::tracepoints::{self, ProcessorReport, Tracepoints};
 /// them. While nobody listens, [`LogProcessor::event_enabled`] answers `false`
 /// with one atomic load, so the appenders skip building records at all.
 ///
-/// ```no_run
+/// ```
 /// use opentelemetry_sdk::logs::SdkLoggerProvider;
 /// use otel_user_events_runtime::UserEventsProcessor;
 ///
 /// let processor = UserEventsProcessor::builder("myprovider").build()?;
 /// eprint!("{}", processor.report()); // which tracepoints registered, or why not
-/// let counters = processor.handle(); // counters stay readable after the move below
+/// let handle = processor.handle(); // counters stay readable after the move below
 /// let provider = SdkLoggerProvider::builder()
 ///     .with_log_processor(processor)
 ///     .build();
-/// // ... log ...
-/// println!("{:?}", counters.counters());
+/// // ... log (the `tracing` appender, the Logs API) ...
+/// println!("{:?}", handle.counters());
+/// provider.shutdown()?; // unregisters the tracepoints
+/// assert!(handle.is_shut_down());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
@@ -70,7 +72,11 @@ use super::tracepoints::{self, ProcessorReport, Tracepoints};
 ///   more than 127 attributes keep the first 127; both are counted;
 /// - the keyword is configurable ([`UserEventsProcessorBuilder::with_keyword`](crate::UserEventsProcessorBuilder::with_keyword)),
 ///   and the event name can come from the record or a callback;
-/// - a bad provider name is a typed [`ProviderNameError`](crate::ProviderNameError).
+/// - a bad provider name is a typed [`ProviderNameError`](crate::ProviderNameError);
+/// - the tracepoints can join a provider group
+///   ([`UserEventsProcessorBuilder::with_provider_group`](crate::UserEventsProcessorBuilder::with_provider_group));
+/// - where user_events is missing, records are counted as dropped (see Counting below)
+///   and the [`report`](Self::report) says why, instead of a note in the SDK's internal logs.
 ///
 /// # Limits
 ///

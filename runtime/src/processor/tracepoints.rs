@@ -28,6 +28,26 @@ pub struct TracepointStatus {
 /// What building a [`UserEventsProcessor`](super::UserEventsProcessor) did with
 /// the kernel. Print it at startup: it says why nothing is written when
 /// user_events is missing or not writable.
+///
+/// ```
+/// use otel_user_events_runtime::{Level, UserEventsProcessor};
+///
+/// let processor = UserEventsProcessor::builder("MyService").build().unwrap();
+/// let report = processor.report();
+/// assert_eq!((report.provider.as_str(), report.keyword), ("MyService", 1));
+/// // One tracepoint per level, most severe first, registered or not.
+/// let names: Vec<&str> = report.tracepoints.iter().map(|t| t.name.as_str()).collect();
+/// assert_eq!(
+///     names,
+///     ["MyService_L1K1", "MyService_L2K1", "MyService_L3K1", "MyService_L4K1", "MyService_L5K1"]
+/// );
+/// assert_eq!(report.tracepoints[0].level, Level::Critical);
+/// if !report.all_registered() {
+///     // e.g. "  user_events_data: /sys/kernel/tracing/user_events_data: ENOTSUP (95): this
+///     // kernel has no user_events ..., records are dropped and counted (dropped_unavailable)"
+///     eprint!("{report}");
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProcessorReport {
     /// The provider name.

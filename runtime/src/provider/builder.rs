@@ -46,7 +46,29 @@ enum LoggerConfig {
     Stdout,
 }
 
-/// Configures and starts the process's provider.
+/// Configures and starts the process's provider. Start with [`Provider::builder`].
+///
+/// ```
+/// use opentelemetry_sdk::logs::SdkLoggerProvider;
+/// use otel_user_events_runtime::{OutputMode, Provider};
+///
+/// // Your logger provider, with its exporter (OTLP, stdout, ...): where events
+/// // go when the kernel has no user_events.
+/// let logger_provider = SdkLoggerProvider::builder().build();
+/// let provider = Provider::builder("MyService")
+///     .output(OutputMode::Auto) // the default
+///     .logger_provider(logger_provider.clone())
+///     .init()?;
+/// let report = provider.report();
+/// assert_eq!(report.provider, "MyService");
+/// // Auto: user_events where it works, else the logger provider; never both.
+/// assert_ne!(report.active.user_events, report.active.opentelemetry);
+/// print!("{report}");
+///
+/// provider.shutdown(); // flushes the logger provider, which stays yours:
+/// logger_provider.shutdown()?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 #[must_use = "call .init() to start the provider"]
 pub struct ProviderBuilder {
@@ -104,6 +126,25 @@ impl ProviderBuilder {
     /// life of the process (writers racing with shutdown may still reach it).
     ///
     /// Replaces an earlier `stdout_logger_provider` (feature `stdout`).
+    ///
+    /// ```
+    /// use opentelemetry_sdk::logs::SdkLoggerProvider;
+    /// use otel_user_events_runtime::{LoggerSource, OutputMode, Provider};
+    ///
+    /// // e.g. with `.with_batch_exporter(opentelemetry_otlp::LogExporter::builder()..)`
+    /// let logger_provider = SdkLoggerProvider::builder().build();
+    /// let provider = Provider::builder("MyService")
+    ///     .output(OutputMode::OpenTelemetry)
+    ///     .logger_provider(logger_provider.clone())
+    ///     .init()
+    ///     .unwrap();
+    /// let otel = provider.report().opentelemetry.as_ref().unwrap();
+    /// assert_eq!(otel.source, LoggerSource::Given);
+    /// // The same logger provider, e.g. for the `tracing` appender:
+    /// assert!(provider.logger_provider().is_some());
+    /// provider.shutdown();
+    /// logger_provider.shutdown().unwrap();
+    /// ```
     pub fn logger_provider(mut self, provider: SdkLoggerProvider) -> Self {
         self.logger = LoggerConfig::Given(provider);
         self
@@ -120,6 +161,18 @@ impl ProviderBuilder {
     ///
     /// Replaces an earlier [`logger_provider`](Self::logger_provider). Needs the
     /// `stdout` feature (on by default in the `otel-user-events` crate).
+    ///
+    /// ```
+    /// use otel_user_events_runtime::{LoggerSource, Provider};
+    ///
+    /// let provider = Provider::builder("MyService").stdout_logger_provider().init().unwrap();
+    /// let report = provider.report();
+    /// if report.active.opentelemetry {
+    ///     // No user_events here: events are printed on stdout.
+    ///     assert_eq!(report.opentelemetry.as_ref().unwrap().source, LoggerSource::Stdout);
+    /// }
+    /// provider.shutdown(); // shuts the stdout logger provider down too
+    /// ```
     #[cfg(feature = "stdout")]
     pub fn stdout_logger_provider(mut self) -> Self {
         self.logger = LoggerConfig::Stdout;
@@ -130,6 +183,24 @@ impl ProviderBuilder {
     /// `ext_cloud_role` and `ext_cloud_roleInstance` (user_events output). A
     /// logger provider given with [`logger_provider`](Self::logger_provider)
     /// keeps its own resource.
+    ///
+    /// ```
+    /// use opentelemetry_sdk::Resource;
+    /// use otel_user_events_runtime::Provider;
+    ///
+    /// let provider = Provider::builder("MyService")
+    ///     .resource(
+    ///         Resource::builder_empty()
+    ///             .with_service_name("checkout")
+    ///             .with_attribute(opentelemetry::KeyValue::new("service.instance.id", "pod-7"))
+    ///             .build(),
+    ///     )
+    ///     .init()
+    ///     .unwrap();
+    /// // Events written to user_events carry PartA
+    /// // "ext_cloud_role":"checkout","ext_cloud_roleInstance":"pod-7".
+    /// provider.shutdown();
+    /// ```
     pub fn resource(mut self, resource: Resource) -> Self {
         self.resource = Some(resource);
         self
@@ -169,6 +240,24 @@ impl ProviderBuilder {
     ///
     /// Keep the [`Provider`] it returns for as long as events should be
     /// written: dropping it shuts it down.
+    ///
+    /// ```
+    /// use otel_user_events_runtime::{InitError, OutputMode, Provider, ProviderNameError};
+    ///
+    /// let provider = Provider::builder("MyService").init()?;
+    /// // One provider per process at a time.
+    /// let err = Provider::builder("Other").init().unwrap_err();
+    /// assert_eq!(err, InitError::AlreadyActive { active: "MyService".to_owned() });
+    /// provider.shutdown();
+    ///
+    /// // The name is checked first.
+    /// let err = Provider::builder("my-service").init().unwrap_err();
+    /// assert!(matches!(err, InitError::InvalidName(ProviderNameError::InvalidChar { .. })));
+    /// // OpenTelemetry and Both need a logger provider.
+    /// let err = Provider::builder("MyService").output(OutputMode::Both).init().unwrap_err();
+    /// assert_eq!(err, InitError::NoLoggerProvider(OutputMode::Both));
+    /// # Ok::<(), InitError>(())
+    /// ```
     #[must_use = "the provider shuts down when dropped: keep it in a variable (`let _provider = ..`, \
                   not `let _ = ..`) for as long as events should be written"]
     pub fn init(self) -> Result<Provider, InitError> {

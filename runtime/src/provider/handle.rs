@@ -16,11 +16,16 @@ use crate::counters::CounterSnapshot;
 /// it to the end of the scope; `let _ = ..init()?;` drops it at once (`_` binds
 /// nothing), and every later event is silently gone.
 ///
-/// ```no_run
+/// ```
 /// use otel_user_events_runtime::Provider;
 ///
-/// let _provider = Provider::builder("MyService").init().expect("valid name");
-/// // ... events are written until `_provider` goes out of scope ...
+/// let provider = Provider::builder("MyService").init().expect("valid name");
+/// assert_eq!(provider.name(), "MyService");
+/// print!("{}", provider.report()); // what registered, or why user_events is unavailable
+/// // ... events are written while `provider` lives ...
+/// let counters = provider.counters();
+/// assert_eq!(counters.written, 0); // nothing written yet
+/// provider.shutdown(); // or let it drop at the end of `main`
 /// ```
 #[must_use = "the provider shuts down when dropped: keep it in a variable (`let _provider = ..`, \
               not `let _ = ..`) for as long as events should be written"]
@@ -98,7 +103,18 @@ impl Drop for Provider {
     }
 }
 
-/// The counters of the active provider, if one is active.
+/// The counters of the active provider, if one is active: for code that does
+/// not hold the [`Provider`] (a metrics endpoint, a health check).
+///
+/// ```
+/// use otel_user_events_runtime::{Provider, counters};
+///
+/// assert_eq!(counters(), None);
+/// let provider = Provider::builder("MyService").init().unwrap();
+/// assert_eq!(counters(), Some(provider.counters()));
+/// provider.shutdown();
+/// assert_eq!(counters(), None);
+/// ```
 pub fn counters() -> Option<CounterSnapshot> {
     state::active().map(|s| s.counters_now())
 }

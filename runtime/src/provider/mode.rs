@@ -25,6 +25,35 @@
 ///
 /// The [`InitReport`](crate::InitReport) says which outputs are active and why, in one sentence.
 ///
+/// ```
+/// use opentelemetry_sdk::logs::SdkLoggerProvider;
+/// use otel_user_events_runtime::{ActiveOutputs, OutputMode, Provider};
+///
+/// // OpenTelemetry only: user_events is not even tried, on any kernel.
+/// let logger_provider = SdkLoggerProvider::builder().build();
+/// let provider = Provider::builder("MyService")
+///     .output(OutputMode::OpenTelemetry)
+///     .logger_provider(logger_provider.clone())
+///     .init()
+///     .unwrap();
+/// let report = provider.report();
+/// assert_eq!(report.active, ActiveOutputs { user_events: false, opentelemetry: true });
+/// assert_eq!(report.data_file, None);
+/// provider.shutdown();
+/// logger_provider.shutdown().unwrap();
+///
+/// // user_events only: no fallback. Where user_events is missing, nothing is
+/// // active and events are dropped and counted (`dropped_unavailable`).
+/// let provider = Provider::builder("MyService")
+///     .output(OutputMode::UserEvents)
+///     .init()
+///     .unwrap();
+/// let report = provider.report();
+/// assert!(!report.active.opentelemetry);
+/// assert_eq!(report.active.user_events, matches!(report.data_file, Some(Ok(_))));
+/// println!("{}", report.reason);
+/// ```
+///
 /// # The OpenTelemetry output
 ///
 /// Each event becomes an SDK `LogRecord` emitted through the logger provider (so

@@ -52,6 +52,25 @@ pub struct TracepointReport {
 }
 
 /// What initialisation did, for people: print it at startup.
+///
+/// ```
+/// use otel_user_events_runtime::Provider;
+///
+/// let provider = Provider::builder("MyService").init().unwrap();
+/// let report = provider.report();
+/// assert_eq!(report.provider, "MyService");
+/// if report.active.user_events {
+///     // The data file opened; one line per tracepoint name of the program.
+///     assert!(matches!(report.data_file, Some(Ok(_))));
+/// } else {
+///     // Why not, e.g. "user_events is unavailable (ENOTSUP: this kernel has no
+///     // user_events ...)"; `data_file` has the errno when the file did not open.
+///     eprintln!("{}", report.reason);
+/// }
+/// // The first of its lines:
+/// let text = report.to_string();
+/// assert!(text.starts_with("otel-user-events provider \"MyService\": output "));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InitReport {
     /// The provider name.
