@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::error::ErrorKind;
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, Parser, Subcommand};
 use otel_user_events_listen::names::{
     PROVIDER_NAME_MAX, ProviderGroup, ProviderGroupError, ProviderName, ProviderNameError,
 };
@@ -26,8 +26,14 @@ use otel_user_events_listen::names::{
     sudo ue-tail --level warning --keyword 0x10 MyService\n  \
     sudo ue-tail --json --count 10 MyService\n  \
     sudo ue-tail --group myteam MyService\n  \
-    ue-tail --file perf.data")]
+    ue-tail --file perf.data\n  \
+    sudo ue-tail precreate --keyword 1 --keyword 0x10 MyService")]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct Args {
+    /// Another command instead of watching.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// The provider whose events to show (ASCII letters, digits and `_`);
     /// with --file, optional: only this provider's events.
     #[arg(value_parser = provider_name, required_unless_present = "file")]
@@ -87,6 +93,54 @@ pub struct Args {
     pub buffer_kb: usize,
 }
 
+/// The commands besides watching.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Precreate(PrecreateArgs),
+}
+
+/// Create a provider's tracepoints as persistent user events, list or delete
+/// them.
+///
+/// For agents that start before the application, or keep a fixed
+/// subscription list: the tracepoints (`PROVIDER_L1K<k>` .. `PROVIDER_L5K<k>`
+/// for each --keyword, keyword 1 without one) are created in
+/// `<tracefs>/dynamic_events` with the EventHeader field list, so a listener
+/// can attach before the application starts; the application joins them when
+/// it registers. They stay until deleted (--delete), also after ue-tail and the
+/// application exit. Needs root (CAP_PERFMON).
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+    sudo ue-tail precreate --keyword 1 --keyword 0x10 MyService\n  \
+    sudo ue-tail precreate --list MyService\n  \
+    sudo ue-tail precreate --delete --keyword 1 --keyword 0x10 MyService")]
+pub struct PrecreateArgs {
+    /// The provider whose tracepoints to create or delete; with --list,
+    /// optional: only this provider's.
+    #[arg(value_parser = provider_name, required_unless_present = "list")]
+    pub provider: Option<String>,
+
+    /// The provider group: tracepoints `PROVIDER_L<level>K<keyword>G<GROUP>`.
+    /// With --list, only this group's.
+    #[arg(short, long, value_name = "GROUP", value_parser = group)]
+    pub group: Option<String>,
+
+    /// The keyword of the tracepoints (decimal or 0x hex); repeat for
+    /// several. Without it, keyword 1.
+    #[arg(short, long = "keyword", value_parser = keyword)]
+    pub keywords: Vec<u64>,
+
+    /// List the persistent user events (of PROVIDER, if given) with their
+    /// field lists.
+    #[arg(long, conflicts_with_all = ["delete", "keywords"])]
+    pub list: bool,
+
+    /// Delete the tracepoints instead; fails while a process has one
+    /// registered or a listener is attached.
+    #[arg(long)]
+    pub delete: bool,
+}
+
 /// Provider names as EventHeader tracepoint names allow them ([`ProviderName`]'s
 /// rule, the runtime's), said for the command line.
 fn provider_name(s: &str) -> Result<String, String> {
@@ -120,7 +174,11 @@ impl Args {
 
     /// The provider name and group together follow [`ProviderName`]'s rule.
     fn check_name(&self) -> Result<(), String> {
-        match (&self.provider, &self.group) {
+        let (provider, group) = match &self.command {
+            Some(Command::Precreate(precreate)) => (&precreate.provider, &precreate.group),
+            None => (&self.provider, &self.group),
+        };
+        match (provider, group) {
             (Some(provider), Some(group)) => {
                 ProviderName::with_optional_group(provider, Some(group))
                     .map(|_| ())
@@ -252,6 +310,73 @@ mod tests {
         assert!(err.to_string().contains("<PROVIDER>"), "{err}");
         let err = Args::try_parse_from(["ue-tail", "-f", "x", "-d", "1"]).unwrap_err();
         assert!(err.to_string().contains("cannot be used with"), "{err}");
+    }
+
+    fn precreate(args: &[&str]) -> PrecreateArgs {
+        let args = Args::try_parse_from(args).unwrap();
+        assert_eq!(args.check_name(), Ok(()));
+        match args.command {
+            Some(Command::Precreate(precreate)) => precreate,
+            None => panic!("no precreate command: {args:?}"),
+        }
+    }
+
+    #[test]
+    fn parses_precreate() {
+        let created = precreate(&[
+            "ue-tail",
+            "precreate",
+            "-k",
+            "1",
+            "--keyword",
+            "0x10",
+            "--group",
+            "team",
+            "MyService",
+        ]);
+        assert_eq!(created.provider.as_deref(), Some("MyService"));
+        assert_eq!(created.keywords, [1, 0x10]);
+        assert_eq!(created.group.as_deref(), Some("team"));
+        assert!(!created.list && !created.delete);
+
+        let listed = precreate(&["ue-tail", "precreate", "--list"]);
+        assert!(listed.list);
+        assert_eq!(listed.provider, None);
+        let listed = precreate(&["ue-tail", "precreate", "--list", "MyService"]);
+        assert_eq!(listed.provider.as_deref(), Some("MyService"));
+
+        let deleted = precreate(&["ue-tail", "precreate", "--delete", "MyService"]);
+        assert!(deleted.delete);
+        assert!(deleted.keywords.is_empty());
+
+        // Watching is as before.
+        let args = Args::try_parse_from(["ue-tail", "MyService"]).unwrap();
+        assert!(args.command.is_none());
+        assert_eq!(args.provider.as_deref(), Some("MyService"));
+    }
+
+    #[test]
+    fn precreate_rejects_what_makes_no_sense() {
+        let fails = |args: &[&str]| Args::try_parse_from(args).unwrap_err().to_string();
+        let err = fails(&["ue-tail", "precreate"]);
+        assert!(err.contains("<PROVIDER>"), "{err}");
+        let err = fails(&["ue-tail", "precreate", "--delete"]);
+        assert!(err.contains("<PROVIDER>"), "{err}");
+        let err = fails(&["ue-tail", "precreate", "--list", "--delete", "P"]);
+        assert!(err.contains("cannot be used with"), "{err}");
+        let err = fails(&["ue-tail", "precreate", "--list", "-k", "1"]);
+        assert!(err.contains("cannot be used with"), "{err}");
+        let err = fails(&["ue-tail", "precreate", "My-Service"]);
+        assert!(err.contains("'-' is not allowed"), "{err}");
+        // Watching options are not precreate's.
+        let err = fails(&["ue-tail", "--json", "precreate", "P"]);
+        assert!(!err.is_empty());
+        let long = "P".repeat(230);
+        let args = Args::try_parse_from(["ue-tail", "precreate", "-g", "team", &long]).unwrap();
+        assert_eq!(
+            args.check_name(),
+            Err(ProviderGroupError::TooLong { len: 4, max: 3 }.to_string())
+        );
     }
 
     #[test]

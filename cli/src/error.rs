@@ -37,6 +37,22 @@ pub enum Error {
     Output(io::Error),
     /// The Ctrl-C handler could not be installed.
     Signal(String),
+    /// `dynamic_events` could not be opened or read (`ue-tail precreate`).
+    DynamicEvents {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        source: io::Error,
+    },
+    /// The kernel refused to create or delete a persistent event.
+    Precreate {
+        /// The tracepoint.
+        name: String,
+        /// Deleting (else creating).
+        delete: bool,
+        /// The kernel's errno.
+        source: io::Error,
+    },
 }
 
 /// What a `--file` that is not a perf.data file holds.
@@ -81,6 +97,53 @@ impl fmt::Display for Error {
             }
             Error::Output(e) => write!(f, "cannot write the events: {e}"),
             Error::Signal(e) => write!(f, "cannot handle Ctrl-C: {e}"),
+            Error::DynamicEvents { path, source } => match source.kind() {
+                io::ErrorKind::PermissionDenied => write!(
+                    f,
+                    "cannot open {}: permission denied (run as root: persistent user events \
+                     need CAP_PERFMON)",
+                    path.display()
+                ),
+                io::ErrorKind::NotFound => write!(
+                    f,
+                    "{} does not exist: this kernel has no dynamic events \
+                     (needs CONFIG_DYNAMIC_EVENTS, on with CONFIG_USER_EVENTS)",
+                    path.display()
+                ),
+                _ => write!(f, "cannot open {}: {source}", path.display()),
+            },
+            Error::Precreate {
+                name,
+                delete,
+                source,
+            } => {
+                let verb = if *delete { "delete" } else { "create" };
+                write!(f, "cannot {verb} the persistent event {name}: ")?;
+                match (source.raw_os_error(), delete) {
+                    (Some(libc::EPERM | libc::EACCES), _) => write!(
+                        f,
+                        "permission denied (run as root: persistent user events need \
+                         CAP_PERFMON)"
+                    ),
+                    (Some(libc::EADDRINUSE), false) => write!(
+                        f,
+                        "a user event of this name exists with another field list \
+                         (EADDRINUSE); the kernel keeps one field list a name: delete \
+                         that one first, or use another provider name"
+                    ),
+                    (Some(libc::EBUSY), true) => write!(
+                        f,
+                        "it is in use (EBUSY): a process still has it registered or a \
+                         listener is attached; stop them and try again"
+                    ),
+                    (Some(libc::ENOENT), true) => write!(
+                        f,
+                        "there is none of this name with the EventHeader field list (ENOENT); \
+                         `ue-tail precreate --list` shows the persistent user events"
+                    ),
+                    _ => write!(f, "{source}"),
+                }
+            }
         }
     }
 }
@@ -113,5 +176,34 @@ mod tests {
                 .to_string()
                 .starts_with("no tracepoints of provider Nope are registered")
         );
+    }
+
+    #[test]
+    fn precreate_messages_explain_the_kernels_errno() {
+        let failed = |errno, delete| {
+            Error::Precreate {
+                name: "P_L4K1".into(),
+                delete,
+                source: io::Error::from_raw_os_error(errno),
+            }
+            .to_string()
+        };
+        assert_eq!(
+            failed(libc::EBUSY, true),
+            "cannot delete the persistent event P_L4K1: it is in use (EBUSY): a process \
+             still has it registered or a listener is attached; stop them and try again"
+        );
+        assert!(
+            failed(libc::EADDRINUSE, false).contains("exists with another field list"),
+            "{}",
+            failed(libc::EADDRINUSE, false)
+        );
+        assert!(failed(libc::EPERM, false).contains("run as root"));
+        assert!(failed(libc::ENOENT, true).contains("precreate --list"));
+        let denied = Error::DynamicEvents {
+            path: "/sys/kernel/tracing/dynamic_events".into(),
+            source: io::Error::from(io::ErrorKind::PermissionDenied),
+        };
+        assert!(denied.to_string().contains("run as root"), "{denied}");
     }
 }

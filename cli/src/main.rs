@@ -10,11 +10,12 @@ mod human;
 mod json;
 mod live;
 mod output;
+mod precreate;
 
 use std::io::{self, BufWriter};
 use std::process::ExitCode;
 
-use crate::args::Args;
+use crate::args::{Args, Command};
 use crate::error::Error;
 use crate::filter::Filter;
 use crate::output::Output;
@@ -32,6 +33,20 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> Result<(), Error> {
+    if let Some(Command::Precreate(precreate)) = &args.command {
+        let action = match (precreate.list, precreate.delete) {
+            (true, _) => precreate::Action::List,
+            (false, true) => precreate::Action::Delete,
+            (false, false) => precreate::Action::Create,
+        };
+        let command = precreate::Precreate {
+            action,
+            provider: precreate.provider.as_deref(),
+            group: precreate.group.as_deref(),
+            keywords: &precreate.keywords,
+        };
+        return precreate::run(&command, &mut io::stdout().lock());
+    }
     let filter = Filter {
         provider: args.provider.clone(),
         group: args.group.clone(),
