@@ -136,11 +136,6 @@ impl fmt::Display for Error {
                         "it is in use (EBUSY): a process still has it registered or a \
                          listener is attached; stop them and try again"
                     ),
-                    (Some(libc::ENOENT), true) => write!(
-                        f,
-                        "there is none of this name with the EventHeader field list (ENOENT); \
-                         `ue-tail precreate --list` shows the persistent user events"
-                    ),
                     _ => write!(f, "{source}"),
                 }
             }
@@ -199,7 +194,6 @@ mod tests {
             failed(libc::EADDRINUSE, false)
         );
         assert!(failed(libc::EPERM, false).contains("run as root"));
-        assert!(failed(libc::ENOENT, true).contains("precreate --list"));
         let denied = Error::DynamicEvents {
             path: "/sys/kernel/tracing/dynamic_events".into(),
             source: io::Error::from(io::ErrorKind::PermissionDenied),

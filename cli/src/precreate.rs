@@ -136,13 +136,23 @@ pub fn run(command: &Precreate<'_>, out: &mut impl Write) -> Result<(), Error> {
                 };
                 // One write per event: the kernel runs it as one command and
                 // its errno is this event's.
-                file.write_all(line.as_bytes())
-                    .map_err(|source| Error::Precreate {
-                        name: name.clone(),
-                        delete,
-                        source,
-                    })?;
-                let done = if delete { "deleted" } else { "created" };
+                let done = match file.write_all(line.as_bytes()) {
+                    Ok(()) if delete => "deleted",
+                    Ok(()) => "created",
+                    // Deleting what is not there is done already: a second
+                    // --delete (e.g. after one stopped at a busy event) finishes
+                    // the rest.
+                    Err(e) if delete && e.raw_os_error() == Some(libc::ENOENT) => {
+                        "not found (none with the EventHeader field list):"
+                    }
+                    Err(source) => {
+                        return Err(Error::Precreate {
+                            name,
+                            delete,
+                            source,
+                        });
+                    }
+                };
                 writeln!(out, "{done} {name}").map_err(Error::Output)?;
             }
         }

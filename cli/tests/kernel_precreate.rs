@@ -1,0 +1,238 @@
+//! `ue-tail precreate` against a real kernel: a provider's tracepoints created
+//! as persistent user events before the application starts, so a listener
+//! attached before it sees the events it writes right after its init; then
+//! deleted, refused while a listener is attached.
+//!
+//! Runs only inside the VM: `scripts/kernel-test.sh cargo-test -p ue-tail --test
+//! kernel_precreate`. Elsewhere each test prints a `skipped:` line.
+
+mod support;
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+
+use otel_user_events_abi::EVENTHEADER_FIELDS;
+use otel_user_events_listen::tracefs::Tracefs;
+use otel_user_events_test_support::perf::Listener;
+use otel_user_events_test_support::require_kernel;
+use support::{ue_tail, ue_tail_ok};
+
+/// The example, run by [`quickstart_child`] in a process of its own: it writes
+/// its two events right after its provider's init.
+#[path = "../../examples/quickstart.rs"]
+mod quickstart;
+
+/// Set in the environment of the process that runs the quickstart.
+const CHILD: &str = "OTEL_UE_PRECREATE_QUICKSTART_CHILD";
+
+/// The quickstart's tracepoints: OrderPlaced (info, keyword 1) and Retry
+/// (warning, keyword 0x10).
+const QUICKSTART_TRACEPOINTS: [&str; 2] = ["MyService_L4K1", "MyService_L3K10"];
+
+/// Both tests use the provider MyService's tracepoints: one at a time.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[test]
+#[ignore = "the quickstart example; the other tests run it in a child process"]
+fn quickstart_child() {
+    if std::env::var_os(CHILD).is_some() {
+        quickstart::main();
+    }
+}
+
+/// Runs the quickstart (this test binary, in child mode) and returns its
+/// process id.
+fn run_quickstart() -> u32 {
+    let exe = std::env::current_exe().unwrap();
+    let child = Command::new(exe)
+        .args([
+            "quickstart_child",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD, "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "quickstart: {}\n{}{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    pid
+}
+
+/// Every tracepoint `precreate -k 1 -k 0x10 MyService` makes.
+fn my_service_tracepoints() -> Vec<String> {
+    [1u64, 0x10]
+        .iter()
+        .flat_map(|k| (1..=5).map(move |level| format!("MyService_L{level}K{k:x}")))
+        .collect()
+}
+
+/// The names in user_events_status now.
+fn registered() -> Vec<String> {
+    Tracefs::find()
+        .unwrap()
+        .user_events_status()
+        .unwrap()
+        .names()
+}
+
+/// Deletes MyService's persistent tracepoints when the test ends, also when it
+/// fails, so the next test starts without them.
+struct Cleanup;
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let _ = ue_tail(&[
+            "precreate",
+            "--delete",
+            "-k",
+            "1",
+            "-k",
+            "0x10",
+            "MyService",
+        ]);
+    }
+}
+
+#[test]
+fn a_listener_attached_before_the_application_sees_its_first_events() {
+    require_kernel!();
+    let _serial = serial();
+    let _cleanup = Cleanup;
+    let expected = my_service_tracepoints();
+
+    let created = ue_tail_ok(&["precreate", "-k", "1", "-k", "0x10", "MyService"]);
+    for name in &expected {
+        assert!(
+            created.lines().any(|l| l == format!("created {name}")),
+            "{name}: {created}"
+        );
+    }
+    let status = registered();
+    for name in &expected {
+        assert!(status.contains(name), "{name} not in {status:?}");
+    }
+    for listing in [
+        ue_tail_ok(&["precreate", "--list", "MyService"]),
+        ue_tail_ok(&["precreate", "--list"]),
+    ] {
+        for name in &expected {
+            let line = format!("{name} {EVENTHEADER_FIELDS}");
+            assert!(listing.lines().any(|l| l == line), "{line:?}: {listing}");
+        }
+    }
+    let other_provider = ue_tail_ok(&["precreate", "--list", "NotMyService"]);
+    assert_eq!(other_provider, "");
+
+    // Attached before the application exists: only the persistent events are there.
+    let mut listener = Listener::start(&QUICKSTART_TRACEPOINTS).unwrap();
+    let pid = run_quickstart();
+    let samples = listener.drain();
+    let seen: Vec<_> = samples
+        .iter()
+        .map(|s| (s.tracepoint.as_str(), s.pid))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (QUICKSTART_TRACEPOINTS[0], pid),
+            (QUICKSTART_TRACEPOINTS[1], pid)
+        ],
+        "{samples:?}"
+    );
+
+    // The application is gone; the events stay until deleted.
+    let status = registered();
+    for name in &expected {
+        assert!(
+            status.contains(name),
+            "{name} gone after the app: {status:?}"
+        );
+    }
+
+    // A listener holds them: the kernel refuses, and ue-tail says why.
+    let busy = ue_tail(&[
+        "precreate",
+        "--delete",
+        "-k",
+        "1",
+        "-k",
+        "0x10",
+        "MyService",
+    ]);
+    assert!(!busy.status.success());
+    let stderr = String::from_utf8_lossy(&busy.stderr);
+    assert!(
+        stderr.contains(
+            "cannot delete the persistent event MyService_L4K1: it is in use (EBUSY): a \
+             process still has it registered or a listener is attached"
+        ),
+        "{stderr}"
+    );
+
+    drop(listener);
+    // Those deleted before the busy one are not found now; the rest go.
+    let deleted = ue_tail_ok(&[
+        "precreate",
+        "--delete",
+        "-k",
+        "1",
+        "-k",
+        "0x10",
+        "MyService",
+    ]);
+    let (before_busy, rest) = expected.split_at(3);
+    let mut lines: Vec<String> = before_busy
+        .iter()
+        .map(|name| format!("not found (none with the EventHeader field list): {name}"))
+        .collect();
+    lines.extend(rest.iter().map(|name| format!("deleted {name}")));
+    assert_eq!(deleted, lines.join("\n") + "\n");
+    let status = registered();
+    for name in &expected {
+        assert!(!status.contains(name), "{name} still in {status:?}");
+    }
+    assert_eq!(ue_tail_ok(&["precreate", "--list", "MyService"]), "");
+}
+
+#[test]
+fn a_name_with_another_field_list_is_refused() {
+    require_kernel!();
+    let _serial = serial();
+    let path = Tracefs::find().unwrap().root().join("dynamic_events");
+    let write = |command: &str| {
+        // Appending: opened with O_TRUNC, dynamic_events deletes every dynamic event.
+        let mut file = OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(command.as_bytes())
+    };
+    write("u:PrecreateOther_L1K1 u32 other\n").unwrap();
+
+    let refused = ue_tail(&["precreate", "PrecreateOther"]);
+    let stderr = String::from_utf8_lossy(&refused.stderr).into_owned();
+    write("!u:PrecreateOther_L1K1 u32 other\n").unwrap();
+    assert!(!refused.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "cannot create the persistent event PrecreateOther_L1K1: a user event of this \
+             name exists with another field list (EADDRINUSE)"
+        ),
+        "{stderr}"
+    );
+    assert!(!registered().contains(&"PrecreateOther_L1K1".to_owned()));
+}
