@@ -108,7 +108,9 @@ pub enum Command {
 /// `<tracefs>/dynamic_events` with the EventHeader field list, so a listener
 /// can attach before the application starts; the application joins them when
 /// it registers. They stay until deleted (--delete), also after ue-tail and the
-/// application exit. Needs root (CAP_PERFMON).
+/// application exit. Create them before the application starts: a name a
+/// running process registered already is joined, not made persistent. Needs
+/// root (CAP_PERFMON).
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
     sudo ue-tail precreate --keyword 1 --keyword 0x10 MyService\n  \
@@ -130,8 +132,9 @@ pub struct PrecreateArgs {
     #[arg(short, long = "keyword", value_parser = keyword)]
     pub keywords: Vec<u64>,
 
-    /// List the persistent user events (of PROVIDER, if given) with their
-    /// field lists.
+    /// List the user events (of PROVIDER, if given) with their field lists,
+    /// from dynamic_events: the kernel lists the persistent ones and those a
+    /// running process registered alike.
     #[arg(long, conflicts_with_all = ["delete", "keywords"])]
     pub list: bool,
 

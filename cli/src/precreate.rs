@@ -9,6 +9,10 @@
 //! every writer of this project does) joins it. Deleting needs the same full
 //! field list, and fails while a process has the event registered or a
 //! listener is attached.
+//!
+//! The kernel shows every user event in `dynamic_events`, persistent or
+//! registered by a running process, without saying which; and creating a name
+//! that a process registered already succeeds without making it persistent.
 
 use std::fs::OpenOptions;
 use std::io::{self, Write};
@@ -33,7 +37,8 @@ pub enum Action {
     Create,
     /// Delete them.
     Delete,
-    /// List the persistent user events, of `provider` if given.
+    /// List the user events (persistent or registered by a process), of
+    /// `provider` if given.
     List,
 }
 
@@ -47,7 +52,7 @@ pub struct Precreate<'a> {
     pub keywords: &'a [u64],
 }
 
-/// A persistent user event, as `dynamic_events` lists it.
+/// A user event, as `dynamic_events` lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Persistent<'a> {
     /// The tracepoint name, without the `u:` prefix.
