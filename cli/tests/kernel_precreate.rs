@@ -10,14 +10,13 @@ mod support;
 
 use std::fs::OpenOptions;
 use std::io::Write;
-use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
 use otel_user_events_abi::EVENTHEADER_FIELDS;
 use otel_user_events_listen::tracefs::Tracefs;
 use otel_user_events_test_support::perf::Listener;
 use otel_user_events_test_support::require_kernel;
-use support::{ue_tail, ue_tail_ok};
+use support::{run_quickstart, ue_tail, ue_tail_ok};
 
 /// The example, run by [`quickstart_child`] in a process of its own: it writes
 /// its two events right after its provider's init.
@@ -44,35 +43,6 @@ fn quickstart_child() {
     if std::env::var_os(CHILD).is_some() {
         quickstart::main();
     }
-}
-
-/// Runs the quickstart (this test binary, in child mode) and returns its
-/// process id.
-fn run_quickstart() -> u32 {
-    let exe = std::env::current_exe().unwrap();
-    let child = Command::new(exe)
-        .args([
-            "quickstart_child",
-            "--exact",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD, "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "quickstart: {}\n{}{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    pid
 }
 
 /// Every tracepoint `precreate -k 1 -k 0x10 MyService` makes.
@@ -142,7 +112,7 @@ fn a_listener_attached_before_the_application_sees_its_first_events() {
 
     // Attached before the application exists: only the persistent events are there.
     let mut listener = Listener::start(&QUICKSTART_TRACEPOINTS).unwrap();
-    let pid = run_quickstart();
+    let pid = run_quickstart(CHILD);
     let mut samples = listener.drain();
     // One ring a CPU: in the order written, whichever CPU wrote each.
     samples.sort_by_key(|s| s.time);

@@ -23,7 +23,7 @@ use otel_user_events::{OutputMode, UserEventsProcessor, ue_log};
 use otel_user_events_listen::tracefs::Tracefs;
 use otel_user_events_test_support::perf::{Listener, ListenerOptions};
 use otel_user_events_test_support::require_kernel;
-use support::{Event, ue_tail, ue_tail_ok, write_perf_data};
+use support::{Event, quickstart_command, run_quickstart, ue_tail, ue_tail_ok, write_perf_data};
 
 /// The example, run by [`quickstart_child`] in a process of its own.
 #[path = "../../examples/quickstart.rs"]
@@ -46,43 +46,6 @@ fn quickstart_child() {
     if std::env::var_os(CHILD).is_some() {
         quickstart::main();
     }
-}
-
-/// The command line that runs the quickstart: this test binary, in child mode.
-fn quickstart_command() -> Vec<String> {
-    let exe = std::env::current_exe().unwrap();
-    [
-        exe.to_str().unwrap(),
-        "quickstart_child",
-        "--exact",
-        "--ignored",
-        "--nocapture",
-        "--test-threads=1",
-    ]
-    .map(str::to_owned)
-    .to_vec()
-}
-
-/// Runs the quickstart and returns its process id.
-fn run_quickstart() -> u32 {
-    let command = quickstart_command();
-    let child = Command::new(&command[0])
-        .args(&command[1..])
-        .env(CHILD, "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "quickstart: {}\n{}{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    pid
 }
 
 /// A running `ue-tail`, its stderr read line by line.
@@ -251,7 +214,7 @@ fn tail_quickstart(args: &[&str]) -> (String, String, u32) {
     all.push("MyService");
     let tail = Tail::start(&all);
     let watching = tail.stderr_seen.last().unwrap().clone();
-    let pid = run_quickstart();
+    let pid = run_quickstart(CHILD);
     let (status, stdout, stderr) = tail.finish();
     assert!(status.success(), "{status}: {stderr}");
     assert!(!stderr.contains("lost"), "{stderr}");
@@ -556,7 +519,7 @@ fn capture_to_file(file: &Path) -> u32 {
         ..ListenerOptions::default()
     };
     let mut capture = Listener::start_with(&tracepoints, &options).unwrap();
-    let pid = run_quickstart();
+    let pid = run_quickstart(CHILD);
     let samples = capture.drain();
     assert_eq!(samples.len(), 2, "{samples:?}");
     let formats: Vec<_> = tracepoints

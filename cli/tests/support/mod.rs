@@ -1,10 +1,10 @@
 //! Shared by ue-tail's tests: writing perf.data files with `tracepoint_perf`,
-//! and running the `ue-tail` binary.
+//! running the `ue-tail` binary, and running the quickstart in a child process.
 
 #![allow(dead_code)] // each test binary uses part of it
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 
 use otel_user_events_listen::perf::tracepoint_attr;
@@ -133,4 +133,44 @@ pub fn ue_tail_ok(args: &[&str]) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8(output.stdout).unwrap()
+}
+
+/// The command that runs this test binary's ignored `quickstart_child` test,
+/// which runs the quickstart example when its child variable is set (the
+/// test binaries that use this define that test).
+pub fn quickstart_command() -> Vec<String> {
+    let exe = std::env::current_exe().unwrap();
+    [
+        exe.to_str().unwrap(),
+        "quickstart_child",
+        "--exact",
+        "--ignored",
+        "--nocapture",
+        "--test-threads=1",
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
+/// Runs the quickstart in a child process (see [`quickstart_command`], with
+/// `child_var` set), checks that it succeeded and returns its process id.
+pub fn run_quickstart(child_var: &str) -> u32 {
+    let command = quickstart_command();
+    let child = Command::new(&command[0])
+        .args(&command[1..])
+        .env(child_var, "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "quickstart: {}\n{}{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    pid
 }
