@@ -45,6 +45,17 @@ fn quickstart_child() {
     }
 }
 
+/// What deletes the tracepoints the test creates.
+const DELETE_MY_SERVICE: [&str; 7] = [
+    "precreate",
+    "--delete",
+    "-k",
+    "1",
+    "-k",
+    "0x10",
+    "MyService",
+];
+
 /// Every tracepoint `precreate -k 1 -k 0x10 MyService` makes.
 fn my_service_tracepoints() -> Vec<String> {
     [1u64, 0x10]
@@ -68,15 +79,7 @@ struct Cleanup;
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
-        let _ = ue_tail(&[
-            "precreate",
-            "--delete",
-            "-k",
-            "1",
-            "-k",
-            "0x10",
-            "MyService",
-        ]);
+        let _ = ue_tail(&DELETE_MY_SERVICE);
     }
 }
 
@@ -139,15 +142,7 @@ fn a_listener_attached_before_the_application_sees_its_first_events() {
     }
 
     // A listener holds them: the kernel refuses, and ue-tail says why.
-    let busy = ue_tail(&[
-        "precreate",
-        "--delete",
-        "-k",
-        "1",
-        "-k",
-        "0x10",
-        "MyService",
-    ]);
+    let busy = ue_tail(&DELETE_MY_SERVICE);
     assert!(!busy.status.success());
     let stderr = String::from_utf8_lossy(&busy.stderr);
     assert!(
@@ -160,15 +155,7 @@ fn a_listener_attached_before_the_application_sees_its_first_events() {
 
     drop(listener);
     // Those deleted before the busy one are not found now; the rest go.
-    let deleted = ue_tail_ok(&[
-        "precreate",
-        "--delete",
-        "-k",
-        "1",
-        "-k",
-        "0x10",
-        "MyService",
-    ]);
+    let deleted = ue_tail_ok(&DELETE_MY_SERVICE);
     let (before_busy, rest) = expected.split_at(3);
     let mut lines: Vec<String> = before_busy
         .iter()
