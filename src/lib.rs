@@ -29,10 +29,10 @@
 
 pub use otel_user_events_runtime::{
     ActiveOutputs, ActivityId, ArrayElement, CounterSnapshot, DEFAULT_EVENT_NAME, DEFAULT_SEVERITY,
-    DataFileError, DataWriter, Errno, Field, FieldValue, InitError, InitReport, Level,
-    LoggerSource, OpenTelemetryReport, OutputMode, PROVIDER_NAME_MAX, ProcessorHandle,
+    DataFileError, DataWriter, EncodingProfile, Errno, Field, FieldValue, InitError, InitReport,
+    Level, LoggerSource, OpenTelemetryReport, OutputMode, PROVIDER_NAME_MAX, ProcessorHandle,
     ProcessorReport, Provider, ProviderBuilder, ProviderGroup, ProviderGroupError, ProviderName,
-    ProviderNameError, TracepointReport, TracepointStatus, UserEventsProcessor,
+    ProviderNameError, Scalar, TracepointReport, TracepointStatus, UserEventsProcessor,
     UserEventsProcessorBuilder, counters,
 };
 

@@ -3,8 +3,10 @@
 use std::time::SystemTime;
 
 use crate::callsite::{Callsite, EventInfo};
-use crate::encode::common_schema::{self, CloudRole, PartA, PartB, TraceHex};
+use crate::encode::common_schema::{self, CloudRole, PartA, PartB, PartBActivity, TraceHex};
 use crate::encode::header::HeaderFields;
+use crate::encode::profile::EncodingProfile;
+use crate::encode::scalars;
 use crate::encode::seal::{Encode, Sealed, seal_event};
 use crate::encode::time::Rfc3339;
 use crate::encode::writer::EventWriter;
@@ -27,9 +29,14 @@ pub fn dispatch(site: &'static Callsite, event: &Event<'_>) {
         let time = Rfc3339::new(capture.time.unwrap_or_else(SystemTime::now));
         let tracepoint = capture.provider.tracepoint_name(info.level, info.keyword);
         let counters = state.map(|s| &s.counters);
-        write(site, event, &time, &capture.cloud_role, |sealed| {
-            deliver::to_capture(sealed, tracepoint, counters)
-        });
+        write(
+            site,
+            event,
+            &time,
+            &capture.cloud_role,
+            capture.profile,
+            |sealed| deliver::to_capture(sealed, tracepoint, counters),
+        );
         return;
     }
     let Some(state) = state else {
@@ -48,10 +55,17 @@ pub fn dispatch(site: &'static Callsite, event: &Event<'_>) {
         && let Some(file) = &state.data_file
     {
         let time = Rfc3339::now();
-        write(site, event, &time, &state.cloud_role, |sealed| {
-            let (fd, index) = (file.fd(), site.write_index());
-            deliver::to_kernel(sealed, fd, site.enable_word(), index, &state.counters)
-        });
+        write(
+            site,
+            event,
+            &time,
+            &state.cloud_role,
+            state.profile,
+            |sealed| {
+                let (fd, index) = (file.fd(), site.write_index());
+                deliver::to_kernel(sealed, fd, site.enable_word(), index, &state.counters)
+            },
+        );
     }
     if bits & enable::FALLBACK != 0 {
         fallback::emit_record(state, site.info(), event);
@@ -70,6 +84,7 @@ fn write(
     event: &Event<'_>,
     time: &Rfc3339,
     cloud_role: &CloudRole,
+    profile: EncodingProfile,
     deliver: impl FnOnce(Sealed<'_, ()>),
 ) {
     let trace = TraceHex::current();
@@ -78,6 +93,7 @@ fn write(
         info: site.info(),
         event,
         part_a: &part_a,
+        profile,
     };
     seal_event(&content, &header_fields(site.info(), event), deliver);
 }
@@ -95,6 +111,7 @@ struct MacroEvent<'v> {
     info: &'static EventInfo,
     event: &'v Event<'v>,
     part_a: &'v PartA<'v>,
+    profile: EncodingProfile,
 }
 
 impl<'v> Encode for MacroEvent<'v> {
@@ -102,7 +119,10 @@ impl<'v> Encode for MacroEvent<'v> {
 
     #[inline(always)]
     fn encode<'w>(&'w self, w: &mut EventWriter<'w>) {
-        encode(w, self.info, self.event, self.part_a);
+        match self.profile {
+            EncodingProfile::Full => encode(w, self.info, self.event, self.part_a),
+            EncodingProfile::Scalars => encode_scalars(w, self.info, self.event, self.part_a),
+        }
     }
 }
 
@@ -125,11 +145,42 @@ fn encode<'a>(
         severity_text: Some(info.level.severity_text()),
         event_id: None,
         name: Some(info.name),
+        activity: None,
     };
     common_schema::write_part_b_head(w, event.body.is_some(), &part_b);
     if let Some((body, [encoding, format])) = event.body {
         w.meta.literal_field("body", encoding, format);
         body.encode(&mut w.data);
+    }
+    common_schema::write_part_b_tail(w, &part_b);
+}
+
+/// [`encode`] in the scalar profile: PartC laid out per event, the body as a
+/// scalar, and the header's activity fields repeated in PartB.
+#[inline(never)]
+fn encode_scalars<'a>(
+    w: &mut EventWriter<'a>,
+    info: &'static EventInfo,
+    event: &Event<'a>,
+    part_a: &PartA<'a>,
+) {
+    common_schema::write_head(w, info.name, part_a);
+    scalars::write_part_c(w, event.part_c_meta, event.fields);
+    let part_b = PartB {
+        severity_number: info.level.severity_number(),
+        severity_text: Some(info.level.severity_text()),
+        event_id: None,
+        name: Some(info.name),
+        activity: Some(PartBActivity {
+            ids: event.activity,
+            opcode: event.opcode,
+        }),
+    };
+    let body = event.body.filter(|(body, _)| body.is_present());
+    common_schema::write_part_b_head(w, body.is_some(), &part_b);
+    if let Some((body, [encoding, format])) = body {
+        let (encoding, format) = scalars::write_value(w, body, (encoding, format));
+        w.meta.literal_field("body", encoding, format);
     }
     common_schema::write_part_b_tail(w, &part_b);
 }

@@ -38,7 +38,8 @@ pub mod testing;
 
 pub use activity::ActivityId;
 pub use counters::CounterSnapshot;
-pub use encode::field::{ArrayElement, Field, FieldValue};
+pub use encode::field::{ArrayElement, Field, FieldValue, Scalar};
+pub use encode::profile::EncodingProfile;
 pub use encode::writer::DataWriter;
 pub use level::Level;
 pub use processor::{

@@ -9,7 +9,7 @@ use eventheader_types::FieldFormat;
 use opentelemetry::trace::{SpanId, TraceId};
 use opentelemetry_sdk::Resource;
 
-use super::encoding::{STRING, VALUE16, VALUE32, VALUE64};
+use super::encoding::{STRING, VALUE8, VALUE16, VALUE32, VALUE64};
 use super::writer::EventWriter;
 
 /// `__csver__` value: Common Schema 4.0.
@@ -110,6 +110,51 @@ pub struct PartB<'a> {
     pub event_id: Option<i64>,
     /// The event's name.
     pub name: Option<&'a str>,
+    /// The header's activity fields, repeated as PartB members (the scalar
+    /// profile); `None` to write none.
+    pub activity: Option<PartBActivity<'a>>,
+}
+
+/// The scalar profile's copy of the EventHeader activity fields: `activityId`
+/// and `relatedActivityId` (GUID text) when the header has them, `opcode` when
+/// it is not 0.
+#[derive(Debug, Clone, Copy)]
+pub struct PartBActivity<'a> {
+    /// Activity id and related (parent) activity id.
+    pub ids: Option<(&'a [u8; 16], Option<&'a [u8; 16]>)>,
+    /// EventHeader opcode (1 activity start, 2 activity stop).
+    pub opcode: u8,
+}
+
+impl PartBActivity<'_> {
+    fn members(&self) -> u8 {
+        let (id, related) = match self.ids {
+            Some((_, related)) => (1, related.is_some() as u8),
+            None => (0, 0),
+        };
+        id + related + (self.opcode != 0) as u8
+    }
+}
+
+/// Formats 16 bytes as a GUID, `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, bytes in
+/// order: how EventHeader decoders show activity ids.
+pub struct Guid<'a>(pub &'a [u8; 16]);
+
+impl std::fmt::Display for Guid<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut text = [0u8; 36];
+        let mut at = 0;
+        for (i, b) in self.0.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                text[at] = b'-';
+                at += 1;
+            }
+            to_hex(&[*b], &mut text[at..at + 2]);
+            at += 2;
+        }
+        // Only hex digits and dashes were written.
+        f.write_str(std::str::from_utf8(&text).unwrap_or(""))
+    }
 }
 
 /// Opens PartB and writes `_typeName`; the caller writes the body next (if
@@ -119,7 +164,8 @@ pub fn write_part_b_head(w: &mut EventWriter<'_>, has_body: bool, tail: &PartB<'
         + has_body as u8
         + tail.severity_text.is_some() as u8
         + tail.event_id.is_some() as u8
-        + tail.name.is_some() as u8;
+        + tail.name.is_some() as u8
+        + tail.activity.map_or(0, |a| a.members());
     w.meta.literal_structure("PartB", members);
     w.meta.literal_field("_typeName", STRING, 0);
     w.data.str("Log");
@@ -142,6 +188,21 @@ pub fn write_part_b_tail<'a>(w: &mut EventWriter<'a>, tail: &PartB<'a>) {
     if let Some(name) = tail.name {
         w.meta.literal_field("name", STRING, 0);
         w.data.str(name);
+    }
+    if let Some(activity) = tail.activity {
+        if let Some((id, related)) = activity.ids {
+            w.meta.literal_field("activityId", STRING, 0);
+            w.data.display(format_args!("{}", Guid(id)));
+            if let Some(related) = related {
+                w.meta.literal_field("relatedActivityId", STRING, 0);
+                w.data.display(format_args!("{}", Guid(related)));
+            }
+        }
+        if activity.opcode != 0 {
+            w.meta
+                .literal_field("opcode", VALUE8, FieldFormat::UnsignedInt.as_int());
+            w.data.value(&[activity.opcode]);
+        }
     }
 }
 
@@ -210,5 +271,17 @@ mod tests {
         );
         assert_eq!(hex.as_strs().0, trace.to_string());
         assert_eq!(hex.as_strs().1, span.to_string());
+    }
+
+    #[test]
+    fn guids_are_dashed_lowercase_hex_in_byte_order() {
+        let bytes = [
+            0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd,
+            0xee, 0xff,
+        ];
+        assert_eq!(
+            Guid(&bytes).to_string(),
+            "00112233-4455-6677-8899-aabbccddeeff"
+        );
     }
 }

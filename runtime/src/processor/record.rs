@@ -19,6 +19,7 @@ use crate::encode::common_schema::{
     write_part_b_head, write_part_b_tail,
 };
 use crate::encode::header::{EVENT_HEADER_SIZE, HeaderFields};
+use crate::encode::profile::EncodingProfile;
 use crate::encode::seal::Encode;
 use crate::encode::writer::{EventWriter, MAX_EVENT_SIZE, Room};
 
@@ -58,6 +59,7 @@ pub(crate) struct RecordLayout {
     /// Allow-listed resource attributes, in allow-list order.
     resource_attributes: Vec<(Key, AnyValue)>,
     cloud_role: CloudRole,
+    profile: EncodingProfile,
 }
 
 impl RecordLayout {
@@ -65,11 +67,13 @@ impl RecordLayout {
         event_name: EventNamePolicy,
         default_severity: Severity,
         resource_keys: Vec<Cow<'static, str>>,
+        profile: EncodingProfile,
     ) -> RecordLayout {
         RecordLayout {
             event_name,
             default_severity,
             resource_keys,
+            profile,
             resource_attributes: Vec::new(),
             cloud_role: CloudRole::default(),
         }
@@ -182,6 +186,7 @@ fn encode<'a>(w: &mut EventWriter<'a>, event: &RecordEvent<'a>) -> u64 {
 
     let mut part_c = PartC {
         meta_limit,
+        profile: config.profile,
         ..PartC::default()
     };
     for (key, value) in &config.resource_attributes {
@@ -204,10 +209,11 @@ fn encode<'a>(w: &mut EventWriter<'a>, event: &RecordEvent<'a>) -> u64 {
         severity_text: record.severity_text(),
         event_id,
         name: record.event_name().filter(|name| !name.trim().is_empty()),
+        activity: None,
     };
     write_part_b_head(w, body.is_some(), &part_b);
     if let Some(body) = body {
-        any_value::write_field(w, "body", body, BODY_RESERVE);
+        any_value::write_field(w, "body", body, config.profile, BODY_RESERVE);
     }
     write_part_b_tail(w, &part_b);
     part_c.dropped
@@ -219,6 +225,7 @@ struct PartC {
     /// Most metadata bytes PartC may take the event to: names cannot be
     /// shortened, so an attribute whose name would pass this is left out.
     meta_limit: usize,
+    profile: EncodingProfile,
     count_at: Option<Option<usize>>,
     count: u8,
     dropped: u64,
@@ -237,7 +244,7 @@ impl PartC {
         };
         if self.count == MAX_STRUCT_MEMBERS
             || w.meta.len() + reserve.bytes + name.len() + 3 > self.meta_limit
-            || !any_value::field_fits(w, name, value, reserve, DATA_RESERVE)
+            || !any_value::field_fits(w, name, value, self.profile, reserve, DATA_RESERVE)
         {
             self.dropped += 1;
             return;
@@ -245,7 +252,7 @@ impl PartC {
         if self.count_at.is_none() {
             self.count_at = Some(w.meta.structure_counted_later("PartC"));
         }
-        any_value::write_field(w, name, value, DATA_RESERVE);
+        any_value::write_field(w, name, value, self.profile, DATA_RESERVE);
         self.count += 1;
     }
 
