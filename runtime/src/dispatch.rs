@@ -5,6 +5,7 @@ use std::time::SystemTime;
 use crate::callsite::{Callsite, EventInfo};
 use crate::encode::common_schema::{self, CloudRole, PartA, PartB, PartBActivity, TraceHex};
 use crate::encode::header::HeaderFields;
+use crate::encode::layout::TYPE_NAME_DATA;
 use crate::encode::profile::EncodingProfile;
 use crate::encode::scalars;
 use crate::encode::seal::{Encode, Sealed, seal_event};
@@ -126,33 +127,27 @@ impl<'v> Encode for MacroEvent<'v> {
     }
 }
 
-/// Lays out a macro event in Common Schema: head, PartC (the fields), PartB.
+/// Lays out a macro event in Common Schema: the event name, `__csver__`, PartA,
+/// PartC (the fields), PartB. Everything but the values that vary (time, trace
+/// ids, cloud role, fields, body) is a constant laid out at compile time
+/// ([`crate::encode::layout`]), borrowed.
 fn encode<'a>(
     w: &mut EventWriter<'a>,
     info: &'static EventInfo,
     event: &Event<'a>,
     part_a: &PartA<'a>,
 ) {
-    common_schema::write_head(w, info.name, part_a);
-    if !event.part_c_meta.is_empty() {
-        w.meta.bytes(event.part_c_meta);
-        for field in event.fields {
-            field.encode(&mut w.data);
-        }
+    w.meta.constant(info.name_meta);
+    common_schema::write_part_a(w, part_a);
+    w.meta.constant(event.meta_tail);
+    for field in event.fields {
+        field.encode(&mut w.data);
     }
-    let part_b = PartB {
-        severity_number: info.level.severity_number(),
-        severity_text: Some(info.level.severity_text()),
-        event_id: None,
-        name: Some(info.name),
-        activity: None,
-    };
-    common_schema::write_part_b_head(w, event.body.is_some(), &part_b);
-    if let Some((body, [encoding, format])) = event.body {
-        w.meta.literal_field("body", encoding, format);
+    w.data.constant(&TYPE_NAME_DATA);
+    if let Some((body, _)) = event.body {
         body.encode(&mut w.data);
     }
-    common_schema::write_part_b_tail(w, &part_b);
+    w.data.constant(info.part_b_data);
 }
 
 /// [`encode`] in the scalar profile: PartC laid out per event, the body as a
@@ -165,7 +160,7 @@ fn encode_scalars<'a>(
     part_a: &PartA<'a>,
 ) {
     common_schema::write_head(w, info.name, part_a);
-    scalars::write_part_c(w, event.part_c_meta, event.fields);
+    scalars::write_part_c(w, event.part_c_meta(), event.fields);
     let part_b = PartB {
         severity_number: info.level.severity_number(),
         severity_text: Some(info.level.severity_text()),

@@ -9,7 +9,8 @@ use eventheader_types::FieldFormat;
 use opentelemetry::trace::{SpanId, TraceId};
 use opentelemetry_sdk::Resource;
 
-use super::encoding::{STRING, VALUE8, VALUE16, VALUE32, VALUE64};
+use super::encoding::{STRING, VALUE8, VALUE16, VALUE64};
+use super::layout::{CS_VERSION_DATA, PartAShape};
 use super::writer::EventWriter;
 
 /// `__csver__` value: Common Schema 4.0.
@@ -29,6 +30,16 @@ pub struct PartA<'a> {
 }
 
 impl<'a> PartA<'a> {
+    /// Which optional members it has.
+    #[inline(always)]
+    pub fn shape(&self) -> PartAShape {
+        PartAShape {
+            trace: self.trace.is_some(),
+            role: self.cloud_role.is_some(),
+            instance: self.cloud_role_instance.is_some(),
+        }
+    }
+
     /// PartA of an event at `time`, with `trace` when it has a trace context.
     pub fn new(time: &'a str, trace: Option<&'a TraceHex>, cloud_role: &'a CloudRole) -> Self {
         PartA {
@@ -72,29 +83,25 @@ impl CloudRole {
 /// Writes the event name, `__csver__` and PartA.
 pub fn write_head<'a>(w: &mut EventWriter<'a>, event_name: &'a str, part_a: &PartA<'a>) {
     w.meta.event_name(event_name);
-    w.meta
-        .literal_field("__csver__", VALUE32, FieldFormat::UnsignedInt.as_int());
-    w.data.value(&CS_VERSION.to_ne_bytes());
+    write_part_a(w, part_a);
+}
 
-    let members = 1
-        + 2 * part_a.trace.is_some() as u8
-        + part_a.cloud_role.is_some() as u8
-        + part_a.cloud_role_instance.is_some() as u8;
-    w.meta.literal_structure("PartA", members);
-    w.meta.literal_field("time", STRING, 0);
-    w.data.str(part_a.time);
+/// Writes `__csver__` and PartA (after the event name): the metadata of its
+/// shape is a constant ([`PartAShape::meta`]), the data its values.
+#[inline(always)]
+pub fn write_part_a<'a>(w: &mut EventWriter<'a>, part_a: &PartA<'a>) {
+    w.meta.constant(part_a.shape().meta());
+    let time = part_a.time.as_bytes();
+    w.data
+        .copy_parts(&[&CS_VERSION_DATA, &(time.len() as u16).to_ne_bytes(), time]);
     if let Some((trace_id, span_id)) = part_a.trace {
-        w.meta.literal_field("ext_dt_traceId", STRING, 0);
         w.data.str(trace_id);
-        w.meta.literal_field("ext_dt_spanId", STRING, 0);
         w.data.str(span_id);
     }
     if let Some(role) = part_a.cloud_role {
-        w.meta.literal_field("ext_cloud_role", STRING, 0);
         w.data.str(role);
     }
     if let Some(instance) = part_a.cloud_role_instance {
-        w.meta.literal_field("ext_cloud_roleInstance", STRING, 0);
         w.data.str(instance);
     }
 }

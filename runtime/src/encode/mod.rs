@@ -7,6 +7,7 @@ mod encoding;
 pub mod field;
 pub mod header;
 mod json;
+pub mod layout;
 pub mod profile;
 pub mod scalars;
 pub mod seal;

@@ -37,6 +37,19 @@ impl<'a> DataWriter<'a> {
         self.segments.copy(bytes);
     }
 
+    /// Adds constant data (laid out at compile time, see
+    /// [`crate::encode::layout`]), borrowed.
+    #[inline(always)]
+    pub(crate) fn constant(&mut self, bytes: &'static [u8]) {
+        self.segments.borrow_constant(bytes);
+    }
+
+    /// Adds short fixed-size values one after the other, copied in one go.
+    #[inline(always)]
+    pub(crate) fn copy_parts(&mut self, parts: &[&[u8]]) {
+        self.segments.copy_parts(parts);
+    }
+
     /// Adds a UTF-8 string with its 16-bit length prefix.
     #[inline(always)]
     pub fn str(&mut self, value: &'a str) {

@@ -24,10 +24,11 @@ impl<'a> MetaWriter<'a> {
         }
     }
 
-    /// Adds static metadata bytes (precomputed field definitions).
-    #[inline]
-    pub fn bytes(&mut self, bytes: &'a [u8]) {
-        self.segments.borrow(bytes);
+    /// Adds constant metadata (laid out at compile time, see
+    /// [`crate::encode::layout`]), borrowed.
+    #[inline(always)]
+    pub(crate) fn constant(&mut self, bytes: &'static [u8]) {
+        self.segments.borrow_constant(bytes);
     }
 
     /// Adds the event name, the first item of the metadata.

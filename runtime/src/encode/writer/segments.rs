@@ -151,6 +151,20 @@ impl Segments {
         Some(self.slot_len - 1)
     }
 
+    /// Borrows `bytes` whatever their length (constants laid out at compile
+    /// time: borrowing costs less than copying them), or copies them when no
+    /// segment is free beyond the reserve.
+    #[inline(always)]
+    pub(super) fn borrow_constant(&mut self, bytes: &'static [u8]) {
+        if self.slot_cap - self.slot_len <= SEGMENT_RESERVE {
+            self.copy(bytes);
+            return;
+        }
+        self.push_slot(bytes.as_ptr(), bytes.len());
+        self.last_is_scratch = false;
+        self.len += bytes.len();
+    }
+
     /// Borrows long `bytes` (more than [`INLINE_MAX`]) when a segment is free
     /// beyond the reserve; returns its segment index, or `None` (nothing added).
     /// The caller guarantees that `bytes` outlives the writer.
