@@ -115,6 +115,33 @@ pub fn ue_log_event() {
     );
 }
 
+/// An `#[otel_event]` function writing one event with the same 4 fields.
+#[otel_user_events::otel_event(name = "OrderPlaced")]
+#[inline(never)]
+pub fn otel_event_plain(order_id: u64, customer: &str, amount: f64, express: bool) -> u64 {
+    black_box(order_id)
+}
+
+/// An `#[otel_event]` activity (start with the 4 fields, stop with the return
+/// value and `duration_ns`).
+#[otel_user_events::otel_event(name = "OrderPlaced", ret)]
+#[inline(never)]
+pub fn otel_event_activity(order_id: u64, customer: &str, amount: f64, express: bool) -> u64 {
+    black_box(order_id)
+}
+
+/// Calls `f` with the benchmark's order (black-boxed).
+#[inline(always)]
+pub fn call_with_order(f: fn(u64, &str, f64, bool) -> u64) {
+    let (order_id, customer, amount, express) = ORDER;
+    black_box(f(
+        black_box(order_id),
+        black_box(customer),
+        black_box(amount),
+        black_box(express),
+    ));
+}
+
 /// The resource of the processor benchmarks' logger providers.
 pub fn resource() -> opentelemetry_sdk::Resource {
     opentelemetry_sdk::Resource::builder_empty()
