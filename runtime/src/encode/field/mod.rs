@@ -154,9 +154,6 @@ pub trait ArrayElement: Sized {
     fn slice_to_any(slice: &[Self]) -> AnyValue;
     /// Writes the sequence as a JSON array (the scalar profile's arrays).
     fn write_json(slice: &[Self], f: &mut fmt::Formatter<'_>) -> fmt::Result;
-    /// Writes one element as a field of its own in the scalar profile (an
-    /// `Option`'s `Some`) and says how.
-    fn encode_one_scalar<'a>(value: &'a Self, w: &mut DataWriter<'a>) -> Scalar;
     /// Writes the sequence in the scalar profile. The default is JSON text
     /// ([`ArrayElement::write_json`]), cut like other long text when it does
     /// not fit (the event is then counted as truncated).

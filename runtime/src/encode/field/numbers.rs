@@ -77,15 +77,6 @@ macro_rules! numbers {
             fn write_json(slice: &[Self], f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 json_list(slice, f, |f, v| ($json)(f, *v))
             }
-            fn encode_one_scalar<'a>(value: &'a Self, w: &mut DataWriter<'a>) -> Scalar {
-                match value.encode_scalar(w) {
-                    Scalar::AsFull => {
-                        value.encode(w);
-                        Scalar::Written { encoding: Self::ENCODING, format: Self::FORMAT }
-                    }
-                    written => written,
-                }
-            }
         }
     )*};
 }
@@ -170,13 +161,6 @@ impl ArrayElement for u8 {
     fn write_json(slice: &[Self], f: &mut fmt::Formatter<'_>) -> fmt::Result {
         json_list(slice, f, |f, v| json_int(f, v))
     }
-    fn encode_one_scalar<'a>(value: &'a Self, w: &mut DataWriter<'a>) -> Scalar {
-        value.encode(w);
-        Scalar::Written {
-            encoding: VALUE8,
-            format: FieldFormat::UnsignedInt.as_int(),
-        }
-    }
     fn encode_slice_scalar<'a>(slice: &'a [Self], w: &mut DataWriter<'a>) -> Scalar {
         w.display(format_args!("{}", Text(|f| write_hex(f, slice))));
         Scalar::TEXT
@@ -209,12 +193,5 @@ impl ArrayElement for bool {
     }
     fn write_json(slice: &[Self], f: &mut fmt::Formatter<'_>) -> fmt::Result {
         json_list(slice, f, |f, v| json_int(f, v))
-    }
-    fn encode_one_scalar<'a>(value: &'a Self, w: &mut DataWriter<'a>) -> Scalar {
-        value.encode(w);
-        Scalar::Written {
-            encoding: VALUE8,
-            format: FieldFormat::Boolean.as_int(),
-        }
     }
 }

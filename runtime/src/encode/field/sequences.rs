@@ -30,72 +30,41 @@ macro_rules! string_elements {
             fn write_json(slice: &[Self], f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 json_list(slice, f, |f, s| write_json_str(f, s.as_ref()))
             }
-            fn encode_one_scalar<'a>(value: &'a Self, w: &mut DataWriter<'a>) -> Scalar {
-                w.str(value.as_ref());
-                Scalar::TEXT
-            }
         }
     )*};
 }
 
 string_elements!(String, Cow<'_, str>, &str);
 
-impl<T: ArrayElement> Field for [T] {
-    #[inline]
-    fn encode<'a>(&'a self, w: &mut DataWriter<'a>) {
-        T::encode_slice(self, w);
-    }
-    fn to_any_value(&self) -> AnyValue {
-        T::slice_to_any(self)
-    }
-    fn encode_scalar<'a>(&'a self, w: &mut DataWriter<'a>) -> Scalar {
-        T::encode_slice_scalar(self, w)
-    }
-}
-impl<T: ArrayElement> FieldValue for [T] {
-    const ENCODING: u8 = T::ARRAY_ENCODING;
-    const FORMAT: u8 = T::ARRAY_FORMAT;
-}
-
-impl<T: ArrayElement, const N: usize> Field for [T; N] {
-    #[inline]
-    fn encode<'a>(&'a self, w: &mut DataWriter<'a>) {
-        T::encode_slice(self, w);
-    }
-    fn to_any_value(&self) -> AnyValue {
-        T::slice_to_any(self)
-    }
-    fn encode_scalar<'a>(&'a self, w: &mut DataWriter<'a>) -> Scalar {
-        T::encode_slice_scalar(self, w)
-    }
-}
-impl<T: ArrayElement, const N: usize> FieldValue for [T; N] {
-    const ENCODING: u8 = T::ARRAY_ENCODING;
-    const FORMAT: u8 = T::ARRAY_FORMAT;
+/// Slices, arrays and `Vec`s: EventHeader arrays of their elements.
+macro_rules! sequences {
+    ($([$($generics:tt)*] $ty:ty),*) => {$(
+        impl<T: ArrayElement $($generics)*> Field for $ty {
+            #[inline]
+            fn encode<'a>(&'a self, w: &mut DataWriter<'a>) {
+                T::encode_slice(self, w);
+            }
+            fn to_any_value(&self) -> AnyValue {
+                T::slice_to_any(self)
+            }
+            fn encode_scalar<'a>(&'a self, w: &mut DataWriter<'a>) -> Scalar {
+                T::encode_slice_scalar(self, w)
+            }
+        }
+        impl<T: ArrayElement $($generics)*> FieldValue for $ty {
+            const ENCODING: u8 = T::ARRAY_ENCODING;
+            const FORMAT: u8 = T::ARRAY_FORMAT;
+        }
+    )*};
 }
 
-impl<T: ArrayElement> Field for Vec<T> {
-    #[inline]
-    fn encode<'a>(&'a self, w: &mut DataWriter<'a>) {
-        T::encode_slice(self, w);
-    }
-    fn to_any_value(&self) -> AnyValue {
-        T::slice_to_any(self)
-    }
-    fn encode_scalar<'a>(&'a self, w: &mut DataWriter<'a>) -> Scalar {
-        T::encode_slice_scalar(self, w)
-    }
-}
-impl<T: ArrayElement> FieldValue for Vec<T> {
-    const ENCODING: u8 = T::ARRAY_ENCODING;
-    const FORMAT: u8 = T::ARRAY_FORMAT;
-}
+sequences!([] [T], [, const N: usize] [T; N], [] Vec<T>);
 
 /// An optional scalar or string is an EventHeader array of 0 or 1 elements, so
 /// the metadata stays the call site's constant and a `None` shifts nothing:
 /// decoders show `[]` or `[42]`. In the OpenTelemetry fallback `Some(x)` is
 /// `x`'s value and `None` leaves the attribute out.
-impl<T: ArrayElement> Field for Option<T> {
+impl<T: ArrayElement + FieldValue> Field for Option<T> {
     #[inline]
     fn encode<'a>(&'a self, w: &mut DataWriter<'a>) {
         T::encode_slice(self.as_slice(), w);
@@ -112,7 +81,7 @@ impl<T: ArrayElement> Field for Option<T> {
     }
     fn encode_scalar<'a>(&'a self, w: &mut DataWriter<'a>) -> Scalar {
         match self {
-            Some(v) => T::encode_one_scalar(v, w),
+            Some(v) => own_scalar(v, w),
             // Not called for an absent value (`is_present`); an empty string if it is.
             None => {
                 w.str("");
@@ -124,7 +93,22 @@ impl<T: ArrayElement> Field for Option<T> {
         self.is_some()
     }
 }
-impl<T: ArrayElement> FieldValue for Option<T> {
+impl<T: ArrayElement + FieldValue> FieldValue for Option<T> {
     const ENCODING: u8 = T::ARRAY_ENCODING;
     const FORMAT: u8 = T::ARRAY_FORMAT;
+}
+
+/// `value` written in the scalar profile as a field of its own type (an
+/// `Option`'s `Some`): its scalar form, or else its full encoding.
+fn own_scalar<'a, T: FieldValue>(value: &'a T, w: &mut DataWriter<'a>) -> Scalar {
+    match value.encode_scalar(w) {
+        Scalar::AsFull => {
+            value.encode(w);
+            Scalar::Written {
+                encoding: T::ENCODING,
+                format: T::FORMAT,
+            }
+        }
+        written => written,
+    }
 }

@@ -208,19 +208,11 @@ pub(crate) fn bytes_of(w: &EventWriter<'_>) -> Vec<u8> {
 /// The metadata slices of `w`, concatenated (for unit tests).
 #[cfg(test)]
 pub(crate) fn bytes_of_meta(w: &EventWriter<'_>) -> Vec<u8> {
-    let mut out = Vec::new();
-    w.meta
-        .segments
-        .for_each_slice(&mut |s: &[u8]| out.extend_from_slice(s));
-    out
+    w.meta.segments.concatenated()
 }
 
 /// The data slices of `w`, concatenated (for unit tests).
 #[cfg(test)]
 pub(crate) fn bytes_of_data(w: &EventWriter<'_>) -> Vec<u8> {
-    let mut out = Vec::new();
-    w.data
-        .segments
-        .for_each_slice(&mut |s: &[u8]| out.extend_from_slice(s));
-    out
+    w.data.segments.concatenated()
 }

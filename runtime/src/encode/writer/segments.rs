@@ -282,6 +282,14 @@ impl Segments {
         slot.iov_len = keep;
     }
 
+    /// Every slice, concatenated (for unit tests).
+    #[cfg(test)]
+    pub(super) fn concatenated(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.for_each_slice(|s| out.extend_from_slice(s));
+        out
+    }
+
     /// Calls `f` with every segment, in order.
     pub(super) fn for_each_slice(&self, mut f: impl FnMut(&[u8])) {
         for slot in self.slots() {
