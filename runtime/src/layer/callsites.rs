@@ -1,0 +1,218 @@
+//! The layer's per-call-site table: what a `tracing` call site's events are
+//! written with (tracepoint, level, name, PartC metadata), built once when the
+//! call site registers and found again per event without a lock.
+//!
+//! `tracing` gives a call site no slot for a subscriber's data, so the table
+//! is an open-addressing hash table keyed by the address of the call site's
+//! `&'static Metadata`: a fixed array of slots, each a key word and a pointer
+//! to the call site's [`Site`]. Filling a slot takes a compare-and-swap of its
+//! key, then a release store of the pointer; finding one is a hash of the
+//! address and, usually, two acquire loads. A full table (more than
+//! [`SLOTS`]` * 3 / 4` call sites) still writes every event: the [`Site`] is
+//! then built on the stack per event, and counted (`sites_uncached`).
+
+use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use tracing_core::Metadata;
+
+use crate::Level;
+use crate::encode::seal::LargeStorage;
+use crate::processor::Tracepoints;
+
+use super::visitor::Kind;
+
+/// Slots of the table: a power of two. 4,096 slots take 64 KB per layer and
+/// hold 3,072 call sites before probing gives up.
+pub(super) const SLOTS: usize = 4096;
+/// Slots probed before a lookup or an insertion gives up.
+const PROBES: usize = SLOTS * 3 / 4;
+
+/// One call site (an event's or a span's), as the layer writes it.
+pub(super) struct Site {
+    /// The tracepoints of the call site's keyword.
+    pub(super) tracepoints: Arc<Tracepoints>,
+    /// The EventHeader level (the tracepoint `<Provider>_L<level>K<keyword>`).
+    pub(super) level: Level,
+    /// PartB `severityNumber`: `tracing`'s level as OpenTelemetry numbers it.
+    pub(super) severity_number: i16,
+    /// PartB `severityText`: `tracing`'s level name (`"INFO"`).
+    pub(super) severity_text: &'static str,
+    /// The EventHeader event name and PartB `name`.
+    pub(super) name: &'static str,
+    /// The index of the `message` field, written as PartB `body`.
+    pub(super) message: Option<usize>,
+    /// PartC's metadata for the field types of the first event written, reused
+    /// by every later event whose fields have the same types.
+    pub(super) part_c: OnceLock<PartCLayout>,
+    /// Whether the site is the table's (else built for one event: its
+    /// PartC layout is not worth building).
+    pub(super) cached: bool,
+}
+
+impl Site {
+    /// The enable word of the call site's tracepoint.
+    #[inline(always)]
+    pub(super) fn word(&self) -> &std::sync::atomic::AtomicU32 {
+        self.tracepoints.word(self.level)
+    }
+}
+
+/// PartC's metadata bytes for one list of fields, and that list.
+pub(super) struct PartCLayout {
+    /// `(field index, kind)` of each member, in order.
+    pub(super) fields: Box<[(u8, Kind)]>,
+    /// The struct's metadata: `PartC`, its member count, each member's name,
+    /// encoding and format.
+    pub(super) meta: Box<[u8]>,
+}
+
+impl PartCLayout {
+    /// Builds the metadata of `fields` (name, index, kind), once per call site.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn new(fields: &[(&'static str, u8, Kind)]) -> PartCLayout {
+        let mut storage = LargeStorage::new();
+        let mut w = storage.writer();
+        let at = w.meta.structure_counted_later("PartC");
+        for &(name, _, kind) in fields {
+            let (encoding, format) = kind.encoding();
+            w.meta.field(name, encoding, format);
+        }
+        w.meta.set_count(at, fields.len() as u8);
+        let mut meta = Vec::with_capacity(w.meta.len());
+        w.for_each_slice(|s| meta.extend_from_slice(s));
+        PartCLayout {
+            fields: fields.iter().map(|&(_, i, k)| (i, k)).collect(),
+            meta: meta.into_boxed_slice(),
+        }
+    }
+
+    /// Whether these are the fields the layout was built for.
+    #[inline(always)]
+    pub(super) fn matches(&self, fields: &[(&'static str, u8, Kind)]) -> bool {
+        self.fields.len() == fields.len()
+            && self
+                .fields
+                .iter()
+                .zip(fields)
+                .all(|(&(i, k), &(_, j, l))| i == j && k == l)
+    }
+}
+
+/// The table. Sites are freed with it.
+pub(super) struct Callsites {
+    slots: Box<[Slot]>,
+    /// Call sites that found no free slot (their events build a [`Site`] each time).
+    pub(super) uncached: AtomicU64,
+}
+
+#[derive(Default)]
+struct Slot {
+    /// The address of the call site's metadata; 0 while free.
+    key: AtomicUsize,
+    /// The call site's [`Site`], null until it is built.
+    site: AtomicPtr<Site>,
+}
+
+impl Callsites {
+    pub(super) fn new() -> Callsites {
+        Callsites {
+            slots: (0..SLOTS).map(|_| Slot::default()).collect(),
+            uncached: AtomicU64::new(0),
+        }
+    }
+
+    /// The site of the call site whose metadata is `meta`, if it is in the table.
+    #[inline(always)]
+    pub(super) fn find(&self, meta: &Metadata<'_>) -> Option<&Site> {
+        let key = key_of(meta);
+        let mut i = hash(key);
+        for _ in 0..PROBES {
+            let slot = &self.slots[i];
+            let k = slot.key.load(Ordering::Acquire);
+            if k == key {
+                // SAFETY: a non-null pointer was stored by `insert` from a leaked
+                // Box that lives until the table is dropped, and `&self` keeps
+                // the table alive.
+                return unsafe { slot.site.load(Ordering::Acquire).as_ref() };
+            }
+            if k == 0 {
+                return None;
+            }
+            i = (i + 1) & (SLOTS - 1);
+        }
+        None
+    }
+
+    /// Puts the site `make` builds in the table for `meta` (once: a call site
+    /// already there keeps its site) and returns the one in the table; `None`
+    /// when the table is full or another thread is building it right now.
+    pub(super) fn insert(
+        &self,
+        meta: &'static Metadata<'static>,
+        make: impl FnOnce() -> Site,
+    ) -> Option<&Site> {
+        let key = key_of(meta);
+        let mut i = hash(key);
+        for _ in 0..PROBES {
+            let slot = &self.slots[i];
+            match slot
+                .key
+                .compare_exchange(0, key, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) => {
+                    let site = Box::into_raw(Box::new(make()));
+                    slot.site.store(site, Ordering::Release);
+                    // SAFETY: just leaked; freed only when the table is dropped.
+                    return Some(unsafe { &*site });
+                }
+                Err(k) if k == key => {
+                    // SAFETY: as in `find`.
+                    return unsafe { slot.site.load(Ordering::Acquire).as_ref() };
+                }
+                Err(_) => i = (i + 1) & (SLOTS - 1),
+            }
+        }
+        self.uncached.fetch_add(1, Ordering::Relaxed);
+        None
+    }
+}
+
+impl Drop for Callsites {
+    fn drop(&mut self) {
+        for slot in self.slots.iter() {
+            let site = slot.site.swap(std::ptr::null_mut(), Ordering::AcqRel);
+            if !site.is_null() {
+                // SAFETY: leaked by `insert` with `Box::into_raw`, freed once
+                // (swapped out), and nothing borrows the table any more.
+                drop(unsafe { Box::from_raw(site) });
+            }
+        }
+    }
+}
+
+#[inline(always)]
+fn key_of(meta: &Metadata<'_>) -> usize {
+    meta as *const Metadata<'_> as usize
+}
+
+/// Fibonacci hashing of the address (its low bits are alignment).
+#[inline(always)]
+fn hash(key: usize) -> usize {
+    ((key as u64 >> 3).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - SLOTS.trailing_zeros())) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hash_stays_in_the_table() {
+        for key in [0usize, 8, 16, usize::MAX, 0x7fff_dead_beef] {
+            assert!(hash(key) < SLOTS);
+        }
+        // Neighbouring metadata statics land in different slots.
+        assert_ne!(hash(0x1000), hash(0x1040));
+    }
+}
