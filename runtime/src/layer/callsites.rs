@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use tracing_core::Metadata;
+use tracing_core::field::FieldSet;
 
 use crate::Level;
 use crate::encode::seal::LargeStorage;
@@ -40,6 +41,8 @@ pub(super) struct Site {
     pub(super) severity_text: &'static str,
     /// The EventHeader event name and PartB `name`.
     pub(super) name: &'static str,
+    /// The call site's fields (their names, for metadata).
+    pub(super) fields: &'static FieldSet,
     /// The index of the `message` field, written as PartB `body`.
     pub(super) message: Option<usize>,
     /// PartC's metadata for the field types of the first event written, reused
@@ -68,35 +71,30 @@ pub(super) struct PartCLayout {
 }
 
 impl PartCLayout {
-    /// Builds the metadata of `fields` (name, index, kind), once per call site.
+    /// Builds the metadata of `fields` (index in `names`, kind), once per call site.
     #[cold]
     #[inline(never)]
-    pub(super) fn new(fields: &[(&'static str, u8, Kind)]) -> PartCLayout {
+    pub(super) fn new(names: &'static FieldSet, fields: &[(u8, Kind)]) -> PartCLayout {
         let mut storage = LargeStorage::new();
         let mut w = storage.writer();
         let at = w.meta.structure_counted_later("PartC");
-        for &(name, _, kind) in fields {
+        for &(index, kind) in fields {
             let (encoding, format) = kind.encoding();
-            w.meta.field(name, encoding, format);
+            w.meta.field(name_of(names, index), encoding, format);
         }
         w.meta.set_count(at, fields.len() as u8);
         let mut meta = Vec::with_capacity(w.meta.len());
         w.for_each_slice(|s| meta.extend_from_slice(s));
         PartCLayout {
-            fields: fields.iter().map(|&(_, i, k)| (i, k)).collect(),
+            fields: fields.into(),
             meta: meta.into_boxed_slice(),
         }
     }
 
     /// Whether these are the fields the layout was built for.
     #[inline(always)]
-    pub(super) fn matches(&self, fields: &[(&'static str, u8, Kind)]) -> bool {
-        self.fields.len() == fields.len()
-            && self
-                .fields
-                .iter()
-                .zip(fields)
-                .all(|(&(i, k), &(_, j, l))| i == j && k == l)
+    pub(super) fn matches(&self, fields: &[(u8, Kind)]) -> bool {
+        *self.fields == *fields
     }
 }
 
@@ -190,6 +188,14 @@ impl Drop for Callsites {
             }
         }
     }
+}
+
+/// The name of field `index` of `names` (`""` for an index it does not have).
+pub(super) fn name_of(names: &'static FieldSet, index: u8) -> &'static str {
+    names
+        .iter()
+        .nth(index as usize)
+        .map_or("", |field| field.name())
 }
 
 #[inline(always)]

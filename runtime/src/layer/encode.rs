@@ -5,7 +5,7 @@
 use eventheader_types::FieldFormat;
 use tracing_core::field::Visit;
 
-use super::callsites::{PartCLayout, Site};
+use super::callsites::{PartCLayout, Site, name_of};
 use super::span::SpanData;
 use super::visitor::{MessageVisitor, PartCVisitor, Written};
 use crate::FieldValue;
@@ -93,22 +93,25 @@ impl Content for Fields<'_> {
 fn part_c_meta<'w>(w: &mut EventWriter<'w>, site: &'w Site, written: &Written) {
     let layout = match site.part_c.get() {
         Some(layout) => Some(layout),
-        None if site.cached => Some(site.part_c.get_or_init(|| PartCLayout::new(written))),
+        None if site.cached => Some(
+            site.part_c
+                .get_or_init(|| PartCLayout::new(site.fields, written)),
+        ),
         None => None,
     };
     match layout {
         Some(layout) if layout.matches(written) => w.meta.bytes(&layout.meta),
-        _ => part_c_field_by_field(w, written),
+        _ => part_c_field_by_field(w, site, written),
     }
 }
 
 #[cold]
 #[inline(never)]
-fn part_c_field_by_field(w: &mut EventWriter<'_>, written: &Written) {
+fn part_c_field_by_field(w: &mut EventWriter<'_>, site: &Site, written: &Written) {
     w.meta.literal_structure("PartC", written.len() as u8);
-    for &(name, _, kind) in written {
+    for &(index, kind) in written {
         let (encoding, format) = kind.encoding();
-        w.meta.field(name, encoding, format);
+        w.meta.field(name_of(site.fields, index), encoding, format);
     }
 }
 

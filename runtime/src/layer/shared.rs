@@ -169,6 +169,7 @@ impl Shared {
             severity_number,
             severity_text,
             name,
+            fields: meta.fields(),
             message: meta.fields().field("message").map(|f| f.index()),
             part_c: OnceLock::new(),
             cached,

@@ -50,8 +50,9 @@ impl Kind {
     }
 }
 
-/// The fields written so far: `(name, index, kind)`, in order.
-pub(super) type Written = ArrayVec<(&'static str, u8, Kind), MAX_FIELDS>;
+/// The fields written so far: `(index in the call site's field set, kind)`, in
+/// order. Two bytes a field: names are looked up only to build metadata.
+pub(super) type Written = ArrayVec<(u8, Kind), MAX_FIELDS>;
 
 /// Writes an event's fields (all but the message) into its data.
 pub(super) struct PartCVisitor<'a, 'w> {
@@ -95,9 +96,7 @@ impl<'a, 'w> PartCVisitor<'a, 'w> {
     #[inline(always)]
     fn wrote(&mut self, field: &Field, kind: Kind) {
         // `take` checked the room.
-        let _ = self
-            .written
-            .try_push((field.name(), field.index() as u8, kind));
+        let _ = self.written.try_push((field.index() as u8, kind));
     }
 }
 
