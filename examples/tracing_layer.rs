@@ -74,7 +74,12 @@ pub fn build_layer() -> Result<UserEventsLayer, otel_user_events::ProviderNameEr
 /// One checkout: a span (an activity) with a nested database span, and events
 /// that carry the activity of the span they are in.
 pub fn checkout(order: u64) {
-    let span = tracing::info_span!("checkout", order, customer = "ada", total = tracing::field::Empty);
+    let span = tracing::info_span!(
+        "checkout",
+        order,
+        customer = "ada",
+        total = tracing::field::Empty
+    );
     let _entered = span.enter();
     tracing::info!(name: "CartLoaded", items = 3u64, "cart loaded");
     db::query("SELECT * FROM carts WHERE order = ?");

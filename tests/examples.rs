@@ -522,7 +522,11 @@ fn tracing_layer_runs_beside_fmt_and_counts_every_event() {
         "{stderr}"
     );
     // fmt printed each checkout's warning.
-    assert_eq!(stderr.matches("payment took 1250 ms").count(), 2, "{stderr}");
+    assert_eq!(
+        stderr.matches("payment took 1250 ms").count(),
+        2,
+        "{stderr}"
+    );
     let last = stderr.lines().last().unwrap();
     if stderr.contains("events are dropped and counted (dropped_unavailable)") {
         // No user_events: 7 events a checkout (two spans' start and stop, three
@@ -546,7 +550,11 @@ fn tracing_layer_writes_a_checkout_as_two_activities() {
     let subscriber = tracing_subscriber::registry().with(layer.filtered());
     let _serial = serial();
     let (_, events) = tracing::subscriber::with_default(subscriber, || {
-        sequential_activity_ids(|| Capture::new("Unused").unwrap().run(|| tracing_layer::checkout(7)))
+        sequential_activity_ids(|| {
+            Capture::new("Unused")
+                .unwrap()
+                .run(|| tracing_layer::checkout(7))
+        })
     });
     let summary: Vec<String> = events
         .iter()
@@ -559,8 +567,14 @@ fn tracing_layer_writes_a_checkout_as_two_activities() {
                 e.tracepoint,
                 event["PartB"]["name"].as_str().unwrap(),
                 meta["opcode"].as_u64().unwrap_or(0),
-                meta["activity"].as_str().unwrap_or("-").trim_start_matches("00000000-0000-0000-0000-"),
-                meta["relatedActivity"].as_str().unwrap_or("-").trim_start_matches("00000000-0000-0000-0000-"),
+                meta["activity"]
+                    .as_str()
+                    .unwrap_or("-")
+                    .trim_start_matches("00000000-0000-0000-0000-"),
+                meta["relatedActivity"]
+                    .as_str()
+                    .unwrap_or("-")
+                    .trim_start_matches("00000000-0000-0000-0000-"),
                 serde_json::to_string(&event["PartC"]).unwrap(),
             )
         })

@@ -13,8 +13,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use otel_user_events::testing::sequential_activity_ids;
 use otel_user_events::UserEventsLayer;
+use otel_user_events::testing::sequential_activity_ids;
 use otel_user_events_test_support::alloc::{CountingAllocator, allocations_during};
 use otel_user_events_test_support::decode::mask_durations;
 use otel_user_events_test_support::perf::{Listener, Sample};
@@ -90,7 +90,13 @@ fn start(p: &str, name: &str, part_c: &str, id: &str, related: Option<&str>) -> 
     let related = related
         .map(|r| format!(",\"relatedActivity\":\"{r}\""))
         .unwrap_or_default();
-    info(p, name, part_c, None, &format!("\"opcode\":1,\"activity\":\"{id}\"{related}"))
+    info(
+        p,
+        name,
+        part_c,
+        None,
+        &format!("\"opcode\":1,\"activity\":\"{id}\"{related}"),
+    )
 }
 
 fn stop(p: &str, name: &str, part_c: &str, id: &str) -> String {
@@ -99,7 +105,13 @@ fn stop(p: &str, name: &str, part_c: &str, id: &str) -> String {
     } else {
         format!("{part_c},\"duration_ns\":D")
     };
-    info(p, name, &part_c, None, &format!("\"opcode\":2,\"activity\":\"{id}\""))
+    info(
+        p,
+        name,
+        &part_c,
+        None,
+        &format!("\"opcode\":2,\"activity\":\"{id}\""),
+    )
 }
 
 fn in_activity(p: &str, name: &str, body: &str, id: &str) -> String {

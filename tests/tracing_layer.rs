@@ -126,12 +126,12 @@ fn the_same_call_site_writes_the_same_bytes_every_time_and_types_may_change() {
     let events = capture(layer("TLRepeat"), || {
         for i in 0..4u64 {
             // `None` records nothing: the fields differ from the first event's.
-            let maybe = (i % 2 == 0).then_some(i);
+            let maybe = i.is_multiple_of(2).then_some(i);
             tracing::warn!(name: "Tick", n = i, maybe, "tick {i}");
         }
     });
     let tick = |i: u64| {
-        let part_c = if i % 2 == 0 {
+        let part_c = if i.is_multiple_of(2) {
             format!("\"n\":{i},\"maybe\":{i}")
         } else {
             format!("\"n\":{i}")
@@ -219,10 +219,19 @@ fn levels_map_as_opentelemetry_severities() {
         tracing::debug!(name: "D", "d");
         tracing::trace!(name: "T", "t");
     });
-    let tracepoints: Vec<&str> = events.iter().map(|e| e.split(' ').next().unwrap()).collect();
+    let tracepoints: Vec<&str> = events
+        .iter()
+        .map(|e| e.split(' ').next().unwrap())
+        .collect();
     assert_eq!(
         tracepoints,
-        ["TLLevels_L2K1", "TLLevels_L3K1", "TLLevels_L4K1", "TLLevels_L5K1", "TLLevels_L5K1"]
+        [
+            "TLLevels_L2K1",
+            "TLLevels_L3K1",
+            "TLLevels_L4K1",
+            "TLLevels_L5K1",
+            "TLLevels_L5K1"
+        ]
     );
     for (event, severity) in events.iter().zip([
         r#""severityNumber":17,"severityText":"ERROR""#,
@@ -248,15 +257,39 @@ fn event_names_follow_the_policy_and_keywords_the_target_rules() {
         tracing::info!(target: "checkout::cart", "in cart");
         tracing::info!(target: "checkoutx", "not a module of checkout");
     });
-    assert!(events[0].starts_with("TLNames_L4K10 {\"n\":\"TLNames:checkout::cart\""), "{}", events[0]);
-    assert!(events[1].starts_with("TLNames_L4K1 {\"n\":\"TLNames:checkoutx\""), "{}", events[1]);
-    let events = capture(build(LayerEventName::Fixed("App")), || tracing::info!("fixed"));
-    assert!(events[0].starts_with("TLNames_L4K1 {\"n\":\"TLNames:App\""), "{}", events[0]);
+    assert!(
+        events[0].starts_with("TLNames_L4K10 {\"n\":\"TLNames:checkout::cart\""),
+        "{}",
+        events[0]
+    );
+    assert!(
+        events[1].starts_with("TLNames_L4K1 {\"n\":\"TLNames:checkoutx\""),
+        "{}",
+        events[1]
+    );
+    let events = capture(build(LayerEventName::Fixed("App")), || {
+        tracing::info!("fixed")
+    });
+    assert!(
+        events[0].starts_with("TLNames_L4K1 {\"n\":\"TLNames:App\""),
+        "{}",
+        events[0]
+    );
     let line = line!() + 1;
-    let events = capture(build(LayerEventName::Metadata), || tracing::info!("named by tracing"));
+    let events = capture(build(LayerEventName::Metadata), || {
+        tracing::info!("named by tracing")
+    });
     let name = format!("event tests/tracing_layer.rs:{line}");
-    assert!(events[0].contains(&format!("\"n\":\"TLNames:{name}\"")), "{}", events[0]);
-    assert!(events[0].contains(&format!("\"name\":\"{name}\"")), "{}", events[0]);
+    assert!(
+        events[0].contains(&format!("\"n\":\"TLNames:{name}\"")),
+        "{}",
+        events[0]
+    );
+    assert!(
+        events[0].contains(&format!("\"name\":\"{name}\"")),
+        "{}",
+        events[0]
+    );
 }
 
 fn start(tracepoint: &str, name: &str, part_c: &str, id: &str, related: Option<&str>) -> String {

@@ -3,6 +3,7 @@
 
 use otel_user_events_abi::name::{ProviderName, ProviderNameError};
 
+use super::event_name::LayerEventName;
 use super::user_events_layer::{Shared, UserEventsLayer};
 
 impl UserEventsLayer {
@@ -17,30 +18,6 @@ impl UserEventsLayer {
             event_name: LayerEventName::default(),
         }
     }
-}
-
-/// How the layer names events and activities (the EventHeader event name, and
-/// PartB `name`).
-///
-/// ```
-/// use otel_user_events_runtime::{LayerEventName, UserEventsLayer};
-///
-/// // Every event is `MyService:AppEvent`; spans keep their names.
-/// let layer = UserEventsLayer::builder("MyService")
-///     .with_event_name(LayerEventName::Fixed("AppEvent"))
-///     .build();
-/// assert!(layer.is_ok());
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum LayerEventName {
-    /// The call site's `tracing` name: a span's name; an event's `name:`, or
-    /// `tracing`'s default `event <file>:<line>` without one.
-    #[default]
-    Metadata,
-    /// The call site's target (its module path unless `target:` is given).
-    Target,
-    /// This name for every event (spans keep theirs).
-    Fixed(&'static str),
 }
 
 /// Configures a [`UserEventsLayer`]. Start with [`UserEventsLayer::builder`].
@@ -160,7 +137,7 @@ impl UserEventsLayerBuilder {
         let name = ProviderName::with_optional_group(&self.name, self.group.as_deref())?;
         let mut rules = self.rules;
         // Longest prefix first: the first match is the most specific.
-        rules.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        rules.sort_by_key(|rule| std::cmp::Reverse(rule.0.len()));
         Ok(UserEventsLayer::new(Shared::register(
             name,
             self.keyword,

@@ -206,7 +206,8 @@ fn key_of(meta: &Metadata<'_>) -> usize {
 /// Fibonacci hashing of the address (its low bits are alignment).
 #[inline(always)]
 fn hash(key: usize) -> usize {
-    ((key as u64 >> 3).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - SLOTS.trailing_zeros())) as usize
+    ((key as u64 >> 3).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - SLOTS.trailing_zeros()))
+        as usize
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 //! Common Schema layout of `ue_log!`.
 //!
 //! - `builder`: [`UserEventsLayerBuilder`] (provider, group, keywords by
-//!   target, [`LayerEventName`]);
+//!   target, event names);
+//! - `event_name`: [`LayerEventName`];
 //! - `shared`: what the layer, its filter and handles share (tracepoints of
 //!   each keyword, the call-site table, counters, report) and the write;
 //! - `callsites`: the lock-free table of call sites and their cached PartC metadata;
@@ -17,6 +18,7 @@
 mod builder;
 mod callsites;
 mod encode;
+mod event_name;
 mod filter;
 mod report;
 mod shared;
@@ -24,7 +26,8 @@ mod span;
 mod user_events_layer;
 mod visitor;
 
-pub use builder::{LayerEventName, UserEventsLayerBuilder};
+pub use builder::UserEventsLayerBuilder;
+pub use event_name::LayerEventName;
 pub use filter::UserEventsFilter;
 pub use report::LayerReport;
 pub use user_events_layer::{LayerHandle, UserEventsLayer};

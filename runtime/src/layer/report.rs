@@ -46,7 +46,11 @@ impl LayerReport {
 
 impl fmt::Display for LayerReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "otel-user-events tracing layer {:?} (keywords ", self.provider)?;
+        write!(
+            f,
+            "otel-user-events tracing layer {:?} (keywords ",
+            self.provider
+        )?;
         for (i, keyword) in self.keywords.iter().enumerate() {
             let sep = if i == 0 { "" } else { ", " };
             write!(f, "{sep}{keyword:#x}")?;

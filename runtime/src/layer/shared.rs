@@ -10,9 +10,9 @@ use std::time::SystemTime;
 use otel_user_events_abi::name::ProviderName;
 use tracing_core::Metadata;
 
-use super::builder::LayerEventName;
 use super::callsites::{Callsites, Site};
 use super::encode::{Content, Framed};
+use super::event_name::LayerEventName;
 use super::report::LayerReport;
 use crate::counters::Counters;
 use crate::encode::common_schema::{CloudRole, PartA, TraceHex};
@@ -144,11 +144,7 @@ impl Shared {
 
     #[cold]
     #[inline(never)]
-    fn with_new_site<R>(
-        &self,
-        meta: &'static Metadata<'static>,
-        f: impl FnOnce(&Site) -> R,
-    ) -> R {
+    fn with_new_site<R>(&self, meta: &'static Metadata<'static>, f: impl FnOnce(&Site) -> R) -> R {
         match self.callsites.insert(meta, || self.site(meta, true)) {
             Some(site) => f(site),
             None => f(&self.site(meta, false)),

@@ -159,8 +159,13 @@ impl UserEventsLayer {
 
     #[cold]
     #[inline(never)]
-    fn write_event<S>(&self, site: &super::callsites::Site, bits: u32, event: &Event<'_>, ctx: &Context<'_, S>)
-    where
+    fn write_event<S>(
+        &self,
+        site: &super::callsites::Site,
+        bits: u32,
+        event: &Event<'_>,
+        ctx: &Context<'_, S>,
+    ) where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
         let activity = Self::parent_activity(event.is_contextual(), event.parent(), ctx);
@@ -201,7 +206,7 @@ where
     }
 
     /// Starts an activity for the span, if its tracepoint has a listener:
-    /// writes the start event and keeps the span's [`SpanData`].
+    /// writes the start event and keeps the span's activity id and start time.
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         self.shared.with_site(attrs.metadata(), |site| {
             let bits = site.word().load(Ordering::Relaxed);
@@ -213,7 +218,10 @@ where
             let header = HeaderFields {
                 level: site.level.as_u8(),
                 opcode: ACTIVITY_START,
-                activity: Some((data.id.as_bytes(), related.as_ref().map(ActivityId::as_bytes))),
+                activity: Some((
+                    data.id.as_bytes(),
+                    related.as_ref().map(ActivityId::as_bytes),
+                )),
             };
             let record = |v: &mut dyn tracing_core::field::Visit| attrs.record(v);
             let content = Fields {

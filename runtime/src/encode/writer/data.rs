@@ -60,11 +60,12 @@ impl<'a> DataWriter<'a> {
     /// copied into scratch with its 16-bit length prefix. A string longer than
     /// the scratch left (less an eighth kept for the fields after it) is cut at
     /// a character boundary and the event marked truncated.
+    #[cfg(feature = "tracing")]
     #[inline]
     pub(crate) fn str_copied(&mut self, value: &str) {
         let reserve = self.segments.scratch_capacity() / 8;
-        let limit = (self.segments.free_scratch().saturating_sub(reserve + 2))
-            .min(u16::MAX as usize);
+        let limit =
+            (self.segments.free_scratch().saturating_sub(reserve + 2)).min(u16::MAX as usize);
         let len = if value.len() <= limit {
             value.len()
         } else {
@@ -78,10 +79,11 @@ impl<'a> DataWriter<'a> {
 
     /// Adds a byte blob that lives only for this call, copied like
     /// [`DataWriter::str_copied`] (cut without a character boundary).
+    #[cfg(feature = "tracing")]
     pub(crate) fn bytes_copied_within_scratch(&mut self, value: &[u8]) {
         let reserve = self.segments.scratch_capacity() / 8;
-        let limit = (self.segments.free_scratch().saturating_sub(reserve + 2))
-            .min(u16::MAX as usize);
+        let limit =
+            (self.segments.free_scratch().saturating_sub(reserve + 2)).min(u16::MAX as usize);
         let len = value.len().min(limit);
         self.truncated |= len < value.len();
         let prefix = (len as u16).to_ne_bytes();
