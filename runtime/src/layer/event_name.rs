@@ -18,7 +18,8 @@ pub enum LayerEventName {
     /// `tracing`'s default `event <file>:<line>` without one.
     #[default]
     Metadata,
-    /// The call site's target (its module path unless `target:` is given).
+    /// An event's target (its module path unless `target:` is given); spans
+    /// keep their names.
     Target,
     /// This name for every event (spans keep theirs).
     Fixed(&'static str),
