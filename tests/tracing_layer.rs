@@ -275,10 +275,14 @@ fn event_names_follow_the_policy_and_keywords_the_target_rules() {
         "{}",
         events[0]
     );
-    let line = line!() + 1;
-    let events = capture(build(LayerEventName::Metadata), || {
-        tracing::info!("named by tracing")
-    });
+    let (line, events) = {
+        let mut line = 0;
+        let events = capture(build(LayerEventName::Metadata), || {
+            line = line!() + 1;
+            tracing::info!("named by tracing")
+        });
+        (line, events)
+    };
     let name = format!("event tests/tracing_layer.rs:{line}");
     assert!(
         events[0].contains(&format!("\"n\":\"TLNames:{name}\"")),
