@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use otel_user_events::testing::{Capture, CapturedEvent, sequential_activity_ids};
 use otel_user_events::{LayerEventName, UserEventsLayer, ue_log};
-use otel_user_events_test_support::decode::decode_json;
+use otel_user_events_test_support::decode::{decode_json, mask_durations};
 use tracing::Instrument as _;
 use tracing_subscriber::layer::SubscriberExt as _;
 
@@ -41,19 +41,7 @@ fn capture(layer: UserEventsLayer, f: impl FnOnce()) -> Vec<String> {
 
 fn decoded(e: &CapturedEvent) -> String {
     let json = decode_json(&e.tracepoint, &e.payload).unwrap();
-    format!("{} {}", e.tracepoint, mask_duration(&json))
-}
-
-/// `"duration_ns":<digits>` as `"duration_ns":D`.
-fn mask_duration(json: &str) -> String {
-    match json.find("\"duration_ns\":") {
-        Some(at) => {
-            let start = at + "\"duration_ns\":".len();
-            let end = start + json[start..].find(|c: char| !c.is_ascii_digit()).unwrap();
-            format!("{}D{}", &json[..start], &json[end..])
-        }
-        None => json.to_owned(),
-    }
+    format!("{} {}", e.tracepoint, mask_durations(&json))
 }
 
 fn layer(provider: &str) -> UserEventsLayer {
