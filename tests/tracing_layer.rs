@@ -602,3 +602,34 @@ fn counters_count_what_a_capture_takes() {
     assert_eq!(handle.counters().written, 3);
     assert_eq!(handle.counters().dropped(), 0);
 }
+
+#[test]
+fn messages_of_any_length_and_type_become_the_body() {
+    let long = "m".repeat(300); // beyond what the first visit keeps
+    let events = capture(layer("TLMessages"), || {
+        tracing::info!(name: "Formatted", n = 1u64, "order {} of {}", 3, "ada");
+        tracing::info!(name: "Long", n = 2u64, "{long}");
+        tracing::info!(name: "Str", n = 3u64, message = "plain str");
+        tracing::info!(name: "Number", n = 4u64, message = 42i64);
+    });
+    let body = |name: &str, n: u64, body: &str| {
+        Json {
+            tracepoint: "TLMessages_L4K1",
+            name,
+            part_c: &format!("\"n\":{n}"),
+            body: Some(body),
+            severity: INFO,
+            meta: "",
+        }
+        .render()
+    };
+    assert_eq!(
+        events,
+        [
+            body("Formatted", 1, "order 3 of ada"),
+            body("Long", 2, &long),
+            body("Str", 3, "plain str"),
+            body("Number", 4, "42"),
+        ]
+    );
+}

@@ -54,6 +54,8 @@ impl Content for Fields<'_> {
         let PartCVisitor {
             written,
             has_message,
+            message_text,
+            message_inline,
             dropped,
             ..
         } = fields;
@@ -68,21 +70,35 @@ impl Content for Fields<'_> {
                 <str as FieldValue>::ENCODING,
                 <str as FieldValue>::FORMAT,
             );
-            let mut message = MessageVisitor {
-                data: &mut w.data,
-                message: site.message,
-                done: false,
-            };
-            (self.record)(&mut message);
-            if !message.done {
-                // The message was there on the first visit, not the second
-                // (a value that records differently each time): keep the
-                // metadata true with an empty body.
-                w.data.str("");
+            if message_inline {
+                w.data.str_copied(&message_text);
+            } else {
+                self.message_again(w, site);
             }
         }
         write_part_b_tail(w, &part_b);
         dropped
+    }
+}
+
+impl Fields<'_> {
+    /// Writes the message (too long to keep on the first visit, or of another
+    /// type) by visiting the values again.
+    #[cold]
+    #[inline(never)]
+    fn message_again(&self, w: &mut EventWriter<'_>, site: &Site) {
+        let mut message = MessageVisitor {
+            data: &mut w.data,
+            message: site.message,
+            done: false,
+        };
+        (self.record)(&mut message);
+        if !message.done {
+            // The message was there on the first visit, not the second
+            // (a value that records differently each time): keep the
+            // metadata true with an empty body.
+            w.data.str("");
+        }
     }
 }
 

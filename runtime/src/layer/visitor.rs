@@ -10,11 +10,15 @@
 use std::error::Error;
 use std::fmt;
 
-use arrayvec::ArrayVec;
+use arrayvec::{ArrayString, ArrayVec};
 use tracing_core::field::{Field, Visit};
 
 use crate::FieldValue;
 use crate::encode::writer::{DataWriter, EventWriter};
+
+/// A message up to this long is kept on the first visit, so PartB's body is
+/// written without visiting the values again.
+const MESSAGE_INLINE: usize = 256;
 
 /// A call site has at most 32 fields (`tracing`'s limit for a value set).
 pub(super) const MAX_FIELDS: usize = 32;
@@ -62,6 +66,10 @@ pub(super) struct PartCVisitor<'a, 'w> {
     pub(super) written: Written,
     /// Whether the message was seen.
     pub(super) has_message: bool,
+    /// The message's text, when it fit here (`message_inline`); else PartB
+    /// visits the values again for it ([`MessageVisitor`]).
+    pub(super) message_text: ArrayString<MESSAGE_INLINE>,
+    pub(super) message_inline: bool,
     /// Fields beyond [`MAX_FIELDS`] (none from `tracing`'s macros).
     pub(super) dropped: u64,
 }
@@ -73,15 +81,18 @@ impl<'a, 'w> PartCVisitor<'a, 'w> {
             message,
             written: Written::new(),
             has_message: false,
+            message_text: ArrayString::new(),
+            message_inline: false,
             dropped: 0,
         }
     }
 
     /// Whether `field` goes to PartC (not the message, room left); counts it
-    /// otherwise.
+    /// otherwise. A message of a type other than string, `Debug` or error is
+    /// left for the second visit.
     #[inline(always)]
     fn take(&mut self, field: &Field) -> bool {
-        if Some(field.index()) == self.message {
+        if self.is_message(field) {
             self.has_message = true;
             return false;
         }
@@ -91,6 +102,23 @@ impl<'a, 'w> PartCVisitor<'a, 'w> {
             return false;
         }
         true
+    }
+
+    /// Whether `field` is the call site's message, seen for the first time.
+    #[inline(always)]
+    fn is_message(&self, field: &Field) -> bool {
+        Some(field.index()) == self.message && !self.has_message
+    }
+
+    /// Keeps the message's text, if it fits.
+    #[inline(always)]
+    fn keep_message(&mut self, text: fmt::Arguments<'_>) {
+        use fmt::Write as _;
+        self.has_message = true;
+        self.message_inline = match text.as_str() {
+            Some(literal) => self.message_text.try_push_str(literal).is_ok(),
+            None => self.message_text.write_fmt(text).is_ok(),
+        };
     }
 
     #[inline(always)]
@@ -145,7 +173,10 @@ impl Visit for PartCVisitor<'_, '_> {
     }
 
     fn record_str(&mut self, field: &Field, value: &str) {
-        if self.take(field) {
+        if self.is_message(field) {
+            self.has_message = true;
+            self.message_inline = self.message_text.try_push_str(value).is_ok();
+        } else if self.take(field) {
             self.data.str_copied(value);
             self.wrote(field, Kind::Str);
         }
@@ -159,14 +190,19 @@ impl Visit for PartCVisitor<'_, '_> {
     }
 
     fn record_error(&mut self, field: &Field, value: &(dyn Error + 'static)) {
-        if self.take(field) {
+        if self.is_message(field) {
+            self.keep_message(format_args!("{}", ErrorChain(value)));
+        } else if self.take(field) {
             self.data.display(format_args!("{}", ErrorChain(value)));
             self.wrote(field, Kind::Str);
         }
     }
 
+    /// `format_args!` messages arrive here; their `Debug` is their text.
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        if self.take(field) {
+        if self.is_message(field) {
+            self.keep_message(format_args!("{value:?}"));
+        } else if self.take(field) {
             self.data.display(format_args!("{value:?}"));
             self.wrote(field, Kind::Str);
         }
