@@ -7,7 +7,7 @@ use tracing_core::field::Visit;
 
 use super::callsites::{PartCLayout, Site, name_of};
 use super::span::SpanData;
-use super::visitor::{MessageVisitor, PartCVisitor, Written};
+use super::visitor::{MessageText, MessageVisitor, PartCVisitor, Written};
 use crate::FieldValue;
 use crate::encode::common_schema::{
     PartA, PartB, write_head, write_part_b_head, write_part_b_tail,
@@ -49,12 +49,12 @@ impl Content for Fields<'_> {
     fn encode<'w>(&'w self, w: &mut EventWriter<'w>, part_a: &PartA<'w>) -> u64 {
         let site: &'w Site = self.site;
         write_head(w, site.name, part_a);
-        let mut fields = PartCVisitor::new(w, site.message);
+        let mut message_text = MessageText::new();
+        let mut fields = PartCVisitor::new(w, site.message, &mut message_text);
         (self.record)(&mut fields);
         let PartCVisitor {
             written,
             has_message,
-            message_text,
             message_inline,
             dropped,
             ..

@@ -1,7 +1,8 @@
 //! `tracing` values into an event: a [`Visit`] that writes each value with its
 //! natural EventHeader type into the data, remembering each field's kind so
 //! PartC's metadata can follow (the call site's cached layout, or built field
-//! by field); and one that writes the `message` as PartB's body.
+//! by field), and keeping the `message` (up to 256 bytes) for PartB's body;
+//! and one that writes a longer message on a second visit.
 //!
 //! `Visit` lends a string only for the call, so strings are copied into the
 //! event's scratch (names are `&'static` and never copied: they come from the
@@ -18,7 +19,10 @@ use crate::encode::writer::{DataWriter, EventWriter};
 
 /// A message up to this long is kept on the first visit, so PartB's body is
 /// written without visiting the values again.
-const MESSAGE_INLINE: usize = 256;
+pub(super) const MESSAGE_INLINE: usize = 256;
+
+/// Where the first visit keeps the message.
+pub(super) type MessageText = ArrayString<MESSAGE_INLINE>;
 
 /// A call site has at most 32 fields (`tracing`'s limit for a value set).
 pub(super) const MAX_FIELDS: usize = 32;
@@ -68,20 +72,25 @@ pub(super) struct PartCVisitor<'a, 'w> {
     pub(super) has_message: bool,
     /// The message's text, when it fit here (`message_inline`); else PartB
     /// visits the values again for it ([`MessageVisitor`]).
-    pub(super) message_text: ArrayString<MESSAGE_INLINE>,
+    pub(super) message_text: &'a mut MessageText,
     pub(super) message_inline: bool,
     /// Fields beyond [`MAX_FIELDS`] (none from `tracing`'s macros).
     pub(super) dropped: u64,
 }
 
 impl<'a, 'w> PartCVisitor<'a, 'w> {
-    pub(super) fn new(w: &'a mut EventWriter<'w>, message: Option<usize>) -> Self {
+    /// Writes into `w`'s data, keeps the message in `message_text`.
+    pub(super) fn new(
+        w: &'a mut EventWriter<'w>,
+        message: Option<usize>,
+        message_text: &'a mut MessageText,
+    ) -> Self {
         PartCVisitor {
             data: &mut w.data,
             message,
             written: Written::new(),
             has_message: false,
-            message_text: ArrayString::new(),
+            message_text,
             message_inline: false,
             dropped: 0,
         }
