@@ -7,9 +7,10 @@
 //! `&'static Metadata`: a fixed array of slots, each a key word and a pointer
 //! to the call site's [`Site`]. Filling a slot takes a compare-and-swap of its
 //! key, then a release store of the pointer; finding one is a hash of the
-//! address and, usually, two acquire loads. A full table (more than
-//! [`SLOTS`]` * 3 / 4` call sites) still writes every event: the [`Site`] is
-//! then built on the stack per event, and counted (`sites_uncached`).
+//! address and, usually, two acquire loads. A call site that finds no free
+//! slot within `PROBES` slots of its hash (the table is nearly full: thousands
+//! of call sites) still has every event written: its [`Site`] is then built on
+//! the stack per event, and the call site counted (`uncached`).
 
 use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -23,8 +24,7 @@ use crate::processor::Tracepoints;
 
 use super::visitor::Kind;
 
-/// Slots of the table: a power of two. 4,096 slots take 64 KB per layer and
-/// hold 3,072 call sites before probing gives up.
+/// Slots of the table: a power of two. 4,096 slots take 64 KB per layer.
 pub(super) const SLOTS: usize = 4096;
 /// Slots probed before a lookup or an insertion gives up.
 const PROBES: usize = SLOTS * 3 / 4;
@@ -212,7 +212,94 @@ fn hash(key: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use tracing_core::callsite::{Callsite, Identifier};
+    use tracing_core::field::FieldSet;
+    use tracing_core::metadata::Kind as MetaKind;
+    use tracing_core::subscriber::Interest;
+
     use super::*;
+    use crate::processor::Tracepoints;
+
+    struct NoCallsite;
+    static NO_CALLSITE: NoCallsite = NoCallsite;
+    impl Callsite for NoCallsite {
+        fn set_interest(&self, _: Interest) {}
+        fn metadata(&self) -> &Metadata<'_> {
+            unreachable!("never registered")
+        }
+    }
+
+    /// A call site's metadata with a `'static` address of its own.
+    fn metadata(name: &'static str) -> &'static Metadata<'static> {
+        Box::leak(Box::new(Metadata::new(
+            name,
+            "test",
+            tracing_core::Level::INFO,
+            None,
+            None,
+            None,
+            FieldSet::new(&[], Identifier(&NO_CALLSITE)),
+            MetaKind::EVENT,
+        )))
+    }
+
+    fn site(tracepoints: &Arc<Tracepoints>, name: &'static str) -> Site {
+        Site {
+            tracepoints: Arc::clone(tracepoints),
+            level: Level::Info,
+            severity_number: 9,
+            severity_text: "INFO",
+            name,
+            fields: metadata(name).fields(),
+            message: None,
+            part_c: OnceLock::new(),
+            cached: true,
+        }
+    }
+
+    #[test]
+    fn sites_are_found_by_their_metadata_and_built_once() {
+        let tracepoints = Tracepoints::register(
+            otel_user_events_abi::name::ProviderName::new("TableTest").unwrap(),
+            1,
+        );
+        let table = Callsites::new();
+        let (a, b) = (metadata("a"), metadata("b"));
+        assert!(table.find(a).is_none());
+        assert_eq!(
+            table.insert(a, || site(&tracepoints, "a")).unwrap().name,
+            "a"
+        );
+        // A second insertion keeps the first site and builds nothing.
+        let again = table.insert(a, || unreachable!("built twice")).unwrap();
+        assert_eq!(again.name, "a");
+        assert!(table.find(b).is_none());
+        table.insert(b, || site(&tracepoints, "b"));
+        assert_eq!(table.find(a).unwrap().name, "a");
+        assert_eq!(table.find(b).unwrap().name, "b");
+        // Metadata equal in content but elsewhere is another call site.
+        assert!(table.find(metadata("a")).is_none());
+        assert_eq!(table.uncached.load(Ordering::Relaxed), 0);
+        tracepoints.release();
+    }
+
+    #[test]
+    fn a_full_table_counts_the_call_sites_it_cannot_hold() {
+        let tracepoints = Tracepoints::register(
+            otel_user_events_abi::name::ProviderName::new("TableFull").unwrap(),
+            1,
+        );
+        let table = Callsites::new();
+        let metas: Vec<_> = (0..SLOTS + 1).map(|_| metadata("x")).collect();
+        let held = metas
+            .iter()
+            .filter(|m| table.insert(m, || site(&tracepoints, "x")).is_some())
+            .count();
+        assert_eq!(held, SLOTS, "every slot is used before insertions fail");
+        assert_eq!(table.uncached.load(Ordering::Relaxed), 1);
+        assert!(metas[..held].iter().all(|m| table.find(m).is_some()));
+        tracepoints.release();
+    }
 
     #[test]
     fn the_hash_stays_in_the_table() {
