@@ -333,7 +333,7 @@ impl LayerHandle {
         &self.shared.report
     }
 
-    /// Call sites beyond the layer's table (more than 3,072 registered): their
+    /// Call sites that found no free slot in the layer's table (4,096 slots): their
     /// events are written all the same, building their metadata each time.
     pub fn call_sites_uncached(&self) -> u64 {
         self.shared.callsites.uncached.load(Ordering::Relaxed)
