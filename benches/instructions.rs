@@ -22,8 +22,12 @@
 //! `disabled/P2...`, `disabled/P3_tracing_no_subscriber`: nobody listens), which
 //! need no kernel; and `context/map_current_none`, `context/map_current_span`:
 //! what reading the current OpenTelemetry span costs (PartA's trace ids), with
-//! no context attached and inside a span. Every count includes the loop's
-//! indirect call of the event.
+//! no context attached and inside a span. The `tracing` layer's peers (SPEC §12, the 4-field
+//! `tracing::info!`): `tracing_layer` (ours), `tracing_etw` (`tracing-etw` 0.3's
+//! layer), enabled in the VM; disabled: `disabled/tracing_layer` (on a host
+//! without user_events: a shut-down layer, whose words are 0), `disabled/tracing_etw` and
+//! `disabled/tracing_filter_says_no` (a layer whose per-layer filter says no,
+//! the baseline). Every count includes the loop's indirect call of the event.
 
 use std::hint::black_box;
 
@@ -123,6 +127,14 @@ fn main() -> ExitCode {
             peers::listen("BenchInP1_L2K1");
             peers::with_p1_subscriber(&seed, || run(&mut peers::p1_event, iterations));
         }
+        "tracing_layer" => peers::with_layer_subscriber("BenchInLayer", || {
+            peers::listen("BenchInLayer_L4K1");
+            run(&mut peers::tracing_info_event, iterations);
+        }),
+        "tracing_etw" => peers::with_etw_subscriber("BenchInEtw", || {
+            peers::listen("BenchInEtw_L4K1");
+            run(&mut peers::tracing_info_event, iterations);
+        }),
         "processor_emit/ours" | "processor_emit/P1_seed" => {
             let scope = InstrumentationScope::builder("bench").build();
             let mut record = peers::appender_like_record(4);
@@ -243,6 +255,15 @@ fn disabled(path: &str, iterations: u64) -> ExitCode {
         ),
         "P2_eventheader_write_event" => run(&mut peers::p2_event, iterations),
         "P3_tracing_no_subscriber" => run(&mut peers::tracing_info_event, iterations),
+        "tracing_filter_says_no" => {
+            peers::with_filter_says_no(|| run(&mut peers::tracing_info_event, iterations))
+        }
+        "tracing_layer" => peers::with_disabled_layer_subscriber("BenchInLayerOff", || {
+            run(&mut peers::tracing_info_event, iterations)
+        }),
+        "tracing_etw" => peers::with_etw_subscriber("BenchInEtwOff", || {
+            run(&mut peers::tracing_info_event, iterations)
+        }),
         "P1_seed_tracing_appender_processor" => {
             let seed = peers::seed_provider("BenchInP1Off");
             peers::with_p1_subscriber(&seed, || run(&mut peers::p1_event, iterations));

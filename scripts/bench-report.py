@@ -164,7 +164,9 @@ def instructions_table(counts: dict) -> str:
         "|---|---|---|---|---|",
     ]
     for peer, n in counts.items():
-        if peer.startswith("disabled/"):
+        if peer.startswith("disabled/tracing_"):
+            ref = "disabled/tracing_filter_says_no"
+        elif peer.startswith("disabled/"):
             ref = "disabled/L0_atomic_load"
         elif peer.startswith("fallback/"):
             ref = "fallback/tracing_appender"
@@ -251,6 +253,34 @@ def target_rows(groups: dict, counts: dict):
             counts["processor_emit/P1_seed"],
             0.5,
         )
+    # The tracing layer (SPEC section 12), against tracing with a layer whose
+    # filter says no (disabled), tracing-etw's layer and P1 (enabled, above L1).
+    ratio(
+        "disabled `tracing` layer ÷ `tracing` with a filter saying no ≤ 1.2",
+        get("tracing_layer_disabled", "layer"),
+        get("tracing_layer_disabled", "tracing_filter_says_no"),
+        1.2,
+    )
+    ratio(
+        "disabled in instructions: `tracing` layer ÷ `tracing` with a filter saying no ≤ 1.2",
+        off("tracing_layer"),
+        off("tracing_filter_says_no"),
+        1.2,
+    )
+    layer = get("tracing_layer_enabled", "layer")
+    for peer, label in (("tracing_etw", "tracing-etw"), ("P1_seed_tracing_appender_processor", "P1")):
+        other = get("tracing_layer_enabled", peer)
+        if None not in (layer, other, l1):
+            ratio(f"enabled overhead (− L1): {label} ÷ `tracing` layer ≥ 5", other - l1, layer - l1, 5, False)
+        if "tracing_layer" in counts and peer in counts and "L1_raw_writev" in counts:
+            base = counts["L1_raw_writev"]
+            ratio(
+                f"enabled overhead in instructions: {label} ÷ `tracing` layer ≥ 5",
+                counts[peer] - base,
+                counts["tracing_layer"] - base,
+                5,
+                False,
+            )
     for n in ("4_attributes", "6_attributes"):
         seed = get("processor_emit_enabled", f"P1_seed/{n}")
         ours = get("processor_emit_enabled", f"ours/{n}")
@@ -345,7 +375,8 @@ def report(groups: dict, counts: dict, run: Path) -> str:
             parts.append(f"| {label} | {value} | {status} |")
         parts.append("")
     order = ["disabled", "otel_event_disabled", "enabled", "otel_event_enabled", "processor_disabled",
-             "processor_enabled", "processor_emit_enabled", "fallback", "fallback_record",
+             "processor_enabled", "processor_emit_enabled", "tracing_layer_disabled", "tracing_layer_enabled",
+             "fallback", "fallback_record",
              "scaling_disabled", "scaling_enabled"]
     for group in sorted(groups, key=lambda g: (order.index(g) if g in order else len(order), g)):
         parts.append(group_table(group, groups[group], spreads, len(repeats)))

@@ -54,12 +54,14 @@ mkdir -p "$run_dir"
 uptime >"$run_dir/load-before.txt"
 
 step "host benchmarks"
-cargo bench --bench disabled --bench otel_event --bench fallback --bench processor --bench scaling
+cargo bench --bench disabled --bench otel_event --bench fallback --bench processor --bench scaling \
+    --bench tracing_layer
 
 step "building the VM benchmarks"
 # The executables, by bench name, from cargo's JSON messages.
 cargo bench --no-run --message-format=json \
-    --bench enabled --bench otel_event --bench processor --bench scaling --bench instructions |
+    --bench enabled --bench otel_event --bench processor --bench scaling --bench tracing_layer \
+    --bench instructions |
     python3 -c '
 import json, sys
 for line in sys.stdin:
@@ -78,6 +80,7 @@ $(exe enabled) --bench >&2
 $(exe otel_event) --bench '^otel_event_enabled/' >&2
 $(exe processor) --bench '^processor_(emit_)?enabled/' >&2
 $(exe scaling) --bench '^scaling_enabled/' >&2
+$(exe tracing_layer) --bench '^tracing_layer_enabled/' >&2
 BENCHES
 }
 cat >"$run_dir/guest.sh" <<GUEST
@@ -87,7 +90,8 @@ $(enabled_benches)
     mkdir -p /tmp/repeats/\$i && cp -r "$target/criterion" /tmp/repeats/\$i/
 done
 for peer in ue_log otel_event otel_event_activity L1_raw_writev P2_eventheader_write_event \\
-    P1_seed_tracing_appender_processor processor_emit/ours processor_emit/P1_seed; do
+    P1_seed_tracing_appender_processor processor_emit/ours processor_emit/P1_seed \\
+    tracing_layer tracing_etw disabled/tracing_layer disabled/tracing_etw disabled/tracing_filter_says_no; do
     valgrind --tool=callgrind --callgrind-out-file=/tmp/callgrind.out --collect-atstart=no \\
         --toggle-collect='*measured*' $(exe instructions) "\$peer" 2000 2>/tmp/callgrind.log >&2 ||
         { cat /tmp/callgrind.log >&2; exit 1; }

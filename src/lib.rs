@@ -36,6 +36,14 @@ pub use otel_user_events_runtime::{
     UserEventsProcessorBuilder, counters,
 };
 
+/// The `tracing` layer (feature `tracing`): `tracing` events, and spans as
+/// activities, straight to user_events. See [`UserEventsLayer`].
+#[cfg(feature = "tracing")]
+pub use otel_user_events_runtime::{
+    LayerEventName, LayerHandle, LayerReport, UserEventsFilter, UserEventsLayer,
+    UserEventsLayerBuilder,
+};
+
 /// Capturing events in tests, without a kernel (feature `testing`): see
 /// [`testing::Capture`].
 #[cfg(feature = "testing")]

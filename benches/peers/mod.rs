@@ -209,3 +209,69 @@ pub fn listen(name: &str) {
         .and_then(|()| tracefs::enable(name))
         .unwrap_or_else(|e| panic!("enabling {name}: {e}"));
 }
+
+/// The `tracing` layer's peers (SPEC §9, §12): the same 4-field
+/// `tracing::info!` ([`tracing_info_event`]) through our layer
+/// (`UserEventsLayer`, with its per-layer filter) or `tracing-etw` 0.3's layer,
+/// each the thread's only subscriber for the duration of `f`.
+pub fn with_layer_subscriber<R>(provider_name: &str, f: impl FnOnce() -> R) -> R {
+    let layer = otel_user_events::UserEventsLayer::builder(provider_name)
+        .build()
+        .expect("valid provider name");
+    let subscriber = tracing_subscriber::registry().with(layer.filtered());
+    tracing::subscriber::with_default(subscriber, f)
+}
+
+/// [`with_layer_subscriber`] with every tracepoint's enable word 0, as when
+/// nobody listens: on a host without user_events the layer is shut down first
+/// (which zeroes the words; its filter then takes the same path, the call
+/// site's table entry and one load), in the VM nobody listens anyway.
+pub fn with_disabled_layer_subscriber<R>(provider_name: &str, f: impl FnOnce() -> R) -> R {
+    let layer = otel_user_events::UserEventsLayer::builder(provider_name)
+        .build()
+        .expect("valid provider name");
+    if !layer.report().all_registered() {
+        layer.handle().shutdown();
+    }
+    let subscriber = tracing_subscriber::registry().with(layer.filtered());
+    tracing::subscriber::with_default(subscriber, f)
+}
+
+/// [`with_layer_subscriber`] with `tracing-etw`'s layer (its own filter, as
+/// `LayerBuilder::build` gives it; user_events through `eventheader_dynamic`).
+pub fn with_etw_subscriber<R>(provider_name: &str, f: impl FnOnce() -> R) -> R {
+    let layer = tracing_etw::LayerBuilder::new(provider_name)
+        .build()
+        .expect("tracing-etw layer");
+    let subscriber = tracing_subscriber::registry().with(layer);
+    tracing::subscriber::with_default(subscriber, f)
+}
+
+/// The disabled baseline of SPEC §12: `tracing` with a layer whose per-layer
+/// filter says no at each event (interest "sometimes", as ours), so the
+/// dispatch is the one our filter pays.
+pub fn with_filter_says_no<R>(f: impl FnOnce() -> R) -> R {
+    let layer = tracing_subscriber::layer::Identity::new().with_filter(SaysNo);
+    let subscriber = tracing_subscriber::registry().with(layer);
+    tracing::subscriber::with_default(subscriber, f)
+}
+
+/// A per-layer filter that asks at every event and says no.
+struct SaysNo;
+
+impl<S> tracing_subscriber::layer::Filter<S> for SaysNo {
+    fn enabled(
+        &self,
+        meta: &tracing::Metadata<'_>,
+        _cx: &tracing_subscriber::layer::Context<'_, S>,
+    ) -> bool {
+        black_box(meta.fields().len()) == usize::MAX
+    }
+
+    fn callsite_enabled(
+        &self,
+        _meta: &'static tracing::Metadata<'static>,
+    ) -> tracing::subscriber::Interest {
+        tracing::subscriber::Interest::sometimes()
+    }
+}

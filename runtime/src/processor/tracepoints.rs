@@ -74,28 +74,40 @@ impl fmt::Display for ProcessorReport {
             "otel-user-events LogProcessor {:?} (keyword {:#x}):",
             self.provider, self.keyword
         )?;
-        match &self.data_file {
-            Ok(path) => writeln!(f, "  user_events_data: {}", path.display())?,
-            Err(e) => {
-                return writeln!(
-                    f,
-                    "  user_events_data: {e}; records are dropped and counted (dropped_unavailable)"
-                );
-            }
-        }
-        for tp in &self.tracepoints {
-            match &tp.result {
-                Ok(()) => writeln!(f, "  {}: registered", tp.name)?,
-                Err(e) => writeln!(
-                    f,
-                    "  {}: not registered: {e}; its records are dropped and counted \
-                     (dropped_unavailable)",
-                    tp.name
-                )?,
-            }
-        }
-        Ok(())
+        write_registration(f, &self.data_file, &self.tracepoints, "records")
     }
+}
+
+/// The lines of a report after its title, shared by the processor and the
+/// `tracing` layer: the data file, then each tracepoint registered or why not.
+/// `what` names what an output drops ("records", "events").
+pub(crate) fn write_registration(
+    f: &mut fmt::Formatter<'_>,
+    data_file: &Result<PathBuf, DataFileError>,
+    tracepoints: &[TracepointStatus],
+    what: &str,
+) -> fmt::Result {
+    match data_file {
+        Ok(path) => writeln!(f, "  user_events_data: {}", path.display())?,
+        Err(e) => {
+            return writeln!(
+                f,
+                "  user_events_data: {e}; {what} are dropped and counted (dropped_unavailable)"
+            );
+        }
+    }
+    for tp in tracepoints {
+        match &tp.result {
+            Ok(()) => writeln!(f, "  {}: registered", tp.name)?,
+            Err(e) => writeln!(
+                f,
+                "  {}: not registered: {e}; its {what} are dropped and counted \
+                 (dropped_unavailable)",
+                tp.name
+            )?,
+        }
+    }
+    Ok(())
 }
 
 /// State shared by a processor and its handles. Lives in an `Arc`, so the enable

@@ -24,6 +24,13 @@ impl<'a> MetaWriter<'a> {
         }
     }
 
+    /// Adds metadata bytes laid out once and kept (a `tracing` call site's
+    /// cached PartC definitions), borrowed when long, copied when short.
+    #[inline]
+    pub fn bytes(&mut self, bytes: &'a [u8]) {
+        self.segments.borrow(bytes);
+    }
+
     /// Adds constant metadata (laid out at compile time, see
     /// [`crate::encode::layout`]), borrowed.
     #[inline(always)]
