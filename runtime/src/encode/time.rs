@@ -164,28 +164,45 @@ impl Rfc3339 {
             buf[19] = b'Z';
             return Rfc3339 { buf, len: 20 };
         }
-        let (mut value, digits) = if nanos.is_multiple_of(1_000_000) {
-            (nanos / 1_000_000, 3)
-        } else if nanos.is_multiple_of(1_000) {
-            (nanos / 1_000, 6)
-        } else {
-            (nanos, 9)
-        };
         buf[19] = b'.';
-        let end = 20 + digits;
-        let mut at = end;
-        while at >= 22 {
-            at -= 2;
-            let pair = 2 * (value % 100) as usize;
-            value /= 100;
-            buf[at] = DIGIT_PAIRS[pair];
-            buf[at + 1] = DIGIT_PAIRS[pair + 1];
-        }
-        if at == 21 {
-            buf[20] = b'0' + value as u8;
-        }
+        // Most clocks give nanoseconds that are no whole microsecond: 9 digits,
+        // written straight; 6 or 3 digits when they lose nothing (chrono's AutoSi).
+        let end = if !nanos.is_multiple_of(1_000) {
+            let rest = nanos % 100_000_000;
+            buf[20] = b'0' + (nanos / 100_000_000) as u8;
+            Rfc3339::pair(&mut buf, 21, rest / 1_000_000);
+            Rfc3339::pair(&mut buf, 23, rest / 10_000 % 100);
+            Rfc3339::pair(&mut buf, 25, rest / 100 % 100);
+            Rfc3339::pair(&mut buf, 27, rest % 100);
+            29
+        } else {
+            let (mut value, digits) = if nanos.is_multiple_of(1_000_000) {
+                (nanos / 1_000_000, 3)
+            } else {
+                (nanos / 1_000, 6)
+            };
+            let end = 20 + digits;
+            let mut at = end;
+            while at >= 22 {
+                at -= 2;
+                Rfc3339::pair(&mut buf, at, value % 100);
+                value /= 100;
+            }
+            if at == 21 {
+                buf[20] = b'0' + value as u8;
+            }
+            end
+        };
         buf[end] = b'Z';
         Rfc3339 { buf, len: end + 1 }
+    }
+
+    /// Writes `v` (below 100) as two digits at `at`.
+    #[inline(always)]
+    fn pair(buf: &mut [u8; 40], at: usize, v: u32) {
+        let pair = 2 * v as usize;
+        buf[at] = DIGIT_PAIRS[pair];
+        buf[at + 1] = DIGIT_PAIRS[pair + 1];
     }
 
     /// The formatted text.
