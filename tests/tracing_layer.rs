@@ -633,3 +633,50 @@ fn messages_of_any_length_and_type_become_the_body() {
         ]
     );
 }
+
+/// `EncodingProfile::Scalars`: bytes and unsigned values above `i64::MAX` are
+/// text, and a span's activity fields are repeated in PartB, so a collector
+/// that reads only scalars (and not the EventHeader header) loses nothing.
+#[test]
+fn the_scalar_profile_writes_only_scalars() {
+    let layer = UserEventsLayer::builder("TLScalar")
+        .with_encoding_profile(otel_user_events::EncodingProfile::Scalars)
+        .build()
+        .unwrap();
+    let events = capture(layer, || {
+        let span = tracing::info_span!("job", total = u64::MAX, digest = tracing::field::Empty);
+        let _entered = span.enter();
+        span.record("digest", &b"\x0a\xff"[..]);
+        tracing::info!(name: "Step", small = 7u64, big = u64::MAX, bytes = &b"\x01\xab"[..]);
+    });
+    let b = |name: &str, extra: &str| {
+        format!(
+            r#""PartB":{{"_typeName":"Log","severityNumber":9,"severityText":"INFO","name":"{name}"{extra}}}"#
+        )
+    };
+    let head = |name: &str| {
+        format!(
+            r#"TLScalar_L4K1 {{"n":"TLScalar:{name}","__csver__":1024,"PartA":{{"time":"{TIME}"}}"#
+        )
+    };
+    assert_eq!(
+        events,
+        [
+            format!(
+                r#"{},"PartC":{{"total":"18446744073709551615"}},{},"meta":{{"level":4,"keyword":"0x1","opcode":1,"activity":"{A1}"}}}}"#,
+                head("job"),
+                b("job", &format!(r#","activityId":"{A1}","opcode":1"#))
+            ),
+            format!(
+                r#"{},"PartC":{{"small":7,"big":"18446744073709551615","bytes":"01ab"}},{},"meta":{{"level":4,"keyword":"0x1","activity":"{A1}"}}}}"#,
+                head("Step"),
+                b("Step", &format!(r#","activityId":"{A1}""#))
+            ),
+            format!(
+                r#"{},"PartC":{{"digest":"0aff","duration_ns":D}},{},"meta":{{"level":4,"keyword":"0x1","opcode":2,"activity":"{A1}"}}}}"#,
+                head("job"),
+                b("job", &format!(r#","activityId":"{A1}","opcode":2"#))
+            ),
+        ]
+    );
+}

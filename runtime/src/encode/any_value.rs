@@ -33,7 +33,7 @@ use opentelemetry::Key;
 use opentelemetry::logs::AnyValue;
 
 use super::encoding::{BINARY, STRING, VALUE8, VALUE64, VARRAY};
-use super::json::{JsonEscape, Text, write_hex, write_json_f64, write_json_str};
+use super::json::{Hex, JsonEscape, write_hex, write_json_f64, write_json_str};
 use super::profile::EncodingProfile;
 use super::writer::{DataWriter, EventWriter, INLINE_MAX, Room, counted_need};
 
@@ -241,7 +241,7 @@ pub fn write_data<'a>(w: &mut DataWriter<'a>, shape: Shape, value: &'a AnyValue,
         }
         (Shape::HexText, AnyValue::Bytes(b)) => {
             let max_len = less(w.room(), reserve).bytes.saturating_sub(2);
-            w.display_within(format_args!("{}", Text(|f| write_hex(f, b))), max_len);
+            w.display_within(format_args!("{}", Hex(b)), max_len);
         }
         _ => {
             // Two bytes of length prefix; the rest of the free room is the cap.

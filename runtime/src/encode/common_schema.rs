@@ -13,9 +13,6 @@ use super::encoding::{STRING, VALUE8, VALUE16, VALUE64};
 use super::layout::{CS_VERSION_DATA, PartAShape};
 use super::writer::EventWriter;
 
-/// `__csver__` value: Common Schema 4.0.
-pub const CS_VERSION: u32 = 0x400;
-
 /// Everything PartA may carry. Strings are formatted by the caller (on its stack).
 #[derive(Debug, Clone, Copy)]
 pub struct PartA<'a> {

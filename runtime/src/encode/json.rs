@@ -32,6 +32,15 @@ pub(crate) fn write_hex(f: &mut fmt::Formatter<'_>, bytes: &[u8]) -> fmt::Result
     Ok(())
 }
 
+/// Displays bytes as lowercase hex digits (see [`write_hex`]).
+pub(crate) struct Hex<'a>(pub(crate) &'a [u8]);
+
+impl fmt::Display for Hex<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_hex(f, self.0)
+    }
+}
+
 /// Escapes what it is given for the inside of a JSON string.
 pub(crate) struct JsonEscape<'f, 'g>(pub(crate) &'f mut fmt::Formatter<'g>);
 
@@ -86,9 +95,6 @@ mod tests {
         })
         .to_string();
         assert_eq!(n, format!("0.1 null {}", -2.5e-300));
-        assert_eq!(
-            Text(|f| write_hex(f, &[0x00, 0x0f, 0xa0, 0xff])).to_string(),
-            "000fa0ff"
-        );
+        assert_eq!(Hex(&[0x00, 0x0f, 0xa0, 0xff]).to_string(), "000fa0ff");
     }
 }

@@ -10,7 +10,6 @@
 
 use eventheader_types::FieldFormat;
 
-use super::common_schema::CS_VERSION;
 use super::encoding::{FORMAT_FOLLOWS, STRING, STRUCT, VALUE16, VALUE32};
 use crate::Level;
 
@@ -157,6 +156,9 @@ static PART_A_META: [PartAMeta; 8] = {
     }
     all
 };
+
+/// `__csver__` value: Common Schema 4.0.
+pub const CS_VERSION: u32 = 0x400;
 
 /// The data of `__csver__`.
 pub const CS_VERSION_DATA: [u8; 4] = CS_VERSION.to_ne_bytes();

@@ -6,7 +6,7 @@ pub mod common_schema;
 mod encoding;
 pub mod field;
 pub mod header;
-mod json;
+pub(crate) mod json;
 pub mod layout;
 pub mod profile;
 pub mod scalars;

@@ -5,6 +5,7 @@ use otel_user_events_abi::name::{ProviderName, ProviderNameError};
 
 use super::event_name::LayerEventName;
 use super::user_events_layer::{Shared, UserEventsLayer};
+use crate::EncodingProfile;
 
 impl UserEventsLayer {
     /// Starts configuring a layer for provider `provider_name`: non-empty, at
@@ -16,6 +17,7 @@ impl UserEventsLayer {
             keyword: 1,
             rules: Vec::new(),
             event_name: LayerEventName::default(),
+            profile: EncodingProfile::Full,
         }
     }
 }
@@ -44,9 +46,32 @@ pub struct UserEventsLayerBuilder {
     keyword: u64,
     rules: Vec<(String, u64)>,
     event_name: LayerEventName,
+    profile: EncodingProfile,
 }
 
 impl UserEventsLayerBuilder {
+    /// Writes events with `profile` (default [`EncodingProfile::Full`]). In
+    /// [`EncodingProfile::Scalars`], for consumers that decode only strings,
+    /// integers, floats and booleans, byte values are lowercase hex text,
+    /// unsigned values above `i64::MAX` decimal text, and the activity id,
+    /// related id and opcode of span starts, stops and the events inside spans
+    /// are PartB `activityId`, `relatedActivityId` and `opcode` too.
+    ///
+    /// ```
+    /// use otel_user_events_runtime::{EncodingProfile, UserEventsLayer};
+    ///
+    /// let layer = UserEventsLayer::builder("MyService")
+    ///     .with_encoding_profile(EncodingProfile::Scalars)
+    ///     .build()
+    ///     .unwrap();
+    /// // tracing::info!(id = u64::MAX) is now written as "id":"18446744073709551615".
+    /// # drop(layer);
+    /// ```
+    pub fn with_encoding_profile(mut self, profile: EncodingProfile) -> Self {
+        self.profile = profile;
+        self
+    }
+
     /// The keyword of call sites no target rule matches (default 1).
     ///
     /// ```
@@ -143,6 +168,7 @@ impl UserEventsLayerBuilder {
             self.keyword,
             rules,
             self.event_name,
+            self.profile,
         )))
     }
 }

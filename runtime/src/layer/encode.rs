@@ -10,7 +10,7 @@ use super::span::SpanData;
 use super::visitor::{MessageText, MessageVisitor, PartCVisitor, Written};
 use crate::FieldValue;
 use crate::encode::common_schema::{
-    PartA, PartB, write_head, write_part_b_head, write_part_b_tail,
+    PartA, PartB, PartBActivity, write_head, write_part_b_head, write_part_b_tail,
 };
 use crate::encode::seal::Encode;
 use crate::encode::writer::EventWriter;
@@ -18,13 +18,21 @@ use crate::encode::writer::EventWriter;
 /// The part of an event after its PartA: what differs between an event, a
 /// span's start and its stop.
 pub(super) trait Content {
-    /// Writes the whole event, with `part_a`; returns the fields left out.
-    fn encode<'w>(&'w self, w: &mut EventWriter<'w>, part_a: &PartA<'w>) -> u64;
+    /// Writes the whole event in `frame`; returns the fields left out.
+    fn encode<'w>(&'w self, w: &mut EventWriter<'w>, frame: &Frame<'w>) -> u64;
 }
 
-/// An event's content with its PartA, as [`seal_event`](crate::encode::seal::seal_event) encodes it.
-pub(super) struct Framed<'a, C: ?Sized> {
+/// What every event of a layer carries besides its content.
+pub(super) struct Frame<'a> {
     pub(super) part_a: PartA<'a>,
+    /// The scalar profile ([`EncodingProfile::Scalars`](crate::EncodingProfile::Scalars)):
+    /// the header's activity fields, repeated in PartB. `None` in the full profile.
+    pub(super) scalars: Option<PartBActivity<'a>>,
+}
+
+/// An event's content with its frame, as [`seal_event`](crate::encode::seal::seal_event) encodes it.
+pub(super) struct Framed<'a, C: ?Sized> {
+    pub(super) frame: Frame<'a>,
     pub(super) content: &'a C,
 }
 
@@ -33,7 +41,7 @@ impl<C: Content + ?Sized> Encode for Framed<'_, C> {
 
     #[inline(always)]
     fn encode<'w>(&'w self, w: &mut EventWriter<'w>) -> u64 {
-        self.content.encode(w, &self.part_a)
+        self.content.encode(w, &self.frame)
     }
 }
 
@@ -46,11 +54,12 @@ pub(super) struct Fields<'v> {
 
 impl Content for Fields<'_> {
     #[inline(always)]
-    fn encode<'w>(&'w self, w: &mut EventWriter<'w>, part_a: &PartA<'w>) -> u64 {
+    fn encode<'w>(&'w self, w: &mut EventWriter<'w>, frame: &Frame<'w>) -> u64 {
         let site: &'w Site = self.site;
-        write_head(w, site.name, part_a);
+        write_head(w, site.name, &frame.part_a);
         let mut message_text = MessageText::new();
-        let mut fields = PartCVisitor::new(w, site.message, &mut message_text);
+        let scalars = frame.scalars.is_some();
+        let mut fields = PartCVisitor::new(w, site.message, &mut message_text, scalars);
         (self.record)(&mut fields);
         let PartCVisitor {
             written,
@@ -62,7 +71,7 @@ impl Content for Fields<'_> {
         if !written.is_empty() {
             part_c_meta(w, site, &written);
         }
-        let part_b = part_b(site);
+        let part_b = part_b(site, frame);
         write_part_b_head(w, has_message, &part_b);
         if has_message {
             w.meta.literal_field(
@@ -131,13 +140,13 @@ fn part_c_field_by_field(w: &mut EventWriter<'_>, site: &Site, written: &Written
     }
 }
 
-fn part_b(site: &Site) -> PartB<'static> {
+fn part_b<'a>(site: &'a Site, frame: &Frame<'a>) -> PartB<'a> {
     PartB {
         severity_number: site.severity_number,
         severity_text: Some(site.severity_text),
         event_id: None,
         name: Some(site.name),
-        activity: None,
+        activity: frame.scalars,
     }
 }
 
@@ -150,16 +159,17 @@ pub(super) struct Stop<'v> {
 }
 
 impl Content for Stop<'_> {
-    fn encode<'w>(&'w self, w: &mut EventWriter<'w>, part_a: &PartA<'w>) -> u64 {
+    fn encode<'w>(&'w self, w: &mut EventWriter<'w>, frame: &Frame<'w>) -> u64 {
         let site: &'w Site = self.site;
-        write_head(w, site.name, part_a);
+        write_head(w, site.name, &frame.part_a);
+        let scalars = frame.scalars.is_some();
         let later = &self.data.later;
         w.meta
             .literal_structure("PartC", (later.len() + 1).min(127) as u8);
         for recorded in later.iter().take(126) {
-            let (encoding, format) = recorded.kind().encoding();
+            let kind = recorded.encode(&mut w.data, scalars);
+            let (encoding, format) = kind.encoding();
             w.meta.field(recorded.name, encoding, format);
-            recorded.encode(&mut w.data);
         }
         w.meta.literal_field(
             "duration_ns",
@@ -167,7 +177,7 @@ impl Content for Stop<'_> {
             FieldFormat::UnsignedInt.as_int(),
         );
         w.data.value(&self.duration_ns.to_ne_bytes());
-        let part_b = part_b(site);
+        let part_b = part_b(site, frame);
         write_part_b_head(w, false, &part_b);
         write_part_b_tail(w, &part_b);
         later.len().saturating_sub(126) as u64

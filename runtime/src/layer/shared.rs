@@ -5,18 +5,18 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
-use std::time::SystemTime;
 
 use otel_user_events_abi::name::ProviderName;
 use tracing_core::Metadata;
 
 use super::callsites::{Callsites, Site};
-use super::encode::{Content, Framed};
+use super::encode::{Content, Frame, Framed};
 use super::event_name::LayerEventName;
 use super::report::LayerReport;
 use crate::counters::Counters;
-use crate::encode::common_schema::{CloudRole, PartA, TraceHex};
+use crate::encode::common_schema::{CloudRole, PartA, PartBActivity, TraceHex};
 use crate::encode::header::HeaderFields;
+use crate::encode::profile::EncodingProfile;
 use crate::encode::seal::seal_event;
 use crate::encode::time::Rfc3339;
 use crate::processor::Tracepoints;
@@ -34,6 +34,7 @@ pub(crate) struct Shared {
     pub(super) report: LayerReport,
     /// No resource: PartA carries no cloud role (kept for the shared PartA).
     cloud_role: CloudRole,
+    profile: EncodingProfile,
     released: AtomicBool,
 }
 
@@ -44,6 +45,7 @@ impl Shared {
         keyword: u64,
         rules: Vec<(String, u64)>,
         event_name: LayerEventName,
+        profile: EncodingProfile,
     ) -> Arc<Shared> {
         let mut keywords = vec![keyword];
         for (_, k) in &rules {
@@ -79,6 +81,7 @@ impl Shared {
             counters: Counters::default(),
             report,
             cloud_role: CloudRole::default(),
+            profile,
             released: AtomicBool::new(false),
         })
     }
@@ -204,10 +207,17 @@ impl Shared {
                 return;
             }
         };
-        let time = Rfc3339::new(time.unwrap_or_else(SystemTime::now));
+        let time = time.map_or_else(Rfc3339::now, Rfc3339::new);
         let trace = TraceHex::current();
+        let scalars = (self.profile == EncodingProfile::Scalars).then_some(PartBActivity {
+            ids: header.activity,
+            opcode: header.opcode,
+        });
         let framed = Framed {
-            part_a: PartA::new(time.as_str(), trace.as_ref(), &self.cloud_role),
+            frame: Frame {
+                part_a: PartA::new(time.as_str(), trace.as_ref(), &self.cloud_role),
+                scalars,
+            },
             content,
         };
         seal_event(&framed, header, |sealed| {

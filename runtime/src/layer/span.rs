@@ -18,6 +18,7 @@ use tracing_core::field::{Field, Visit};
 use super::visitor::{ErrorChain, Kind};
 use crate::ActivityId;
 use crate::activity::set_current;
+use crate::encode::json::Hex;
 use crate::encode::writer::DataWriter;
 
 /// A span written as an activity.
@@ -61,8 +62,22 @@ enum Value {
 }
 
 impl Recorded {
-    /// The value's kind, for its metadata.
-    pub(super) fn kind(&self) -> Kind {
+    /// Writes the value (strings and bytes borrowed: they outlive the event)
+    /// and returns its kind, for its metadata; in the scalar profile
+    /// (`scalars`) bytes and unsigned values above `i64::MAX` are text.
+    pub(super) fn encode<'a>(&'a self, w: &mut DataWriter<'a>, scalars: bool) -> Kind {
+        match &self.value {
+            Value::I64(v) => w.value(&v.to_ne_bytes()),
+            Value::U64(v) if scalars && *v > i64::MAX as u64 => {
+                return text(w, format_args!("{v}"));
+            }
+            Value::U64(v) => w.value(&v.to_ne_bytes()),
+            Value::F64(v) => w.value(&v.to_ne_bytes()),
+            Value::Bool(v) => w.value(&[*v as u8]),
+            Value::Str(s) => w.str(s),
+            Value::Bytes(b) if scalars => return text(w, format_args!("{}", Hex(b))),
+            Value::Bytes(b) => w.bytes(b),
+        }
         match self.value {
             Value::I64(_) => Kind::I64,
             Value::U64(_) => Kind::U64,
@@ -70,18 +85,6 @@ impl Recorded {
             Value::Bool(_) => Kind::Bool,
             Value::Str(_) => Kind::Str,
             Value::Bytes(_) => Kind::Bytes,
-        }
-    }
-
-    /// Writes the value (strings and bytes borrowed: they outlive the event).
-    pub(super) fn encode<'a>(&'a self, w: &mut DataWriter<'a>) {
-        match &self.value {
-            Value::I64(v) => w.value(&v.to_ne_bytes()),
-            Value::U64(v) => w.value(&v.to_ne_bytes()),
-            Value::F64(v) => w.value(&v.to_ne_bytes()),
-            Value::Bool(v) => w.value(&[*v as u8]),
-            Value::Str(s) => w.str(s),
-            Value::Bytes(b) => w.bytes(b),
         }
     }
 }
@@ -175,6 +178,12 @@ pub(super) fn exit(span: u64) {
             }
         }
     });
+}
+
+/// Writes formatted text; its kind.
+fn text(w: &mut DataWriter<'_>, args: fmt::Arguments<'_>) -> Kind {
+    w.display(args);
+    Kind::Str
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use arrayvec::{ArrayString, ArrayVec};
 use tracing_core::field::{Field, Visit};
 
 use crate::FieldValue;
+use crate::encode::json::Hex;
 use crate::encode::writer::{DataWriter, EventWriter};
 
 /// A message up to this long is kept on the first visit, so PartB's body is
@@ -76,6 +77,8 @@ pub(super) struct PartCVisitor<'a, 'w> {
     pub(super) message_inline: bool,
     /// Fields beyond [`MAX_FIELDS`] (none from `tracing`'s macros).
     pub(super) dropped: u64,
+    /// The scalar profile: bytes and unsigned values above `i64::MAX` as text.
+    scalars: bool,
 }
 
 impl<'a, 'w> PartCVisitor<'a, 'w> {
@@ -84,6 +87,7 @@ impl<'a, 'w> PartCVisitor<'a, 'w> {
         w: &'a mut EventWriter<'w>,
         message: Option<usize>,
         message_text: &'a mut MessageText,
+        scalars: bool,
     ) -> Self {
         PartCVisitor {
             data: &mut w.data,
@@ -93,6 +97,7 @@ impl<'a, 'w> PartCVisitor<'a, 'w> {
             message_text,
             message_inline: false,
             dropped: 0,
+            scalars,
         }
     }
 
@@ -147,8 +152,13 @@ impl Visit for PartCVisitor<'_, '_> {
 
     fn record_u64(&mut self, field: &Field, value: u64) {
         if self.take(field) {
-            self.data.value(&value.to_ne_bytes());
-            self.wrote(field, Kind::U64);
+            if self.scalars && value > i64::MAX as u64 {
+                self.data.display(format_args!("{value}"));
+                self.wrote(field, Kind::Str);
+            } else {
+                self.data.value(&value.to_ne_bytes());
+                self.wrote(field, Kind::U64);
+            }
         }
     }
 
@@ -193,8 +203,13 @@ impl Visit for PartCVisitor<'_, '_> {
 
     fn record_bytes(&mut self, field: &Field, value: &[u8]) {
         if self.take(field) {
-            self.data.bytes_copied_within_scratch(value);
-            self.wrote(field, Kind::Bytes);
+            if self.scalars {
+                self.data.display(format_args!("{}", Hex(value)));
+                self.wrote(field, Kind::Str);
+            } else {
+                self.data.bytes_copied_within_scratch(value);
+                self.wrote(field, Kind::Bytes);
+            }
         }
     }
 

@@ -6,9 +6,9 @@ use std::fmt::{self, Write as _};
 use eventheader_types::FieldFormat;
 use opentelemetry::logs::AnyValue;
 
-use super::{ArrayElement, Field, FieldValue, Scalar, unsigned_scalar};
+use super::traits::{ArrayElement, Field, FieldValue, Scalar, unsigned_scalar};
 use crate::encode::encoding::{BINARY, VALUE8, VALUE16, VALUE32, VALUE64, VARRAY};
-use crate::encode::json::{Text, write_hex, write_json_f64};
+use crate::encode::json::{Hex, write_json_f64};
 use crate::encode::writer::DataWriter;
 
 const fn value_encoding(size: usize) -> u8 {
@@ -162,7 +162,7 @@ impl ArrayElement for u8 {
         json_list(slice, f, |f, v| json_int(f, v))
     }
     fn encode_slice_scalar<'a>(slice: &'a [Self], w: &mut DataWriter<'a>) -> Scalar {
-        w.display(format_args!("{}", Text(|f| write_hex(f, slice))));
+        w.display(format_args!("{}", Hex(slice)));
         Scalar::TEXT
     }
 }

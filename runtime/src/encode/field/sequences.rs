@@ -8,7 +8,7 @@ use std::fmt;
 use opentelemetry::logs::AnyValue;
 
 use super::numbers::json_list;
-use super::{ArrayElement, Field, FieldValue, Scalar};
+use super::traits::{ArrayElement, Field, FieldValue, Scalar};
 use crate::encode::encoding::{STRING, VARRAY};
 use crate::encode::json::write_json_str;
 use crate::encode::writer::DataWriter;

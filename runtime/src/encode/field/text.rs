@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use opentelemetry::logs::AnyValue;
 
 use super::numbers::int_to_any;
-use super::{Field, FieldValue};
+use super::traits::{Field, FieldValue};
 use crate::encode::encoding::STRING;
 use crate::encode::writer::DataWriter;
 

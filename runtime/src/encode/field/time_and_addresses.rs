@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 use eventheader_types::FieldFormat;
 use opentelemetry::logs::AnyValue;
 
-use super::{Field, FieldValue, Scalar, unsigned_scalar};
+use super::traits::{Field, FieldValue, Scalar, unsigned_scalar};
 use crate::encode::encoding::{BINARY, STRING, VALUE64};
 use crate::encode::time::Rfc3339;
 use crate::encode::writer::DataWriter;
