@@ -29,11 +29,12 @@
 
 pub use otel_user_events_runtime::{
     ActiveOutputs, ActivityId, ArrayElement, CounterSnapshot, DEFAULT_EVENT_NAME, DEFAULT_SEVERITY,
-    DataFileError, DataWriter, Errno, Field, FieldValue, InitError, InitReport, Level,
-    LoggerSource, OpenTelemetryReport, OutputMode, PROVIDER_NAME_MAX, ProcessorHandle,
-    ProcessorReport, Provider, ProviderBuilder, ProviderGroup, ProviderGroupError, ProviderName,
-    ProviderNameError, TracepointReport, TracepointStatus, UserEventsProcessor,
-    UserEventsProcessorBuilder, counters,
+    DEFAULT_SPAN_EVENTHEADER_NAME, DataFileError, DataWriter, Errno, Field, FieldValue, InitError,
+    InitReport, Level, LoggerSource, OpenTelemetryReport, OutputMode, PROVIDER_NAME_MAX,
+    ProcessorHandle, ProcessorReport, Provider, ProviderBuilder, ProviderGroup, ProviderGroupError,
+    ProviderName, ProviderNameError, SPAN_EVENT_NAME, TracepointReport, TracepointStatus,
+    UserEventsProcessor, UserEventsProcessorBuilder, UserEventsSpanProcessor,
+    UserEventsSpanProcessorBuilder, counters,
 };
 
 /// Capturing events in tests, without a kernel (feature `testing`): see

@@ -12,6 +12,9 @@
 //! - [`CounterSnapshot`]: written, dropped and truncated events.
 //! - [`UserEventsProcessor`]: an OpenTelemetry `LogProcessor` that writes SDK log
 //!   records to user_events (a drop-in for `opentelemetry-user-events-logs`).
+//! - [`UserEventsSpanProcessor`]: an OpenTelemetry `SpanProcessor` that writes spans
+//!   to user_events (a drop-in for `opentelemetry-user-events-trace`), optionally
+//!   as live activities.
 //! - `testing` (feature `testing`): capture events' exact bytes in tests, without a kernel.
 //! - [`Field`], [`FieldValue`], [`ArrayElement`] and [`DataWriter`]: the extension
 //!   point for a field type of your own.
@@ -33,6 +36,7 @@ mod fallback;
 mod level;
 mod processor;
 mod provider;
+mod span;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -48,6 +52,10 @@ pub use processor::{
 pub use provider::{
     ActiveOutputs, InitError, InitReport, LoggerSource, OpenTelemetryReport, OutputMode, Provider,
     ProviderBuilder, TracepointReport, counters,
+};
+pub use span::{
+    DEFAULT_SPAN_EVENTHEADER_NAME, SPAN_EVENT_NAME, UserEventsSpanProcessor,
+    UserEventsSpanProcessorBuilder,
 };
 // The kernel interface is `otel-user-events-abi`'s; these names of it are part of the
 // runtime's reports and errors.

@@ -3,9 +3,10 @@
 
 pub mod any_value;
 pub mod common_schema;
-mod encoding;
+pub(crate) mod encoding;
 pub mod field;
 pub mod header;
 pub mod seal;
 pub mod time;
+pub mod value;
 pub mod writer;

@@ -9,7 +9,7 @@ use otel_user_events_abi::name::{ProviderName, ProviderNameError};
 use super::event_name::{DEFAULT_EVENT_NAME, EventNamePolicy};
 use super::log_processor::UserEventsProcessor;
 use super::record::RecordLayout;
-use super::tracepoints::Tracepoints;
+use super::tracepoints::{Signal, Tracepoints};
 
 impl UserEventsProcessor {
     /// Starts configuring a processor for provider `provider_name`: non-empty,
@@ -291,7 +291,7 @@ impl UserEventsProcessorBuilder {
     /// ```
     pub fn build(self) -> Result<UserEventsProcessor, ProviderNameError> {
         let name = ProviderName::with_optional_group(&self.name, self.group.as_deref())?;
-        let shared = Tracepoints::register(name, self.keyword);
+        let shared = Tracepoints::register(name, self.keyword, Signal::Logs);
         Ok(UserEventsProcessor {
             shared,
             config: RecordLayout::new(

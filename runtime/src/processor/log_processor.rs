@@ -10,17 +10,14 @@ use opentelemetry::logs::Severity;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::logs::{LogProcessor, SdkLogRecord};
-use otel_user_events_abi::DataFile;
 
 use crate::Level;
 use crate::counters::CounterSnapshot;
-use crate::deliver;
 use crate::encode::seal::seal_event;
 use crate::encode::time::Rfc3339;
-use crate::{capture, enable};
 
 use super::record::{self, RecordEvent, RecordLayout, header_fields};
-use super::tracepoints::{self, ProcessorReport, Tracepoints};
+use super::tracepoints::{ProcessorReport, Tracepoints};
 
 /// An OpenTelemetry [`LogProcessor`] that writes SDK log records to user_events.
 ///
@@ -118,7 +115,9 @@ pub struct UserEventsProcessor {
 }
 
 /// Reads a processor's report and counters after the processor moved into a
-/// logger provider. Get one with [`UserEventsProcessor::handle`].
+/// logger provider (or a tracer provider). Get one with
+/// [`UserEventsProcessor::handle`] or
+/// [`UserEventsSpanProcessor::handle`](crate::UserEventsSpanProcessor::handle).
 #[derive(Clone)]
 pub struct ProcessorHandle {
     shared: Arc<Tracepoints>,
@@ -148,26 +147,8 @@ impl UserEventsProcessor {
     #[inline(never)]
     fn emit_enabled(&self, record: &SdkLogRecord, severity: Severity, level: Level, bits: u32) {
         let shared = &*self.shared;
-        // A capturing thread keeps the event (with the capture's time, if it
-        // sets one) instead of writing it; it is counted all the same.
-        let capture = (bits & enable::CAPTURE != 0)
-            .then(capture::settings)
-            .flatten();
-        // Where the event goes, decided once: the capture, or the kernel.
-        let (to, time) = match (capture, &shared.data_file) {
-            (Some(capture), _) => {
-                let tracepoint = shared.name.tracepoint_name(level, shared.keyword);
-                (To::Capture(tracepoint), capture.time)
-            }
-            (None, Some(file)) if bits & enable::KERNEL != 0 => (To::Kernel(file), None),
-            (None, _) => {
-                // The level's tracepoint did not register (no user_events, no
-                // access): the record is lost, and counted.
-                if bits & enable::UNAVAILABLE != 0 {
-                    shared.counters.dropped_unavailable();
-                }
-                return;
-            }
+        let Some((to, time)) = shared.route(level, bits) else {
+            return;
         };
         let time = Rfc3339::new(time.unwrap_or_else(|| record::record_time(record)));
         let trace = record::record_trace(record);
@@ -182,26 +163,9 @@ impl UserEventsProcessor {
             if sealed.dropped > 0 {
                 shared.counters.attributes_dropped(sealed.dropped);
             }
-            match to {
-                To::Capture(tracepoint) => {
-                    deliver::to_capture(sealed, tracepoint, Some(&shared.counters))
-                }
-                To::Kernel(file) => {
-                    let index = shared.write_index[tracepoints::index(level)];
-                    let word = shared.word(level);
-                    deliver::to_kernel(sealed, file.fd(), word, index, &shared.counters)
-                }
-            }
+            shared.deliver(&to, level, sealed);
         });
     }
-}
-
-/// Where a record's event goes.
-enum To<'a> {
-    /// This thread's test capture, as if written to this tracepoint.
-    Capture(String),
-    /// The processor's `user_events_data`.
-    Kernel(&'a DataFile),
 }
 
 impl LogProcessor for UserEventsProcessor {
@@ -267,6 +231,11 @@ impl fmt::Debug for UserEventsProcessor {
 }
 
 impl ProcessorHandle {
+    /// A handle on `shared` (the span processor's handles too).
+    pub(crate) fn new(shared: Arc<Tracepoints>) -> ProcessorHandle {
+        ProcessorHandle { shared }
+    }
+
     /// The processor's counters now.
     pub fn counters(&self) -> CounterSnapshot {
         self.shared.counters.snapshot()
