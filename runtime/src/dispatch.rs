@@ -2,8 +2,9 @@
 
 use std::time::SystemTime;
 
+use crate::activity::{self, ActivityId, CurrentSpan};
 use crate::callsite::{Callsite, EventInfo};
-use crate::encode::common_schema::{self, CloudRole, PartA, PartB, TraceHex};
+use crate::encode::common_schema::{self, CloudRole, PartA, PartB};
 use crate::encode::header::HeaderFields;
 use crate::encode::seal::{Encode, Sealed, seal_event};
 use crate::encode::time::Rfc3339;
@@ -72,21 +73,31 @@ fn write(
     cloud_role: &CloudRole,
     deliver: impl FnOnce(Sealed<'_, ()>),
 ) {
-    let trace = TraceHex::current();
+    // One read of the OpenTelemetry context for PartA's ids and the activity id.
+    let span = CurrentSpan::get();
+    let trace = span.as_ref().map(CurrentSpan::trace_hex);
+    let span_activity = span.as_ref().map(CurrentSpan::activity_id);
     let part_a = PartA::new(time.as_str(), trace.as_ref(), cloud_role);
     let content = MacroEvent {
         info: site.info(),
         event,
         part_a: &part_a,
     };
-    seal_event(&content, &header_fields(site.info(), event), deliver);
+    let fields = header_fields(site.info(), event, span_activity.as_ref());
+    seal_event(&content, &fields, deliver);
 }
 
-fn header_fields<'a>(info: &EventInfo, event: &Event<'a>) -> HeaderFields<'a> {
+/// The header of `event`; inside an OpenTelemetry span (activity `span`), see
+/// [`activity::within_span`].
+fn header_fields<'a>(
+    info: &EventInfo,
+    event: &Event<'a>,
+    span: Option<&'a ActivityId>,
+) -> HeaderFields<'a> {
     HeaderFields {
         level: info.level.as_u8(),
         opcode: event.opcode,
-        activity: event.activity,
+        activity: activity::within_span(event.activity, event.opcode, span),
     }
 }
 

@@ -163,17 +163,6 @@ impl TraceHex {
         hex
     }
 
-    /// The ids of the current OpenTelemetry span, if there is a valid one.
-    pub fn current() -> Option<TraceHex> {
-        use opentelemetry::trace::TraceContextExt;
-        opentelemetry::Context::map_current(|cx| {
-            let span = cx.span();
-            let sc = span.span_context();
-            sc.is_valid()
-                .then(|| TraceHex::new(sc.trace_id(), sc.span_id()))
-        })
-    }
-
     /// (trace id, span id).
     pub fn as_strs(&self) -> (&str, &str) {
         // Only hex digits were written.

@@ -7,11 +7,13 @@ use std::time::Duration;
 
 use opentelemetry::InstrumentationScope;
 use opentelemetry::logs::Severity;
+use opentelemetry::trace::{SpanId, TraceId};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::logs::{LogProcessor, SdkLogRecord};
 
 use crate::Level;
+use crate::activity::{self, ActivityId};
 use crate::counters::CounterSnapshot;
 use crate::encode::seal::seal_event;
 use crate::encode::time::Rfc3339;
@@ -159,13 +161,27 @@ impl UserEventsProcessor {
             time: time.as_str(),
             trace: trace.as_ref(),
         };
-        seal_event(&content, &header_fields(level), |sealed| {
+        let activity = record_activity(record);
+        let mut fields = header_fields(level);
+        fields.activity = activity.as_ref().map(|id| (id.as_bytes(), None));
+        seal_event(&content, &fields, |sealed| {
             if sealed.dropped > 0 {
                 shared.counters.attributes_dropped(sealed.dropped);
             }
             shared.deliver(&to, level, sealed);
         });
     }
+}
+
+/// The activity id of a record's event: the current `#[otel_event]` activity,
+/// else the activity of the span the record was emitted in
+/// ([`ActivityId::from_span`] of its trace context), as macro events get.
+fn record_activity(record: &SdkLogRecord) -> Option<ActivityId> {
+    ActivityId::current().or_else(|| {
+        let tc = record.trace_context()?;
+        (tc.trace_id != TraceId::INVALID && tc.span_id != SpanId::INVALID)
+            .then(|| activity::span_activity(tc.trace_id, tc.span_id))
+    })
 }
 
 impl LogProcessor for UserEventsProcessor {
