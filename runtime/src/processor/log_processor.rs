@@ -74,6 +74,11 @@ use super::tracepoints::{ProcessorReport, Tracepoints};
 /// - a bad provider name is a typed [`ProviderNameError`](crate::ProviderNameError);
 /// - the tracepoints can join a provider group
 ///   ([`UserEventsProcessorBuilder::with_provider_group`](crate::UserEventsProcessorBuilder::with_provider_group));
+/// - a record emitted in a span (with a trace context) carries that span's
+///   activity id ([`ActivityId::from_span`]) in the EventHeader header, and
+///   one emitted inside an `#[otel_event]` activity that activity's id, so
+///   it groups with the span's (or the activity's) other events; decoders show
+///   it in `meta`;
 /// - where user_events is missing, records are counted as dropped (see Counting below)
 ///   and the [`report`](Self::report) says why, instead of a note in the SDK's internal logs.
 ///
