@@ -31,12 +31,12 @@ mkdir -p "$run_dir"
 uptime >"$run_dir/load-before.txt"
 
 step "host benchmarks"
-cargo bench --bench disabled --bench otel_event --bench fallback --bench processor --bench scaling
+cargo bench --bench disabled --bench otel_event --bench fallback --bench processor --bench spans --bench scaling
 
 step "building the VM benchmarks"
 # The executables, by bench name, from cargo's JSON messages.
 cargo bench --no-run --message-format=json \
-    --bench enabled --bench otel_event --bench processor --bench scaling --bench instructions |
+    --bench enabled --bench otel_event --bench processor --bench spans --bench scaling --bench instructions |
     python3 -c '
 import json, sys
 for line in sys.stdin:
@@ -52,9 +52,10 @@ set -e
 $(exe enabled) --bench >&2
 $(exe otel_event) --bench '^otel_event_enabled/' >&2
 $(exe processor) --bench '^processor_(emit_)?enabled/' >&2
+$(exe spans) --bench '^spans_(on_end_)?enabled/' >&2
 $(exe scaling) --bench '^scaling_enabled/' >&2
 for peer in ue_log L1_raw_writev P2_eventheader_write_event P1_seed_tracing_appender_processor \\
-    processor_emit/ours processor_emit/P1_seed; do
+    processor_emit/ours processor_emit/P1_seed span_on_end/ours span_on_end/peer; do
     valgrind --tool=callgrind --callgrind-out-file=/tmp/callgrind.out --collect-atstart=no \\
         --toggle-collect='*measured*' $(exe instructions) "\$peer" 2000 2>/tmp/callgrind.log >&2 ||
         { cat /tmp/callgrind.log >&2; exit 1; }

@@ -188,8 +188,15 @@ fn status_kind_parent_and_links_as_the_peer_writes_them() {
             TIMES.0
         )
     };
+    let decoded = json(&events);
+    // README's "What a span becomes" shows the child, as `tracepoint_decode` prints it.
+    let child = decoded[0].strip_prefix("SpanProc_L4K1 ").unwrap();
+    assert!(
+        include_str!("../README.md").contains(&format!("\n{child}\n")),
+        "README does not show {child}"
+    );
     assert_eq!(
-        json(&events),
+        decoded,
         [
             format!(
                 concat!(
