@@ -25,6 +25,7 @@
 use opentelemetry::KeyValue;
 use opentelemetry::trace::{
     Span as _, SpanKind, Status, TraceContextExt as _, Tracer as _, TracerProvider as _,
+    mark_span_as_active,
 };
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
@@ -94,13 +95,18 @@ pub fn checkout(tracer: &SdkTracer) {
     let cx = opentelemetry::Context::current_with_span(span);
     let _current = cx.clone().attach();
     ue_log!(info, "CartLoaded", items = 3u32);
-    tracer.in_span("charge", |cx| {
-        let span = cx.span();
-        span.set_attribute(KeyValue::new("payment.provider", "acme"));
-        span.add_event("card authorised", vec![KeyValue::new("attempt", 1)]);
+    {
+        let mut charge = tracer
+            .span_builder("charge")
+            .with_kind(SpanKind::Client)
+            .start(tracer);
+        charge.set_attribute(KeyValue::new("payment.provider", "acme"));
+        charge.add_event("card authorised", vec![KeyValue::new("attempt", 1)]);
+        charge.set_status(Status::error("insufficient funds"));
+        // Current until the end of the block, where it ends.
+        let _current = mark_span_as_active(charge);
         ue_log!(warn, "PaymentSlow", took_ms = 1250u64);
-        span.set_status(Status::error("insufficient funds"));
-    });
+    }
     cx.span()
         .set_attribute(KeyValue::new("http.response.status_code", 402));
 }
