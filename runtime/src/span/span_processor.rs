@@ -78,10 +78,10 @@ const LEVEL: Level = Level::Info;
 /// `statusMessage` (an error's description, unless `httpStatusCode` is there);
 /// PartC the other attributes, in the span's order.
 ///
-/// # Beyond the peer (each an option of [`UserEventsSpanProcessorBuilder`])
+/// # Beyond the peer (each an option of [`UserEventsSpanProcessorBuilder`](crate::UserEventsSpanProcessorBuilder))
 ///
 /// - Live spans (off by default,
-///   [`with_live_spans`](UserEventsSpanProcessorBuilder::with_live_spans)): an
+///   [`with_live_spans`](crate::UserEventsSpanProcessorBuilder::with_live_spans)): an
 ///   ActivityStart event when the span starts, and the ended span as its
 ///   ActivityStop, both with the span's activity id
 ///   ([`ActivityId::from_span`]), the start with the parent's as related id.
