@@ -17,6 +17,8 @@
 //! (the id is the trace id's first 16 hex digits, then the span id).
 //!
 //! It prints the span processor's report, writes two nested spans with events
+//! inside, then a `tracing` span (through `tracing-opentelemetry`, which makes
+//! it the current OpenTelemetry span while it is entered) with an event
 //! inside, and prints the counters and what became of the spans. Without
 //! user_events the report says why and the events are counted as
 //! `dropped_unavailable`; with user_events but nobody listening, nothing is
@@ -30,6 +32,9 @@ use opentelemetry::trace::{
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 use otel_user_events::{Provider, ProviderNameError, UserEventsSpanProcessor, ue_log};
+use tracing_subscriber::Layer as _;
+use tracing_subscriber::filter::filter_fn;
+use tracing_subscriber::layer::SubscriberExt as _;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // `ue_log!` events go to the provider's tracepoints (Shop_L4K1 here too).
@@ -42,6 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let provider = tracer_provider(processor);
 
     checkout(&provider.tracer("shop"));
+    ship_with_tracing(&provider);
 
     // Unregisters the tracepoint.
     provider.shutdown()?;
@@ -109,4 +115,22 @@ pub fn checkout(tracer: &SdkTracer) {
     }
     cx.span()
         .set_attribute(KeyValue::new("http.response.status_code", 402));
+}
+
+/// A `tracing` span, made an OpenTelemetry span by `tracing-opentelemetry`'s
+/// layer (which also makes it the current OpenTelemetry context while it is
+/// entered), with a `ue_log!` event inside.
+pub fn ship_with_tracing(provider: &SdkTracerProvider) {
+    // The OpenTelemetry crates log about themselves through `tracing`: keep
+    // them out, or they become span events.
+    let not_opentelemetry = filter_fn(|meta| !meta.target().starts_with("opentelemetry"));
+    let layer = tracing_opentelemetry::layer()
+        .with_tracer(provider.tracer("shop"))
+        .with_filter(not_opentelemetry);
+    let subscriber = tracing_subscriber::registry().with(layer);
+    tracing::subscriber::with_default(subscriber, || {
+        let span = tracing::info_span!("ship", order = 42);
+        let _entered = span.enter();
+        ue_log!(info, "Shipped", carrier = "post");
+    });
 }

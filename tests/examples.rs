@@ -520,13 +520,13 @@ fn spans_runs_and_says_what_became_of_the_spans() {
     );
     let last = stdout.lines().last().unwrap();
     if stdout.contains("spans are dropped and counted (dropped_unavailable)") {
-        // Two spans (start and end each) and one span event.
+        // Three spans (start and end each) and one span event.
         assert!(stdout.contains(" written: 0,"), "{stdout}");
-        assert!(stdout.contains(" dropped_unavailable: 5,"), "{stdout}");
+        assert!(stdout.contains(" dropped_unavailable: 7,"), "{stdout}");
         assert_eq!(
             last,
             "nothing was written: user_events is unavailable here (see the report above); \
-             the 5 span events were dropped and counted as dropped_unavailable"
+             the 7 span events were dropped and counted as dropped_unavailable"
         );
     } else {
         assert!(stdout.contains(" dropped_unavailable: 0,"), "{stdout}");
@@ -608,5 +608,37 @@ fn spans_events_group_by_activity_as_readme_says() {
         ),
         "{}",
         decoded[6]
+    );
+}
+
+#[test]
+fn spans_tracing_span_is_a_live_span_with_its_events_inside() {
+    let _serial = serial();
+    let provider = spans::tracer_provider(spans::span_processor().unwrap());
+    let (_, events) = Capture::new("Shop")
+        .unwrap()
+        .run(|| spans::ship_with_tracing(&provider));
+    provider.shutdown().unwrap();
+    let decoded: Vec<String> = events
+        .iter()
+        .map(|e| decode_json(&e.tracepoint, &e.payload).unwrap())
+        .collect();
+    let names: Vec<&str> = decoded
+        .iter()
+        .map(|e| &e[6..e.find(r#"","#).unwrap()])
+        .collect();
+    assert_eq!(
+        names,
+        ["Shop:Span", "Shop:Shipped", "Shop:Span"],
+        "{decoded:#?}"
+    );
+    let ids: Vec<_> = decoded.iter().map(|e| activities(e)).collect();
+    let ship = ids[0].0.expect("the start's activity id");
+    assert_eq!(ids, [(Some(ship), None); 3]);
+    assert!(decoded[0].contains(r#""name":"ship""#), "{}", decoded[0]);
+    assert!(
+        decoded[1].contains(r#""PartC":{"carrier":"post"}"#),
+        "{}",
+        decoded[1]
     );
 }
