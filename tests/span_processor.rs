@@ -631,3 +631,49 @@ fn ue_log_and_log_records_inside_a_span_carry_its_activity_id() {
     );
     assert!(!decoded[4].contains("ext_dt_traceId"), "{}", decoded[4]);
 }
+
+#[test]
+fn links_beyond_the_buffers_keep_the_first_ones_whole_and_count_the_event_truncated() {
+    let processor = UserEventsSpanProcessor::builder("SpanProc")
+        .build()
+        .unwrap();
+    let handle = processor.handle();
+    let provider = SdkTracerProvider::builder()
+        .with_span_processor(processor)
+        .build();
+    let tracer = provider.tracer("links");
+    let links: Vec<_> = (1..=128u64)
+        .map(|i| {
+            opentelemetry::trace::Link::with_context(SpanContext::new(
+                TraceId::from(i as u128),
+                SpanId::from(i),
+                TraceFlags::SAMPLED,
+                true,
+                TraceState::default(),
+            ))
+        })
+        .collect();
+    let events = capture(|| {
+        tracer
+            .span_builder("linked")
+            .with_links(links)
+            .start(&tracer)
+            .end();
+    });
+    assert_eq!(events.len(), 1);
+    assert!(events[0].truncated);
+    let json: serde_json::Value =
+        serde_json::from_str(&decode_json(&events[0].tracepoint, &events[0].payload).unwrap())
+            .unwrap();
+    // The links text is valid JSON: whole links, in order, from the first.
+    let kept: Vec<serde_json::Value> =
+        serde_json::from_str(json["PartB"]["links"].as_str().unwrap()).unwrap();
+    assert!((80..128).contains(&kept.len()), "{} links kept", kept.len());
+    for (i, link) in kept.iter().enumerate() {
+        let n = i as u64 + 1;
+        assert_eq!(link["toTraceId"], format!("{n:032x}"));
+        assert_eq!(link["toSpanId"], format!("{n:016x}"));
+    }
+    let counters = handle.counters();
+    assert_eq!((counters.written, counters.truncated), (1, 1));
+}

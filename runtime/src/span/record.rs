@@ -185,7 +185,12 @@ fn encode<'a>(w: &mut EventWriter<'a>, r: &SpanRecord<'a>) -> u64 {
 /// then marked truncated).
 fn write_links(w: &mut EventWriter<'_>, span: &SpanData) {
     let links = &span.links.links;
-    let room = w.data.room().bytes.saturating_sub(DATA_RESERVE.bytes + 2);
+    let room = w
+        .data
+        .room()
+        .bytes
+        .saturating_sub(DATA_RESERVE.bytes + 2)
+        .min(w.data.display_room());
     let kept = well_known::links_that_fit(links.len(), room);
     if kept < links.len() {
         w.data.mark_truncated();
