@@ -18,10 +18,10 @@ use opentelemetry::{Array, Context, KeyValue, Value};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::logs::SdkLoggerProvider;
 use opentelemetry_sdk::trace::{IdGenerator, SdkTracer, SdkTracerProvider};
-use otel_user_events::testing::{Capture, CapturedEvent};
+use otel_user_events::testing::{Capture, CapturedEvent, sequential_activity_ids};
 use otel_user_events::{
     ActivityId, ProviderNameError, UserEventsProcessor, UserEventsSpanProcessor,
-    UserEventsSpanProcessorBuilder, ue_log,
+    UserEventsSpanProcessorBuilder, otel_event, ue_log,
 };
 use otel_user_events_test_support::decode::decode_json;
 
@@ -676,4 +676,42 @@ fn links_beyond_the_buffers_keep_the_first_ones_whole_and_count_the_event_trunca
     }
     let counters = handle.counters();
     assert_eq!((counters.written, counters.truncated), (1, 1));
+}
+
+#[otel_event(duration)]
+fn step() {
+    ue_log!(info, "InStep");
+}
+
+#[test]
+fn an_otel_event_activity_inside_a_span_has_the_span_as_parent() {
+    let (_provider, tracer) = plain(UserEventsSpanProcessor::builder("SpanProc"));
+    let events = capture(|| {
+        sequential_activity_ids(|| {
+            tracer.in_span("outer", |_cx| {
+                step();
+                ue_log!(info, "AfterStep");
+            })
+        })
+    });
+    let decoded = json(&events);
+    let meta_of = |json: &str| json[json.find(r#""meta":"#).unwrap()..].to_owned();
+    let metas: Vec<String> = decoded.iter().map(|e| meta_of(e)).collect();
+    let (span, own) = (activity(1), "00000000-0000-0000-0000-000000000001");
+    assert_eq!(
+        metas,
+        [
+            // step's start: its own id, the span as parent.
+            format!(
+                r#""meta":{{"level":4,"keyword":"0x1","opcode":1,"activity":"{own}","relatedActivity":"{span}"}}}}"#
+            ),
+            // Inside step: step's id wins over the span's.
+            format!(r#""meta":{{"level":4,"keyword":"0x1","activity":"{own}"}}}}"#),
+            format!(r#""meta":{{"level":4,"keyword":"0x1","opcode":2,"activity":"{own}"}}}}"#),
+            // Back in the span only.
+            format!(r#""meta":{{"level":4,"keyword":"0x1","activity":"{span}"}}}}"#),
+            // The span itself (not live): the peer's plain event.
+            r#""meta":{"level":4,"keyword":"0x1"}}"#.to_owned(),
+        ]
+    );
 }
