@@ -258,6 +258,23 @@ fn run(
     decode(capture.drain())
 }
 
+/// The peer's and our decoded events for the spans `make` makes, ours built
+/// by `ours`: both registered, then listened to, then shut down.
+fn both(
+    ours: UserEventsSpanProcessorBuilder,
+    make: &dyn Fn(&SdkTracer),
+) -> (Vec<String>, Vec<String>) {
+    let (peer, ours) = providers(ours);
+    let mut capture = Listener::start(&tracepoint(PROVIDER)).unwrap();
+    let from_peer = run(&mut capture, &peer, make);
+    let from_ours = run(&mut capture, &ours, make);
+    assert_eq!(capture.lost(), 0);
+    drop(capture);
+    peer.shutdown().unwrap();
+    ours.shutdown().unwrap();
+    (from_peer, from_ours)
+}
+
 #[test]
 fn same_json_as_the_peer_for_what_it_encodes() {
     require_kernel!();
@@ -339,9 +356,7 @@ fn arrays_json(url_full: &str, part_c: &str) -> String {
 fn documented_difference_arrays_are_typed_unless_asked_not_to() {
     require_kernel!();
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let mut capture = Listener::start(&tracepoint(PROVIDER)).unwrap();
-    let (peer, ours) = providers(UserEventsSpanProcessor::builder(PROVIDER));
-    let from_peer = run(&mut capture, &peer, &arrays);
+    let (from_peer, from_ours) = both(UserEventsSpanProcessor::builder(PROVIDER), &arrays);
     assert_eq!(
         from_peer,
         [arrays_json(
@@ -350,22 +365,18 @@ fn documented_difference_arrays_are_typed_unless_asked_not_to() {
         )]
     );
     assert_eq!(
-        run(&mut capture, &ours, &arrays),
+        from_ours,
         [arrays_json(
             "[7]",
             r#""bools":[true,false],"ints":[1,-2],"floats":[0.5],"strings":["a","b"]"#
         )]
     );
-    peer.shutdown().unwrap();
-    ours.shutdown().unwrap();
 
-    let (peer, ours) =
-        providers(UserEventsSpanProcessor::builder(PROVIDER).with_typed_arrays(false));
-    let from_peer = run(&mut capture, &peer, &arrays);
-    assert_eq!(run(&mut capture, &ours, &arrays), from_peer);
-    drop(capture);
-    peer.shutdown().unwrap();
-    ours.shutdown().unwrap();
+    let (from_peer, from_ours) = both(
+        UserEventsSpanProcessor::builder(PROVIDER).with_typed_arrays(false),
+        &arrays,
+    );
+    assert_eq!(from_ours, from_peer);
 }
 
 fn with_events(t: &SdkTracer) {
@@ -378,11 +389,8 @@ fn with_events(t: &SdkTracer) {
 fn documented_difference_span_events_are_written_unless_asked_not_to() {
     require_kernel!();
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let mut capture = Listener::start(&tracepoint(PROVIDER)).unwrap();
-    let (peer, ours) = providers(UserEventsSpanProcessor::builder(PROVIDER));
-    let from_peer = run(&mut capture, &peer, &with_events);
+    let (from_peer, from_ours) = both(UserEventsSpanProcessor::builder(PROVIDER), &with_events);
     assert_eq!(from_peer.len(), 1, "{from_peer:?}");
-    let from_ours = run(&mut capture, &ours, &with_events);
     let activity = ActivityId::from_span(
         TraceId::from_hex(TRACE).unwrap().to_bytes(),
         1u64.to_be_bytes(),
@@ -403,16 +411,11 @@ fn documented_difference_span_events_are_written_unless_asked_not_to() {
             from_peer[0].clone(),
         ]
     );
-    peer.shutdown().unwrap();
-    ours.shutdown().unwrap();
-
-    let (peer, ours) =
-        providers(UserEventsSpanProcessor::builder(PROVIDER).with_span_events(false));
-    let from_peer = run(&mut capture, &peer, &with_events);
-    assert_eq!(run(&mut capture, &ours, &with_events), from_peer);
-    drop(capture);
-    peer.shutdown().unwrap();
-    ours.shutdown().unwrap();
+    let (from_peer, from_ours) = both(
+        UserEventsSpanProcessor::builder(PROVIDER).with_span_events(false),
+        &with_events,
+    );
+    assert_eq!(from_ours, from_peer);
 }
 
 /// `"meta":{...}` of a decoded event.
