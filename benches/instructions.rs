@@ -11,6 +11,7 @@
 //! ```
 //!
 //! and divides the instructions collected by ITERATIONS. Peers: `ue_log`,
+//! `otel_event` (one event) and `otel_event_activity` (its start and stop),
 //! `L1_raw_writev`, `P2_eventheader_write_event`, `P1_seed_tracing_appender_processor`
 //! (all the 4-field `OrderPlaced`), and the processors' `emit` alone
 //! (`processor_emit/ours`, `processor_emit/P1_seed`, 4 attributes), and the span
@@ -22,7 +23,14 @@
 //! OpenTelemetry SDK and an in-memory exporter) and the disabled paths
 //! (`disabled/ue_log`, `disabled/L0_atomic_load`, `disabled/P1_seed...`,
 //! `disabled/P2...`, `disabled/P3_tracing_no_subscriber`: nobody listens), which
-//! need no kernel. Every count includes the loop's indirect call of the event.
+//! need no kernel; and `context/map_current_none`, `context/map_current_span`:
+//! what reading the current OpenTelemetry span costs (PartA's trace ids), with
+//! no context attached and inside a span. The `tracing` layer's peers (SPEC §12, the 4-field
+//! `tracing::info!`): `tracing_layer` (ours), `tracing_etw` (`tracing-etw` 0.3's
+//! layer), enabled in the VM; disabled: `disabled/tracing_layer` (on a host
+//! without user_events: a shut-down layer, whose words are 0), `disabled/tracing_etw` and
+//! `disabled/tracing_filter_says_no` (a layer whose per-layer filter says no,
+//! the baseline). Every count includes the loop's indirect call of the event.
 
 use std::hint::black_box;
 
@@ -79,6 +87,9 @@ fn main() -> ExitCode {
     if let Some(path) = peer.strip_prefix("disabled/") {
         return disabled(path, iterations);
     }
+    if let Some(path) = peer.strip_prefix("context/") {
+        return context(path, iterations);
+    }
     if !vm::in_kernel_vm() {
         eprintln!("instructions: {peer} needs a kernel with user_events (run it in the VM)");
         return ExitCode::FAILURE;
@@ -93,6 +104,15 @@ fn main() -> ExitCode {
         "ue_log" => {
             peers::listen("BenchIn_L4K1");
             run(&mut peers::ue_log_event, iterations);
+        }
+        "otel_event" | "otel_event_activity" => {
+            peers::listen("BenchIn_L4K1");
+            let f = if peer == "otel_event" {
+                peers::otel_event_plain
+            } else {
+                peers::otel_event_activity
+            };
+            run(&mut || peers::call_with_order(f), iterations);
         }
         "L1_raw_writev" => {
             let l1_name = "BenchInL1_L4K1";
@@ -111,6 +131,14 @@ fn main() -> ExitCode {
             peers::listen("BenchInP1_L2K1");
             peers::with_p1_subscriber(&seed, || run(&mut peers::p1_event, iterations));
         }
+        "tracing_layer" => peers::with_layer_subscriber("BenchInLayer", || {
+            peers::listen("BenchInLayer_L4K1");
+            run(&mut peers::tracing_info_event, iterations);
+        }),
+        "tracing_etw" => peers::with_etw_subscriber("BenchInEtw", || {
+            peers::listen("BenchInEtw_L4K1");
+            run(&mut peers::tracing_info_event, iterations);
+        }),
         "processor_emit/ours" | "processor_emit/P1_seed" => {
             let scope = InstrumentationScope::builder("bench").build();
             let mut record = peers::appender_like_record(4);
@@ -206,6 +234,41 @@ fn fallback(path: &str, iterations: u64) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// What reading the current OpenTelemetry span costs an enabled event (PartA's
+/// trace ids): `context/map_current_none` with no context attached (the
+/// common case of a service without OpenTelemetry tracing),
+/// `context/map_current_span` inside an attached span context.
+fn context(path: &str, iterations: u64) -> ExitCode {
+    use opentelemetry::trace::{SpanContext, TraceContextExt as _, TraceFlags, TraceState};
+    use opentelemetry::trace::{SpanId, TraceId};
+    let read = || {
+        black_box(opentelemetry::Context::map_current(|cx| {
+            cx.span().span_context().is_valid()
+        }));
+    };
+    match path {
+        "map_current_none" => run(&mut || read(), iterations),
+        "map_current_span" => {
+            let span = SpanContext::new(
+                TraceId::from_bytes([1; 16]),
+                SpanId::from_bytes([2; 8]),
+                TraceFlags::SAMPLED,
+                false,
+                TraceState::default(),
+            );
+            let _attached = opentelemetry::Context::current()
+                .with_remote_span_context(span)
+                .attach();
+            run(&mut || read(), iterations);
+        }
+        other => {
+            eprintln!("instructions: unknown context peer {other:?}");
+            return ExitCode::FAILURE;
+        }
+    }
+    ExitCode::SUCCESS
+}
+
 /// The disabled peers: nobody listens (no provider is even registered for
 /// `ue_log!` and P2).
 fn disabled(path: &str, iterations: u64) -> ExitCode {
@@ -223,6 +286,15 @@ fn disabled(path: &str, iterations: u64) -> ExitCode {
         ),
         "P2_eventheader_write_event" => run(&mut peers::p2_event, iterations),
         "P3_tracing_no_subscriber" => run(&mut peers::tracing_info_event, iterations),
+        "tracing_filter_says_no" => {
+            peers::with_filter_says_no(|| run(&mut peers::tracing_info_event, iterations))
+        }
+        "tracing_layer" => peers::with_disabled_layer_subscriber("BenchInLayerOff", || {
+            run(&mut peers::tracing_info_event, iterations)
+        }),
+        "tracing_etw" => peers::with_etw_subscriber("BenchInEtwOff", || {
+            run(&mut peers::tracing_info_event, iterations)
+        }),
         "P1_seed_tracing_appender_processor" => {
             let seed = peers::seed_provider("BenchInP1Off");
             peers::with_p1_subscriber(&seed, || run(&mut peers::p1_event, iterations));

@@ -9,14 +9,37 @@
 #   3. scripts/bench-report.py writes the tables, with date, machine and whether
 #      the VM ran under TCG, between the benchmark markers of README.md.
 #
-# Usage: scripts/bench.sh [--no-readme]    (--no-readme: print the tables only)
-# Takes about 15 minutes under TCG. Close other work first: only ratios from the
-# same run are compared, but a busy machine makes every number noisier.
+# Usage: scripts/bench.sh [--no-readme] [--repeats N]
+#   --no-readme   print the tables only
+#   --repeats N   run the VM's timed benchmarks N times in the one boot (default 3):
+#                 TCG timings swing by tens of percent between runs, so the tables
+#                 give each one's median and spread ((max - min) / median)
+# Takes about 15 minutes under TCG, plus about 4 per extra repeat. Close other
+# work first: only ratios from the same run are compared, but a busy machine
+# makes every number noisier.
+#
+# Where the host kernel itself has user_events (<tracefs>/user_events_data
+# exists and is writable), the enabled benchmarks also run on the host, without
+# the VM, and README gives both.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 readme=README.md
-[[ ${1:-} == --no-readme ]] && readme=""
+repeats=3
+while [[ $# -gt 0 ]]; do
+    case $1 in
+    --no-readme) readme="" ;;
+    --repeats)
+        repeats=${2:?--repeats needs a number}
+        shift
+        ;;
+    *)
+        echo "usage: scripts/bench.sh [--no-readme] [--repeats N]" >&2
+        exit 2
+        ;;
+    esac
+    shift
+done
 target="${CARGO_TARGET_DIR:-$PWD/target}"
 run_dir="$target/bench-run"
 step() { printf '\n==> %s\n' "$*" >&2; }
@@ -31,12 +54,14 @@ mkdir -p "$run_dir"
 uptime >"$run_dir/load-before.txt"
 
 step "host benchmarks"
-cargo bench --bench disabled --bench otel_event --bench fallback --bench processor --bench spans --bench scaling
+cargo bench --bench disabled --bench otel_event --bench fallback --bench processor --bench scaling \
+    --bench tracing_layer --bench spans
 
 step "building the VM benchmarks"
 # The executables, by bench name, from cargo's JSON messages.
 cargo bench --no-run --message-format=json \
-    --bench enabled --bench otel_event --bench processor --bench spans --bench scaling --bench instructions |
+    --bench enabled --bench otel_event --bench processor --bench scaling --bench tracing_layer --bench spans \
+    --bench instructions |
     python3 -c '
 import json, sys
 for line in sys.stdin:
@@ -47,28 +72,47 @@ for line in sys.stdin:
 exe() { awk -v n="$1" '$1 == n { print $2 }' "$run_dir/executables.txt"; }
 
 # Instructions: enough events that start-up is noise, few enough for callgrind under TCG.
-cat >"$run_dir/guest.sh" <<GUEST
-set -e
+# The timed benchmarks that need a kernel; REPEATS times, each run's criterion
+# results kept apart (repeats/<i>/criterion), the last run's in criterion/.
+enabled_benches() {
+    cat <<BENCHES
 $(exe enabled) --bench >&2
 $(exe otel_event) --bench '^otel_event_enabled/' >&2
 $(exe processor) --bench '^processor_(emit_)?enabled/' >&2
 $(exe spans) --bench '^spans_(on_end_)?enabled/' >&2
 $(exe scaling) --bench '^scaling_enabled/' >&2
-for peer in ue_log L1_raw_writev P2_eventheader_write_event P1_seed_tracing_appender_processor \\
-    processor_emit/ours processor_emit/P1_seed span_on_end/ours span_on_end/peer; do
+$(exe tracing_layer) --bench '^tracing_layer_enabled/' >&2
+BENCHES
+}
+cat >"$run_dir/guest.sh" <<GUEST
+set -e
+for i in \$(seq 1 $repeats); do
+$(enabled_benches)
+    mkdir -p /tmp/repeats/\$i && cp -r "$target/criterion" /tmp/repeats/\$i/
+done
+for peer in ue_log otel_event otel_event_activity L1_raw_writev P2_eventheader_write_event \\
+    P1_seed_tracing_appender_processor processor_emit/ours processor_emit/P1_seed \\
+    tracing_layer tracing_etw disabled/tracing_layer disabled/tracing_etw disabled/tracing_filter_says_no \\
+    span_on_end/ours span_on_end/peer; do
     valgrind --tool=callgrind --callgrind-out-file=/tmp/callgrind.out --collect-atstart=no \\
         --toggle-collect='*measured*' $(exe instructions) "\$peer" 2000 2>/tmp/callgrind.log >&2 ||
         { cat /tmp/callgrind.log >&2; exit 1; }
     echo "\$peer 2000 \$(sed -n 's/.*Collected : *//p' /tmp/callgrind.log)" >>/tmp/instructions.txt
 done
 grep . /proc/cpuinfo | sed -n 's/^model name[[:space:]]*: //p' | head -1 >/tmp/guest-cpu.txt
-tar -C "$target" -cf - criterion -C /tmp instructions.txt guest-cpu.txt
+tar -C "$target" -cf - criterion -C /tmp instructions.txt guest-cpu.txt repeats
 GUEST
+
+# A host kernel with user_events: the same benchmarks here too (README gives both).
+host_user_events=""
+for tracefs in /sys/kernel/tracing /sys/kernel/debug/tracing; do
+    if [[ -w $tracefs/user_events_data ]]; then host_user_events=$tracefs; fi
+done
 
 step "user-space instructions per event, paths that need no kernel (callgrind)"
 for peer in disabled/ue_log disabled/L0_atomic_load disabled/P2_eventheader_write_event \
     disabled/P3_tracing_no_subscriber disabled/P1_seed_tracing_appender_processor \
-    fallback/ue_log fallback/tracing_appender; do
+    fallback/ue_log fallback/tracing_appender context/map_current_none context/map_current_span; do
     valgrind --tool=callgrind --callgrind-out-file="$run_dir/callgrind.out" --collect-atstart=no \
         --toggle-collect='*measured*' "$(exe instructions)" "$peer" 2000 2>"$run_dir/callgrind.log" >&2 ||
         { cat "$run_dir/callgrind.log" >&2; exit 1; }
@@ -83,6 +127,15 @@ OTEL_UE_KERNEL_ARGS="clocksource=tsc tsc=reliable" \
 cp -r "$run_dir/criterion/." "$target/criterion/"
 cat "$run_dir/instructions-host.txt" >>"$run_dir/instructions.txt"
 uptime >"$run_dir/load-after.txt"
+
+if [[ -n $host_user_events ]]; then
+    step "enabled benchmarks on the host kernel ($host_user_events)"
+    mkdir -p "$run_dir/host-kernel"
+    saved="$run_dir/criterion-vm" && cp -r "$target/criterion" "$saved"
+    sh -c "$(enabled_benches)"
+    cp -r "$target/criterion" "$run_dir/host-kernel/criterion"
+    rm -rf "$target/criterion" && cp -r "$saved" "$target/criterion"
+fi
 
 step "report"
 python3 scripts/bench-report.py --run "$run_dir" ${readme:+--readme "$readme"} "$target"

@@ -29,12 +29,20 @@
 
 pub use otel_user_events_runtime::{
     ActiveOutputs, ActivityId, ArrayElement, CounterSnapshot, DEFAULT_EVENT_NAME, DEFAULT_SEVERITY,
-    DEFAULT_SPAN_EVENTHEADER_NAME, DataFileError, DataWriter, Errno, Field, FieldValue, InitError,
-    InitReport, Level, LoggerSource, OpenTelemetryReport, OutputMode, PROVIDER_NAME_MAX,
-    ProcessorHandle, ProcessorReport, Provider, ProviderBuilder, ProviderGroup, ProviderGroupError,
-    ProviderName, ProviderNameError, SPAN_EVENT_NAME, TracepointReport, TracepointStatus,
-    UserEventsProcessor, UserEventsProcessorBuilder, UserEventsSpanProcessor,
+    DEFAULT_SPAN_EVENTHEADER_NAME, DataFileError, DataWriter, EncodingProfile, Errno, Field,
+    FieldValue, InitError, InitReport, Level, LoggerSource, OpenTelemetryReport, OutputMode,
+    PROVIDER_NAME_MAX, ProcessorHandle, ProcessorReport, Provider, ProviderBuilder, ProviderGroup,
+    ProviderGroupError, ProviderName, ProviderNameError, SPAN_EVENT_NAME, Scalar, TracepointReport,
+    TracepointStatus, UserEventsProcessor, UserEventsProcessorBuilder, UserEventsSpanProcessor,
     UserEventsSpanProcessorBuilder, counters,
+};
+
+/// The `tracing` layer (feature `tracing`): `tracing` events, and spans as
+/// activities, straight to user_events. See [`UserEventsLayer`].
+#[cfg(feature = "tracing")]
+pub use otel_user_events_runtime::{
+    LayerEventName, LayerHandle, LayerReport, UserEventsFilter, UserEventsLayer,
+    UserEventsLayerBuilder,
 };
 
 /// Capturing events in tests, without a kernel (feature `testing`): see

@@ -36,6 +36,11 @@ mod tracing_bridge;
 #[allow(dead_code)] // its `main`
 mod function_events;
 
+/// `examples/tracing_layer.rs`, compiled in to capture the events it writes.
+#[path = "../examples/tracing_layer.rs"]
+#[allow(dead_code)] // its `main`
+mod tracing_layer;
+
 /// `examples/processor.rs`, compiled in to capture the events it would write.
 #[path = "../examples/processor.rs"]
 #[allow(dead_code)] // its `main`
@@ -640,5 +645,101 @@ fn spans_tracing_span_is_a_live_span_with_its_events_inside() {
         decoded[1].contains(r#""PartC":{"carrier":"post"}"#),
         "{}",
         decoded[1]
+    );
+}
+
+// ---------------------------------------------------------------------------
+// tracing_layer
+// ---------------------------------------------------------------------------
+
+#[test]
+fn tracing_layer_runs_beside_fmt_and_counts_every_event() {
+    let (stdout, stderr) = run("tracing_layer", &["2"]);
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.starts_with(
+            "otel-user-events tracing layer \"tracing_layer\" (keywords 0x1, 0x10):\n"
+        ),
+        "{stderr}"
+    );
+    // fmt printed each checkout's warning.
+    assert_eq!(
+        stderr.matches("payment took 1250 ms").count(),
+        2,
+        "{stderr}"
+    );
+    let last = stderr.lines().last().unwrap();
+    if stderr.contains("events are dropped and counted (dropped_unavailable)") {
+        // No user_events: 7 events a checkout (two spans' start and stop, three
+        // events), for 2 checkouts, all counted.
+        assert_eq!(
+            last,
+            "final counters: CounterSnapshot { written: 0, handed_to_opentelemetry: 0, \
+             dropped_disabled_race: 0, dropped_too_large: 0, dropped_unavailable: 14, \
+             truncated: 0, attributes_dropped: 0, write_errors: [] }"
+        );
+    } else {
+        // user_events, nobody listening: nothing written, nothing lost.
+        assert!(last.contains(" written: 0,"), "{last}");
+        assert!(last.contains(" dropped_unavailable: 0,"), "{last}");
+    }
+}
+
+#[test]
+fn tracing_layer_writes_a_checkout_as_two_activities() {
+    let layer = tracing_layer::build_layer().unwrap();
+    let subscriber = tracing_subscriber::registry().with(layer.filtered());
+    let _serial = serial();
+    let (_, events) = tracing::subscriber::with_default(subscriber, || {
+        sequential_activity_ids(|| {
+            Capture::new("Unused")
+                .unwrap()
+                .run(|| tracing_layer::checkout(7))
+        })
+    });
+    let summary: Vec<String> = events
+        .iter()
+        .map(|e| {
+            let json = decode_json(&e.tracepoint, &e.payload).unwrap();
+            let event: serde_json::Value = serde_json::from_str(&json).unwrap();
+            let meta = &event["meta"];
+            format!(
+                "{} {} opcode={} activity={} related={} PartC={}",
+                e.tracepoint,
+                event["PartB"]["name"].as_str().unwrap(),
+                meta["opcode"].as_u64().unwrap_or(0),
+                meta["activity"]
+                    .as_str()
+                    .unwrap_or("-")
+                    .trim_start_matches("00000000-0000-0000-0000-"),
+                meta["relatedActivity"]
+                    .as_str()
+                    .unwrap_or("-")
+                    .trim_start_matches("00000000-0000-0000-0000-"),
+                serde_json::to_string(&event["PartC"]).unwrap(),
+            )
+        })
+        .map(|line| {
+            // duration_ns differs from run to run.
+            match line.find("\"duration_ns\":") {
+                Some(at) => {
+                    let end = at + line[at..].find('}').unwrap();
+                    format!("{}\"duration_ns\":D{}", &line[..at], &line[end..])
+                }
+                None => line,
+            }
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            r#"tracing_layer_L4K1 checkout opcode=1 activity=000000000001 related=- PartC={"order":7,"customer":"ada"}"#,
+            r#"tracing_layer_L4K1 CartLoaded opcode=0 activity=000000000001 related=- PartC={"items":3}"#,
+            r#"tracing_layer_L5K10 query opcode=1 activity=000000000002 related=000000000001 PartC={"sql":"SELECT * FROM carts WHERE order = ?"}"#,
+            r#"tracing_layer_L5K10 Rows opcode=0 activity=000000000002 related=- PartC={"rows":1}"#,
+            r#"tracing_layer_L5K10 query opcode=2 activity=000000000002 related=- PartC={"duration_ns":D}"#,
+            r#"tracing_layer_L3K1 SlowPayment opcode=0 activity=000000000001 related=- PartC={"elapsed_ms":1250}"#,
+            r#"tracing_layer_L4K1 checkout opcode=2 activity=000000000001 related=- PartC={"total":29.97,"duration_ns":D}"#,
+        ]
     );
 }

@@ -154,8 +154,8 @@ fn macro_event(
     };
     let mut part_b = vec![Field::new("_typeName", false, Value::Str("Log".into()))];
     if let Some(body) = body {
-        // A string body has the default format: no format byte.
-        part_b.push(Field::new("body", false, body));
+        // The body's definition carries its format byte, 0 included, as PartC's do.
+        part_b.push(Field::new("body", true, body));
     }
     part_b.push(Field::new(
         "severityNumber",

@@ -715,3 +715,40 @@ fn an_otel_event_activity_inside_a_span_has_the_span_as_parent() {
         ]
     );
 }
+
+#[test]
+fn in_the_scalar_profile_a_record_in_a_span_repeats_its_activity_id_in_part_b() {
+    let (_provider, tracer) = plain(UserEventsSpanProcessor::builder("SpanProc"));
+    let logs = SdkLoggerProvider::builder()
+        .with_log_processor(
+            UserEventsProcessor::builder("SpanProcScalars")
+                .with_encoding_profile(otel_user_events::EncodingProfile::Scalars)
+                .build()
+                .unwrap(),
+        )
+        .build();
+    let logger = logs.logger("in-span");
+    let events = capture(|| {
+        tracer.in_span("work", |_cx| {
+            let mut record = logger.create_log_record();
+            record.set_severity_number(Severity::Info);
+            logger.emit(record);
+        });
+        let mut record = logger.create_log_record();
+        record.set_severity_number(Severity::Info);
+        logger.emit(record);
+    });
+    let decoded = json(&events);
+    assert_eq!(decoded.len(), 3, "{decoded:?}");
+    let a1 = activity(1);
+    assert!(
+        decoded[0].contains(&format!(r#""activityId":"{a1}""#))
+            && decoded[0].ends_with(&format!(
+                r#""meta":{{"level":4,"keyword":"0x1","activity":"{a1}"}}}}"#
+            )),
+        "{}",
+        decoded[0]
+    );
+    // Outside the span: no activity anywhere.
+    assert!(!decoded[1].contains("activity"), "{}", decoded[1]);
+}

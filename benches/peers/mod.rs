@@ -117,6 +117,33 @@ pub fn ue_log_event() {
     );
 }
 
+/// An `#[otel_event]` function writing one event with the same 4 fields.
+#[otel_user_events::otel_event(name = "OrderPlaced")]
+#[inline(never)]
+pub fn otel_event_plain(order_id: u64, customer: &str, amount: f64, express: bool) -> u64 {
+    black_box(order_id)
+}
+
+/// An `#[otel_event]` activity (start with the 4 fields, stop with the return
+/// value and `duration_ns`).
+#[otel_user_events::otel_event(name = "OrderPlaced", ret)]
+#[inline(never)]
+pub fn otel_event_activity(order_id: u64, customer: &str, amount: f64, express: bool) -> u64 {
+    black_box(order_id)
+}
+
+/// Calls `f` with the benchmark's order (black-boxed).
+#[inline(always)]
+pub fn call_with_order(f: fn(u64, &str, f64, bool) -> u64) {
+    let (order_id, customer, amount, express) = ORDER;
+    black_box(f(
+        black_box(order_id),
+        black_box(customer),
+        black_box(amount),
+        black_box(express),
+    ));
+}
+
 /// The resource of the processor benchmarks' logger providers.
 pub fn resource() -> opentelemetry_sdk::Resource {
     opentelemetry_sdk::Resource::builder_empty()
@@ -183,4 +210,70 @@ pub fn listen(name: &str) {
     tracefs::wait_for_tracepoint(name, std::time::Duration::from_secs(5))
         .and_then(|()| tracefs::enable(name))
         .unwrap_or_else(|e| panic!("enabling {name}: {e}"));
+}
+
+/// The `tracing` layer's peers (SPEC §9, §12): the same 4-field
+/// `tracing::info!` ([`tracing_info_event`]) through our layer
+/// (`UserEventsLayer`, with its per-layer filter) or `tracing-etw` 0.3's layer,
+/// each the thread's only subscriber for the duration of `f`.
+pub fn with_layer_subscriber<R>(provider_name: &str, f: impl FnOnce() -> R) -> R {
+    let layer = otel_user_events::UserEventsLayer::builder(provider_name)
+        .build()
+        .expect("valid provider name");
+    let subscriber = tracing_subscriber::registry().with(layer.filtered());
+    tracing::subscriber::with_default(subscriber, f)
+}
+
+/// [`with_layer_subscriber`] with every tracepoint's enable word 0, as when
+/// nobody listens: on a host without user_events the layer is shut down first
+/// (which zeroes the words; its filter then takes the same path, the call
+/// site's table entry and one load), in the VM nobody listens anyway.
+pub fn with_disabled_layer_subscriber<R>(provider_name: &str, f: impl FnOnce() -> R) -> R {
+    let layer = otel_user_events::UserEventsLayer::builder(provider_name)
+        .build()
+        .expect("valid provider name");
+    if !layer.report().all_registered() {
+        layer.handle().shutdown();
+    }
+    let subscriber = tracing_subscriber::registry().with(layer.filtered());
+    tracing::subscriber::with_default(subscriber, f)
+}
+
+/// [`with_layer_subscriber`] with `tracing-etw`'s layer (its own filter, as
+/// `LayerBuilder::build` gives it; user_events through `eventheader_dynamic`).
+pub fn with_etw_subscriber<R>(provider_name: &str, f: impl FnOnce() -> R) -> R {
+    let layer = tracing_etw::LayerBuilder::new(provider_name)
+        .build()
+        .expect("tracing-etw layer");
+    let subscriber = tracing_subscriber::registry().with(layer);
+    tracing::subscriber::with_default(subscriber, f)
+}
+
+/// The disabled baseline of SPEC §12: `tracing` with a layer whose per-layer
+/// filter says no at each event (interest "sometimes", as ours), so the
+/// dispatch is the one our filter pays.
+pub fn with_filter_says_no<R>(f: impl FnOnce() -> R) -> R {
+    let layer = tracing_subscriber::layer::Identity::new().with_filter(SaysNo);
+    let subscriber = tracing_subscriber::registry().with(layer);
+    tracing::subscriber::with_default(subscriber, f)
+}
+
+/// A per-layer filter that asks at every event and says no.
+struct SaysNo;
+
+impl<S> tracing_subscriber::layer::Filter<S> for SaysNo {
+    fn enabled(
+        &self,
+        meta: &tracing::Metadata<'_>,
+        _cx: &tracing_subscriber::layer::Context<'_, S>,
+    ) -> bool {
+        black_box(meta.fields().len()) == usize::MAX
+    }
+
+    fn callsite_enabled(
+        &self,
+        _meta: &'static tracing::Metadata<'static>,
+    ) -> tracing::subscriber::Interest {
+        tracing::subscriber::Interest::sometimes()
+    }
 }

@@ -35,14 +35,23 @@ pub fn callsite_statics(site: &Site<'_>) -> TokenStream {
     } = site;
     let info = format_ident!("{}_INFO", ident);
     let entry = format_ident!("{}_ENTRY", ident);
+    let name_meta = format_ident!("{}_NAME_META", ident);
+    let part_b_data = format_ident!("{}_PART_B_DATA", ident);
     let names = fields.iter().map(|f| &f.name);
+    // What the level and the name fix in every event, laid out at compile time.
     quote! {
+        static #name_meta: [u8; #krate::__private::event_name_meta_len(#event_name)] =
+            #krate::__private::event_name_meta(#event_name);
+        static #part_b_data: [u8; #krate::__private::macro_part_b_data_len(#level, #event_name)] =
+            #krate::__private::macro_part_b_data(#level, #event_name);
         static #info: #krate::__private::EventInfo = #krate::__private::EventInfo {
             name: #event_name,
             level: #level,
             keyword: #keyword,
             field_names: &[#(#names),*],
             target: ::core::module_path!(),
+            name_meta: &#name_meta,
+            part_b_data: &#part_b_data,
         };
         static #ident: #krate::__private::Callsite = #krate::__private::Callsite::new(&#info);
         #[#krate::__private::linkme::distributed_slice(#krate::__private::CALLSITES)]
@@ -107,24 +116,33 @@ impl ToTokens for EventWrite<'_> {
         let (len, bytes) = part_c_metadata(fields, &params, krate);
 
         let body_ty = syn::Ident::new("__UeBody", Span::call_site());
-        let (body_param, body_arg, body_ref, body_value) = match body {
+        let body_type_meta = quote!([<#body_ty as #krate::__private::FieldValue>::ENCODING,
+                     <#body_ty as #krate::__private::FieldValue>::FORMAT]);
+        let (body_param, body_arg, body_ref, body_value, body_meta) = match body {
             Some(body) => (
                 quote!(#body_ty: #krate::__private::FieldValue,),
                 quote!(__ue_body: &#body_ty,),
                 field_value_ref(body, krate),
                 quote!(::core::option::Option::Some((
                     __ue_body as &dyn #krate::__private::Field,
-                    [<#body_ty as #krate::__private::FieldValue>::ENCODING,
-                     <#body_ty as #krate::__private::FieldValue>::FORMAT],
+                    #body_type_meta,
                 ))),
+                quote!(::core::option::Option::Some(#body_type_meta)),
             ),
             None => (
                 quote!(),
                 quote!(),
                 quote!(),
                 quote!(::core::option::Option::None),
+                quote!(::core::option::Option::None),
             ),
         };
+        let has_body = body.is_some();
+        // The metadata constants are generic over the fields' and body's types.
+        let mut meta_params = params.clone();
+        if has_body {
+            meta_params.push(body_ty.clone());
+        }
         let comma = body.map(|_| quote!(,));
         let (activity_param, activity_value, activity_arg) = match activity {
             ActivityIds::Given(expr) => (
@@ -148,12 +166,16 @@ impl ToTokens for EventWrite<'_> {
                 #(#args: &#params,)* #body_arg
                 #activity_param
             ) {
-                struct __UeMeta<#(#params),*>(::core::marker::PhantomData<(#(#params,)*)>);
-                impl<#(#params: #krate::__private::FieldValue),*> __UeMeta<#(#params),*> {
+                struct __UeMeta<#(#meta_params),*>(::core::marker::PhantomData<(#(#meta_params,)*)>);
+                impl<#(#meta_params: #krate::__private::FieldValue),*> __UeMeta<#(#meta_params),*> {
                     const PART_C: [u8; #len] = #bytes;
+                    // PartC, then PartB: all the metadata after PartA.
+                    const META_TAIL: [u8; #krate::__private::macro_meta_tail_len(#len, #has_body)] =
+                        #krate::__private::macro_meta_tail(Self::PART_C, #body_meta);
                 }
                 #krate::__private::dispatch(&#site, &#krate::__private::Event {
-                    part_c_meta: &__UeMeta::<#(#params),*>::PART_C,
+                    meta_tail: &__UeMeta::<#(#meta_params),*>::META_TAIL,
+                    part_c_len: #len,
                     fields: &[#(#args as &dyn #krate::__private::Field),*],
                     body: #body_value,
                     opcode: #opcode,

@@ -8,6 +8,10 @@ pub use crate::activity::{
 pub use crate::callsite::{CALLSITES, Callsite, EventInfo};
 pub use crate::dispatch::dispatch;
 pub use crate::encode::field::{DebugField, DisplayField, Field, FieldValue};
+pub use crate::encode::layout::{
+    event_name_meta, event_name_meta_len, macro_meta_tail, macro_meta_tail_len, macro_part_b_data,
+    macro_part_b_data_len,
+};
 pub use crate::event::Event;
 pub use linkme;
 

@@ -22,6 +22,11 @@ pub struct EventInfo {
     pub field_names: &'static [&'static str],
     /// Module path of the call site (OpenTelemetry target).
     pub target: &'static str,
+    /// The event name as metadata (up to a NUL, then NUL), laid out at compile time.
+    pub name_meta: &'static [u8],
+    /// PartB's values after the body (`severityNumber`, `severityText`, `name`),
+    /// laid out at compile time.
+    pub part_b_data: &'static [u8],
 }
 
 /// One call site. Lives in a static so its enable word has a fixed address that

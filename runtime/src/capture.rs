@@ -19,6 +19,7 @@ use std::time::SystemTime;
 use crate::callsite;
 use crate::enable;
 use crate::encode::common_schema::CloudRole;
+use crate::encode::profile::EncodingProfile;
 use otel_user_events_abi::name::ProviderName;
 
 /// One captured event.
@@ -42,6 +43,8 @@ pub(crate) struct Settings {
     pub(crate) time: Option<SystemTime>,
     /// PartA's cloud role of macro events.
     pub(crate) cloud_role: CloudRole,
+    /// How macro events are encoded.
+    pub(crate) profile: EncodingProfile,
 }
 
 /// Enable words that a capture must switch on besides the call sites': each

@@ -2,10 +2,13 @@
 
 use std::time::SystemTime;
 
-use crate::activity::{self, ActivityId, CurrentSpan};
+use crate::activity::{self, CurrentSpan};
 use crate::callsite::{Callsite, EventInfo};
-use crate::encode::common_schema::{self, CloudRole, PartA, PartB};
+use crate::encode::common_schema::{self, CloudRole, PartA, PartB, PartBActivity};
 use crate::encode::header::HeaderFields;
+use crate::encode::layout::TYPE_NAME_DATA;
+use crate::encode::profile::EncodingProfile;
+use crate::encode::scalars;
 use crate::encode::seal::{Encode, Sealed, seal_event};
 use crate::encode::time::Rfc3339;
 use crate::encode::writer::EventWriter;
@@ -28,9 +31,14 @@ pub fn dispatch(site: &'static Callsite, event: &Event<'_>) {
         let time = Rfc3339::new(capture.time.unwrap_or_else(SystemTime::now));
         let tracepoint = capture.provider.tracepoint_name(info.level, info.keyword);
         let counters = state.map(|s| &s.counters);
-        write(site, event, &time, &capture.cloud_role, |sealed| {
-            deliver::to_capture(sealed, tracepoint, counters)
-        });
+        write(
+            site,
+            event,
+            &time,
+            &capture.cloud_role,
+            capture.profile,
+            |sealed| deliver::to_capture(sealed, tracepoint, counters),
+        );
         return;
     }
     let Some(state) = state else {
@@ -49,10 +57,17 @@ pub fn dispatch(site: &'static Callsite, event: &Event<'_>) {
         && let Some(file) = &state.data_file
     {
         let time = Rfc3339::now();
-        write(site, event, &time, &state.cloud_role, |sealed| {
-            let (fd, index) = (file.fd(), site.write_index());
-            deliver::to_kernel(sealed, fd, site.enable_word(), index, &state.counters)
-        });
+        write(
+            site,
+            event,
+            &time,
+            &state.cloud_role,
+            state.profile,
+            |sealed| {
+                let (fd, index) = (file.fd(), site.write_index());
+                deliver::to_kernel(sealed, fd, site.enable_word(), index, &state.counters)
+            },
+        );
     }
     if bits & enable::FALLBACK != 0 {
         fallback::emit_record(state, site.info(), event);
@@ -71,6 +86,7 @@ fn write(
     event: &Event<'_>,
     time: &Rfc3339,
     cloud_role: &CloudRole,
+    profile: EncodingProfile,
     deliver: impl FnOnce(Sealed<'_, ()>),
 ) {
     // One read of the OpenTelemetry context for PartA's ids and the activity id.
@@ -78,26 +94,27 @@ fn write(
     let trace = span.as_ref().map(CurrentSpan::trace_hex);
     let span_activity = span.as_ref().map(CurrentSpan::activity_id);
     let part_a = PartA::new(time.as_str(), trace.as_ref(), cloud_role);
+    // Inside an OpenTelemetry span, see `activity::within_span`.
+    let ids = activity::within_span(event.activity, event.opcode, span_activity.as_ref());
     let content = MacroEvent {
         info: site.info(),
         event,
         part_a: &part_a,
+        activity: ids,
+        profile,
     };
-    let fields = header_fields(site.info(), event, span_activity.as_ref());
-    seal_event(&content, &fields, deliver);
+    seal_event(&content, &header_fields(site.info(), event, ids), deliver);
 }
 
-/// The header of `event`; inside an OpenTelemetry span (activity `span`), see
-/// [`activity::within_span`].
 fn header_fields<'a>(
     info: &EventInfo,
     event: &Event<'a>,
-    span: Option<&'a ActivityId>,
+    activity: Option<(&'a [u8; 16], Option<&'a [u8; 16]>)>,
 ) -> HeaderFields<'a> {
     HeaderFields {
         level: info.level.as_u8(),
         opcode: event.opcode,
-        activity: activity::within_span(event.activity, event.opcode, span),
+        activity,
     }
 }
 
@@ -106,6 +123,9 @@ struct MacroEvent<'v> {
     info: &'static EventInfo,
     event: &'v Event<'v>,
     part_a: &'v PartA<'v>,
+    /// The header's activity ids (the scalar profile repeats them in PartB).
+    activity: Option<(&'v [u8; 16], Option<&'v [u8; 16]>)>,
+    profile: EncodingProfile,
 }
 
 impl<'v> Encode for MacroEvent<'v> {
@@ -113,34 +133,65 @@ impl<'v> Encode for MacroEvent<'v> {
 
     #[inline(always)]
     fn encode<'w>(&'w self, w: &mut EventWriter<'w>) {
-        encode(w, self.info, self.event, self.part_a);
+        match self.profile {
+            EncodingProfile::Full => encode(w, self.info, self.event, self.part_a),
+            EncodingProfile::Scalars => {
+                encode_scalars(w, self.info, self.event, self.part_a, self.activity)
+            }
+        }
     }
 }
 
-/// Lays out a macro event in Common Schema: head, PartC (the fields), PartB.
+/// Lays out a macro event in Common Schema: the event name, `__csver__`, PartA,
+/// PartC (the fields), PartB. Everything but the values that vary (time, trace
+/// ids, cloud role, fields, body) is a constant laid out at compile time
+/// ([`crate::encode::layout`]), borrowed.
 fn encode<'a>(
     w: &mut EventWriter<'a>,
     info: &'static EventInfo,
     event: &Event<'a>,
     part_a: &PartA<'a>,
 ) {
-    common_schema::write_head(w, info.name, part_a);
-    if !event.part_c_meta.is_empty() {
-        w.meta.bytes(event.part_c_meta);
-        for field in event.fields {
-            field.encode(&mut w.data);
-        }
+    w.meta.constant(info.name_meta);
+    common_schema::write_part_a(w, part_a);
+    w.meta.constant(event.meta_tail);
+    for field in event.fields {
+        field.encode(&mut w.data);
     }
+    w.data.constant(&TYPE_NAME_DATA);
+    if let Some((body, _)) = event.body {
+        body.encode(&mut w.data);
+    }
+    w.data.constant(info.part_b_data);
+}
+
+/// [`encode`] in the scalar profile: PartC laid out per event, the body as a
+/// scalar, and the header's activity fields repeated in PartB.
+#[inline(never)]
+fn encode_scalars<'a>(
+    w: &mut EventWriter<'a>,
+    info: &'static EventInfo,
+    event: &Event<'a>,
+    part_a: &PartA<'a>,
+    activity: Option<(&'a [u8; 16], Option<&'a [u8; 16]>)>,
+) {
+    common_schema::write_head(w, info.name, part_a);
+    scalars::write_part_c(w, event.part_c_meta(), event.fields);
     let part_b = PartB {
         severity_number: info.level.severity_number(),
         severity_text: Some(info.level.severity_text()),
         event_id: None,
         name: Some(info.name),
+        activity: Some(PartBActivity {
+            ids: activity,
+            opcode: event.opcode,
+        }),
     };
-    common_schema::write_part_b_head(w, event.body.is_some(), &part_b);
-    if let Some((body, [encoding, format])) = event.body {
+    let body = event.body.filter(|(body, _)| body.is_present());
+    common_schema::write_part_b_head(w, body.is_some(), &part_b);
+    if let Some((body, [encoding, format])) = body {
+        let (encoding, format) = scalars::write_value(w, body, (encoding, format));
         w.meta.literal_field("body", encoding, format);
-        body.encode(&mut w.data);
     }
     common_schema::write_part_b_tail(w, &part_b);
 }

@@ -6,10 +6,13 @@ use crate::encode::field::Field;
 
 /// A macro event's values, borrowed for the duration of one dispatch.
 pub struct Event<'a> {
-    /// PartC metadata (`PartC` struct and one definition per field), a constant
-    /// per call site; empty when the event has no fields.
-    pub part_c_meta: &'static [u8],
-    /// The field values, in the order of `part_c_meta`.
+    /// The metadata after PartA, a constant per call site: PartC (the `PartC`
+    /// struct and one definition per field; nothing when the event has no
+    /// fields), then PartB.
+    pub meta_tail: &'static [u8],
+    /// How many bytes of `meta_tail` are PartC.
+    pub part_c_len: usize,
+    /// The field values, in the order of PartC's definitions.
     pub fields: &'a [&'a dyn Field],
     /// The body with its encoding and format bytes.
     pub body: Option<(&'a dyn Field, [u8; 2])>,
@@ -17,4 +20,11 @@ pub struct Event<'a> {
     pub opcode: u8,
     /// Activity id and related (parent) activity id.
     pub activity: Option<(&'a [u8; 16], Option<&'a [u8; 16]>)>,
+}
+
+impl Event<'_> {
+    /// The PartC metadata (see [`Event::meta_tail`]).
+    pub fn part_c_meta(&self) -> &'static [u8] {
+        self.meta_tail.get(..self.part_c_len).unwrap_or(&[])
+    }
 }

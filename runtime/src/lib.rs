@@ -15,6 +15,8 @@
 //! - [`UserEventsSpanProcessor`]: an OpenTelemetry `SpanProcessor` that writes spans
 //!   to user_events (a drop-in for `opentelemetry-user-events-trace`), optionally
 //!   as live activities.
+//! - [`UserEventsLayer`] (feature `tracing`): a `tracing-subscriber` layer that
+//!   writes `tracing` events, and spans as activities, to user_events.
 //! - `testing` (feature `testing`): capture events' exact bytes in tests, without a kernel.
 //! - [`Field`], [`FieldValue`], [`ArrayElement`] and [`DataWriter`]: the extension
 //!   point for a field type of your own.
@@ -33,6 +35,8 @@ mod enable;
 mod encode;
 mod event;
 mod fallback;
+#[cfg(feature = "tracing")]
+mod layer;
 mod level;
 mod processor;
 mod provider;
@@ -42,8 +46,14 @@ pub mod testing;
 
 pub use activity::ActivityId;
 pub use counters::CounterSnapshot;
-pub use encode::field::{ArrayElement, Field, FieldValue};
+pub use encode::field::{ArrayElement, Field, FieldValue, Scalar};
+pub use encode::profile::EncodingProfile;
 pub use encode::writer::DataWriter;
+#[cfg(feature = "tracing")]
+pub use layer::{
+    LayerEventName, LayerHandle, LayerReport, UserEventsFilter, UserEventsLayer,
+    UserEventsLayerBuilder,
+};
 pub use level::Level;
 pub use processor::{
     DEFAULT_EVENT_NAME, DEFAULT_SEVERITY, ProcessorHandle, ProcessorReport, TracepointStatus,

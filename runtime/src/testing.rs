@@ -44,6 +44,7 @@ use otel_user_events_abi::name::{ProviderName, ProviderNameError};
 
 use crate::capture::{self, Settings};
 use crate::encode::common_schema::CloudRole;
+use crate::encode::profile::EncodingProfile;
 
 pub use crate::activity::sequential_activity_ids;
 pub use crate::capture::CapturedEvent;
@@ -63,6 +64,7 @@ impl Capture {
                 provider: ProviderName::new(provider)?,
                 time: None,
                 cloud_role: CloudRole::default(),
+                profile: EncodingProfile::Full,
             },
         })
     }
@@ -79,6 +81,14 @@ impl Capture {
             role: Some(role.to_owned()),
             instance: instance.map(str::to_owned),
         };
+        self
+    }
+
+    /// Encodes macro events with `profile`, as a provider built with
+    /// [`ProviderBuilder::encoding_profile`](crate::ProviderBuilder::encoding_profile)
+    /// would (processors keep their own profile).
+    pub fn encoding_profile(mut self, profile: EncodingProfile) -> Self {
+        self.settings.profile = profile;
         self
     }
 

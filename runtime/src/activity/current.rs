@@ -18,7 +18,7 @@ impl ActivityId {
 }
 
 /// Makes `id` this thread's current activity; returns the one it replaces.
-pub(super) fn set_current(id: Option<ActivityId>) -> Option<ActivityId> {
+pub(crate) fn set_current(id: Option<ActivityId>) -> Option<ActivityId> {
     CURRENT.try_with(|c| c.replace(id)).ok().flatten()
 }
 

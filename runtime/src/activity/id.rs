@@ -6,6 +6,8 @@ use std::hash::{BuildHasher as _, Hasher as _};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::encode::common_schema::Guid;
+
 /// The 16-byte id that ties an activity's start and stop events together
 /// (EventHeader activity-id extension).
 ///
@@ -94,13 +96,7 @@ impl Default for ActivityId {
 /// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, bytes in order.
 impl fmt::Display for ActivityId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, b) in self.0.iter().enumerate() {
-            if matches!(i, 4 | 6 | 8 | 10) {
-                f.write_str("-")?;
-            }
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
+        fmt::Display::fmt(&Guid(&self.0), f)
     }
 }
 

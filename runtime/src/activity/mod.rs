@@ -31,6 +31,8 @@ mod scope;
 
 pub use call::{Abandoned, Activity, ActivityStart};
 pub use current::current_ids;
+#[cfg(feature = "tracing")]
+pub(crate) use current::set_current;
 pub use future::ActivityFuture;
 pub use id::ActivityId;
 #[cfg(feature = "testing")]

@@ -4,10 +4,10 @@
 //! activity id, so a live span's start, the events written inside it and its
 //! end group together.
 
-use opentelemetry::trace::{SpanId, TraceContextExt as _, TraceId};
+use opentelemetry::trace::{SpanId, TraceId};
 
 use super::id::ActivityId;
-use crate::encode::common_schema::TraceHex;
+use crate::encode::common_schema::{self, TraceHex};
 
 /// The ids of the current OpenTelemetry span, read once per event: PartA's
 /// trace context and the activity id come from the same read.
@@ -19,14 +19,8 @@ pub(crate) struct CurrentSpan {
 impl CurrentSpan {
     /// The current span, if `Context::current` has a valid one.
     pub(crate) fn get() -> Option<CurrentSpan> {
-        opentelemetry::Context::map_current(|cx| {
-            let span = cx.span();
-            let sc = span.span_context();
-            sc.is_valid().then(|| CurrentSpan {
-                trace_id: sc.trace_id(),
-                span_id: sc.span_id(),
-            })
-        })
+        common_schema::current_span_ids()
+            .map(|(trace_id, span_id)| CurrentSpan { trace_id, span_id })
     }
 
     /// Its trace and span id as PartA writes them.
@@ -95,7 +89,7 @@ mod tests {
 
     #[test]
     fn the_current_span_is_read_from_the_context() {
-        use opentelemetry::trace::{SpanContext, TraceFlags, TraceState};
+        use opentelemetry::trace::{SpanContext, TraceContextExt as _, TraceFlags, TraceState};
         assert!(CurrentSpan::get().is_none());
         let sc = SpanContext::new(
             TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap(),

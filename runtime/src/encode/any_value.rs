@@ -33,6 +33,8 @@ use opentelemetry::Key;
 use opentelemetry::logs::AnyValue;
 
 use super::encoding::{BINARY, STRING, VALUE8, VALUE64, VARRAY};
+use super::json::{JsonEscape, Text, write_hex, write_json_f64, write_json_str};
+use super::profile::EncodingProfile;
 use super::writer::{DataWriter, EventWriter, INLINE_MAX, Room, counted_need};
 
 /// How one `AnyValue` is written.
@@ -52,6 +54,8 @@ pub enum Shape {
     Array(Element),
     /// JSON text (`StringJson`).
     Json,
+    /// Bytes as lowercase hex text (the scalar profile's `Bytes`).
+    HexText,
 }
 
 /// Element type of a homogeneous list.
@@ -92,9 +96,17 @@ impl Element {
 }
 
 impl Shape {
-    /// The shape `value` is written with.
+    /// The shape `value` is written with in `profile`: in the scalar profile
+    /// lists are JSON text and bytes hex text.
     #[inline(always)]
-    pub fn of(value: &AnyValue) -> Shape {
+    pub fn of(value: &AnyValue, profile: EncodingProfile) -> Shape {
+        if profile == EncodingProfile::Scalars {
+            match value {
+                AnyValue::Bytes(_) => return Shape::HexText,
+                AnyValue::ListAny(_) => return Shape::Json,
+                _ => {}
+            }
+        }
         match value {
             AnyValue::Boolean(_) => Shape::Bool,
             AnyValue::Int(_) => Shape::Int,
@@ -134,6 +146,7 @@ impl Shape {
                 (encoding | VARRAY, format)
             }
             Shape::Json => (STRING, FieldFormat::StringJson.as_int()),
+            Shape::HexText => (STRING, 0),
         }
     }
 }
@@ -175,6 +188,7 @@ pub fn field_fits(
     w: &EventWriter<'_>,
     name: &str,
     value: &AnyValue,
+    profile: EncodingProfile,
     meta_reserve: Room,
     data_reserve: Room,
 ) -> bool {
@@ -189,8 +203,8 @@ pub fn field_fits(
             segments: 1,
         },
         AnyValue::String(s) => counted_need(s.as_str().len()),
-        AnyValue::Bytes(b) => counted_need(b.len()),
-        // Arrays and JSON shrink to the room left.
+        AnyValue::Bytes(b) if profile == EncodingProfile::Full => counted_need(b.len()),
+        // Arrays, JSON and hex text shrink to the room left.
         _ => counted_need(0),
     };
     meta_ok && fits(w.data.room(), data_reserve, data_min)
@@ -200,8 +214,14 @@ pub fn field_fits(
 /// `reserve` free in the data segments (arrays and JSON shrink to fit; the event
 /// is then marked truncated). Call [`field_fits`] first.
 #[inline(always)]
-pub fn write_field<'a>(w: &mut EventWriter<'a>, name: &'a str, value: &'a AnyValue, reserve: Room) {
-    let shape = Shape::of(value);
+pub fn write_field<'a>(
+    w: &mut EventWriter<'a>,
+    name: &'a str,
+    value: &'a AnyValue,
+    profile: EncodingProfile,
+    reserve: Room,
+) {
+    let shape = Shape::of(value, profile);
     let (encoding, format) = shape.encoding_and_format();
     w.meta.field(name, encoding, format);
     write_data(&mut w.data, shape, value, reserve);
@@ -218,6 +238,10 @@ pub fn write_data<'a>(w: &mut DataWriter<'a>, shape: Shape, value: &'a AnyValue,
         (Shape::Bytes, AnyValue::Bytes(b)) => w.bytes(b),
         (Shape::Array(element), AnyValue::ListAny(items)) => {
             write_array(w, element, items, reserve)
+        }
+        (Shape::HexText, AnyValue::Bytes(b)) => {
+            let max_len = less(w.room(), reserve).bytes.saturating_sub(2);
+            w.display_within(format_args!("{}", Text(|f| write_hex(f, b))), max_len);
         }
         _ => {
             // Two bytes of length prefix; the rest of the free room is the cap.
@@ -282,14 +306,11 @@ fn write_json(f: &mut fmt::Formatter<'_>, value: &AnyValue) -> fmt::Result {
     match value {
         AnyValue::Boolean(b) => f.write_str(if *b { "true" } else { "false" }),
         AnyValue::Int(i) => write!(f, "{i}"),
-        AnyValue::Double(d) if d.is_finite() => write!(f, "{d}"),
-        AnyValue::Double(_) => f.write_str("null"),
+        AnyValue::Double(d) => write_json_f64(f, *d),
         AnyValue::String(s) => write_json_str(f, s.as_str()),
         AnyValue::Bytes(bytes) => {
             f.write_char('"')?;
-            for b in bytes.iter() {
-                write!(f, "{b:02x}")?;
-            }
+            write_hex(f, bytes)?;
             f.write_char('"')
         }
         AnyValue::ListAny(items) => {
@@ -337,40 +358,6 @@ fn write_json_map(f: &mut fmt::Formatter<'_>, map: &HashMap<Key, AnyValue>) -> f
     f.write_char('}')
 }
 
-fn write_json_str(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
-    f.write_char('"')?;
-    JsonEscape(f).write_str(s)?;
-    f.write_char('"')
-}
-
-/// Escapes what it is given for the inside of a JSON string.
-struct JsonEscape<'f, 'g>(&'f mut fmt::Formatter<'g>);
-
-impl fmt::Write for JsonEscape<'_, '_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let mut start = 0;
-        for (i, byte) in s.bytes().enumerate() {
-            let escape = match byte {
-                b'"' => "\\\"",
-                b'\\' => "\\\\",
-                b'\n' => "\\n",
-                b'\r' => "\\r",
-                b'\t' => "\\t",
-                0..=0x1F => "",
-                _ => continue,
-            };
-            self.0.write_str(&s[start..i])?;
-            if escape.is_empty() {
-                write!(self.0, "\\u{byte:04x}")?;
-            } else {
-                self.0.write_str(escape)?;
-            }
-            start = i + 1;
-        }
-        self.0.write_str(&s[start..])
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,25 +368,58 @@ mod tests {
 
     #[test]
     fn shapes_of_every_variant() {
-        assert_eq!(Shape::of(&AnyValue::Boolean(true)), Shape::Bool);
-        assert_eq!(Shape::of(&AnyValue::Int(1)), Shape::Int);
-        assert_eq!(Shape::of(&AnyValue::Double(1.0)), Shape::Double);
-        assert_eq!(Shape::of(&AnyValue::String("a".into())), Shape::Str);
-        assert_eq!(Shape::of(&AnyValue::Bytes(Box::new(vec![1]))), Shape::Bytes);
         assert_eq!(
-            Shape::of(&list(vec![AnyValue::Int(1), AnyValue::Int(2)])),
+            Shape::of(&AnyValue::Boolean(true), EncodingProfile::Full),
+            Shape::Bool
+        );
+        assert_eq!(
+            Shape::of(&AnyValue::Int(1), EncodingProfile::Full),
+            Shape::Int
+        );
+        assert_eq!(
+            Shape::of(&AnyValue::Double(1.0), EncodingProfile::Full),
+            Shape::Double
+        );
+        assert_eq!(
+            Shape::of(&AnyValue::String("a".into()), EncodingProfile::Full),
+            Shape::Str
+        );
+        assert_eq!(
+            Shape::of(&AnyValue::Bytes(Box::new(vec![1])), EncodingProfile::Full),
+            Shape::Bytes
+        );
+        assert_eq!(
+            Shape::of(
+                &list(vec![AnyValue::Int(1), AnyValue::Int(2)]),
+                EncodingProfile::Full
+            ),
             Shape::Array(Element::Int)
         );
         assert_eq!(
-            Shape::of(&list(vec![AnyValue::Int(1), AnyValue::Double(2.0)])),
+            Shape::of(
+                &list(vec![AnyValue::Int(1), AnyValue::Double(2.0)]),
+                EncodingProfile::Full
+            ),
             Shape::Json
         );
-        assert_eq!(Shape::of(&list(vec![])), Shape::Json);
+        assert_eq!(Shape::of(&list(vec![]), EncodingProfile::Full), Shape::Json);
         assert_eq!(
-            Shape::of(&list(vec![list(vec![AnyValue::Int(1)])])),
+            Shape::of(
+                &list(vec![list(vec![AnyValue::Int(1)])]),
+                EncodingProfile::Full
+            ),
             Shape::Json
         );
-        assert_eq!(Shape::of(&AnyValue::Map(Box::default())), Shape::Json);
+        assert_eq!(
+            Shape::of(&AnyValue::Map(Box::default()), EncodingProfile::Full),
+            Shape::Json
+        );
+        // The scalar profile: lists are JSON, bytes hex text, the rest as in full.
+        let scalars = |v: &AnyValue| Shape::of(v, EncodingProfile::Scalars);
+        assert_eq!(scalars(&list(vec![AnyValue::Int(1)])), Shape::Json);
+        assert_eq!(scalars(&AnyValue::Bytes(Box::new(vec![1]))), Shape::HexText);
+        assert_eq!(scalars(&AnyValue::Int(1)), Shape::Int);
+        assert_eq!(scalars(&AnyValue::String("a".into())), Shape::Str);
         assert_eq!(
             Shape::Array(Element::Str).encoding_and_format(),
             (STRING | VARRAY, 0)

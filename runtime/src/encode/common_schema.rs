@@ -9,7 +9,8 @@ use eventheader_types::FieldFormat;
 use opentelemetry::trace::{SpanId, TraceId};
 use opentelemetry_sdk::Resource;
 
-use super::encoding::{STRING, VALUE16, VALUE32, VALUE64};
+use super::encoding::{STRING, VALUE8, VALUE16, VALUE64};
+use super::layout::{CS_VERSION_DATA, PartAShape};
 use super::writer::EventWriter;
 
 /// `__csver__` value: Common Schema 4.0.
@@ -29,6 +30,16 @@ pub struct PartA<'a> {
 }
 
 impl<'a> PartA<'a> {
+    /// Which optional members it has.
+    #[inline(always)]
+    pub fn shape(&self) -> PartAShape {
+        PartAShape {
+            trace: self.trace.is_some(),
+            role: self.cloud_role.is_some(),
+            instance: self.cloud_role_instance.is_some(),
+        }
+    }
+
     /// PartA of an event at `time`, with `trace` when it has a trace context.
     pub fn new(time: &'a str, trace: Option<&'a TraceHex>, cloud_role: &'a CloudRole) -> Self {
         PartA {
@@ -72,29 +83,25 @@ impl CloudRole {
 /// Writes the event name, `__csver__` and PartA.
 pub fn write_head<'a>(w: &mut EventWriter<'a>, event_name: &'a str, part_a: &PartA<'a>) {
     w.meta.event_name(event_name);
-    w.meta
-        .literal_field("__csver__", VALUE32, FieldFormat::UnsignedInt.as_int());
-    w.data.value(&CS_VERSION.to_ne_bytes());
+    write_part_a(w, part_a);
+}
 
-    let members = 1
-        + 2 * part_a.trace.is_some() as u8
-        + part_a.cloud_role.is_some() as u8
-        + part_a.cloud_role_instance.is_some() as u8;
-    w.meta.literal_structure("PartA", members);
-    w.meta.literal_field("time", STRING, 0);
-    w.data.str(part_a.time);
+/// Writes `__csver__` and PartA (after the event name): the metadata of its
+/// shape is a constant ([`PartAShape::meta`]), the data its values.
+#[inline(always)]
+pub fn write_part_a<'a>(w: &mut EventWriter<'a>, part_a: &PartA<'a>) {
+    w.meta.constant(part_a.shape().meta());
+    let time = part_a.time.as_bytes();
+    w.data
+        .copy_parts(&[&CS_VERSION_DATA, &(time.len() as u16).to_ne_bytes(), time]);
     if let Some((trace_id, span_id)) = part_a.trace {
-        w.meta.literal_field("ext_dt_traceId", STRING, 0);
         w.data.str(trace_id);
-        w.meta.literal_field("ext_dt_spanId", STRING, 0);
         w.data.str(span_id);
     }
     if let Some(role) = part_a.cloud_role {
-        w.meta.literal_field("ext_cloud_role", STRING, 0);
         w.data.str(role);
     }
     if let Some(instance) = part_a.cloud_role_instance {
-        w.meta.literal_field("ext_cloud_roleInstance", STRING, 0);
         w.data.str(instance);
     }
 }
@@ -110,6 +117,51 @@ pub struct PartB<'a> {
     pub event_id: Option<i64>,
     /// The event's name.
     pub name: Option<&'a str>,
+    /// The header's activity fields, repeated as PartB members (the scalar
+    /// profile); `None` to write none.
+    pub activity: Option<PartBActivity<'a>>,
+}
+
+/// The scalar profile's copy of the EventHeader activity fields: `activityId`
+/// and `relatedActivityId` (GUID text) when the header has them, `opcode` when
+/// it is not 0.
+#[derive(Debug, Clone, Copy)]
+pub struct PartBActivity<'a> {
+    /// Activity id and related (parent) activity id.
+    pub ids: Option<(&'a [u8; 16], Option<&'a [u8; 16]>)>,
+    /// EventHeader opcode (1 activity start, 2 activity stop).
+    pub opcode: u8,
+}
+
+impl PartBActivity<'_> {
+    fn members(&self) -> u8 {
+        let (id, related) = match self.ids {
+            Some((_, related)) => (1, related.is_some() as u8),
+            None => (0, 0),
+        };
+        id + related + (self.opcode != 0) as u8
+    }
+}
+
+/// Formats 16 bytes as a GUID, `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, bytes in
+/// order: how EventHeader decoders show activity ids.
+pub struct Guid<'a>(pub &'a [u8; 16]);
+
+impl std::fmt::Display for Guid<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut text = [0u8; 36];
+        let mut at = 0;
+        for (i, b) in self.0.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                text[at] = b'-';
+                at += 1;
+            }
+            to_hex(&[*b], &mut text[at..at + 2]);
+            at += 2;
+        }
+        // Only hex digits and dashes were written.
+        f.write_str(std::str::from_utf8(&text).unwrap_or(""))
+    }
 }
 
 /// Opens PartB and writes `_typeName`; the caller writes the body next (if
@@ -119,7 +171,8 @@ pub fn write_part_b_head(w: &mut EventWriter<'_>, has_body: bool, tail: &PartB<'
         + has_body as u8
         + tail.severity_text.is_some() as u8
         + tail.event_id.is_some() as u8
-        + tail.name.is_some() as u8;
+        + tail.name.is_some() as u8
+        + tail.activity.map_or(0, |a| a.members());
     w.meta.literal_structure("PartB", members);
     w.meta.literal_field("_typeName", STRING, 0);
     w.data.str("Log");
@@ -143,6 +196,21 @@ pub fn write_part_b_tail<'a>(w: &mut EventWriter<'a>, tail: &PartB<'a>) {
         w.meta.literal_field("name", STRING, 0);
         w.data.str(name);
     }
+    if let Some(activity) = tail.activity {
+        if let Some((id, related)) = activity.ids {
+            w.meta.literal_field("activityId", STRING, 0);
+            w.data.display(format_args!("{}", Guid(id)));
+            if let Some(related) = related {
+                w.meta.literal_field("relatedActivityId", STRING, 0);
+                w.data.display(format_args!("{}", Guid(related)));
+            }
+        }
+        if activity.opcode != 0 {
+            w.meta
+                .literal_field("opcode", VALUE8, FieldFormat::UnsignedInt.as_int());
+            w.data.value(&[activity.opcode]);
+        }
+    }
 }
 
 /// A trace context as the lowercase hex strings PartA carries.
@@ -163,6 +231,11 @@ impl TraceHex {
         hex
     }
 
+    /// The ids of the current OpenTelemetry span, if there is a valid one.
+    pub fn current() -> Option<TraceHex> {
+        current_span_ids().map(|(trace_id, span_id)| TraceHex::new(trace_id, span_id))
+    }
+
     /// (trace id, span id).
     pub fn as_strs(&self) -> (&str, &str) {
         // Only hex digits were written.
@@ -171,6 +244,18 @@ impl TraceHex {
             std::str::from_utf8(&self.span).unwrap_or(""),
         )
     }
+}
+
+/// The trace and span id of the current OpenTelemetry span (`Context::current`),
+/// if it has a valid span context: the one read of the context every event's
+/// PartA (and activity id) comes from.
+pub fn current_span_ids() -> Option<(TraceId, SpanId)> {
+    use opentelemetry::trace::TraceContextExt;
+    opentelemetry::Context::map_current(|cx| {
+        let span = cx.span();
+        let sc = span.span_context();
+        sc.is_valid().then(|| (sc.trace_id(), sc.span_id()))
+    })
 }
 
 fn to_hex(bytes: &[u8], out: &mut [u8]) {
@@ -199,5 +284,17 @@ mod tests {
         );
         assert_eq!(hex.as_strs().0, trace.to_string());
         assert_eq!(hex.as_strs().1, span.to_string());
+    }
+
+    #[test]
+    fn guids_are_dashed_lowercase_hex_in_byte_order() {
+        let bytes = [
+            0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd,
+            0xee, 0xff,
+        ];
+        assert_eq!(
+            Guid(&bytes).to_string(),
+            "00112233-4455-6677-8899-aabbccddeeff"
+        );
     }
 }

@@ -9,7 +9,8 @@ use otel_user_events_abi::name::{ProviderName, ProviderNameError};
 use super::event_name::{DEFAULT_EVENT_NAME, EventNamePolicy};
 use super::log_processor::UserEventsProcessor;
 use super::record::RecordLayout;
-use super::tracepoints::{Signal, Tracepoints};
+use super::tracepoints::Tracepoints;
+use crate::encode::profile::EncodingProfile;
 
 impl UserEventsProcessor {
     /// Starts configuring a processor for provider `provider_name`: non-empty,
@@ -53,6 +54,7 @@ pub struct UserEventsProcessorBuilder {
     resource_attributes: Vec<Cow<'static, str>>,
     event_name: EventNamePolicy,
     default_severity: Severity,
+    profile: EncodingProfile,
 }
 
 impl UserEventsProcessorBuilder {
@@ -64,6 +66,7 @@ impl UserEventsProcessorBuilder {
             resource_attributes: Vec::new(),
             event_name: EventNamePolicy::default(),
             default_severity: DEFAULT_SEVERITY,
+            profile: EncodingProfile::Full,
         }
     }
 
@@ -113,6 +116,26 @@ impl UserEventsProcessorBuilder {
                 self.resource_attributes.push(key);
             }
         }
+        self
+    }
+
+    /// Writes records with `profile` (default [`EncodingProfile::Full`]). In
+    /// [`EncodingProfile::Scalars`], for consumers that decode only strings,
+    /// integers, floats and booleans, `Bytes` values are lowercase hex text and
+    /// lists JSON text (as maps already are in both).
+    ///
+    /// ```
+    /// use otel_user_events_runtime::{EncodingProfile, UserEventsProcessor};
+    ///
+    /// let processor = UserEventsProcessor::builder("MyService")
+    ///     .with_encoding_profile(EncodingProfile::Scalars)
+    ///     .build()
+    ///     .unwrap();
+    /// // A record attribute `ids` = [1, 2] is now written as "ids":"[1,2]".
+    /// # drop(processor);
+    /// ```
+    pub fn with_encoding_profile(mut self, profile: EncodingProfile) -> Self {
+        self.profile = profile;
         self
     }
 
@@ -291,13 +314,14 @@ impl UserEventsProcessorBuilder {
     /// ```
     pub fn build(self) -> Result<UserEventsProcessor, ProviderNameError> {
         let name = ProviderName::with_optional_group(&self.name, self.group.as_deref())?;
-        let shared = Tracepoints::register(name, self.keyword, Signal::Logs);
+        let shared = Tracepoints::register(name, self.keyword);
         Ok(UserEventsProcessor {
             shared,
             config: RecordLayout::new(
                 self.event_name,
                 self.default_severity,
                 self.resource_attributes,
+                self.profile,
             ),
         })
     }

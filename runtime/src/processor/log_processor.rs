@@ -159,14 +159,15 @@ impl UserEventsProcessor {
         };
         let time = Rfc3339::new(time.unwrap_or_else(|| record::record_time(record)));
         let trace = record::record_trace(record);
+        let activity = record_activity(record);
         let content = RecordEvent {
             config: &self.config,
             record,
             severity,
             time: time.as_str(),
             trace: trace.as_ref(),
+            activity: activity.as_ref().map(ActivityId::as_bytes),
         };
-        let activity = record_activity(record);
         let mut fields = header_fields(level);
         fields.activity = activity.as_ref().map(|id| (id.as_bytes(), None));
         seal_event(&content, &fields, |sealed| {

@@ -12,3 +12,5 @@ pub use builder::{DEFAULT_SEVERITY, UserEventsProcessorBuilder};
 pub use event_name::DEFAULT_EVENT_NAME;
 pub use log_processor::{ProcessorHandle, UserEventsProcessor};
 pub use tracepoints::{ProcessorReport, TracepointStatus};
+#[cfg(feature = "tracing")]
+pub(crate) use tracepoints::{Tracepoints, write_registration};

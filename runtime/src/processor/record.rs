@@ -15,10 +15,11 @@ use super::event_name::EventNamePolicy;
 use crate::Level;
 use crate::encode::any_value;
 use crate::encode::common_schema::{
-    CloudRole, PartA, PartB, SERVICE_INSTANCE_ID, SERVICE_NAME, TraceHex, write_head,
-    write_part_b_head, write_part_b_tail,
+    CloudRole, PartA, PartB, PartBActivity, SERVICE_INSTANCE_ID, SERVICE_NAME, TraceHex,
+    write_head, write_part_b_head, write_part_b_tail,
 };
 use crate::encode::header::{EVENT_HEADER_SIZE, HeaderFields};
+use crate::encode::profile::EncodingProfile;
 use crate::encode::seal::Encode;
 use crate::encode::writer::{EventWriter, MAX_EVENT_SIZE, Room};
 
@@ -58,6 +59,7 @@ pub(crate) struct RecordLayout {
     /// Allow-listed resource attributes, in allow-list order.
     resource_attributes: Vec<(Key, AnyValue)>,
     cloud_role: CloudRole,
+    profile: EncodingProfile,
 }
 
 impl RecordLayout {
@@ -65,11 +67,13 @@ impl RecordLayout {
         event_name: EventNamePolicy,
         default_severity: Severity,
         resource_keys: Vec<Cow<'static, str>>,
+        profile: EncodingProfile,
     ) -> RecordLayout {
         RecordLayout {
             event_name,
             default_severity,
             resource_keys,
+            profile,
             resource_attributes: Vec::new(),
             cloud_role: CloudRole::default(),
         }
@@ -150,6 +154,8 @@ pub(crate) struct RecordEvent<'v> {
     pub(crate) severity: Severity,
     pub(crate) time: &'v str,
     pub(crate) trace: Option<&'v TraceHex>,
+    /// The header's activity id (the scalar profile repeats it in PartB).
+    pub(crate) activity: Option<&'v [u8; 16]>,
 }
 
 impl<'v> Encode for RecordEvent<'v> {
@@ -168,6 +174,7 @@ fn encode<'a>(w: &mut EventWriter<'a>, event: &RecordEvent<'a>) -> u64 {
         severity,
         time,
         trace,
+        activity,
     } = *event;
     let event_name = config.event_name.name_of(record);
     let part_a = PartA::new(time, trace, &config.cloud_role);
@@ -182,6 +189,7 @@ fn encode<'a>(w: &mut EventWriter<'a>, event: &RecordEvent<'a>) -> u64 {
 
     let mut part_c = PartC {
         meta_limit,
+        profile: config.profile,
         ..PartC::default()
     };
     for (key, value) in &config.resource_attributes {
@@ -204,10 +212,14 @@ fn encode<'a>(w: &mut EventWriter<'a>, event: &RecordEvent<'a>) -> u64 {
         severity_text: record.severity_text(),
         event_id,
         name: record.event_name().filter(|name| !name.trim().is_empty()),
+        activity: (config.profile == EncodingProfile::Scalars).then_some(PartBActivity {
+            ids: activity.map(|id| (id, None)),
+            opcode: 0,
+        }),
     };
     write_part_b_head(w, body.is_some(), &part_b);
     if let Some(body) = body {
-        any_value::write_field(w, "body", body, BODY_RESERVE);
+        any_value::write_field(w, "body", body, config.profile, BODY_RESERVE);
     }
     write_part_b_tail(w, &part_b);
     part_c.dropped
@@ -219,6 +231,7 @@ struct PartC {
     /// Most metadata bytes PartC may take the event to: names cannot be
     /// shortened, so an attribute whose name would pass this is left out.
     meta_limit: usize,
+    profile: EncodingProfile,
     count_at: Option<Option<usize>>,
     count: u8,
     dropped: u64,
@@ -237,7 +250,7 @@ impl PartC {
         };
         if self.count == MAX_STRUCT_MEMBERS
             || w.meta.len() + reserve.bytes + name.len() + 3 > self.meta_limit
-            || !any_value::field_fits(w, name, value, reserve, DATA_RESERVE)
+            || !any_value::field_fits(w, name, value, self.profile, reserve, DATA_RESERVE)
         {
             self.dropped += 1;
             return;
@@ -245,7 +258,7 @@ impl PartC {
         if self.count_at.is_none() {
             self.count_at = Some(w.meta.structure_counted_later("PartC"));
         }
-        any_value::write_field(w, name, value, DATA_RESERVE);
+        any_value::write_field(w, name, value, self.profile, DATA_RESERVE);
         self.count += 1;
     }
 

@@ -118,28 +118,40 @@ impl fmt::Display for ProcessorReport {
             "otel-user-events {processor} {:?} (keyword {:#x}):",
             self.provider, self.keyword
         )?;
-        match &self.data_file {
-            Ok(path) => writeln!(f, "  user_events_data: {}", path.display())?,
-            Err(e) => {
-                return writeln!(
-                    f,
-                    "  user_events_data: {e}; {items} are dropped and counted (dropped_unavailable)"
-                );
-            }
-        }
-        for tp in &self.tracepoints {
-            match &tp.result {
-                Ok(()) => writeln!(f, "  {}: registered", tp.name)?,
-                Err(e) => writeln!(
-                    f,
-                    "  {}: not registered: {e}; its {items} are dropped and counted \
-                     (dropped_unavailable)",
-                    tp.name
-                )?,
-            }
-        }
-        Ok(())
+        write_registration(f, &self.data_file, &self.tracepoints, items)
     }
+}
+
+/// The lines of a report after its title, shared by the processor and the
+/// `tracing` layer: the data file, then each tracepoint registered or why not.
+/// `what` names what an output drops ("records", "events").
+pub(crate) fn write_registration(
+    f: &mut fmt::Formatter<'_>,
+    data_file: &Result<PathBuf, DataFileError>,
+    tracepoints: &[TracepointStatus],
+    what: &str,
+) -> fmt::Result {
+    match data_file {
+        Ok(path) => writeln!(f, "  user_events_data: {}", path.display())?,
+        Err(e) => {
+            return writeln!(
+                f,
+                "  user_events_data: {e}; {what} are dropped and counted (dropped_unavailable)"
+            );
+        }
+    }
+    for tp in tracepoints {
+        match &tp.result {
+            Ok(()) => writeln!(f, "  {}: registered", tp.name)?,
+            Err(e) => writeln!(
+                f,
+                "  {}: not registered: {e}; its {what} are dropped and counted \
+                 (dropped_unavailable)",
+                tp.name
+            )?,
+        }
+    }
+    Ok(())
 }
 
 /// State shared by a processor and its handles. Lives in an `Arc`, so the enable
@@ -162,10 +174,20 @@ pub(crate) struct Tracepoints {
 }
 
 impl Tracepoints {
-    /// Opens `user_events_data` and registers the tracepoints of `signal`'s
-    /// levels. Never fails: what went wrong is in the report, and such levels
-    /// count what they get as dropped.
-    pub(crate) fn register(name: ProviderName, keyword: u64, signal: Signal) -> Arc<Tracepoints> {
+    /// Opens `user_events_data` and registers one tracepoint per level (a
+    /// `LogProcessor`'s, or a layer's keyword). Never fails: what went wrong is
+    /// in the report, and such levels count what they get as dropped.
+    pub(crate) fn register(name: ProviderName, keyword: u64) -> Arc<Tracepoints> {
+        Tracepoints::register_for(name, keyword, Signal::Logs)
+    }
+
+    /// [`Tracepoints::register`] for the levels of `signal` (a
+    /// `SpanProcessor`'s: level 4 only).
+    pub(crate) fn register_for(
+        name: ProviderName,
+        keyword: u64,
+        signal: Signal,
+    ) -> Arc<Tracepoints> {
         let file = DataFile::open();
         let mut shared = Arc::new(Tracepoints {
             words: Default::default(),

@@ -22,6 +22,7 @@ use crate::callsite::{self, Callsite};
 use crate::counters::{self, Counters};
 use crate::enable;
 use crate::encode::common_schema::CloudRole;
+use crate::encode::profile::EncodingProfile;
 
 impl Provider {
     /// Starts configuring the provider called `name` (ASCII letters, digits, `_`).
@@ -33,6 +34,7 @@ impl Provider {
             logger: LoggerConfig::None,
             resource: None,
             extra_keywords: Vec::new(),
+            profile: EncodingProfile::Full,
         }
     }
 }
@@ -78,6 +80,7 @@ pub struct ProviderBuilder {
     logger: LoggerConfig,
     resource: Option<Resource>,
     extra_keywords: Vec<u64>,
+    profile: EncodingProfile,
 }
 
 impl ProviderBuilder {
@@ -232,6 +235,27 @@ impl ProviderBuilder {
         self
     }
 
+    /// Writes macro events to user_events with `profile` (default
+    /// [`EncodingProfile::Full`]): [`EncodingProfile::Scalars`] for consumers
+    /// that decode only strings, integers, floats and booleans, such as a
+    /// collector agent turning events into OTLP logs. The OpenTelemetry
+    /// fallback is not affected.
+    ///
+    /// ```
+    /// use otel_user_events_runtime::{EncodingProfile, Provider};
+    ///
+    /// let provider = Provider::builder("MyService")
+    ///     .encoding_profile(EncodingProfile::Scalars)
+    ///     .init()
+    ///     .unwrap();
+    /// // ue_log!(info, "Sent", peers = [1u32, 2]) now carries "peers":"[1,2]".
+    /// provider.shutdown();
+    /// ```
+    pub fn encoding_profile(mut self, profile: EncodingProfile) -> Self {
+        self.profile = profile;
+        self
+    }
+
     /// Registers every call site's tracepoint and activates the provider.
     ///
     /// Missing kernel support is not an error: the [`InitReport`] says what
@@ -317,6 +341,7 @@ impl ProviderBuilder {
             data_file,
             counters: Counters::default(),
             cloud_role: CloudRole::from_resource(self.resource.as_ref()),
+            profile: self.profile,
             logger,
             registered: Mutex::new(registered),
             site_drops_unavailable_base,

@@ -14,6 +14,7 @@ use crate::callsite::{self, Callsite};
 use crate::counters::{self, CounterSnapshot, Counters};
 use crate::enable;
 use crate::encode::common_schema::CloudRole;
+use crate::encode::profile::EncodingProfile;
 use crate::level::Level;
 
 /// The state of an initialised provider.
@@ -23,6 +24,8 @@ pub(crate) struct ProviderState {
     pub(crate) counters: Counters,
     /// PartA's cloud role, from the builder's resource.
     pub(crate) cloud_role: CloudRole,
+    /// How macro events are encoded for user_events.
+    pub(crate) profile: EncodingProfile,
     /// Present exactly when OpenTelemetry output is active.
     pub(crate) logger: Option<SdkLogger>,
     pub(super) registered: Mutex<Registered>,

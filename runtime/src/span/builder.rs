@@ -216,7 +216,7 @@ impl UserEventsSpanProcessorBuilder {
     /// ```
     pub fn build(self) -> Result<UserEventsSpanProcessor, ProviderNameError> {
         let name = ProviderName::with_optional_group(&self.name, self.group.as_deref())?;
-        let shared = Tracepoints::register(name, self.keyword, Signal::Spans);
+        let shared = Tracepoints::register_for(name, self.keyword, Signal::Spans);
         Ok(UserEventsSpanProcessor {
             shared,
             layout: SpanLayout {

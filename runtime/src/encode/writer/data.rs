@@ -37,6 +37,19 @@ impl<'a> DataWriter<'a> {
         self.segments.copy(bytes);
     }
 
+    /// Adds constant data (laid out at compile time, see
+    /// [`crate::encode::layout`]), borrowed.
+    #[inline(always)]
+    pub(crate) fn constant(&mut self, bytes: &'static [u8]) {
+        self.segments.borrow_constant(bytes);
+    }
+
+    /// Adds short fixed-size values one after the other, copied in one go.
+    #[inline(always)]
+    pub(crate) fn copy_parts(&mut self, parts: &[&[u8]]) {
+        self.segments.copy_parts(parts);
+    }
+
     /// Adds a UTF-8 string with its 16-bit length prefix.
     #[inline(always)]
     pub fn str(&mut self, value: &'a str) {
@@ -54,6 +67,40 @@ impl<'a> DataWriter<'a> {
         let len = value.len().min(INLINE_MAX);
         self.segments.copy(&(len as u16).to_ne_bytes());
         self.segments.copy(&value[..len]);
+    }
+
+    /// Adds a UTF-8 string that lives only for this call (a `tracing` value),
+    /// copied into scratch with its 16-bit length prefix. A string longer than
+    /// the scratch left (less an eighth kept for the fields after it) is cut at
+    /// a character boundary and the event marked truncated.
+    #[cfg(feature = "tracing")]
+    #[inline]
+    pub(crate) fn str_copied(&mut self, value: &str) {
+        let reserve = self.segments.scratch_capacity() / 8;
+        let limit =
+            (self.segments.free_scratch().saturating_sub(reserve + 2)).min(u16::MAX as usize);
+        let len = if value.len() <= limit {
+            value.len()
+        } else {
+            self.truncated = true;
+            floor_char_boundary(value.as_bytes(), limit)
+        };
+        let prefix = (len as u16).to_ne_bytes();
+        self.segments
+            .copy_parts(&[&prefix, &value.as_bytes()[..len]]);
+    }
+
+    /// Adds a byte blob that lives only for this call, copied like
+    /// [`DataWriter::str_copied`] (cut without a character boundary).
+    #[cfg(feature = "tracing")]
+    pub(crate) fn bytes_copied_within_scratch(&mut self, value: &[u8]) {
+        let reserve = self.segments.scratch_capacity() / 8;
+        let limit =
+            (self.segments.free_scratch().saturating_sub(reserve + 2)).min(u16::MAX as usize);
+        let len = value.len().min(limit);
+        self.truncated |= len < value.len();
+        let prefix = (len as u16).to_ne_bytes();
+        self.segments.copy_parts(&[&prefix, &value[..len]]);
     }
 
     /// Adds a variable-length array: a 16-bit element count, then `raw`, the

@@ -24,10 +24,18 @@ impl<'a> MetaWriter<'a> {
         }
     }
 
-    /// Adds static metadata bytes (precomputed field definitions).
+    /// Adds metadata bytes laid out once and kept (a `tracing` call site's
+    /// cached PartC definitions), borrowed when long, copied when short.
     #[inline]
     pub fn bytes(&mut self, bytes: &'a [u8]) {
         self.segments.borrow(bytes);
+    }
+
+    /// Adds constant metadata (laid out at compile time, see
+    /// [`crate::encode::layout`]), borrowed.
+    #[inline(always)]
+    pub(crate) fn constant(&mut self, bytes: &'static [u8]) {
+        self.segments.borrow_constant(bytes);
     }
 
     /// Adds the event name, the first item of the metadata.

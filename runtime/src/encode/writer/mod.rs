@@ -197,10 +197,22 @@ impl<'a> EventWriter<'a> {
     }
 }
 
-/// Every slice of `w`, concatenated (for the unit tests of this folder).
+/// Every slice of `w`, concatenated (for unit tests).
 #[cfg(test)]
-fn bytes_of(w: &EventWriter<'_>) -> Vec<u8> {
+pub(crate) fn bytes_of(w: &EventWriter<'_>) -> Vec<u8> {
     let mut out = Vec::new();
     w.for_each_slice(|s| out.extend_from_slice(s));
     out
+}
+
+/// The metadata slices of `w`, concatenated (for unit tests).
+#[cfg(test)]
+pub(crate) fn bytes_of_meta(w: &EventWriter<'_>) -> Vec<u8> {
+    w.meta.segments.concatenated()
+}
+
+/// The data slices of `w`, concatenated (for unit tests).
+#[cfg(test)]
+pub(crate) fn bytes_of_data(w: &EventWriter<'_>) -> Vec<u8> {
+    w.data.segments.concatenated()
 }

@@ -151,6 +151,20 @@ impl Segments {
         Some(self.slot_len - 1)
     }
 
+    /// Borrows `bytes` whatever their length (constants laid out at compile
+    /// time: borrowing costs less than copying them), or copies them when no
+    /// segment is free beyond the reserve.
+    #[inline(always)]
+    pub(super) fn borrow_constant(&mut self, bytes: &'static [u8]) {
+        if self.slot_cap - self.slot_len <= SEGMENT_RESERVE {
+            self.copy(bytes);
+            return;
+        }
+        self.push_slot(bytes.as_ptr(), bytes.len());
+        self.last_is_scratch = false;
+        self.len += bytes.len();
+    }
+
     /// Borrows long `bytes` (more than [`INLINE_MAX`]) when a segment is free
     /// beyond the reserve; returns its segment index, or `None` (nothing added).
     /// The caller guarantees that `bytes` outlives the writer.
@@ -266,6 +280,14 @@ impl Segments {
         assert!(keep <= slot.iov_len, "segments are only shortened");
         self.len -= slot.iov_len - keep;
         slot.iov_len = keep;
+    }
+
+    /// Every slice, concatenated (for unit tests).
+    #[cfg(test)]
+    pub(super) fn concatenated(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.for_each_slice(|s| out.extend_from_slice(s));
+        out
     }
 
     /// Calls `f` with every segment, in order.

@@ -1,0 +1,203 @@
+//! What the layer keeps per span (in the span's registry extensions): its
+//! activity id, its parent's, when it started, and the values recorded after
+//! creation (for the stop event); and which span's activity is current on a
+//! thread while spans are entered.
+//!
+//! Per span the layer allocates once: the registry boxes each extension (the
+//! [`SpanData`], about 80 bytes). Values recorded after creation
+//! (`Span::record`) are kept owned until the stop event: a `Vec` and the text
+//! of string, `Debug` and error values.
+
+use std::cell::RefCell;
+use std::error::Error;
+use std::fmt;
+use std::time::Instant;
+
+use tracing_core::field::{Field, Visit};
+
+use super::visitor::{ErrorChain, Kind};
+use crate::ActivityId;
+use crate::activity::set_current;
+use crate::encode::writer::DataWriter;
+
+/// A span written as an activity.
+pub(super) struct SpanData {
+    pub(super) id: ActivityId,
+    pub(super) started: Instant,
+    /// Values recorded after the span was created, by field (a field recorded
+    /// again keeps its last value).
+    pub(super) later: Vec<Recorded>,
+}
+
+impl SpanData {
+    pub(super) fn new(id: ActivityId) -> SpanData {
+        SpanData {
+            id,
+            started: Instant::now(),
+            later: Vec::new(),
+        }
+    }
+
+    /// Nanoseconds since the span was created, saturating.
+    pub(super) fn duration_ns(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_nanos()).unwrap_or(u64::MAX)
+    }
+}
+
+/// A value recorded after the span's creation, owned until its stop event.
+pub(super) struct Recorded {
+    pub(super) name: &'static str,
+    index: usize,
+    value: Value,
+}
+
+enum Value {
+    I64(i64),
+    U64(u64),
+    F64(f64),
+    Bool(bool),
+    Str(String),
+    Bytes(Vec<u8>),
+}
+
+impl Recorded {
+    /// The value's kind, for its metadata.
+    pub(super) fn kind(&self) -> Kind {
+        match self.value {
+            Value::I64(_) => Kind::I64,
+            Value::U64(_) => Kind::U64,
+            Value::F64(_) => Kind::F64,
+            Value::Bool(_) => Kind::Bool,
+            Value::Str(_) => Kind::Str,
+            Value::Bytes(_) => Kind::Bytes,
+        }
+    }
+
+    /// Writes the value (strings and bytes borrowed: they outlive the event).
+    pub(super) fn encode<'a>(&'a self, w: &mut DataWriter<'a>) {
+        match &self.value {
+            Value::I64(v) => w.value(&v.to_ne_bytes()),
+            Value::U64(v) => w.value(&v.to_ne_bytes()),
+            Value::F64(v) => w.value(&v.to_ne_bytes()),
+            Value::Bool(v) => w.value(&[*v as u8]),
+            Value::Str(s) => w.str(s),
+            Value::Bytes(b) => w.bytes(b),
+        }
+    }
+}
+
+/// Keeps the values of `Span::record` in a span's [`SpanData`].
+pub(super) struct RecordVisitor<'a> {
+    pub(super) later: &'a mut Vec<Recorded>,
+}
+
+impl RecordVisitor<'_> {
+    fn keep(&mut self, field: &Field, value: Value) {
+        let index = field.index();
+        match self.later.iter_mut().find(|r| r.index == index) {
+            Some(recorded) => recorded.value = value,
+            None => self.later.push(Recorded {
+                name: field.name(),
+                index,
+                value,
+            }),
+        }
+    }
+}
+
+impl Visit for RecordVisitor<'_> {
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.keep(field, Value::I64(value));
+    }
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.keep(field, Value::U64(value));
+    }
+    fn record_i128(&mut self, field: &Field, value: i128) {
+        self.keep(field, Value::Str(value.to_string()));
+    }
+    fn record_u128(&mut self, field: &Field, value: u128) {
+        self.keep(field, Value::Str(value.to_string()));
+    }
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        self.keep(field, Value::F64(value));
+    }
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.keep(field, Value::Bool(value));
+    }
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.keep(field, Value::Str(value.to_owned()));
+    }
+    fn record_bytes(&mut self, field: &Field, value: &[u8]) {
+        self.keep(field, Value::Bytes(value.to_vec()));
+    }
+    fn record_error(&mut self, field: &Field, value: &(dyn Error + 'static)) {
+        self.keep(field, Value::Str(ErrorChain(value).to_string()));
+    }
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.keep(field, Value::Str(format!("{value:?}")));
+    }
+}
+
+/// A span entered on this thread, and the activity that was current before.
+struct Entered {
+    span: u64,
+    previous: Option<ActivityId>,
+}
+
+thread_local! {
+    /// The spans entered on this thread and not exited yet, innermost last.
+    /// Grows to the deepest nesting once per thread, then allocates no more.
+    static ENTERED: RefCell<Vec<Entered>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Span `span` (a `tracing` span id) with activity `id` is entered: its
+/// activity becomes this thread's current one, which events (`tracing`'s,
+/// `ue_log!`'s) carry, and nested activities take as parent.
+pub(super) fn enter(span: u64, id: ActivityId) {
+    let previous = set_current(Some(id));
+    let _ = ENTERED.try_with(|e| e.borrow_mut().push(Entered { span, previous }));
+}
+
+/// Span `span` is exited: the activity current before it was entered is
+/// current again. Spans may exit out of order; the one exited leaves the stack
+/// and the span entered after it inherits what it replaced.
+pub(super) fn exit(span: u64) {
+    let _ = ENTERED.try_with(|e| {
+        let mut entered = e.borrow_mut();
+        let Some(at) = entered.iter().rposition(|e| e.span == span) else {
+            return;
+        };
+        let gone = entered.remove(at);
+        match entered.get_mut(at) {
+            Some(next) => next.previous = gone.previous,
+            None => {
+                set_current(gone.previous);
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entering_and_exiting_restores_the_current_activity_in_any_order() {
+        let (a, b) = (ActivityId::new(), ActivityId::new());
+        assert_eq!(ActivityId::current(), None);
+        enter(1, a);
+        enter(2, b);
+        assert_eq!(ActivityId::current(), Some(b));
+        exit(2);
+        assert_eq!(ActivityId::current(), Some(a));
+        enter(2, b);
+        // Out of order: 1 leaves first; 2 stays current, and restores none.
+        exit(1);
+        assert_eq!(ActivityId::current(), Some(b));
+        exit(2);
+        assert_eq!(ActivityId::current(), None);
+        // An exit of a span never entered here changes nothing.
+        exit(3);
+        assert_eq!(ActivityId::current(), None);
+    }
+}
