@@ -14,7 +14,10 @@
 //! `otel_event` (one event) and `otel_event_activity` (its start and stop),
 //! `L1_raw_writev`, `P2_eventheader_write_event`, `P1_seed_tracing_appender_processor`
 //! (all the 4-field `OrderPlaced`), and the processors' `emit` alone
-//! (`processor_emit/ours`, `processor_emit/P1_seed`, 4 attributes). ftrace
+//! (`processor_emit/ours`, `processor_emit/P1_seed`, 4 attributes), and the span
+//! processors' `on_end` alone on the `opentelemetry-user-events-trace` crate's
+//! benchmark span (`span_on_end/ours`, `span_on_end/peer`; each call takes a
+//! copy of the span made before counting, and drops it: the same cost for both). ftrace
 //! listens to every tracepoint, so every path really writes. And the fallback
 //! (`fallback/ue_log`, `fallback/tracing_appender`: the 4-field event to the
 //! OpenTelemetry SDK and an in-memory exporter) and the disabled paths
@@ -38,6 +41,7 @@ use opentelemetry::InstrumentationScope;
 use opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge;
 use opentelemetry_sdk::logs::LogProcessor;
 use opentelemetry_sdk::logs::{InMemoryLogExporter, SdkLoggerProvider};
+use opentelemetry_sdk::trace::{SpanData, SpanProcessor};
 
 use otel_user_events::{OutputMode, Provider, UserEventsProcessor};
 use otel_user_events_test_support::vm;
@@ -154,6 +158,33 @@ fn main() -> ExitCode {
                 "BenchInSeed_L2K1"
             });
             run(&mut || processor.emit(&mut record, &scope), iterations);
+        }
+        "span_on_end/ours" | "span_on_end/peer" => {
+            let (mut processor, name): (Box<dyn SpanProcessor>, _) = if peer.ends_with("ours") {
+                (
+                    Box::new(peers::spans::ours("BenchInSpanOurs")),
+                    "BenchInSpanOurs_L4K1",
+                )
+            } else {
+                (
+                    Box::new(peers::spans::peer("BenchInSpanPeer")),
+                    "BenchInSpanPeer_L4K1",
+                )
+            };
+            processor.set_resource(&peers::resource());
+            peers::listen(name);
+            // `on_end` takes each span by value: one copy per call, made now.
+            let data = peers::spans::span_data();
+            let mut spans: Vec<SpanData> =
+                (0..WARM_UP + iterations).map(|_| data.clone()).collect();
+            run(
+                &mut || {
+                    if let Some(span) = spans.pop() {
+                        processor.on_end(span);
+                    }
+                },
+                iterations,
+            );
         }
         other => {
             eprintln!("instructions: unknown peer {other:?}");

@@ -296,6 +296,20 @@ def target_rows(groups: dict, counts: dict):
             2,
             False,
         )
+    peer_span = get("spans_on_end_enabled", "peer/simple_span")
+    our_span = get("spans_on_end_enabled", "ours/simple_span")
+    span_l1 = get("spans_enabled", "L1_raw_writev/simple_span")
+    if None not in (peer_span, our_span, span_l1):
+        ratio("span processor `on_end` overhead (− L1): peer ÷ ours ≥ 2", peer_span - span_l1, our_span - span_l1, 2, False)
+    if "span_on_end/ours" in counts and "span_on_end/peer" in counts and "L1_raw_writev" in counts:
+        base = counts["L1_raw_writev"]
+        ratio(
+            "span processor `on_end` overhead in instructions: peer ÷ ours ≥ 2",
+            counts["span_on_end/peer"] - base,
+            counts["span_on_end/ours"] - base,
+            2,
+            False,
+        )
     ratio("fallback `ue_log!` ÷ tracing appender ≤ 1", get("fallback", "ue_log"), get("fallback", "tracing_appender"), 1.0)
     ratio(
         "fallback in instructions: `ue_log!` ÷ tracing appender ≤ 1",
@@ -375,7 +389,8 @@ def report(groups: dict, counts: dict, run: Path) -> str:
             parts.append(f"| {label} | {value} | {status} |")
         parts.append("")
     order = ["disabled", "otel_event_disabled", "enabled", "otel_event_enabled", "processor_disabled",
-             "processor_enabled", "processor_emit_enabled", "tracing_layer_disabled", "tracing_layer_enabled",
+             "processor_enabled", "processor_emit_enabled", "spans_disabled", "spans_enabled",
+             "spans_on_end_enabled", "tracing_layer_disabled", "tracing_layer_enabled",
              "fallback", "fallback_record",
              "scaling_disabled", "scaling_enabled"]
     for group in sorted(groups, key=lambda g: (order.index(g) if g in order else len(order), g)):

@@ -55,12 +55,12 @@ uptime >"$run_dir/load-before.txt"
 
 step "host benchmarks"
 cargo bench --bench disabled --bench otel_event --bench fallback --bench processor --bench scaling \
-    --bench tracing_layer
+    --bench tracing_layer --bench spans
 
 step "building the VM benchmarks"
 # The executables, by bench name, from cargo's JSON messages.
 cargo bench --no-run --message-format=json \
-    --bench enabled --bench otel_event --bench processor --bench scaling --bench tracing_layer \
+    --bench enabled --bench otel_event --bench processor --bench scaling --bench tracing_layer --bench spans \
     --bench instructions |
     python3 -c '
 import json, sys
@@ -79,6 +79,7 @@ enabled_benches() {
 $(exe enabled) --bench >&2
 $(exe otel_event) --bench '^otel_event_enabled/' >&2
 $(exe processor) --bench '^processor_(emit_)?enabled/' >&2
+$(exe spans) --bench '^spans_(on_end_)?enabled/' >&2
 $(exe scaling) --bench '^scaling_enabled/' >&2
 $(exe tracing_layer) --bench '^tracing_layer_enabled/' >&2
 BENCHES
@@ -91,7 +92,8 @@ $(enabled_benches)
 done
 for peer in ue_log otel_event otel_event_activity L1_raw_writev P2_eventheader_write_event \\
     P1_seed_tracing_appender_processor processor_emit/ours processor_emit/P1_seed \\
-    tracing_layer tracing_etw disabled/tracing_layer disabled/tracing_etw disabled/tracing_filter_says_no; do
+    tracing_layer tracing_etw disabled/tracing_layer disabled/tracing_etw disabled/tracing_filter_says_no \\
+    span_on_end/ours span_on_end/peer; do
     valgrind --tool=callgrind --callgrind-out-file=/tmp/callgrind.out --collect-atstart=no \\
         --toggle-collect='*measured*' $(exe instructions) "\$peer" 2000 2>/tmp/callgrind.log >&2 ||
         { cat /tmp/callgrind.log >&2; exit 1; }

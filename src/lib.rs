@@ -29,11 +29,12 @@
 
 pub use otel_user_events_runtime::{
     ActiveOutputs, ActivityId, ArrayElement, CounterSnapshot, DEFAULT_EVENT_NAME, DEFAULT_SEVERITY,
-    DataFileError, DataWriter, EncodingProfile, Errno, Field, FieldValue, InitError, InitReport,
-    Level, LoggerSource, OpenTelemetryReport, OutputMode, PROVIDER_NAME_MAX, ProcessorHandle,
-    ProcessorReport, Provider, ProviderBuilder, ProviderGroup, ProviderGroupError, ProviderName,
-    ProviderNameError, Scalar, TracepointReport, TracepointStatus, UserEventsProcessor,
-    UserEventsProcessorBuilder, counters,
+    DEFAULT_SPAN_EVENTHEADER_NAME, DataFileError, DataWriter, EncodingProfile, Errno, Field,
+    FieldValue, InitError, InitReport, Level, LoggerSource, OpenTelemetryReport, OutputMode,
+    PROVIDER_NAME_MAX, ProcessorHandle, ProcessorReport, Provider, ProviderBuilder, ProviderGroup,
+    ProviderGroupError, ProviderName, ProviderNameError, SPAN_EVENT_NAME, Scalar, TracepointReport,
+    TracepointStatus, UserEventsProcessor, UserEventsProcessorBuilder, UserEventsSpanProcessor,
+    UserEventsSpanProcessorBuilder, counters,
 };
 
 /// The `tracing` layer (feature `tracing`): `tracing` events, and spans as
@@ -64,14 +65,16 @@ extern crate self as otel_user_events;
 ///
 /// **Without `ret`, `err` or `duration`**: one event on entry (opcode Info), named
 /// after the function, whose fields are the arguments. If an activity is current
-/// (an annotated caller), the event carries its id.
+/// (an annotated caller), the event carries its id; else, inside an
+/// OpenTelemetry span, the span's ([`ActivityId::from_span`]).
 ///
 /// **With any of them**: an activity. On entry an event with opcode ActivityStart
 /// and the arguments; on exit an event with opcode ActivityStop with the fields
 /// below. Both carry the same 16-byte activity id ([`ActivityId`]) in the
 /// EventHeader activity-id extension, and the start event carries the caller's
 /// activity (the innermost annotated call still running on this thread) as its
-/// related id. The stop event is written however the call ends:
+/// related id (no annotated caller but an OpenTelemetry span current: the
+/// span's activity id). The stop event is written however the call ends:
 ///
 /// | how the call ends | stop event fields |
 /// |---|---|
@@ -215,6 +218,11 @@ pub mod __private {
 /// polled), the event carries the activity's id in the EventHeader activity-id
 /// extension (no related id), and in the OpenTelemetry fallback as the
 /// `activity_id` attribute, so it is tied to the activity's start and stop.
+/// Outside any such activity but while an OpenTelemetry span is current
+/// (`Context::current()` has a valid span context), it carries the span's
+/// activity id ([`ActivityId::from_span`]), as the span's live start and stop
+/// do ([`UserEventsSpanProcessorBuilder::with_live_spans`]), besides the
+/// span's trace and span ids in PartA.
 ///
 /// ```
 /// use otel_user_events::{Level, ue_log};

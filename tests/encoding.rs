@@ -250,6 +250,9 @@ fn time_duration_and_addresses() {
     );
 }
 
+/// The current span's ids go to PartA, and its activity id
+/// (`ActivityId::from_span`: the trace id's first 8 bytes, the span id) to the
+/// EventHeader activity extension.
 #[test]
 fn trace_context_of_the_current_span_goes_to_part_a() {
     let trace_id = TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap();
@@ -270,7 +273,7 @@ fn trace_context_of_the_current_span_goes_to_part_a() {
     assert_eq!(
         json(&events),
         [
-            r#"{"n":"TestProvider:Traced","__csver__":1024,"PartA":{"time":"2024-01-01T12:34:56.789Z","ext_dt_traceId":"4bf92f3577b34da6a3ce929d0e0e4736","ext_dt_spanId":"00f067aa0ba902b7"},"PartC":{"n":1},"PartB":{"_typeName":"Log","severityNumber":9,"severityText":"INFO","name":"Traced"},"meta":{"level":4,"keyword":"0x1"}}"#
+            r#"{"n":"TestProvider:Traced","__csver__":1024,"PartA":{"time":"2024-01-01T12:34:56.789Z","ext_dt_traceId":"4bf92f3577b34da6a3ce929d0e0e4736","ext_dt_spanId":"00f067aa0ba902b7"},"PartC":{"n":1},"PartB":{"_typeName":"Log","severityNumber":9,"severityText":"INFO","name":"Traced"},"meta":{"level":4,"keyword":"0x1","activity":"4bf92f35-77b3-4da6-00f0-67aa0ba902b7"}}"#
         ]
     );
 }

@@ -46,6 +46,11 @@ mod tracing_layer;
 #[allow(dead_code)] // its `main`
 mod processor;
 
+/// `examples/spans.rs`, compiled in to capture the events it would write.
+#[path = "../examples/spans.rs"]
+#[allow(dead_code)] // its `main`
+mod spans;
+
 /// Every example's executable, built on first use.
 fn examples() -> &'static HashMap<String, PathBuf> {
     static EXAMPLES: OnceLock<HashMap<String, PathBuf>> = OnceLock::new();
@@ -504,6 +509,142 @@ fn without_the_filter_the_sdks_shutdown_log_becomes_an_event() {
     assert!(
         names[4..].contains(&"LoggerProvider.ShutdownInvokedByUser".to_owned()),
         "{names:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// spans (README "OpenTelemetry spans: `UserEventsSpanProcessor`")
+// ---------------------------------------------------------------------------
+
+#[test]
+fn spans_runs_and_says_what_became_of_the_spans() {
+    let (stdout, _) = run("spans", &[]);
+    assert!(
+        stdout.starts_with("otel-user-events SpanProcessor \"Shop\" (keyword 0x1):\n"),
+        "{stdout}"
+    );
+    let last = stdout.lines().last().unwrap();
+    if stdout.contains("spans are dropped and counted (dropped_unavailable)") {
+        // Three spans (start and end each) and one span event.
+        assert!(stdout.contains(" written: 0,"), "{stdout}");
+        assert!(stdout.contains(" dropped_unavailable: 7,"), "{stdout}");
+        assert_eq!(
+            last,
+            "nothing was written: user_events is unavailable here (see the report above); \
+             the 7 span events were dropped and counted as dropped_unavailable"
+        );
+    } else {
+        assert!(stdout.contains(" dropped_unavailable: 0,"), "{stdout}");
+        assert!(
+            last.starts_with("nothing was written: nobody listened")
+                || last.starts_with("written: "),
+            "{last}"
+        );
+    }
+}
+
+/// `"activity":"..."` and `"relatedActivity":"..."` of a decoded event's meta.
+fn activities(json: &str) -> (Option<&str>, Option<&str>) {
+    let value = |key: &str| {
+        let start = json.find(&format!(r#""{key}":""#))? + key.len() + 4;
+        Some(&json[start..start + json[start..].find('"')?])
+    };
+    (value("activity"), value("relatedActivity"))
+}
+
+#[test]
+fn spans_events_group_by_activity_as_readme_says() {
+    let _serial = serial();
+    let provider = spans::tracer_provider(spans::span_processor().unwrap());
+    let tracer = opentelemetry::trace::TracerProvider::tracer(&provider, "shop");
+    let (_, events) = Capture::new("Shop")
+        .unwrap()
+        .run(|| spans::checkout(&tracer));
+    provider.shutdown().unwrap();
+    let decoded: Vec<String> = events
+        .iter()
+        .map(|e| decode_json(&e.tracepoint, &e.payload).unwrap())
+        .collect();
+    let names: Vec<&str> = decoded
+        .iter()
+        .map(|e| &e[6..e.find(r#"","#).unwrap()])
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Shop:Span",        // checkout starts
+            "Shop:CartLoaded",  // inside checkout
+            "Shop:Span",        // charge starts
+            "Shop:PaymentSlow", // inside charge
+            "Shop:SpanEvent",   // charge's span event
+            "Shop:Span",        // charge ends
+            "Shop:Span",        // checkout ends
+        ],
+        "{decoded:#?}"
+    );
+    let ids: Vec<_> = decoded.iter().map(|e| activities(e)).collect();
+    let (checkout, charge) = (ids[0].0.unwrap(), ids[2].0.unwrap());
+    assert_ne!(checkout, charge);
+    assert_eq!(
+        ids,
+        [
+            (Some(checkout), None),
+            (Some(checkout), None),
+            (Some(charge), Some(checkout)),
+            (Some(charge), None),
+            (Some(charge), None),
+            (Some(charge), None),
+            (Some(checkout), None),
+        ]
+    );
+    // The ended charge span: an error, a client span, its parent, and its attribute.
+    assert!(
+        decoded[5].contains(r#""success":false,"kind":2,"parentId":""#)
+            && decoded[5].contains(
+                r#""statusMessage":"insufficient funds"},"PartC":{"payment.provider":"acme"}"#
+            ),
+        "{}",
+        decoded[5]
+    );
+    // The ended checkout span: its semantic-convention attributes in PartB.
+    assert!(
+        decoded[6].contains(
+            r#""kind":1,"httpMethod":"POST","httpStatusCode":402},"PartC":{"cart.items":3}"#
+        ),
+        "{}",
+        decoded[6]
+    );
+}
+
+#[test]
+fn spans_tracing_span_is_a_live_span_with_its_events_inside() {
+    let _serial = serial();
+    let provider = spans::tracer_provider(spans::span_processor().unwrap());
+    let (_, events) = Capture::new("Shop")
+        .unwrap()
+        .run(|| spans::ship_with_tracing(&provider));
+    provider.shutdown().unwrap();
+    let decoded: Vec<String> = events
+        .iter()
+        .map(|e| decode_json(&e.tracepoint, &e.payload).unwrap())
+        .collect();
+    let names: Vec<&str> = decoded
+        .iter()
+        .map(|e| &e[6..e.find(r#"","#).unwrap()])
+        .collect();
+    assert_eq!(
+        names,
+        ["Shop:Span", "Shop:Shipped", "Shop:Span"],
+        "{decoded:#?}"
+    );
+    let ids: Vec<_> = decoded.iter().map(|e| activities(e)).collect();
+    let ship = ids[0].0.expect("the start's activity id");
+    assert_eq!(ids, [(Some(ship), None); 3]);
+    assert!(decoded[0].contains(r#""name":"ship""#), "{}", decoded[0]);
+    assert!(
+        decoded[1].contains(r#""PartC":{"carrier":"post"}"#),
+        "{}",
+        decoded[1]
     );
 }
 

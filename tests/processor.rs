@@ -222,6 +222,8 @@ fn bodies_of_every_type() {
     }
 }
 
+/// The record's trace context goes to PartA, and its span's activity id
+/// (`ActivityId::from_span`) to the EventHeader activity extension.
 #[test]
 fn trace_context_goes_to_part_a() {
     let provider = provider(
@@ -239,7 +241,8 @@ fn trace_context_goes_to_part_a() {
         concat!(
             r#"{"n":"TestProc:Log","__csver__":1024,"PartA":{"time":"2024-01-01T12:34:56.789Z","#,
             r#""ext_dt_traceId":"4bf92f3577b34da6a3ce929d0e0e4736","ext_dt_spanId":"00f067aa0ba902b7"},"#,
-            r#""PartB":{"_typeName":"Log","severityNumber":9},"meta":{"level":4,"keyword":"0x1"}}"#
+            r#""PartB":{"_typeName":"Log","severityNumber":9},"#,
+            r#""meta":{"level":4,"keyword":"0x1","activity":"4bf92f35-77b3-4da6-00f0-67aa0ba902b7"}}"#
         )
     );
 }

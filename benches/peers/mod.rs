@@ -12,6 +12,8 @@ use opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge;
 use opentelemetry_sdk::logs::SdkLoggerProvider;
 use tracing_subscriber::prelude::*;
 
+pub mod spans;
+
 /// The event's values.
 pub const ORDER: (u64, &str, f64, bool) = (42, "ada", 9.99, true);
 

@@ -26,6 +26,8 @@ use otel_user_events_listen::names::{
     sudo ue-tail --level warning --keyword 0x10 MyService\n  \
     sudo ue-tail --json --count 10 MyService\n  \
     sudo ue-tail --group myteam MyService\n  \
+    sudo ue-tail --activity 4bf92f35-77b3-4da6-00f0-67aa0ba902b7 MyService\n  \
+    sudo ue-tail --trace 4bf92f3577b34da6a3ce929d0e0e4736 MyService\n  \
     ue-tail --file perf.data\n  \
     sudo ue-tail precreate --keyword 1 --keyword 0x10 MyService")]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
@@ -60,6 +62,18 @@ pub struct Args {
     /// Only events with this name. Repeat for several.
     #[arg(short, long = "event", value_name = "NAME")]
     pub events: Vec<String>,
+
+    /// Only events of this activity: whose EventHeader activity id is ID (as
+    /// decoders show it, `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, or 32 hex
+    /// digits). An OpenTelemetry span's live start and stop, its span events
+    /// and the events written while it is current share one. Repeat for several.
+    #[arg(short, long = "activity", value_name = "ID", value_parser = activity_id)]
+    pub activities: Vec<[u8; 16]>,
+
+    /// Only events of this trace: whose PartA `ext_dt_traceId` is ID (32 hex
+    /// digits). Repeat for several.
+    #[arg(short, long = "trace", value_name = "ID", value_parser = trace_id)]
+    pub traces: Vec<String>,
 
     /// One JSON object per line, as `tracepoint_decode` writes it.
     #[arg(long)]
@@ -229,6 +243,36 @@ fn keyword(s: &str) -> Result<u64, String> {
     parsed.map_err(|_| format!("{s:?} is not a keyword: use a number like 0x10 or 16"))
 }
 
+/// An activity id: 16 bytes as 32 hex digits, with the GUID form's dashes or without.
+fn activity_id(s: &str) -> Result<[u8; 16], String> {
+    let hex: String = s.chars().filter(|&c| c != '-').collect();
+    let err = || {
+        format!(
+            "{s:?} is not an activity id: use 32 hex digits, like \
+             4bf92f35-77b3-4da6-00f0-67aa0ba902b7"
+        )
+    };
+    if hex.len() != 32 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(err());
+    }
+    let mut id = [0u8; 16];
+    for (i, byte) in id.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| err())?;
+    }
+    Ok(id)
+}
+
+/// A trace id: 32 hex digits, kept lowercase (as PartA writes it).
+fn trace_id(s: &str) -> Result<String, String> {
+    if s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(s.to_ascii_lowercase())
+    } else {
+        Err(format!(
+            "{s:?} is not a trace id: use 32 hex digits, like 4bf92f3577b34da6a3ce929d0e0e4736"
+        ))
+    }
+}
+
 fn seconds(s: &str) -> Result<Duration, String> {
     s.parse::<f64>()
         .ok()
@@ -380,6 +424,47 @@ mod tests {
             args.check_name(),
             Err(ProviderGroupError::TooLong { len: 4, max: 3 }.to_string())
         );
+    }
+
+    #[test]
+    fn takes_activity_and_trace_ids() {
+        let args = Args::try_parse_from([
+            "ue-tail",
+            "--activity",
+            "4bf92f35-77b3-4da6-00f0-67aa0ba902b7",
+            "-a",
+            "000102030405060708090A0B0C0D0E0F",
+            "--trace",
+            "4BF92F3577B34DA6A3CE929D0E0E4736",
+            "MyService",
+        ])
+        .unwrap();
+        assert_eq!(
+            args.activities,
+            [
+                [
+                    0x4b, 0xf9, 0x2f, 0x35, 0x77, 0xb3, 0x4d, 0xa6, 0x00, 0xf0, 0x67, 0xaa, 0x0b,
+                    0xa9, 0x02, 0xb7
+                ],
+                [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
+            ]
+        );
+        assert_eq!(args.traces, ["4bf92f3577b34da6a3ce929d0e0e4736"]);
+        assert!(
+            activity_id("4bf92f35-77b3")
+                .unwrap_err()
+                .contains("is not an activity id")
+        );
+        assert!(activity_id(&"g".repeat(32)).is_err());
+        assert!(activity_id(&"0".repeat(34)).is_err());
+        assert!(
+            trace_id("4bf92f35")
+                .unwrap_err()
+                .contains("is not a trace id")
+        );
+        assert!(trace_id(&"z".repeat(32)).is_err());
+        let err = Args::try_parse_from(["ue-tail", "--trace", "x", "P"]).unwrap_err();
+        assert!(err.to_string().contains("is not a trace id"), "{err}");
     }
 
     #[test]

@@ -23,6 +23,11 @@ pub struct Filter {
     pub keywords: Vec<u64>,
     /// Only events with these names (empty: any).
     pub events: Vec<String>,
+    /// Only events whose EventHeader activity id is one of these (empty: any).
+    pub activities: Vec<[u8; 16]>,
+    /// Only events whose PartA `ext_dt_traceId` is one of these, as 32
+    /// lowercase hex digits (empty: any).
+    pub traces: Vec<String>,
 }
 
 impl Filter {
@@ -42,6 +47,22 @@ impl Filter {
         self.events.is_empty() || self.events.iter().any(|e| e.as_bytes() == name)
     }
 
+    /// True when an event with this activity id (`None`: it has none) may be shown.
+    pub fn activity(&self, id: Option<&[u8; 16]>) -> bool {
+        self.activities.is_empty() || id.is_some_and(|id| self.activities.contains(id))
+    }
+
+    /// True when an event with this PartA `ext_dt_traceId` (`None`: it has
+    /// none) may be shown. Hex digits match in either case.
+    pub fn trace(&self, trace_id: Option<&[u8]>) -> bool {
+        self.traces.is_empty()
+            || trace_id.is_some_and(|id| {
+                self.traces
+                    .iter()
+                    .any(|t| t.as_bytes().eq_ignore_ascii_case(id))
+            })
+    }
+
     /// True when events of non-EventHeader tracepoints may be shown (a perf.data
     /// file may hold any tracepoint): only when nothing EventHeader-specific
     /// was asked for.
@@ -51,6 +72,8 @@ impl Filter {
             && self.max_level.is_none()
             && self.keywords.is_empty()
             && self.events.is_empty()
+            && self.activities.is_empty()
+            && self.traces.is_empty()
     }
 
     /// The (level, keyword) pairs whose tracepoints to register ahead of the
@@ -134,6 +157,31 @@ mod tests {
         assert!(Filter::default().event(b"C"));
         assert!(!f.any_tracepoint());
         assert!(Filter::default().any_tracepoint());
+    }
+
+    #[test]
+    fn filters_activities_and_traces() {
+        let (a, b) = ([1u8; 16], [2u8; 16]);
+        let f = Filter {
+            activities: vec![a],
+            ..Filter::default()
+        };
+        assert!(f.activity(Some(&a)));
+        assert!(!f.activity(Some(&b)));
+        assert!(!f.activity(None));
+        assert!(Filter::default().activity(None));
+        assert!(!f.any_tracepoint());
+
+        let f = Filter {
+            traces: vec!["4bf92f3577b34da6a3ce929d0e0e4736".into()],
+            ..Filter::default()
+        };
+        assert!(f.trace(Some(b"4bf92f3577b34da6a3ce929d0e0e4736")));
+        assert!(f.trace(Some(b"4BF92F3577B34DA6A3CE929D0E0E4736")));
+        assert!(!f.trace(Some(b"4bf92f3577b34da6a3ce929d0e0e4737")));
+        assert!(!f.trace(None));
+        assert!(Filter::default().trace(None));
+        assert!(!f.any_tracepoint());
     }
 
     #[test]

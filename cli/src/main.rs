@@ -53,6 +53,8 @@ fn run(args: Args) -> Result<(), Error> {
         max_level: args.level,
         keywords: args.keywords,
         events: args.events,
+        activities: args.activities,
+        traces: args.traces,
     };
     let stdout = BufWriter::new(io::stdout().lock());
     let mut out = Output::new(stdout, args.json, filter, args.count);

@@ -4,7 +4,10 @@
 use std::io::{self, Write};
 
 use otel_user_events_listen::names::TracepointName;
-use tracepoint_decode::{EventHeaderEnumeratorContext, PerfEventFormat, PerfSampleEventInfo};
+use tracepoint_decode::{
+    EventHeaderEnumerator, EventHeaderEnumeratorContext, EventHeaderEnumeratorState,
+    PerfEventFormat, PerfSampleEventInfo,
+};
 
 use crate::filter::Filter;
 use crate::{human, json};
@@ -70,8 +73,16 @@ impl<W: Write> Output<W> {
                 return Ok(());
             }
         };
-        if !self.filter.event(event.event_info().name_bytes()) {
+        let info = event.event_info();
+        if !self.filter.event(info.name_bytes()) || !self.filter.activity(info.activity_id()) {
             return Ok(());
+        }
+        if !self.filter.traces.is_empty() {
+            let trace_id = part_a_trace_id(&mut event);
+            event.reset();
+            if !self.filter.trace(trace_id) {
+                return Ok(());
+            }
         }
         self.line.clear();
         if self.json {
@@ -129,4 +140,36 @@ impl<W: Write> Output<W> {
     pub fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
     }
+}
+
+/// The value of the event's PartA `ext_dt_traceId` (Common Schema: the trace
+/// id as hex), if it has one. Leaves the enumerator anywhere: reset it.
+fn part_a_trace_id<'dat>(event: &mut EventHeaderEnumerator<'_, '_, 'dat>) -> Option<&'dat [u8]> {
+    // Depth of the struct we are in; PartA is a struct at the top.
+    let (mut depth, mut in_part_a) = (0u32, false);
+    while event.move_next() {
+        match event.state() {
+            EventHeaderEnumeratorState::StructBegin => {
+                depth += 1;
+                if depth == 1 {
+                    in_part_a = event.item_info().name_bytes() == b"PartA";
+                }
+            }
+            EventHeaderEnumeratorState::StructEnd => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 && in_part_a {
+                    return None;
+                }
+            }
+            EventHeaderEnumeratorState::Value
+                if depth == 1
+                    && in_part_a
+                    && event.item_info().name_bytes() == b"ext_dt_traceId" =>
+            {
+                return Some(event.item_info().value().bytes());
+            }
+            _ => {}
+        }
+    }
+    None
 }

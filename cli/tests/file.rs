@@ -62,7 +62,11 @@ fn plain_format() -> Arc<PerfEventFormat> {
 
 /// Writes the events 1 ms apart (pid 100, tid 100 + i) and a plain event last.
 fn perf_data(name: &str) -> PathBuf {
-    let events = events();
+    perf_data_of(name, events())
+}
+
+/// Writes `events` 1 ms apart (pid 100, tid 100 + i) and a plain event last.
+fn perf_data_of(name: &str, events: Vec<CapturedEvent>) -> PathBuf {
     let mut tracepoints: Vec<Arc<PerfEventFormat>> = Vec::new();
     for e in &events {
         if !tracepoints.iter().any(|f| f.name() == e.tracepoint) {
@@ -171,6 +175,79 @@ fn filters_apply_to_files() {
     assert_eq!(names(&["-k", "1", "-e", "charge"]), ["Shop:charge"; 2]);
     assert_eq!(names(&["--event", "Login", "-e", "Upload"]), all_macro[..2]);
     assert_eq!(names(&["--count", "2"]), all_macro[..2]);
+    std::fs::remove_file(path).unwrap();
+}
+
+const TRACE_1: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+const TRACE_2: &str = "0af7651916cd43dd8448eb211c80319c";
+
+/// `ue_log!` inside a span of trace 1, inside one of trace 2, outside any,
+/// and an `#[otel_event]` activity (id `...0001`).
+fn span_events() -> Vec<CapturedEvent> {
+    use opentelemetry::trace::{
+        SpanContext, SpanId, TraceContextExt as _, TraceFlags, TraceId, TraceState,
+    };
+    let in_span = |trace: &str, span: &str, f: &dyn Fn()| {
+        let sc = SpanContext::new(
+            TraceId::from_hex(trace).unwrap(),
+            SpanId::from_hex(span).unwrap(),
+            TraceFlags::SAMPLED,
+            true,
+            TraceState::default(),
+        );
+        let _guard = opentelemetry::Context::current()
+            .with_remote_span_context(sc)
+            .attach();
+        f();
+    };
+    let ((), events) = sequential_activity_ids(|| {
+        Capture::new("Shop").unwrap().run(|| {
+            in_span(TRACE_1, "00f067aa0ba902b7", &|| ue_log!(info, "InSpan"));
+            in_span(TRACE_2, "b7ad6b7169203331", &|| ue_log!(info, "OtherTrace"));
+            ue_log!(info, "Plain");
+            charge(5);
+        })
+    });
+    assert_eq!(events.len(), 5, "{events:?}");
+    events
+}
+
+#[test]
+fn activity_and_trace_filters_pick_a_spans_events() {
+    let path = perf_data_of("spans", span_events());
+    let file = path.to_str().unwrap();
+    let names = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["--file", file];
+        all.extend_from_slice(args);
+        ue_tail_ok(&all)
+            .lines()
+            .map(|l| l.split(' ').nth(1).unwrap().to_owned())
+            .collect()
+    };
+    // The span's activity id: trace 1's first 16 hex digits, then the span id.
+    assert_eq!(
+        names(&["--activity", "4bf92f35-77b3-4da6-00f0-67aa0ba902b7"]),
+        ["Shop:InSpan"]
+    );
+    assert_eq!(
+        names(&["-a", "4bf92f3577b34da600f067aa0ba902b7"]),
+        ["Shop:InSpan"]
+    );
+    assert_eq!(
+        names(&["--activity", "00000000-0000-0000-0000-000000000001"]),
+        ["Shop:charge"; 2]
+    );
+    assert!(names(&["--activity", "00000000-0000-0000-0000-000000000009"]).is_empty());
+    assert_eq!(names(&["--trace", TRACE_1]), ["Shop:InSpan"]);
+    assert_eq!(
+        names(&["--trace", &TRACE_2.to_uppercase(), "-t", TRACE_1]),
+        ["Shop:InSpan", "Shop:OtherTrace"]
+    );
+    // With another filter, and with the JSON output.
+    assert!(names(&["--trace", TRACE_1, "-e", "Plain"]).is_empty());
+    let json = ue_tail_ok(&["--file", file, "--json", "--trace", TRACE_2]);
+    assert_eq!(json.lines().count(), 1, "{json}");
+    assert!(json.contains(r#""n":"Shop:OtherTrace""#), "{json}");
     std::fs::remove_file(path).unwrap();
 }
 

@@ -2,8 +2,9 @@
 
 use std::time::SystemTime;
 
+use crate::activity::{self, CurrentSpan};
 use crate::callsite::{Callsite, EventInfo};
-use crate::encode::common_schema::{self, CloudRole, PartA, PartB, PartBActivity, TraceHex};
+use crate::encode::common_schema::{self, CloudRole, PartA, PartB, PartBActivity};
 use crate::encode::header::HeaderFields;
 use crate::encode::layout::TYPE_NAME_DATA;
 use crate::encode::profile::EncodingProfile;
@@ -88,22 +89,32 @@ fn write(
     profile: EncodingProfile,
     deliver: impl FnOnce(Sealed<'_, ()>),
 ) {
-    let trace = TraceHex::current();
+    // One read of the OpenTelemetry context for PartA's ids and the activity id.
+    let span = CurrentSpan::get();
+    let trace = span.as_ref().map(CurrentSpan::trace_hex);
+    let span_activity = span.as_ref().map(CurrentSpan::activity_id);
     let part_a = PartA::new(time.as_str(), trace.as_ref(), cloud_role);
+    // Inside an OpenTelemetry span, see `activity::within_span`.
+    let ids = activity::within_span(event.activity, event.opcode, span_activity.as_ref());
     let content = MacroEvent {
         info: site.info(),
         event,
         part_a: &part_a,
+        activity: ids,
         profile,
     };
-    seal_event(&content, &header_fields(site.info(), event), deliver);
+    seal_event(&content, &header_fields(site.info(), event, ids), deliver);
 }
 
-fn header_fields<'a>(info: &EventInfo, event: &Event<'a>) -> HeaderFields<'a> {
+fn header_fields<'a>(
+    info: &EventInfo,
+    event: &Event<'a>,
+    activity: Option<(&'a [u8; 16], Option<&'a [u8; 16]>)>,
+) -> HeaderFields<'a> {
     HeaderFields {
         level: info.level.as_u8(),
         opcode: event.opcode,
-        activity: event.activity,
+        activity,
     }
 }
 
@@ -112,6 +123,8 @@ struct MacroEvent<'v> {
     info: &'static EventInfo,
     event: &'v Event<'v>,
     part_a: &'v PartA<'v>,
+    /// The header's activity ids (the scalar profile repeats them in PartB).
+    activity: Option<(&'v [u8; 16], Option<&'v [u8; 16]>)>,
     profile: EncodingProfile,
 }
 
@@ -122,7 +135,9 @@ impl<'v> Encode for MacroEvent<'v> {
     fn encode<'w>(&'w self, w: &mut EventWriter<'w>) {
         match self.profile {
             EncodingProfile::Full => encode(w, self.info, self.event, self.part_a),
-            EncodingProfile::Scalars => encode_scalars(w, self.info, self.event, self.part_a),
+            EncodingProfile::Scalars => {
+                encode_scalars(w, self.info, self.event, self.part_a, self.activity)
+            }
         }
     }
 }
@@ -158,6 +173,7 @@ fn encode_scalars<'a>(
     info: &'static EventInfo,
     event: &Event<'a>,
     part_a: &PartA<'a>,
+    activity: Option<(&'a [u8; 16], Option<&'a [u8; 16]>)>,
 ) {
     common_schema::write_head(w, info.name, part_a);
     scalars::write_part_c(w, event.part_c_meta(), event.fields);
@@ -167,7 +183,7 @@ fn encode_scalars<'a>(
         event_id: None,
         name: Some(info.name),
         activity: Some(PartBActivity {
-            ids: event.activity,
+            ids: activity,
             opcode: event.opcode,
         }),
     };

@@ -12,6 +12,9 @@
 //! - [`CounterSnapshot`]: written, dropped and truncated events.
 //! - [`UserEventsProcessor`]: an OpenTelemetry `LogProcessor` that writes SDK log
 //!   records to user_events (a drop-in for `opentelemetry-user-events-logs`).
+//! - [`UserEventsSpanProcessor`]: an OpenTelemetry `SpanProcessor` that writes spans
+//!   to user_events (a drop-in for `opentelemetry-user-events-trace`), optionally
+//!   as live activities.
 //! - [`UserEventsLayer`] (feature `tracing`): a `tracing-subscriber` layer that
 //!   writes `tracing` events, and spans as activities, to user_events.
 //! - `testing` (feature `testing`): capture events' exact bytes in tests, without a kernel.
@@ -37,6 +40,7 @@ mod layer;
 mod level;
 mod processor;
 mod provider;
+mod span;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -58,6 +62,10 @@ pub use processor::{
 pub use provider::{
     ActiveOutputs, InitError, InitReport, LoggerSource, OpenTelemetryReport, OutputMode, Provider,
     ProviderBuilder, TracepointReport, counters,
+};
+pub use span::{
+    DEFAULT_SPAN_EVENTHEADER_NAME, SPAN_EVENT_NAME, UserEventsSpanProcessor,
+    UserEventsSpanProcessorBuilder,
 };
 // The kernel interface is `otel-user-events-abi`'s; these names of it are part of the
 // runtime's reports and errors.

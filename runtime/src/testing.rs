@@ -9,9 +9,10 @@
 //! truncated, dropped as too large) in the counters of the active provider, or
 //! of its processor.
 //!
-//! Events of a `UserEventsProcessor` keep the processor's own provider name,
-//! keyword and resource (PartA cloud role); [`Capture::at_time`] replaces the
-//! record's timestamp.
+//! Events of a `UserEventsProcessor` (or a `UserEventsSpanProcessor`) keep the
+//! processor's own provider name, keyword and resource (PartA cloud role);
+//! [`Capture::at_time`] replaces the record's timestamp (for spans: PartA's
+//! time; PartB's `startTime` stays the span's).
 //!
 //! ```
 //! use otel_user_events_runtime::testing::Capture;

@@ -46,6 +46,39 @@ impl ActivityId {
         ActivityId(bytes)
     }
 
+    /// The activity id of an OpenTelemetry span: the first 8 bytes of its
+    /// trace id, then its 8-byte span id.
+    ///
+    /// The same span always maps to the same id, in every process: the span
+    /// processor's live-span start and stop events
+    /// ([`UserEventsSpanProcessorBuilder::with_live_spans`](crate::UserEventsSpanProcessorBuilder::with_live_spans)),
+    /// its span events, and every `ue_log!`, `#[otel_event]` and
+    /// `UserEventsProcessor` event written while the span is current carry it,
+    /// and a child span's start carries its parent's as related id. The span
+    /// id alone is unique within a trace in practice; the trace id's first
+    /// half keeps spans of different traces apart even if their span ids
+    /// collide. (These ids never clash with [`ActivityId::new`]'s in
+    /// practice: those are a random per-thread prefix and a counter.)
+    ///
+    /// ```
+    /// use otel_user_events_runtime::ActivityId;
+    ///
+    /// let trace_id = 0x4bf92f3577b34da6a3ce929d0e0e4736_u128.to_be_bytes();
+    /// let span_id = 0x00f067aa0ba902b7_u64.to_be_bytes();
+    /// let id = ActivityId::from_span(trace_id, span_id);
+    /// assert_eq!(id.to_string(), "4bf92f35-77b3-4da6-00f0-67aa0ba902b7");
+    /// ```
+    pub const fn from_span(trace_id: [u8; 16], span_id: [u8; 8]) -> ActivityId {
+        let mut bytes = [0u8; 16];
+        let mut i = 0;
+        while i < 8 {
+            bytes[i] = trace_id[i];
+            bytes[8 + i] = span_id[i];
+            i += 1;
+        }
+        ActivityId(bytes)
+    }
+
     /// The id's bytes, as written in the EventHeader extension.
     pub const fn as_bytes(&self) -> &[u8; 16] {
         &self.0
@@ -186,6 +219,29 @@ mod tests {
         ids.sort();
         ids.dedup();
         assert_eq!(ids.len(), count);
+    }
+
+    #[test]
+    fn a_span_id_is_the_trace_ids_first_half_then_the_span_id() {
+        let trace_id = [
+            0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0xe8, 0xe9, 0xea, 0xeb, 0xec, 0xed,
+            0xee, 0xef,
+        ];
+        let span_id = [0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7];
+        let id = ActivityId::from_span(trace_id, span_id);
+        assert_eq!(
+            id.as_bytes(),
+            &[
+                0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5,
+                0xa6, 0xa7
+            ]
+        );
+        assert_eq!(id.to_string(), "10111213-1415-1617-a0a1-a2a3a4a5a6a7");
+        // Another span of the same trace, and the same span id in another trace, differ.
+        assert_ne!(ActivityId::from_span(trace_id, [0xa0; 8]), id);
+        let mut other_trace = trace_id;
+        other_trace[0] = 0x20;
+        assert_ne!(ActivityId::from_span(other_trace, span_id), id);
     }
 
     #[test]

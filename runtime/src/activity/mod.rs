@@ -15,6 +15,9 @@
 //! - [`future`]: [`ActivityFuture`] (`async fn`) makes the activity current only
 //!   while the future is polled, and writes the stop event if the future panics
 //!   or is dropped before it completes (cancelled).
+//! - [`otel_span`]: the current OpenTelemetry span as an activity: events
+//!   outside any annotated call but inside a span carry the span's id
+//!   ([`ActivityId::from_span`]).
 //! - [`result`]: [`SplitResult`], how `err` tells a function's success from its
 //!   error, and [`Returned`], how `ret` does on a type that may be a `Result`.
 
@@ -22,6 +25,7 @@ mod call;
 mod current;
 mod future;
 mod id;
+mod otel_span;
 mod result;
 mod scope;
 
@@ -33,5 +37,6 @@ pub use future::ActivityFuture;
 pub use id::ActivityId;
 #[cfg(feature = "testing")]
 pub use id::sequential_activity_ids;
+pub(crate) use otel_span::{CurrentSpan, span_activity, within_span};
 pub use result::{OtherReturned, ResultReturned, Returned, SplitResult};
 pub use scope::{ActivityScope, call_once};

@@ -154,7 +154,7 @@ impl Shape {
 /// Metadata a field named `name` takes: the name (copied when short, else
 /// borrowed), NUL, encoding and format bytes.
 #[inline(always)]
-fn field_meta_need(name: &str) -> Room {
+pub(crate) fn field_meta_need(name: &str) -> Room {
     if name.len() <= INLINE_MAX {
         Room {
             bytes: name.len() + 3,
@@ -169,11 +169,11 @@ fn field_meta_need(name: &str) -> Room {
 }
 
 #[inline(always)]
-fn fits(room: Room, reserve: Room, need: Room) -> bool {
+pub(crate) fn fits(room: Room, reserve: Room, need: Room) -> bool {
     room.bytes >= reserve.bytes + need.bytes && room.segments >= reserve.segments + need.segments
 }
 
-fn less(room: Room, reserve: Room) -> Room {
+pub(crate) fn less(room: Room, reserve: Room) -> Room {
     Room {
         bytes: room.bytes.saturating_sub(reserve.bytes),
         segments: room.segments.saturating_sub(reserve.segments),

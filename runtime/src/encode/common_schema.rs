@@ -230,13 +230,7 @@ impl TraceHex {
 
     /// The ids of the current OpenTelemetry span, if there is a valid one.
     pub fn current() -> Option<TraceHex> {
-        use opentelemetry::trace::TraceContextExt;
-        opentelemetry::Context::map_current(|cx| {
-            let span = cx.span();
-            let sc = span.span_context();
-            sc.is_valid()
-                .then(|| TraceHex::new(sc.trace_id(), sc.span_id()))
-        })
+        current_span_ids().map(|(trace_id, span_id)| TraceHex::new(trace_id, span_id))
     }
 
     /// (trace id, span id).
@@ -247,6 +241,18 @@ impl TraceHex {
             std::str::from_utf8(&self.span).unwrap_or(""),
         )
     }
+}
+
+/// The trace and span id of the current OpenTelemetry span (`Context::current`),
+/// if it has a valid span context: the one read of the context every event's
+/// PartA (and activity id) comes from.
+pub fn current_span_ids() -> Option<(TraceId, SpanId)> {
+    use opentelemetry::trace::TraceContextExt;
+    opentelemetry::Context::map_current(|cx| {
+        let span = cx.span();
+        let sc = span.span_context();
+        sc.is_valid().then(|| (sc.trace_id(), sc.span_id()))
+    })
 }
 
 fn to_hex(bytes: &[u8], out: &mut [u8]) {

@@ -3,7 +3,7 @@
 
 pub mod any_value;
 pub mod common_schema;
-mod encoding;
+pub(crate) mod encoding;
 pub mod field;
 pub mod header;
 pub(crate) mod json;
@@ -12,4 +12,5 @@ pub mod profile;
 pub mod scalars;
 pub mod seal;
 pub mod time;
+pub mod value;
 pub mod writer;

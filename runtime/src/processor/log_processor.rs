@@ -7,20 +7,19 @@ use std::time::Duration;
 
 use opentelemetry::InstrumentationScope;
 use opentelemetry::logs::Severity;
+use opentelemetry::trace::{SpanId, TraceId};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::logs::{LogProcessor, SdkLogRecord};
-use otel_user_events_abi::DataFile;
 
 use crate::Level;
+use crate::activity::{self, ActivityId};
 use crate::counters::CounterSnapshot;
-use crate::deliver;
 use crate::encode::seal::seal_event;
 use crate::encode::time::Rfc3339;
-use crate::{capture, enable};
 
 use super::record::{self, RecordEvent, RecordLayout, header_fields};
-use super::tracepoints::{self, ProcessorReport, Tracepoints};
+use super::tracepoints::{ProcessorReport, Tracepoints};
 
 /// An OpenTelemetry [`LogProcessor`] that writes SDK log records to user_events.
 ///
@@ -75,6 +74,11 @@ use super::tracepoints::{self, ProcessorReport, Tracepoints};
 /// - a bad provider name is a typed [`ProviderNameError`](crate::ProviderNameError);
 /// - the tracepoints can join a provider group
 ///   ([`UserEventsProcessorBuilder::with_provider_group`](crate::UserEventsProcessorBuilder::with_provider_group));
+/// - a record emitted in a span (with a trace context) carries that span's
+///   activity id ([`ActivityId::from_span`]) in the EventHeader header, and
+///   one emitted inside an `#[otel_event]` activity that activity's id, so
+///   it groups with the span's (or the activity's) other events; decoders show
+///   it in `meta`;
 /// - where user_events is missing, records are counted as dropped (see Counting below)
 ///   and the [`report`](Self::report) says why, instead of a note in the SDK's internal logs.
 ///
@@ -118,7 +122,9 @@ pub struct UserEventsProcessor {
 }
 
 /// Reads a processor's report and counters after the processor moved into a
-/// logger provider. Get one with [`UserEventsProcessor::handle`].
+/// logger provider (or a tracer provider). Get one with
+/// [`UserEventsProcessor::handle`] or
+/// [`UserEventsSpanProcessor::handle`](crate::UserEventsSpanProcessor::handle).
 #[derive(Clone)]
 pub struct ProcessorHandle {
     shared: Arc<Tracepoints>,
@@ -148,60 +154,40 @@ impl UserEventsProcessor {
     #[inline(never)]
     fn emit_enabled(&self, record: &SdkLogRecord, severity: Severity, level: Level, bits: u32) {
         let shared = &*self.shared;
-        // A capturing thread keeps the event (with the capture's time, if it
-        // sets one) instead of writing it; it is counted all the same.
-        let capture = (bits & enable::CAPTURE != 0)
-            .then(capture::settings)
-            .flatten();
-        // Where the event goes, decided once: the capture, or the kernel.
-        let (to, time) = match (capture, &shared.data_file) {
-            (Some(capture), _) => {
-                let tracepoint = shared.name.tracepoint_name(level, shared.keyword);
-                (To::Capture(tracepoint), capture.time)
-            }
-            (None, Some(file)) if bits & enable::KERNEL != 0 => (To::Kernel(file), None),
-            (None, _) => {
-                // The level's tracepoint did not register (no user_events, no
-                // access): the record is lost, and counted.
-                if bits & enable::UNAVAILABLE != 0 {
-                    shared.counters.dropped_unavailable();
-                }
-                return;
-            }
+        let Some((to, time)) = shared.route(level, bits) else {
+            return;
         };
         let time = Rfc3339::new(time.unwrap_or_else(|| record::record_time(record)));
         let trace = record::record_trace(record);
+        let activity = record_activity(record);
         let content = RecordEvent {
             config: &self.config,
             record,
             severity,
             time: time.as_str(),
             trace: trace.as_ref(),
+            activity: activity.as_ref().map(ActivityId::as_bytes),
         };
-        seal_event(&content, &header_fields(level), |sealed| {
+        let mut fields = header_fields(level);
+        fields.activity = activity.as_ref().map(|id| (id.as_bytes(), None));
+        seal_event(&content, &fields, |sealed| {
             if sealed.dropped > 0 {
                 shared.counters.attributes_dropped(sealed.dropped);
             }
-            match to {
-                To::Capture(tracepoint) => {
-                    deliver::to_capture(sealed, tracepoint, Some(&shared.counters))
-                }
-                To::Kernel(file) => {
-                    let index = shared.write_index[tracepoints::index(level)];
-                    let word = shared.word(level);
-                    deliver::to_kernel(sealed, file.fd(), word, index, &shared.counters)
-                }
-            }
+            shared.deliver(&to, level, sealed);
         });
     }
 }
 
-/// Where a record's event goes.
-enum To<'a> {
-    /// This thread's test capture, as if written to this tracepoint.
-    Capture(String),
-    /// The processor's `user_events_data`.
-    Kernel(&'a DataFile),
+/// The activity id of a record's event: the current `#[otel_event]` activity,
+/// else the activity of the span the record was emitted in
+/// ([`ActivityId::from_span`] of its trace context), as macro events get.
+fn record_activity(record: &SdkLogRecord) -> Option<ActivityId> {
+    ActivityId::current().or_else(|| {
+        let tc = record.trace_context()?;
+        (tc.trace_id != TraceId::INVALID && tc.span_id != SpanId::INVALID)
+            .then(|| activity::span_activity(tc.trace_id, tc.span_id))
+    })
 }
 
 impl LogProcessor for UserEventsProcessor {
@@ -267,6 +253,11 @@ impl fmt::Debug for UserEventsProcessor {
 }
 
 impl ProcessorHandle {
+    /// A handle on `shared` (the span processor's handles too).
+    pub(crate) fn new(shared: Arc<Tracepoints>) -> ProcessorHandle {
+        ProcessorHandle { shared }
+    }
+
     /// The processor's counters now.
     pub fn counters(&self) -> CounterSnapshot {
         self.shared.counters.snapshot()

@@ -6,7 +6,7 @@ mod builder;
 mod event_name;
 mod log_processor;
 mod record;
-mod tracepoints;
+pub(crate) mod tracepoints;
 
 pub use builder::{DEFAULT_SEVERITY, UserEventsProcessorBuilder};
 pub use event_name::DEFAULT_EVENT_NAME;

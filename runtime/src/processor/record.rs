@@ -15,8 +15,8 @@ use super::event_name::EventNamePolicy;
 use crate::Level;
 use crate::encode::any_value;
 use crate::encode::common_schema::{
-    CloudRole, PartA, PartB, SERVICE_INSTANCE_ID, SERVICE_NAME, TraceHex, write_head,
-    write_part_b_head, write_part_b_tail,
+    CloudRole, PartA, PartB, PartBActivity, SERVICE_INSTANCE_ID, SERVICE_NAME, TraceHex,
+    write_head, write_part_b_head, write_part_b_tail,
 };
 use crate::encode::header::{EVENT_HEADER_SIZE, HeaderFields};
 use crate::encode::profile::EncodingProfile;
@@ -154,6 +154,8 @@ pub(crate) struct RecordEvent<'v> {
     pub(crate) severity: Severity,
     pub(crate) time: &'v str,
     pub(crate) trace: Option<&'v TraceHex>,
+    /// The header's activity id (the scalar profile repeats it in PartB).
+    pub(crate) activity: Option<&'v [u8; 16]>,
 }
 
 impl<'v> Encode for RecordEvent<'v> {
@@ -172,6 +174,7 @@ fn encode<'a>(w: &mut EventWriter<'a>, event: &RecordEvent<'a>) -> u64 {
         severity,
         time,
         trace,
+        activity,
     } = *event;
     let event_name = config.event_name.name_of(record);
     let part_a = PartA::new(time, trace, &config.cloud_role);
@@ -209,7 +212,10 @@ fn encode<'a>(w: &mut EventWriter<'a>, event: &RecordEvent<'a>) -> u64 {
         severity_text: record.severity_text(),
         event_id,
         name: record.event_name().filter(|name| !name.trim().is_empty()),
-        activity: None,
+        activity: (config.profile == EncodingProfile::Scalars).then_some(PartBActivity {
+            ids: activity.map(|id| (id, None)),
+            opcode: 0,
+        }),
     };
     write_part_b_head(w, body.is_some(), &part_b);
     if let Some(body) = body {

@@ -1,17 +1,56 @@
-//! The processor's five tracepoints (one per level, all with its keyword): their
-//! enable words, registration, the report, and the single release at shutdown.
+//! A processor's tracepoints (the `LogProcessor`'s five, one per level; the
+//! `SpanProcessor`'s one, level 4; all with the processor's keyword): their
+//! enable words, registration, the report, where an event goes, and the single
+//! release at shutdown.
 
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::time::SystemTime;
 
 use otel_user_events_abi::name::ProviderName;
 use otel_user_events_abi::{DataFile, DataFileError, Errno};
 
 use crate::capture::{self, EnableWords};
 use crate::counters::Counters;
+use crate::deliver;
+use crate::encode::seal::Sealed;
 use crate::{Level, enable};
+
+/// What a processor writes: which levels it registers, and the words of its report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Signal {
+    /// The `LogProcessor`: one tracepoint per level.
+    Logs,
+    /// The `SpanProcessor`: one tracepoint, level 4 (informational), as the
+    /// `opentelemetry-user-events-trace` crate registers.
+    Spans,
+}
+
+impl Signal {
+    fn levels(self) -> &'static [Level] {
+        match self {
+            Signal::Logs => &Level::ALL,
+            Signal::Spans => &[Level::Info],
+        }
+    }
+
+    fn processor(self) -> &'static str {
+        match self {
+            Signal::Logs => "LogProcessor",
+            Signal::Spans => "SpanProcessor",
+        }
+    }
+
+    /// What its report says is dropped.
+    fn items(self) -> &'static str {
+        match self {
+            Signal::Logs => "records",
+            Signal::Spans => "spans",
+        }
+    }
+}
 
 /// What registering one tracepoint did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,14 +58,15 @@ pub struct TracepointStatus {
     /// `<Provider>_L<level>K<keyword>`, then `G<group>` when the processor has a
     /// [provider group](crate::UserEventsProcessorBuilder::with_provider_group).
     pub name: String,
-    /// The level whose records go to it.
+    /// The level whose records (or spans) go to it.
     pub level: Level,
     /// `Ok` when registered, else the errno (see [`Errno::explain`]).
     pub result: Result<(), Errno>,
 }
 
-/// What building a [`UserEventsProcessor`](super::UserEventsProcessor) did with
-/// the kernel. Print it at startup: it says why nothing is written when
+/// What building a [`UserEventsProcessor`](super::UserEventsProcessor) (or a
+/// [`UserEventsSpanProcessor`](crate::UserEventsSpanProcessor)) did with the
+/// kernel. Print it at startup: it says why nothing is written when
 /// user_events is missing or not writable.
 ///
 /// ```
@@ -56,12 +96,15 @@ pub struct ProcessorReport {
     pub keyword: u64,
     /// The `user_events_data` file, or why it could not be opened.
     pub data_file: Result<PathBuf, DataFileError>,
-    /// One entry per level, most severe first.
+    /// One entry per tracepoint: for a `LogProcessor` one per level, most
+    /// severe first; for a `SpanProcessor` one, level 4.
     pub tracepoints: Vec<TracepointStatus>,
+    /// Which processor this is, for the sentences of `Display`.
+    signal: Signal,
 }
 
 impl ProcessorReport {
-    /// True when every level's tracepoint is registered.
+    /// True when every tracepoint is registered.
     pub fn all_registered(&self) -> bool {
         self.data_file.is_ok() && self.tracepoints.iter().all(|t| t.result.is_ok())
     }
@@ -69,12 +112,13 @@ impl ProcessorReport {
 
 impl fmt::Display for ProcessorReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (processor, items) = (self.signal.processor(), self.signal.items());
         writeln!(
             f,
-            "otel-user-events LogProcessor {:?} (keyword {:#x}):",
+            "otel-user-events {processor} {:?} (keyword {:#x}):",
             self.provider, self.keyword
         )?;
-        write_registration(f, &self.data_file, &self.tracepoints, "records")
+        write_registration(f, &self.data_file, &self.tracepoints, items)
     }
 }
 
@@ -116,7 +160,8 @@ pub(crate) struct Tracepoints {
     /// One enable word per level (index `level - 1`). The kernel sets bit 0
     /// while the level's tracepoint has a listener; the CAPTURE bit is set while a test
     /// capture runs (see `capture`); the UNAVAILABLE bit stays set on a level
-    /// whose tracepoint did not register, until release.
+    /// whose tracepoint did not register, until release. (The words of levels
+    /// a processor does not register are never read.)
     pub(crate) words: [AtomicU32; 5],
     pub(crate) write_index: [u32; 5],
     registered: [bool; 5],
@@ -129,9 +174,20 @@ pub(crate) struct Tracepoints {
 }
 
 impl Tracepoints {
-    /// Opens `user_events_data` and registers one tracepoint per level.
-    /// Never fails: what went wrong is in the report, and such levels stay disabled.
+    /// Opens `user_events_data` and registers one tracepoint per level (a
+    /// `LogProcessor`'s, or a layer's keyword). Never fails: what went wrong is
+    /// in the report, and such levels count what they get as dropped.
     pub(crate) fn register(name: ProviderName, keyword: u64) -> Arc<Tracepoints> {
+        Tracepoints::register_for(name, keyword, Signal::Logs)
+    }
+
+    /// [`Tracepoints::register`] for the levels of `signal` (a
+    /// `SpanProcessor`'s: level 4 only).
+    pub(crate) fn register_for(
+        name: ProviderName,
+        keyword: u64,
+        signal: Signal,
+    ) -> Arc<Tracepoints> {
         let file = DataFile::open();
         let mut shared = Arc::new(Tracepoints {
             words: Default::default(),
@@ -144,7 +200,8 @@ impl Tracepoints {
                     .as_ref()
                     .map(|f| f.path().to_owned())
                     .map_err(Clone::clone),
-                tracepoints: Vec::with_capacity(5),
+                tracepoints: Vec::with_capacity(signal.levels().len()),
+                signal,
             },
             data_file: file.ok(),
             name,
@@ -155,14 +212,14 @@ impl Tracepoints {
         // Register in place: the words already have their final address, and
         // nobody else holds the Arc yet, so `get_mut` always succeeds.
         if let Some(unique) = Arc::get_mut(&mut shared) {
-            unique.register_all();
+            unique.register_all(signal.levels());
         }
         capture::track(Arc::clone(&shared) as Arc<dyn EnableWords>);
         shared
     }
 
-    fn register_all(&mut self) {
-        for level in Level::ALL {
+    fn register_all(&mut self, levels: &[Level]) {
+        for &level in levels {
             let i = index(level);
             let name = self.name.tracepoint_name(level, self.keyword);
             let result = match (&self.data_file, &self.report.data_file) {
@@ -221,10 +278,60 @@ impl Tracepoints {
         }
     }
 
+    /// Where an event of `level`, whose enable word read `bits` (not 0), goes:
+    /// this thread's test capture (with the capture's time, if it sets one),
+    /// or the kernel. `None` when it goes nowhere: a level that did not
+    /// register counts the event as dropped here.
+    pub(crate) fn route(&self, level: Level, bits: u32) -> Option<(To<'_>, Option<SystemTime>)> {
+        // A capturing thread keeps the event instead of writing it; it is
+        // counted all the same.
+        let capture = (bits & enable::CAPTURE != 0)
+            .then(capture::settings)
+            .flatten();
+        match (capture, &self.data_file) {
+            (Some(capture), _) => {
+                let tracepoint = self.name.tracepoint_name(level, self.keyword);
+                Some((To::Capture(tracepoint), capture.time))
+            }
+            (None, Some(file)) if bits & enable::KERNEL != 0 => Some((To::Kernel(file), None)),
+            (None, _) => {
+                // The level's tracepoint did not register (no user_events, no
+                // access): the event is lost, and counted.
+                if bits & enable::UNAVAILABLE != 0 {
+                    self.counters.dropped_unavailable();
+                }
+                None
+            }
+        }
+    }
+
+    /// Hands a sealed event of `level` to where [`Tracepoints::route`] said it goes.
+    #[inline(always)]
+    pub(crate) fn deliver<D>(&self, to: &To<'_>, level: Level, sealed: Sealed<'_, D>) {
+        match to {
+            To::Capture(tracepoint) => {
+                deliver::to_capture(sealed, tracepoint.clone(), Some(&self.counters))
+            }
+            To::Kernel(file) => {
+                let index = self.write_index[index(level)];
+                let word = self.word(level);
+                deliver::to_kernel(sealed, file.fd(), word, index, &self.counters)
+            }
+        }
+    }
+
     /// True once [`Tracepoints::release`] ran.
     pub(crate) fn is_released(&self) -> bool {
         self.released.load(Ordering::Acquire)
     }
+}
+
+/// Where a processor's event goes.
+pub(crate) enum To<'a> {
+    /// This thread's test capture, as if written to this tracepoint.
+    Capture(String),
+    /// The processor's `user_events_data`.
+    Kernel(&'a DataFile),
 }
 
 /// Index of a level's enable word.

@@ -212,6 +212,17 @@ impl<'a> DataWriter<'a> {
         self.truncated |= cut;
     }
 
+    /// The most bytes of text [`DataWriter::display`] would write now (it
+    /// keeps an eighth of the scratch free for the fields after it), for a
+    /// caller that formats only what fits whole.
+    pub fn display_room(&self) -> usize {
+        let reserve = self.segments.scratch_capacity() / 8;
+        self.segments
+            .free_scratch()
+            .saturating_sub(2 + reserve)
+            .min(u16::MAX as usize)
+    }
+
     /// Free capacity left for more data.
     pub fn room(&self) -> Room {
         self.segments.room()
@@ -247,6 +258,24 @@ mod tests {
         let len = u16::from_ne_bytes([out[0], out[1]]) as usize;
         assert_eq!(out.len(), 2 + len);
         assert!(len < 8192 && len > 6000, "len {len}");
+        assert_eq!(w.fit(MAX_EVENT_SIZE), Fit::Truncated);
+    }
+
+    #[test]
+    fn display_room_is_what_display_writes_whole() {
+        let mut storage = LargeStorage::new();
+        let mut w = storage.writer();
+        w.data.value(&[7; 100]);
+        let room = w.data.display_room();
+        // Exactly `room` bytes fit uncut, one more is cut to `room`.
+        w.data.display(format_args!("{}", "a".repeat(room)));
+        assert_eq!(w.fit(MAX_EVENT_SIZE), Fit::Whole);
+        let mut storage = LargeStorage::new();
+        let mut w = storage.writer();
+        w.data.value(&[7; 100]);
+        w.data.display(format_args!("{}", "a".repeat(room + 1)));
+        let out = bytes_of(&w);
+        assert_eq!(u16::from_ne_bytes([out[100], out[101]]) as usize, room);
         assert_eq!(w.fit(MAX_EVENT_SIZE), Fit::Truncated);
     }
 

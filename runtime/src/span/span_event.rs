@@ -1,0 +1,69 @@
+//! A span event (`Span::add_event`) as one Common Schema 4.0 event, written
+//! with the span's activity id (the `opentelemetry-user-events-trace` crate
+//! drops span events).
+//!
+//! Layout: event name `"SpanEvent"`, `__csver__`, PartA (the event's time, the
+//! span's trace and span ids, the cloud role), PartB (`_typeName`
+//! `"SpanEvent"`, `name`: the event's name), PartC (the event's attributes).
+
+use opentelemetry::KeyValue;
+use opentelemetry::trace::Event;
+
+use super::record::{Members, SpanLayout, meta_limit};
+use crate::encode::common_schema::{PartA, TraceHex, write_head};
+use crate::encode::encoding::STRING;
+use crate::encode::seal::Encode;
+use crate::encode::writer::{EventWriter, Room};
+
+/// The EventHeader name (and PartB `_typeName`) of span events.
+pub const SPAN_EVENT_NAME: &str = "SpanEvent";
+
+/// One span event, as [`seal_event`](crate::encode::seal::seal_event) encodes it.
+pub(crate) struct SpanEventRecord<'v> {
+    pub(crate) layout: &'v SpanLayout,
+    pub(crate) event: &'v Event,
+    /// PartA's time: the event's timestamp.
+    pub(crate) time: &'v str,
+    /// The span's trace and span ids.
+    pub(crate) ids: &'v TraceHex,
+}
+
+impl Encode for SpanEventRecord<'_> {
+    /// How many attributes did not fit.
+    type Dropped = u64;
+
+    fn encode<'w>(&'w self, w: &mut EventWriter<'w>) -> u64 {
+        let SpanEventRecord {
+            layout,
+            event,
+            time,
+            ids,
+        } = *self;
+        let meta_limit = meta_limit(w);
+        let part_a = PartA {
+            time,
+            trace: Some(ids.as_strs()),
+            cloud_role: layout.cloud_role.role.as_deref(),
+            cloud_role_instance: layout.cloud_role.instance.as_deref(),
+        };
+        write_head(w, SPAN_EVENT_NAME, &part_a);
+        w.meta.literal_structure("PartB", 2);
+        w.meta.literal_field("_typeName", STRING, 0);
+        w.data.str(SPAN_EVENT_NAME);
+        w.meta.literal_field("name", STRING, 0);
+        w.data.str(&event.name);
+
+        let mut part_c = Members::later("PartC", meta_limit);
+        for KeyValue { key, value, .. } in &event.attributes {
+            part_c.add(w, key.as_str(), value, layout.arrays, NO_RESERVE);
+        }
+        part_c.finish(w);
+        part_c.dropped
+    }
+}
+
+/// Nothing follows PartC.
+const NO_RESERVE: Room = Room {
+    bytes: 0,
+    segments: 0,
+};
