@@ -752,3 +752,68 @@ fn in_the_scalar_profile_a_record_in_a_span_repeats_its_activity_id_in_part_b() 
     // Outside the span: no activity anywhere.
     assert!(!decoded[1].contains("activity"), "{}", decoded[1]);
 }
+
+/// `EncodingProfile::Scalars`: array attributes are JSON text (typed or not),
+/// and a live span's and its span events' activity fields are repeated in
+/// PartB, so a collector that reads only scalars loses nothing.
+#[test]
+fn the_scalar_profile_writes_arrays_as_json_and_activity_fields_in_part_b() {
+    let (_provider, tracer) = plain(
+        UserEventsSpanProcessor::builder("SpanScalar")
+            .with_encoding_profile(otel_user_events::EncodingProfile::Scalars)
+            .with_live_spans(true),
+    );
+    let events = capture(|| {
+        span(&tracer, "s", |span| {
+            span.set_attribute(KeyValue::new("ints", Value::Array(Array::I64(vec![1, -2]))));
+            span.set_attribute(KeyValue::new(
+                "strings",
+                Value::Array(Array::String(vec!["a\"".into()])),
+            ));
+            span.set_attribute(KeyValue::new(
+                "floats",
+                Value::Array(Array::F64(vec![0.5, f64::NAN])),
+            ));
+            span.add_event(
+                "step",
+                vec![KeyValue::new(
+                    "flags",
+                    Value::Array(Array::Bool(vec![true])),
+                )],
+            );
+        })
+    });
+    let a1 = activity(1);
+    let json = json(&events);
+    assert_eq!(json.len(), 3, "{json:#?}");
+    let part = |j: &str, from: &str, to: &str| {
+        let start = j.find(from).unwrap();
+        j[start..start + j[start..].find(to).unwrap()].to_owned()
+    };
+    // The live start: no attributes yet (set after it), the activity in PartB.
+    assert_eq!(
+        part(&json[0], r#""PartB":"#, r#","meta""#),
+        format!(
+            r#""PartB":{{"_typeName":"Span","name":"s","startTime":"{}","kind":0,"activityId":"{a1}","opcode":1}}"#,
+            TIMES.1
+        )
+    );
+    // The span event: its attribute array as JSON text, the span's activity id.
+    assert_eq!(
+        part(&json[1], r#""PartB":"#, r#","meta""#),
+        format!(
+            r#""PartB":{{"_typeName":"SpanEvent","name":"step","activityId":"{a1}"}},"PartC":{{"flags":"[true]"}}"#
+        )
+    );
+    // The stop: arrays as JSON text, the activity and its opcode in PartB.
+    assert_eq!(
+        part(&json[2], r#""PartB":"#, r#","meta""#),
+        format!(
+            concat!(
+                r#""PartB":{{"_typeName":"Span","name":"s","startTime":"{}","success":true,"kind":0,"#,
+                r#""activityId":"{}","opcode":2}},"PartC":{{"ints":"[1,-2]","strings":"[\"a\\\"\"]","floats":"[0.5,null]"}}"#
+            ),
+            TIMES.1, a1
+        )
+    );
+}

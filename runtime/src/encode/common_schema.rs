@@ -131,7 +131,27 @@ pub struct PartBActivity<'a> {
 }
 
 impl PartBActivity<'_> {
-    fn members(&self) -> u8 {
+    /// Writes `activityId`, `relatedActivityId` and `opcode` (those it has) as
+    /// members of the struct being written; returns how many.
+    pub fn write(&self, w: &mut EventWriter<'_>) -> u8 {
+        if let Some((id, related)) = self.ids {
+            w.meta.literal_field("activityId", STRING, 0);
+            w.data.display(format_args!("{}", Guid(id)));
+            if let Some(related) = related {
+                w.meta.literal_field("relatedActivityId", STRING, 0);
+                w.data.display(format_args!("{}", Guid(related)));
+            }
+        }
+        if self.opcode != 0 {
+            w.meta
+                .literal_field("opcode", VALUE8, FieldFormat::UnsignedInt.as_int());
+            w.data.value(&[self.opcode]);
+        }
+        self.members()
+    }
+
+    /// How many members [`PartBActivity::write`] writes.
+    pub fn members(&self) -> u8 {
         let (id, related) = match self.ids {
             Some((_, related)) => (1, related.is_some() as u8),
             None => (0, 0),
@@ -193,20 +213,8 @@ pub fn write_part_b_tail<'a>(w: &mut EventWriter<'a>, tail: &PartB<'a>) {
         w.meta.literal_field("name", STRING, 0);
         w.data.str(name);
     }
-    if let Some(activity) = tail.activity {
-        if let Some((id, related)) = activity.ids {
-            w.meta.literal_field("activityId", STRING, 0);
-            w.data.display(format_args!("{}", Guid(id)));
-            if let Some(related) = related {
-                w.meta.literal_field("relatedActivityId", STRING, 0);
-                w.data.display(format_args!("{}", Guid(related)));
-            }
-        }
-        if activity.opcode != 0 {
-            w.meta
-                .literal_field("opcode", VALUE8, FieldFormat::UnsignedInt.as_int());
-            w.data.value(&[activity.opcode]);
-        }
+    if let Some(activity) = &tail.activity {
+        activity.write(w);
     }
 }
 
@@ -229,6 +237,7 @@ impl TraceHex {
     }
 
     /// The ids of the current OpenTelemetry span, if there is a valid one.
+    #[cfg(feature = "tracing")]
     pub fn current() -> Option<TraceHex> {
         current_span_ids().map(|(trace_id, span_id)| TraceHex::new(trace_id, span_id))
     }

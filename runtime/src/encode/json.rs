@@ -22,6 +22,22 @@ pub(crate) fn write_json_f64(f: &mut fmt::Formatter<'_>, v: f64) -> fmt::Result 
     }
 }
 
+/// Writes `items` as a JSON array, `[a,b,c]`, each element written by `item`.
+pub(crate) fn write_json_list<T>(
+    items: &[T],
+    f: &mut fmt::Formatter<'_>,
+    item: impl Fn(&mut fmt::Formatter<'_>, &T) -> fmt::Result,
+) -> fmt::Result {
+    f.write_char('[')?;
+    for (i, v) in items.iter().enumerate() {
+        if i > 0 {
+            f.write_char(',')?;
+        }
+        item(f, v)?;
+    }
+    f.write_char(']')
+}
+
 /// Writes `bytes` as lowercase hex digits, two a byte, no separators.
 pub(crate) fn write_hex(f: &mut fmt::Formatter<'_>, bytes: &[u8]) -> fmt::Result {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";

@@ -1,8 +1,12 @@
 //! [`EncodingProfile`]: whether events use every EventHeader type or only scalars.
 
 /// How an output writes values that are not plain scalars, chosen on the
-/// provider ([`ProviderBuilder::encoding_profile`]) and on each processor
-/// ([`UserEventsProcessorBuilder::with_encoding_profile`]).
+/// provider ([`ProviderBuilder::encoding_profile`], for `ue_log!` and
+/// `#[otel_event]`), on each processor
+/// ([`UserEventsProcessorBuilder::with_encoding_profile`],
+/// [`UserEventsSpanProcessorBuilder::with_encoding_profile`]) and on the
+/// `tracing` layer (`UserEventsLayerBuilder::with_encoding_profile`, feature
+/// `tracing`).
 ///
 /// [`Full`](Self::Full), the default, uses EventHeader's own types: arrays,
 /// binary blobs shown as hex, IP addresses, 64-bit unsigned integers, and the
@@ -44,6 +48,7 @@
 ///
 /// [`ProviderBuilder::encoding_profile`]: crate::ProviderBuilder::encoding_profile
 /// [`UserEventsProcessorBuilder::with_encoding_profile`]: crate::UserEventsProcessorBuilder::with_encoding_profile
+/// [`UserEventsSpanProcessorBuilder::with_encoding_profile`]: crate::UserEventsSpanProcessorBuilder::with_encoding_profile
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum EncodingProfile {
     /// EventHeader's own types (arrays, binary, IP addresses, `u64`).

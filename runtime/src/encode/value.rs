@@ -25,6 +25,7 @@ use opentelemetry::{Array, Value};
 
 use super::any_value::{Element, Shape, field_meta_need, fits, less};
 use super::encoding::STRING;
+use super::json::{JsonEscape, Text, write_json_f64, write_json_list, write_json_str};
 use super::writer::{DataWriter, EventWriter, Room, counted_need};
 
 /// How array values are written.
@@ -34,6 +35,8 @@ pub enum Arrays {
     Typed,
     /// As `""`, the way the `opentelemetry-user-events-trace` crate writes them.
     AsPeer,
+    /// As JSON text (the scalar profile).
+    Json,
 }
 
 /// What a value is written as.
@@ -45,6 +48,8 @@ enum Written {
     Empty,
     /// Its `Display` text.
     Text,
+    /// JSON text of an array.
+    Json,
 }
 
 #[inline(always)]
@@ -52,6 +57,7 @@ fn written(value: &Value, arrays: Arrays) -> Written {
     let array = |element| match arrays {
         Arrays::Typed => Written::Shape(Shape::Array(element)),
         Arrays::AsPeer => Written::Empty,
+        Arrays::Json => Written::Json,
     };
     match value {
         Value::Bool(_) => Written::Shape(Shape::Bool),
@@ -119,6 +125,37 @@ pub fn write_field<'a>(
             w.meta.field(name, STRING, 0);
             let max_len = less(w.data.room(), reserve).bytes.saturating_sub(2);
             w.data.display_within(format_args!("{value}"), max_len);
+        }
+        Written::Json => {
+            w.meta.field(
+                name,
+                STRING,
+                eventheader_types::FieldFormat::StringJson.as_int(),
+            );
+            let max_len = less(w.data.room(), reserve).bytes.saturating_sub(2);
+            w.data.display_within(
+                format_args!("{}", Text(|f| write_array_json(f, value))),
+                max_len,
+            );
+        }
+    }
+}
+
+/// An array value as JSON: numbers, booleans, strings with their escapes.
+fn write_array_json(f: &mut std::fmt::Formatter<'_>, value: &Value) -> std::fmt::Result {
+    use std::fmt::Write as _;
+    match value {
+        Value::Array(Array::Bool(items)) => write_json_list(items, f, |f, b| write!(f, "{b}")),
+        Value::Array(Array::I64(items)) => write_json_list(items, f, |f, i| write!(f, "{i}")),
+        Value::Array(Array::F64(items)) => write_json_list(items, f, |f, d| write_json_f64(f, *d)),
+        Value::Array(Array::String(items)) => {
+            write_json_list(items, f, |f, s| write_json_str(f, s.as_str()))
+        }
+        // A variant added later: its text, as a JSON string.
+        other => {
+            f.write_char('"')?;
+            write!(JsonEscape(f), "{other}")?;
+            f.write_char('"')
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Configuring a [`UserEventsSpanProcessor`].
 
+use crate::EncodingProfile;
 use otel_user_events_abi::name::{ProviderName, ProviderNameError};
 
 use super::record::SpanLayout;
@@ -25,6 +26,7 @@ impl UserEventsSpanProcessor {
             live: false,
             span_events: true,
             arrays: Arrays::Typed,
+            profile: EncodingProfile::Full,
         }
     }
 }
@@ -60,9 +62,32 @@ pub struct UserEventsSpanProcessorBuilder {
     live: bool,
     span_events: bool,
     arrays: Arrays,
+    profile: EncodingProfile,
 }
 
 impl UserEventsSpanProcessorBuilder {
+    /// Writes spans with `profile` (default [`EncodingProfile::Full`]). In
+    /// [`EncodingProfile::Scalars`], for consumers that decode only strings,
+    /// integers, floats and booleans, array attributes are JSON text (whatever
+    /// [`with_typed_arrays`](Self::with_typed_arrays) says), and the activity
+    /// id, related id and opcode of live starts and stops and of span events
+    /// are PartB `activityId`, `relatedActivityId` and `opcode` too.
+    ///
+    /// ```
+    /// use otel_user_events_runtime::{EncodingProfile, UserEventsSpanProcessor};
+    ///
+    /// let processor = UserEventsSpanProcessor::builder("MyService")
+    ///     .with_encoding_profile(EncodingProfile::Scalars)
+    ///     .build()?;
+    /// // A span attribute `ids` = [1, 2] is now written as "ids":"[1,2]".
+    /// # drop(processor);
+    /// # Ok::<(), otel_user_events_runtime::ProviderNameError>(())
+    /// ```
+    pub fn with_encoding_profile(mut self, profile: EncodingProfile) -> Self {
+        self.profile = profile;
+        self
+    }
+
     /// Live spans (default off): each span is written when it starts too, so
     /// `perf`, `ue-tail` and agents see a span while it runs.
     ///
@@ -223,7 +248,12 @@ impl UserEventsSpanProcessorBuilder {
                 event_name: self.event_name,
                 live: self.live,
                 span_events: self.span_events,
-                arrays: self.arrays,
+                // The scalar profile writes every array as JSON text.
+                arrays: match self.profile {
+                    EncodingProfile::Scalars => Arrays::Json,
+                    EncodingProfile::Full => self.arrays,
+                },
+                scalars: self.profile == EncodingProfile::Scalars,
                 cloud_role: CloudRole::default(),
             },
         })

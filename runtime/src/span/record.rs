@@ -15,9 +15,9 @@ use opentelemetry_sdk::trace::SpanData;
 use otel_user_events_abi::MAX_STRUCT_MEMBERS;
 
 use super::well_known::{self, HTTP_STATUS_CODE, LinksJson};
-use crate::encode::common_schema::{CloudRole, PartA, TraceHex, write_head};
+use crate::encode::common_schema::{CloudRole, PartA, PartBActivity, TraceHex, write_head};
 use crate::encode::encoding::{STRING, VALUE8, VALUE32};
-use crate::encode::header::EVENT_HEADER_SIZE;
+use crate::encode::header::{EVENT_HEADER_SIZE, HeaderFields};
 use crate::encode::seal::Encode;
 use crate::encode::value::{self, Arrays};
 use crate::encode::writer::{EventWriter, MAX_EVENT_SIZE, Room};
@@ -32,8 +32,20 @@ pub(crate) struct SpanLayout {
     /// `Span::add_event` events written before the span's end.
     pub(crate) span_events: bool,
     pub(crate) arrays: Arrays,
+    /// The scalar profile: the header's activity fields repeated in PartB.
+    pub(crate) scalars: bool,
     /// PartA's cloud role, from the tracer provider's resource.
     pub(crate) cloud_role: CloudRole,
+}
+
+impl SpanLayout {
+    /// In the scalar profile, the activity fields of `header` for PartB.
+    pub(crate) fn scalars_of<'a>(&self, header: &HeaderFields<'a>) -> Option<PartBActivity<'a>> {
+        self.scalars.then_some(PartBActivity {
+            ids: header.activity,
+            opcode: header.opcode,
+        })
+    }
 }
 
 /// Which event of a span: its live start, or its end.
@@ -77,6 +89,8 @@ pub(crate) struct SpanRecord<'v> {
     pub(crate) ids: &'v TraceHex,
     /// The parent's ids (only its span id is written), for a span with a parent.
     pub(crate) parent: Option<&'v TraceHex>,
+    /// The header's activity fields, repeated in PartB (the scalar profile).
+    pub(crate) scalars: Option<PartBActivity<'v>>,
 }
 
 impl Encode for SpanRecord<'_> {
@@ -116,6 +130,7 @@ fn encode<'a>(w: &mut EventWriter<'a>, r: &SpanRecord<'a>) -> u64 {
         start_time,
         ids,
         parent,
+        scalars,
     } = *r;
     let meta_limit = meta_limit(w);
     let part_a = PartA {
@@ -168,6 +183,9 @@ fn encode<'a>(w: &mut EventWriter<'a>, r: &SpanRecord<'a>) -> u64 {
         w.meta.literal_field("statusMessage", STRING, 0);
         w.data.str(description);
         part_b.count += 1;
+    }
+    if let Some(activity) = scalars {
+        part_b.count += activity.write(w);
     }
     part_b.finish(w);
 

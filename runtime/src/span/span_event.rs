@@ -10,7 +10,7 @@ use opentelemetry::KeyValue;
 use opentelemetry::trace::Event;
 
 use super::record::{Members, SpanLayout, meta_limit};
-use crate::encode::common_schema::{PartA, TraceHex, write_head};
+use crate::encode::common_schema::{PartA, PartBActivity, TraceHex, write_head};
 use crate::encode::encoding::STRING;
 use crate::encode::seal::Encode;
 use crate::encode::writer::{EventWriter, Room};
@@ -26,6 +26,8 @@ pub(crate) struct SpanEventRecord<'v> {
     pub(crate) time: &'v str,
     /// The span's trace and span ids.
     pub(crate) ids: &'v TraceHex,
+    /// The header's activity fields, repeated in PartB (the scalar profile).
+    pub(crate) scalars: Option<PartBActivity<'v>>,
 }
 
 impl Encode for SpanEventRecord<'_> {
@@ -38,6 +40,7 @@ impl Encode for SpanEventRecord<'_> {
             event,
             time,
             ids,
+            scalars,
         } = *self;
         let meta_limit = meta_limit(w);
         let part_a = PartA {
@@ -47,11 +50,15 @@ impl Encode for SpanEventRecord<'_> {
             cloud_role_instance: layout.cloud_role.instance.as_deref(),
         };
         write_head(w, SPAN_EVENT_NAME, &part_a);
-        w.meta.literal_structure("PartB", 2);
+        let members = 2 + scalars.map_or(0, |a| a.members());
+        w.meta.literal_structure("PartB", members);
         w.meta.literal_field("_typeName", STRING, 0);
         w.data.str(SPAN_EVENT_NAME);
         w.meta.literal_field("name", STRING, 0);
         w.data.str(&event.name);
+        if let Some(activity) = scalars {
+            activity.write(w);
+        }
 
         let mut part_c = Members::later("PartC", meta_limit);
         for KeyValue { key, value, .. } in &event.attributes {

@@ -146,6 +146,14 @@ impl UserEventsSpanProcessor {
         let ids = SpanIds::of(&data);
         let start = Rfc3339::new(data.start_time);
         let time = time.map(Rfc3339::new);
+        let fields = HeaderFields {
+            level: LEVEL.as_u8(),
+            opcode: OPCODE_ACTIVITY_START,
+            activity: Some((
+                ids.activity.as_bytes(),
+                ids.parent_activity.as_ref().map(ActivityId::as_bytes),
+            )),
+        };
         let record = SpanRecord {
             layout: &self.layout,
             span: &data,
@@ -154,14 +162,7 @@ impl UserEventsSpanProcessor {
             start_time: start.as_str(),
             ids: &ids.hex,
             parent: ids.parent_hex.as_ref(),
-        };
-        let fields = HeaderFields {
-            level: LEVEL.as_u8(),
-            opcode: OPCODE_ACTIVITY_START,
-            activity: Some((
-                ids.activity.as_bytes(),
-                ids.parent_activity.as_ref().map(ActivityId::as_bytes),
-            )),
+            scalars: self.layout.scalars_of(&fields),
         };
         self.write(&to, &record, &fields);
     }
@@ -194,21 +195,13 @@ impl UserEventsSpanProcessor {
                     event,
                     time: at.as_str(),
                     ids: &ids.hex,
+                    scalars: self.layout.scalars_of(&fields),
                 };
                 self.write(&to, &record, &fields);
             }
         }
         let end = Rfc3339::new(time.unwrap_or(span.end_time));
         let start = Rfc3339::new(span.start_time);
-        let record = SpanRecord {
-            layout: &self.layout,
-            span,
-            phase: Phase::End,
-            time: end.as_str(),
-            start_time: start.as_str(),
-            ids: &ids.hex,
-            parent: ids.parent_hex.as_ref(),
-        };
         // Without live spans the ended span is the peer's plain event.
         let (opcode, activity) = if self.layout.live {
             (OPCODE_ACTIVITY_STOP, activity)
@@ -219,6 +212,16 @@ impl UserEventsSpanProcessor {
             level: LEVEL.as_u8(),
             opcode,
             activity,
+        };
+        let record = SpanRecord {
+            layout: &self.layout,
+            span,
+            phase: Phase::End,
+            time: end.as_str(),
+            start_time: start.as_str(),
+            ids: &ids.hex,
+            parent: ids.parent_hex.as_ref(),
+            scalars: self.layout.scalars_of(&fields),
         };
         self.write(&to, &record, &fields);
     }

@@ -1,14 +1,14 @@
 //! Numbers: integers up to 64 bits, floats and `bool`, one value or a sequence;
 //! `u8` alone is a number and a sequence of `u8` a hex byte blob.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 use eventheader_types::FieldFormat;
 use opentelemetry::logs::AnyValue;
 
 use super::traits::{ArrayElement, Field, FieldValue, Scalar, unsigned_scalar};
 use crate::encode::encoding::{BINARY, VALUE8, VALUE16, VALUE32, VALUE64, VARRAY};
-use crate::encode::json::{Hex, write_json_f64};
+use crate::encode::json::{Hex, write_json_f64, write_json_list};
 use crate::encode::writer::DataWriter;
 
 const fn value_encoding(size: usize) -> u8 {
@@ -75,26 +75,10 @@ macro_rules! numbers {
                 AnyValue::ListAny(Box::new(slice.iter().map(|v| ($any)(*v)).collect()))
             }
             fn write_json(slice: &[Self], f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                json_list(slice, f, |f, v| ($json)(f, *v))
+                write_json_list(slice, f, |f, v| ($json)(f, *v))
             }
         }
     )*};
-}
-
-/// `[a,b,c]`, each element written by `element`.
-pub(super) fn json_list<T>(
-    slice: &[T],
-    f: &mut fmt::Formatter<'_>,
-    element: impl Fn(&mut fmt::Formatter<'_>, &T) -> fmt::Result,
-) -> fmt::Result {
-    f.write_char('[')?;
-    for (i, v) in slice.iter().enumerate() {
-        if i > 0 {
-            f.write_char(',')?;
-        }
-        element(f, v)?;
-    }
-    f.write_char(']')
 }
 
 /// The scalar profile of a number whose full encoding is already a scalar.
@@ -159,7 +143,7 @@ impl ArrayElement for u8 {
     /// Bytes as a JSON array of numbers; unused by the scalar profile, where a
     /// blob is hex text (`encode_slice_scalar`).
     fn write_json(slice: &[Self], f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        json_list(slice, f, |f, v| json_int(f, v))
+        write_json_list(slice, f, |f, v| json_int(f, v))
     }
     fn encode_slice_scalar<'a>(slice: &'a [Self], w: &mut DataWriter<'a>) -> Scalar {
         w.display(format_args!("{}", Hex(slice)));
@@ -192,6 +176,6 @@ impl ArrayElement for bool {
         ))
     }
     fn write_json(slice: &[Self], f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        json_list(slice, f, |f, v| json_int(f, v))
+        write_json_list(slice, f, |f, v| json_int(f, v))
     }
 }

@@ -7,10 +7,9 @@ use std::fmt;
 
 use opentelemetry::logs::AnyValue;
 
-use super::numbers::json_list;
 use super::traits::{ArrayElement, Field, FieldValue, Scalar};
 use crate::encode::encoding::{STRING, VARRAY};
-use crate::encode::json::write_json_str;
+use crate::encode::json::{write_json_list, write_json_str};
 use crate::encode::writer::DataWriter;
 
 /// Every string type is an element of string arrays.
@@ -28,7 +27,7 @@ macro_rules! string_elements {
                 ))
             }
             fn write_json(slice: &[Self], f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                json_list(slice, f, |f, s| write_json_str(f, s.as_ref()))
+                write_json_list(slice, f, |f, s| write_json_str(f, s.as_ref()))
             }
         }
     )*};

@@ -26,6 +26,7 @@ impl<'a> MetaWriter<'a> {
 
     /// Adds metadata bytes laid out once and kept (a `tracing` call site's
     /// cached PartC definitions), borrowed when long, copied when short.
+    #[cfg(feature = "tracing")]
     #[inline]
     pub fn bytes(&mut self, bytes: &'a [u8]) {
         self.segments.borrow(bytes);
