@@ -15,7 +15,7 @@
 //! - [`UserEventsSpanProcessor`]: an OpenTelemetry `SpanProcessor` that writes spans
 //!   to user_events (a drop-in for `opentelemetry-user-events-trace`), optionally
 //!   as live activities.
-//! - [`UserEventsLayer`] (feature `tracing`): a `tracing-subscriber` layer that
+//! - `UserEventsLayer` (feature `tracing`): a `tracing-subscriber` layer that
 //!   writes `tracing` events, and spans as activities, to user_events.
 //! - `testing` (feature `testing`): capture events' exact bytes in tests, without a kernel.
 //! - [`Field`], [`FieldValue`], [`ArrayElement`] and [`DataWriter`]: the extension
