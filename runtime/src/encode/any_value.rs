@@ -192,22 +192,42 @@ pub fn field_fits(
     meta_reserve: Room,
     data_reserve: Room,
 ) -> bool {
-    let meta_ok = fits(w.meta.room(), meta_reserve, field_meta_need(name));
     let data_min = match value {
-        AnyValue::Boolean(_) => Room {
-            bytes: 1,
-            segments: 1,
-        },
-        AnyValue::Int(_) | AnyValue::Double(_) => Room {
-            bytes: 8,
-            segments: 1,
-        },
+        AnyValue::Boolean(_) => VALUE_NEED[0],
+        AnyValue::Int(_) | AnyValue::Double(_) => VALUE_NEED[1],
         AnyValue::String(s) => counted_need(s.as_str().len()),
         AnyValue::Bytes(b) if profile == EncodingProfile::Full => counted_need(b.len()),
         // Arrays, JSON and hex text shrink to the room left.
         _ => counted_need(0),
     };
-    meta_ok && fits(w.data.room(), data_reserve, data_min)
+    starts_within(w, name, data_min, meta_reserve, data_reserve)
+}
+
+/// What a 1-byte and an 8-byte value take in the data: their bytes, one segment.
+pub(crate) const VALUE_NEED: [Room; 2] = [
+    Room {
+        bytes: 1,
+        segments: 1,
+    },
+    Room {
+        bytes: 8,
+        segments: 1,
+    },
+];
+
+/// Whether a field `name` whose data needs at least `data_min` can start
+/// without eating into `meta_reserve` and `data_reserve` (the processors'
+/// shared rule, for `AnyValue`s and attribute `Value`s alike).
+#[inline(always)]
+pub(crate) fn starts_within(
+    w: &EventWriter<'_>,
+    name: &str,
+    data_min: Room,
+    meta_reserve: Room,
+    data_reserve: Room,
+) -> bool {
+    fits(w.meta.room(), meta_reserve, field_meta_need(name))
+        && fits(w.data.room(), data_reserve, data_min)
 }
 
 /// Writes the field `name` = `value`: its metadata, then its data, keeping

@@ -23,7 +23,7 @@
 
 use opentelemetry::{Array, Value};
 
-use super::any_value::{Element, Shape, field_meta_need, fits, less};
+use super::any_value::{Element, Shape, VALUE_NEED, less, starts_within};
 use super::encoding::STRING;
 use super::json::{JsonEscape, Text, write_json_f64, write_json_list, write_json_str};
 use super::writer::{DataWriter, EventWriter, Room, counted_need};
@@ -84,21 +84,14 @@ pub fn field_fits(
     meta_reserve: Room,
     data_reserve: Room,
 ) -> bool {
-    let meta_ok = fits(w.meta.room(), meta_reserve, field_meta_need(name));
     let data_min = match value {
-        Value::Bool(_) => Room {
-            bytes: 1,
-            segments: 1,
-        },
-        Value::I64(_) | Value::F64(_) => Room {
-            bytes: 8,
-            segments: 1,
-        },
+        Value::Bool(_) => VALUE_NEED[0],
+        Value::I64(_) | Value::F64(_) => VALUE_NEED[1],
         Value::String(s) => counted_need(s.as_str().len()),
         // Arrays shrink to the room left, text is cut at it.
         _ => counted_need(0),
     };
-    meta_ok && fits(w.data.room(), data_reserve, data_min)
+    starts_within(w, name, data_min, meta_reserve, data_reserve)
 }
 
 /// Writes the field `name` = `value`: its metadata, then its data, keeping
