@@ -30,7 +30,10 @@
 //! layer), enabled in the VM; disabled: `disabled/tracing_layer` (on a host
 //! without user_events: a shut-down layer, whose words are 0), `disabled/tracing_etw` and
 //! `disabled/tracing_filter_says_no` (a layer whose per-layer filter says no,
-//! the baseline). Every count includes the loop's indirect call of the event.
+//! the baseline); and `floor/tracing_visit` (no kernel needed): `tracing` with a
+//! layer that sees the event and visits its 4 values, writing nothing, the floor
+//! under every layer's enabled path. Every count includes the loop's indirect
+//! call of the event.
 
 use std::hint::black_box;
 
@@ -89,6 +92,12 @@ fn main() -> ExitCode {
     }
     if let Some(path) = peer.strip_prefix("context/") {
         return context(path, iterations);
+    }
+    if peer == "floor/tracing_visit" {
+        // What every `tracing` layer pays to see an event's values: the
+        // dispatch, the per-layer filter saying yes, and a visit of the 4 values.
+        peers::with_visit_floor(|| run(&mut peers::tracing_info_event, iterations));
+        return ExitCode::SUCCESS;
     }
     if !vm::in_kernel_vm() {
         eprintln!("instructions: {peer} needs a kernel with user_events (run it in the VM)");

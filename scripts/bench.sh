@@ -112,7 +112,8 @@ done
 step "user-space instructions per event, paths that need no kernel (callgrind)"
 for peer in disabled/ue_log disabled/L0_atomic_load disabled/P2_eventheader_write_event \
     disabled/P3_tracing_no_subscriber disabled/P1_seed_tracing_appender_processor \
-    fallback/ue_log fallback/tracing_appender context/map_current_none context/map_current_span; do
+    fallback/ue_log fallback/tracing_appender context/map_current_none context/map_current_span \
+    floor/tracing_visit; do
     valgrind --tool=callgrind --callgrind-out-file="$run_dir/callgrind.out" --collect-atstart=no \
         --toggle-collect='*measured*' "$(exe instructions)" "$peer" 2000 2>"$run_dir/callgrind.log" >&2 ||
         { cat "$run_dir/callgrind.log" >&2; exit 1; }

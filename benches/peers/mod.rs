@@ -258,6 +258,65 @@ pub fn with_filter_says_no<R>(f: impl FnOnce() -> R) -> R {
     tracing::subscriber::with_default(subscriber, f)
 }
 
+/// The floor of any layer that writes what it sees: `tracing` with a layer
+/// whose per-layer filter says yes (asking at each event, as ours) and whose
+/// `on_event` visits every value into `black_box` and writes nothing.
+pub fn with_visit_floor<R>(f: impl FnOnce() -> R) -> R {
+    let layer = VisitsAll.with_filter(SaysYes);
+    let subscriber = tracing_subscriber::registry().with(layer);
+    tracing::subscriber::with_default(subscriber, f)
+}
+
+/// Visits every value of every event, keeps none.
+struct VisitsAll;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for VisitsAll {
+    fn on_event(&self, event: &tracing::Event<'_>, _cx: tracing_subscriber::layer::Context<'_, S>) {
+        event.record(&mut BlackBoxVisitor);
+    }
+}
+
+/// Passes each value to `black_box`.
+struct BlackBoxVisitor;
+
+impl tracing::field::Visit for BlackBoxVisitor {
+    fn record_u64(&mut self, field: &tracing::field::Field, value: u64) {
+        black_box((field, value));
+    }
+    fn record_f64(&mut self, field: &tracing::field::Field, value: f64) {
+        black_box((field, value));
+    }
+    fn record_bool(&mut self, field: &tracing::field::Field, value: bool) {
+        black_box((field, value));
+    }
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        black_box((field, value));
+    }
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        black_box((field, value));
+    }
+}
+
+/// A per-layer filter that asks at every event and says yes.
+struct SaysYes;
+
+impl<S> tracing_subscriber::layer::Filter<S> for SaysYes {
+    fn enabled(
+        &self,
+        meta: &tracing::Metadata<'_>,
+        _cx: &tracing_subscriber::layer::Context<'_, S>,
+    ) -> bool {
+        black_box(meta.fields().len()) != usize::MAX
+    }
+
+    fn callsite_enabled(
+        &self,
+        _meta: &'static tracing::Metadata<'static>,
+    ) -> tracing::subscriber::Interest {
+        tracing::subscriber::Interest::sometimes()
+    }
+}
+
 /// A per-layer filter that asks at every event and says no.
 struct SaysNo;
 
