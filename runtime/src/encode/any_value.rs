@@ -33,7 +33,7 @@ use opentelemetry::Key;
 use opentelemetry::logs::AnyValue;
 
 use super::encoding::{BINARY, STRING, VALUE8, VALUE64, VARRAY};
-use super::json::{Hex, JsonEscape, write_hex, write_json_f64, write_json_str};
+use super::json::{Hex, JsonEscape, write_hex, write_json_f64, write_json_list, write_json_str};
 use super::profile::EncodingProfile;
 use super::writer::{DataWriter, EventWriter, INLINE_MAX, Room, counted_need};
 
@@ -284,6 +284,24 @@ fn write_array<'a>(w: &mut DataWriter<'a>, element: Element, items: &'a [AnyValu
         w.counted_array(counted, element == Element::Str, reserve);
         return;
     };
+    fixed_array(w, items, size, reserve, |w, item| match item {
+        AnyValue::Boolean(b) => w.value(&[*b as u8]),
+        AnyValue::Int(i) => w.value(&i.to_ne_bytes()),
+        AnyValue::Double(d) => w.value(&d.to_ne_bytes()),
+        // Shape::Array guarantees homogeneous scalar elements.
+        _ => {}
+    });
+}
+
+/// An array of fixed-size elements, `size` bytes each: the count, then the
+/// first elements that fit in the room left (copied).
+pub(crate) fn fixed_array<'a, T>(
+    w: &mut DataWriter<'a>,
+    items: &[T],
+    size: usize,
+    reserve: Room,
+    mut write: impl FnMut(&mut DataWriter<'a>, &T),
+) {
     let room = less(w.room(), reserve);
     let kept = items
         .len()
@@ -294,13 +312,7 @@ fn write_array<'a>(w: &mut DataWriter<'a>, element: Element, items: &'a [AnyValu
     }
     w.array_count(kept);
     for item in &items[..kept] {
-        match item {
-            AnyValue::Boolean(b) => w.value(&[*b as u8]),
-            AnyValue::Int(i) => w.value(&i.to_ne_bytes()),
-            AnyValue::Double(d) => w.value(&d.to_ne_bytes()),
-            // Shape::Array guarantees homogeneous scalar elements.
-            _ => {}
-        }
+        write(w, item);
     }
 }
 
@@ -333,16 +345,7 @@ fn write_json(f: &mut fmt::Formatter<'_>, value: &AnyValue) -> fmt::Result {
             write_hex(f, bytes)?;
             f.write_char('"')
         }
-        AnyValue::ListAny(items) => {
-            f.write_char('[')?;
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    f.write_char(',')?;
-                }
-                write_json(f, item)?;
-            }
-            f.write_char(']')
-        }
+        AnyValue::ListAny(items) => write_json_list(items, f, write_json),
         AnyValue::Map(map) => write_json_map(f, map),
         // A variant added to AnyValue later: its Debug text, as a JSON string.
         other => {

@@ -23,7 +23,7 @@
 
 use opentelemetry::{Array, Value};
 
-use super::any_value::{Element, Shape, VALUE_NEED, less, starts_within};
+use super::any_value::{Element, Shape, VALUE_NEED, fixed_array, less, starts_within};
 use super::encoding::STRING;
 use super::json::{JsonEscape, Text, write_json_f64, write_json_list, write_json_str};
 use super::writer::{DataWriter, EventWriter, Room, counted_need};
@@ -160,13 +160,13 @@ fn write_data<'a>(w: &mut DataWriter<'a>, value: &'a Value, reserve: Room) {
         Value::F64(f) => w.value(&f.to_ne_bytes()),
         Value::String(s) => w.str(s.as_str()),
         Value::Array(Array::Bool(items)) => {
-            scalars(w, items, 1, reserve, |w, b| w.value(&[*b as u8]))
+            fixed_array(w, items, 1, reserve, |w, b| w.value(&[*b as u8]))
         }
         Value::Array(Array::I64(items)) => {
-            scalars(w, items, 8, reserve, |w, i| w.value(&i.to_ne_bytes()))
+            fixed_array(w, items, 8, reserve, |w, i| w.value(&i.to_ne_bytes()))
         }
         Value::Array(Array::F64(items)) => {
-            scalars(w, items, 8, reserve, |w, f| w.value(&f.to_ne_bytes()))
+            fixed_array(w, items, 8, reserve, |w, f| w.value(&f.to_ne_bytes()))
         }
         Value::Array(Array::String(items)) => {
             // The writer keeps the first elements that fit.
@@ -174,29 +174,6 @@ fn write_data<'a>(w: &mut DataWriter<'a>, value: &'a Value, reserve: Room) {
         }
         // `written` sends nothing else here.
         _ => {}
-    }
-}
-
-/// An array of fixed-size elements, `size` bytes each: the count, then the
-/// first elements that fit in the room left (copied).
-fn scalars<'a, T>(
-    w: &mut DataWriter<'a>,
-    items: &[T],
-    size: usize,
-    reserve: Room,
-    mut write: impl FnMut(&mut DataWriter<'a>, &T),
-) {
-    let room = less(w.room(), reserve);
-    let kept = items
-        .len()
-        .min(room.bytes.saturating_sub(2) / size)
-        .min(u16::MAX as usize);
-    if kept < items.len() {
-        w.mark_truncated();
-    }
-    w.array_count(kept);
-    for item in &items[..kept] {
-        write(w, item);
     }
 }
 

@@ -39,6 +39,18 @@ pub(crate) struct SpanLayout {
 }
 
 impl SpanLayout {
+    /// PartA of a span's events: `time`, the span's trace and span ids, the
+    /// cloud role.
+    #[inline(always)]
+    pub(crate) fn part_a<'a>(&'a self, time: &'a str, ids: &'a TraceHex) -> PartA<'a> {
+        PartA {
+            time,
+            trace: Some(ids.as_strs()),
+            cloud_role: self.cloud_role.role.as_deref(),
+            cloud_role_instance: self.cloud_role.instance.as_deref(),
+        }
+    }
+
     /// In the scalar profile, the activity fields of `header` for PartB.
     pub(crate) fn scalars_of<'a>(&self, header: &HeaderFields<'a>) -> Option<PartBActivity<'a>> {
         self.scalars.then_some(PartBActivity {
@@ -133,13 +145,7 @@ fn encode<'a>(w: &mut EventWriter<'a>, r: &SpanRecord<'a>) -> u64 {
         scalars,
     } = *r;
     let meta_limit = meta_limit(w);
-    let part_a = PartA {
-        time,
-        trace: Some(ids.as_strs()),
-        cloud_role: layout.cloud_role.role.as_deref(),
-        cloud_role_instance: layout.cloud_role.instance.as_deref(),
-    };
-    write_head(w, layout.event_name, &part_a);
+    write_head(w, layout.event_name, &layout.part_a(time, ids));
 
     let mut part_b = Members::new(w.meta.structure_counted_later("PartB"), meta_limit);
     w.meta.literal_field("_typeName", STRING, 0);

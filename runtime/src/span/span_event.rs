@@ -10,7 +10,7 @@ use opentelemetry::KeyValue;
 use opentelemetry::trace::Event;
 
 use super::record::{Members, SpanLayout, meta_limit};
-use crate::encode::common_schema::{PartA, PartBActivity, TraceHex, write_head};
+use crate::encode::common_schema::{PartBActivity, TraceHex, write_head};
 use crate::encode::encoding::STRING;
 use crate::encode::seal::Encode;
 use crate::encode::writer::{EventWriter, Room};
@@ -43,13 +43,7 @@ impl Encode for SpanEventRecord<'_> {
             scalars,
         } = *self;
         let meta_limit = meta_limit(w);
-        let part_a = PartA {
-            time,
-            trace: Some(ids.as_strs()),
-            cloud_role: layout.cloud_role.role.as_deref(),
-            cloud_role_instance: layout.cloud_role.instance.as_deref(),
-        };
-        write_head(w, SPAN_EVENT_NAME, &part_a);
+        write_head(w, SPAN_EVENT_NAME, &layout.part_a(time, ids));
         let members = 2 + scalars.map_or(0, |a| a.members());
         w.meta.literal_structure("PartB", members);
         w.meta.literal_field("_typeName", STRING, 0);
