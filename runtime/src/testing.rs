@@ -86,7 +86,21 @@ impl Capture {
 
     /// Encodes macro events with `profile`, as a provider built with
     /// [`ProviderBuilder::encoding_profile`](crate::ProviderBuilder::encoding_profile)
-    /// would (processors keep their own profile).
+    /// would (processors and layers keep their own profile).
+    ///
+    /// ```
+    /// use otel_user_events_runtime::EncodingProfile;
+    /// use otel_user_events_runtime::testing::Capture;
+    ///
+    /// let capture = Capture::new("MyService")
+    ///     .unwrap()
+    ///     .encoding_profile(EncodingProfile::Scalars);
+    /// let (_, events) = capture.run(|| {
+    ///     // ue_log!(info, "Sent", peers = [1u32, 2]) here is captured with
+    ///     // "peers":"[1,2]" (the facade's tests show it decoded).
+    /// });
+    /// assert!(events.is_empty());
+    /// ```
     pub fn encoding_profile(mut self, profile: EncodingProfile) -> Self {
         self.settings.profile = profile;
         self

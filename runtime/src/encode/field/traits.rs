@@ -42,6 +42,37 @@ pub trait Field {
 }
 
 /// What [`Field::encode_scalar`] did.
+///
+/// A field type of your own whose full encoding is not a scalar writes a
+/// scalar form in the scalar profile and says which:
+///
+/// ```
+/// use opentelemetry::logs::AnyValue;
+/// use otel_user_events_runtime::{DataWriter, Field, FieldValue, Scalar};
+///
+/// /// A point, written as an array of two `i32` (full) or as `"x,y"` text (scalars).
+/// struct Point([i32; 2]);
+///
+/// impl Field for Point {
+///     fn encode<'a>(&'a self, w: &mut DataWriter<'a>) {
+///         self.0.encode(w);
+///     }
+///     fn to_any_value(&self) -> AnyValue {
+///         self.0.to_any_value()
+///     }
+///     fn encode_scalar<'a>(&'a self, w: &mut DataWriter<'a>) -> Scalar {
+///         w.display(format_args!("{},{}", self.0[0], self.0[1]));
+///         Scalar::TEXT
+///     }
+/// }
+///
+/// impl FieldValue for Point {
+///     const ENCODING: u8 = <[i32; 2] as FieldValue>::ENCODING;
+///     const FORMAT: u8 = <[i32; 2] as FieldValue>::FORMAT;
+/// }
+/// // With EncodingProfile::Scalars, ue_log!(info, "Moved", to = Point([3, -4]))
+/// // decodes as "to":"3,-4"; with the default, as "to":[3,-4].
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scalar {
     /// Nothing: the value's full encoding ([`Field::encode`], with the type's
