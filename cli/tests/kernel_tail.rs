@@ -451,12 +451,24 @@ fn a_user_without_tracefs_access_is_told_so() {
     // A copy that any user may run, wherever the build tree is.
     let exe = std::env::temp_dir().join(format!("ue-tail-{}", std::process::id()));
     std::fs::copy(env!("CARGO_BIN_EXE_ue-tail"), &exe).unwrap();
-    let output = Command::new(&exe)
-        .arg("MyService")
-        .uid(65534)
-        .gid(65534)
-        .output()
-        .unwrap();
+    // Another test thread forking while the copy was open for writing leaves a
+    // child holding it until that child execs: exec fails with ETXTBSY
+    // meanwhile. Retry, briefly.
+    let mut tries = 0;
+    let output = loop {
+        match Command::new(&exe)
+            .arg("MyService")
+            .uid(65534)
+            .gid(65534)
+            .output()
+        {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && tries < 100 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            result => break result.unwrap(),
+        }
+    };
     std::fs::remove_file(&exe).unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
