@@ -8,6 +8,7 @@ use opentelemetry::trace::{SpanId, TraceId};
 
 use super::id::ActivityId;
 use crate::encode::common_schema::{self, TraceHex};
+use crate::encode::header::{OPCODE_ACTIVITY_START, OPCODE_INFO};
 
 /// The ids of the current OpenTelemetry span, read once per event: PartA's
 /// trace context and the activity id come from the same read.
@@ -50,11 +51,9 @@ pub(crate) fn within_span<'a>(
     opcode: u8,
     span: Option<&'a ActivityId>,
 ) -> Option<(&'a [u8; 16], Option<&'a [u8; 16]>)> {
-    const INFO: u8 = 0;
-    const ACTIVITY_START: u8 = 1;
     match (ids, span) {
-        (None, Some(span)) if opcode == INFO => Some((span.as_bytes(), None)),
-        (Some((id, None)), Some(span)) if opcode == ACTIVITY_START => {
+        (None, Some(span)) if opcode == OPCODE_INFO => Some((span.as_bytes(), None)),
+        (Some((id, None)), Some(span)) if opcode == OPCODE_ACTIVITY_START => {
             Some((id, Some(span.as_bytes())))
         }
         (ids, _) => ids,

@@ -1,11 +1,18 @@
 //! The bytes in front of an event's metadata: the write index, the EventHeader and
 //! its extension headers.
 
-use eventheader_types::{ExtensionKind, HeaderFlags};
+use eventheader_types::{ExtensionKind, HeaderFlags, Opcode};
 
 /// Space for write index (4), EventHeader (8), activity extension (4 + 32),
 /// metadata extension header (4).
 const HEADER_MAX: usize = 4 + 8 + 4 + 32 + 4;
+
+/// EventHeader opcode of a plain event.
+pub const OPCODE_INFO: u8 = Opcode::Info.as_int();
+/// EventHeader opcode of an activity's start.
+pub const OPCODE_ACTIVITY_START: u8 = Opcode::ActivityStart.as_int();
+/// EventHeader opcode of an activity's stop.
+pub const OPCODE_ACTIVITY_STOP: u8 = Opcode::ActivityStop.as_int();
 
 /// Size of the EventHeader itself.
 pub const EVENT_HEADER_SIZE: usize = 8;

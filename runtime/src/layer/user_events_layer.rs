@@ -18,13 +18,11 @@ use super::report::LayerReport;
 use super::span::{self, RecordVisitor, SpanData};
 use crate::ActivityId;
 use crate::counters::CounterSnapshot;
-use crate::encode::header::HeaderFields;
+use crate::encode::header::{
+    HeaderFields, OPCODE_ACTIVITY_START, OPCODE_ACTIVITY_STOP, OPCODE_INFO,
+};
 
 pub(super) use super::shared::Shared;
-
-/// EventHeader opcodes of a span's start and stop events.
-const ACTIVITY_START: u8 = 1;
-const ACTIVITY_STOP: u8 = 2;
 
 /// A `tracing-subscriber` [`Layer`] that writes `tracing` events, and spans
 /// as activities, to user_events tracepoints `<Provider>_L<level>K<keyword>`,
@@ -171,7 +169,7 @@ impl UserEventsLayer {
         let activity = Self::parent_activity(event.is_contextual(), event.parent(), ctx);
         let header = HeaderFields {
             level: site.level.as_u8(),
-            opcode: 0,
+            opcode: OPCODE_INFO,
             activity: activity.as_ref().map(|id| (id.as_bytes(), None)),
         };
         let record = |v: &mut dyn tracing_core::field::Visit| event.record(v);
@@ -217,7 +215,7 @@ where
             let data = SpanData::new(ActivityId::new());
             let header = HeaderFields {
                 level: site.level.as_u8(),
-                opcode: ACTIVITY_START,
+                opcode: OPCODE_ACTIVITY_START,
                 activity: Some((
                     data.id.as_bytes(),
                     related.as_ref().map(ActivityId::as_bytes),
@@ -274,7 +272,7 @@ where
             }
             let header = HeaderFields {
                 level: site.level.as_u8(),
-                opcode: ACTIVITY_STOP,
+                opcode: OPCODE_ACTIVITY_STOP,
                 activity: Some((data.id.as_bytes(), None)),
             };
             let content = Stop {

@@ -16,18 +16,15 @@ use super::span_event::SpanEventRecord;
 use crate::activity::ActivityId;
 use crate::counters::CounterSnapshot;
 use crate::encode::common_schema::{CloudRole, TraceHex};
-use crate::encode::header::HeaderFields;
+use crate::encode::header::{
+    HeaderFields, OPCODE_ACTIVITY_START, OPCODE_ACTIVITY_STOP, OPCODE_INFO,
+};
 use crate::encode::seal::{Encode, seal_event};
 use crate::encode::time::Rfc3339;
 use crate::processor::ProcessorHandle;
 use crate::processor::ProcessorReport;
 use crate::processor::tracepoints::{To, Tracepoints};
 use crate::{Level, enable};
-
-/// EventHeader opcodes of the events a span becomes.
-const OPCODE_INFO: u8 = 0;
-const OPCODE_ACTIVITY_START: u8 = 1;
-const OPCODE_ACTIVITY_STOP: u8 = 2;
 
 /// The level (and tracepoint) of every span event, as the
 /// `opentelemetry-user-events-trace` crate writes them.
