@@ -13,6 +13,7 @@ use super::callsites::{Callsites, Site};
 use super::encode::{Content, Frame, Framed};
 use super::event_name::LayerEventName;
 use super::report::LayerReport;
+use crate::Level;
 use crate::counters::Counters;
 use crate::encode::common_schema::{CloudRole, PartA, PartBActivity, TraceHex};
 use crate::encode::header::HeaderFields;
@@ -20,7 +21,6 @@ use crate::encode::profile::EncodingProfile;
 use crate::encode::seal::seal_event;
 use crate::encode::time::Rfc3339;
 use crate::processor::Tracepoints;
-use crate::{Level, capture, deliver, enable};
 
 /// Shared by the layer, its filter and handles.
 pub(crate) struct Shared {
@@ -185,27 +185,10 @@ impl Shared {
         header: &HeaderFields<'_>,
         content: &C,
     ) {
+        // The keyword's tracepoints route and deliver, counting in the layer's counters.
         let tracepoints = &*site.tracepoints;
-        let capture = (bits & enable::CAPTURE != 0)
-            .then(capture::settings)
-            .flatten();
-        let (to, time) = match (capture, &tracepoints.data_file) {
-            (Some(capture), _) => {
-                let name = tracepoints
-                    .name
-                    .tracepoint_name(site.level, tracepoints.keyword);
-                (To::Capture(name), capture.time)
-            }
-            (None, Some(file)) if bits & enable::KERNEL != 0 => (To::Kernel(file.fd()), None),
-            (None, _) => {
-                // The tracepoint did not register (no user_events, no
-                // access): the event is lost, and counted. (The capture bit
-                // alone is another thread's test capture.)
-                if bits & enable::UNAVAILABLE != 0 {
-                    self.counters.dropped_unavailable();
-                }
-                return;
-            }
+        let Some((to, time)) = tracepoints.route(site.level, bits, &self.counters) else {
+            return;
         };
         let time = time.map_or_else(Rfc3339::now, Rfc3339::new);
         let trace = TraceHex::current();
@@ -224,13 +207,7 @@ impl Shared {
             if sealed.dropped > 0 {
                 self.counters.attributes_dropped(sealed.dropped);
             }
-            match to {
-                To::Capture(name) => deliver::to_capture(sealed, name, Some(&self.counters)),
-                To::Kernel(fd) => {
-                    let index = tracepoints.write_index[site.level.as_u8() as usize - 1];
-                    deliver::to_kernel(sealed, fd, site.word(), index, &self.counters)
-                }
-            }
+            tracepoints.deliver(&to, site.level, sealed, &self.counters);
         });
     }
 
@@ -246,14 +223,6 @@ impl Shared {
     pub(super) fn is_released(&self) -> bool {
         self.released.load(Ordering::Acquire)
     }
-}
-
-/// Where an event goes.
-enum To {
-    /// This thread's test capture, as if written to this tracepoint.
-    Capture(String),
-    /// The keyword's `user_events_data`.
-    Kernel(std::os::fd::RawFd),
 }
 
 /// A `tracing` level as the EventHeader level (its tracepoint), and PartB's

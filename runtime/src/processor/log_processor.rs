@@ -154,7 +154,7 @@ impl UserEventsProcessor {
     #[inline(never)]
     fn emit_enabled(&self, record: &SdkLogRecord, severity: Severity, level: Level, bits: u32) {
         let shared = &*self.shared;
-        let Some((to, time)) = shared.route(level, bits) else {
+        let Some((to, time)) = shared.route(level, bits, &shared.counters) else {
             return;
         };
         let time = Rfc3339::new(time.unwrap_or_else(|| record::record_time(record)));
@@ -174,7 +174,7 @@ impl UserEventsProcessor {
             if sealed.dropped > 0 {
                 shared.counters.attributes_dropped(sealed.dropped);
             }
-            shared.deliver(&to, level, sealed);
+            shared.deliver(&to, level, sealed, &shared.counters);
         });
     }
 }

@@ -281,8 +281,14 @@ impl Tracepoints {
     /// Where an event of `level`, whose enable word read `bits` (not 0), goes:
     /// this thread's test capture (with the capture's time, if it sets one),
     /// or the kernel. `None` when it goes nowhere: a level that did not
-    /// register counts the event as dropped here.
-    pub(crate) fn route(&self, level: Level, bits: u32) -> Option<(To<'_>, Option<SystemTime>)> {
+    /// register counts the event as dropped here, in `counters` (the output's:
+    /// a processor's own, or its layer's, which shares them across keywords).
+    pub(crate) fn route(
+        &self,
+        level: Level,
+        bits: u32,
+        counters: &Counters,
+    ) -> Option<(To<'_>, Option<SystemTime>)> {
         // A capturing thread keeps the event instead of writing it; it is
         // counted all the same.
         let capture = (bits & enable::CAPTURE != 0)
@@ -298,24 +304,32 @@ impl Tracepoints {
                 // The level's tracepoint did not register (no user_events, no
                 // access): the event is lost, and counted.
                 if bits & enable::UNAVAILABLE != 0 {
-                    self.counters.dropped_unavailable();
+                    counters.dropped_unavailable();
                 }
                 None
             }
         }
     }
 
-    /// Hands a sealed event of `level` to where [`Tracepoints::route`] said it goes.
+    /// Hands a sealed event of `level` to where [`Tracepoints::route`] said it
+    /// goes, counting what becomes of it in `counters`.
     #[inline(always)]
-    pub(crate) fn deliver<D>(&self, to: &To<'_>, level: Level, sealed: Sealed<'_, D>) {
+    pub(crate) fn deliver<D>(
+        &self,
+        to: &To<'_>,
+        level: Level,
+        sealed: Sealed<'_, D>,
+        counters: &Counters,
+    ) {
         match to {
+            // A span's events share one route: each capture takes a copy of the name.
             To::Capture(tracepoint) => {
-                deliver::to_capture(sealed, tracepoint.clone(), Some(&self.counters))
+                deliver::to_capture(sealed, tracepoint.clone(), Some(counters))
             }
             To::Kernel(file) => {
                 let index = self.write_index[index(level)];
                 let word = self.word(level);
-                deliver::to_kernel(sealed, file.fd(), word, index, &self.counters)
+                deliver::to_kernel(sealed, file.fd(), word, index, counters)
             }
         }
     }

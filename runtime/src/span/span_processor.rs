@@ -132,7 +132,7 @@ impl UserEventsSpanProcessor {
     /// stays a load and a branch.
     #[inline(never)]
     fn start_enabled(&self, span: &Span, bits: u32) {
-        let Some((to, time)) = self.shared.route(LEVEL, bits) else {
+        let Some((to, time)) = self.shared.route(LEVEL, bits, &self.shared.counters) else {
             return;
         };
         // The SDK shows a started span's name, start time, kind and attributes
@@ -168,7 +168,7 @@ impl UserEventsSpanProcessor {
     /// disabled path stays a load and a branch.
     #[inline(never)]
     fn end_enabled(&self, span: &SpanData, bits: u32) {
-        let Some((to, time)) = self.shared.route(LEVEL, bits) else {
+        let Some((to, time)) = self.shared.route(LEVEL, bits, &self.shared.counters) else {
             // `route` counted the span; its span events are lost too.
             if bits & enable::UNAVAILABLE != 0 && self.layout.span_events {
                 for _ in span.events.iter() {
@@ -231,7 +231,7 @@ impl UserEventsSpanProcessor {
             if sealed.dropped > 0 {
                 shared.counters.attributes_dropped(sealed.dropped);
             }
-            shared.deliver(to, LEVEL, sealed);
+            shared.deliver(to, LEVEL, sealed, &shared.counters);
         });
     }
 }
