@@ -236,12 +236,6 @@ impl TraceHex {
         hex
     }
 
-    /// The ids of the current OpenTelemetry span, if there is a valid one.
-    #[cfg(feature = "tracing")]
-    pub fn current() -> Option<TraceHex> {
-        current_span_ids().map(|(trace_id, span_id)| TraceHex::new(trace_id, span_id))
-    }
-
     /// (trace id, span id).
     pub fn as_strs(&self) -> (&str, &str) {
         // Only hex digits were written.

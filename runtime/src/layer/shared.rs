@@ -14,8 +14,9 @@ use super::encode::{Content, Frame, Framed};
 use super::event_name::LayerEventName;
 use super::report::LayerReport;
 use crate::Level;
+use crate::activity::CurrentSpan;
 use crate::counters::Counters;
-use crate::encode::common_schema::{CloudRole, PartA, PartBActivity, TraceHex};
+use crate::encode::common_schema::{CloudRole, PartA, PartBActivity};
 use crate::encode::header::HeaderFields;
 use crate::encode::profile::EncodingProfile;
 use crate::encode::seal::seal_event;
@@ -191,7 +192,7 @@ impl Shared {
             return;
         };
         let time = time.map_or_else(Rfc3339::now, Rfc3339::new);
-        let trace = TraceHex::current();
+        let trace = CurrentSpan::get().as_ref().map(CurrentSpan::trace_hex);
         let scalars = (self.profile == EncodingProfile::Scalars).then_some(PartBActivity {
             ids: header.activity,
             opcode: header.opcode,
