@@ -57,7 +57,7 @@ impl Activity {
 /// `elapsed` converts through `Duration` and checks for overflow, about 30
 /// more instructions per activity (callgrind), in the 2.2x budget of an
 /// activity pair (SPEC §9).
-fn monotonic_ns() -> u64 {
+pub(crate) fn monotonic_ns() -> u64 {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,

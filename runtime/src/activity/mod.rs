@@ -29,6 +29,8 @@ mod otel_span;
 mod result;
 mod scope;
 
+#[cfg(feature = "tracing")]
+pub(crate) use call::monotonic_ns;
 pub use call::{Abandoned, Activity, ActivityStart};
 pub use current::current_ids;
 #[cfg(feature = "tracing")]

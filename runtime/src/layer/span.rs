@@ -11,20 +11,20 @@
 use std::cell::RefCell;
 use std::error::Error;
 use std::fmt;
-use std::time::Instant;
 
 use tracing_core::field::{Field, Visit};
 
 use super::visitor::{ErrorChain, Kind};
 use crate::ActivityId;
-use crate::activity::set_current;
+use crate::activity::{monotonic_ns, set_current};
 use crate::encode::json::Hex;
 use crate::encode::writer::DataWriter;
 
 /// A span written as an activity.
 pub(super) struct SpanData {
     pub(super) id: ActivityId,
-    pub(super) started: Instant,
+    /// [`monotonic_ns`] when the span was created.
+    pub(super) started: u64,
     /// Values recorded after the span was created, by field (a field recorded
     /// again keeps its last value).
     pub(super) later: Vec<Recorded>,
@@ -34,14 +34,15 @@ impl SpanData {
     pub(super) fn new(id: ActivityId) -> SpanData {
         SpanData {
             id,
-            started: Instant::now(),
+            started: monotonic_ns(),
             later: Vec::new(),
         }
     }
 
-    /// Nanoseconds since the span was created, saturating.
+    /// Nanoseconds since the span was created (the clock `#[otel_event]`
+    /// activities measure with).
     pub(super) fn duration_ns(&self) -> u64 {
-        u64::try_from(self.started.elapsed().as_nanos()).unwrap_or(u64::MAX)
+        monotonic_ns().saturating_sub(self.started)
     }
 }
 
