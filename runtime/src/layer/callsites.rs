@@ -8,9 +8,11 @@
 //! to the call site's [`Site`]. Filling a slot takes a compare-and-swap of its
 //! key, then a release store of the pointer; finding one is a hash of the
 //! address and, usually, two acquire loads. A call site that finds no free
-//! slot within `PROBES` slots of its hash (the table is nearly full: thousands
-//! of call sites) still has every event written: its [`Site`] is then built on
-//! the stack per event, and the call site counted (`uncached`).
+//! slot within `PROBES` slots from its hash (a run of that many taken slots:
+//! only with thousands of call sites, and possibly while other slots are still
+//! free) still has every event written: its [`Site`] is then built on the
+//! stack per event, and the call site counted (`uncached`). At most `SLOTS`
+//! call sites are held.
 
 use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -124,7 +126,12 @@ impl Callsites {
     /// The site of the call site whose metadata is `meta`, if it is in the table.
     #[inline(always)]
     pub(super) fn find(&self, meta: &Metadata<'_>) -> Option<&Site> {
-        let key = key_of(meta);
+        self.find_key(key_of(meta))
+    }
+
+    /// [`Callsites::find`] by key (the tests choose keys whose hashes they know).
+    #[inline(always)]
+    fn find_key(&self, key: usize) -> Option<&Site> {
         let mut i = hash(key);
         for _ in 0..PROBES {
             let slot = &self.slots[i];
@@ -151,7 +158,12 @@ impl Callsites {
         meta: &'static Metadata<'static>,
         make: impl FnOnce() -> Site,
     ) -> Option<&Site> {
-        let key = key_of(meta);
+        self.insert_key(key_of(meta), make)
+    }
+
+    /// [`Callsites::insert`] by key: `key` is the address of a `'static`
+    /// metadata (never 0), or a test's.
+    fn insert_key(&self, key: usize, make: impl FnOnce() -> Site) -> Option<&Site> {
         let mut i = hash(key);
         for _ in 0..PROBES {
             let slot = &self.slots[i];
@@ -283,30 +295,91 @@ mod tests {
         tracepoints.release();
     }
 
+    /// Keys (multiples of 8, as addresses of metadata are) whose hash is
+    /// `slot`, the first `n` of them in increasing order: the same every run.
+    fn keys_hashing_to(slot: usize, n: usize) -> Vec<usize> {
+        (1..)
+            .map(|k| k * 8)
+            .filter(|&k| hash(k) == slot)
+            .take(n)
+            .collect()
+    }
+
+    /// One key for each slot of the table, in slot order.
+    fn one_key_per_slot() -> Vec<usize> {
+        let mut keys = vec![0usize; SLOTS];
+        let mut missing = SLOTS;
+        for key in (1..).map(|k| k * 8) {
+            let slot = &mut keys[hash(key)];
+            if *slot == 0 {
+                *slot = key;
+                missing -= 1;
+                if missing == 0 {
+                    break;
+                }
+            }
+        }
+        keys
+    }
+
     #[test]
-    fn a_full_table_counts_the_call_sites_it_cannot_hold() {
+    fn a_full_table_holds_every_slot_then_counts_the_call_sites_it_cannot_hold() {
         let tracepoints = Tracepoints::register(
             otel_user_events_abi::name::ProviderName::new("TableFull").unwrap(),
             1,
         );
         let table = Callsites::new();
-        let metas: Vec<_> = (0..SLOTS + 1).map(|_| metadata("x")).collect();
-        let inserted: Vec<bool> = metas
-            .iter()
-            .map(|m| table.insert(m, || site(&tracepoints, "x")).is_some())
-            .collect();
-        let held = inserted.iter().filter(|&&ok| ok).count();
-        assert_eq!(held, SLOTS, "every slot is used before insertions fail");
+        let make = || site(&tracepoints, "x");
+        // Every key lands on a slot of its own: all SLOTS are held.
+        let keys = one_key_per_slot();
+        for &key in &keys {
+            assert!(table.insert_key(key, make).is_some(), "key {key:#x}");
+        }
+        assert_eq!(table.uncached.load(Ordering::Relaxed), 0);
+        assert!(keys.iter().all(|&key| table.find_key(key).is_some()));
+        // One more call site finds no slot at all, and is counted.
+        let extra = (1..).map(|k| k * 8).find(|k| !keys.contains(k)).unwrap();
+        assert!(table.insert_key(extra, make).is_none());
+        assert!(table.find_key(extra).is_none());
         assert_eq!(table.uncached.load(Ordering::Relaxed), 1);
-        // The one left out need not be the last: a call site whose probe run
-        // (at most PROBES slots from its hash) is full is left out while a later
-        // one may still find the last free slot.
-        assert!(
-            metas
-                .iter()
-                .zip(&inserted)
-                .all(|(m, &ok)| table.find(m).is_some() == ok)
+        tracepoints.release();
+    }
+
+    #[test]
+    fn a_call_site_whose_probe_run_is_taken_is_left_out_while_other_slots_are_free() {
+        let tracepoints = Tracepoints::register(
+            otel_user_events_abi::name::ProviderName::new("TableRun").unwrap(),
+            1,
         );
+        let table = Callsites::new();
+        // PROBES + 1 call sites hash to slot 7: the first PROBES take slots
+        // 7..7 + PROBES, the next one probes exactly those and gives up.
+        let keys = keys_hashing_to(7, PROBES + 1);
+        let (held, left_out) = keys.split_at(PROBES);
+        for &key in held {
+            assert!(
+                table
+                    .insert_key(key, || site(&tracepoints, "run"))
+                    .is_some()
+            );
+        }
+        assert!(
+            table
+                .insert_key(left_out[0], || unreachable!("no slot"))
+                .is_none()
+        );
+        assert_eq!(table.uncached.load(Ordering::Relaxed), 1);
+        assert!(held.iter().all(|&key| table.find_key(key).is_some()));
+        assert!(table.find_key(left_out[0]).is_none());
+        // The table is not full: a call site hashing just past the run is held.
+        let after = keys_hashing_to(7 + PROBES, 1)[0];
+        assert!(
+            table
+                .insert_key(after, || site(&tracepoints, "after"))
+                .is_some()
+        );
+        assert_eq!(table.find_key(after).unwrap().name, "after");
+        assert_eq!(table.uncached.load(Ordering::Relaxed), 1);
         tracepoints.release();
     }
 
