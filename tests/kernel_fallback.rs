@@ -107,7 +107,7 @@ fn both_writes_each_event_to_the_tracepoint_and_to_opentelemetry() {
         "{counters:?}"
     );
     provider.shutdown();
-    tracefs::wait_for_unregistered("KFallbackBoth_L4K1", std::time::Duration::from_secs(5))
+    tracefs::wait_for_unregistered("KFallbackBoth_L4K1", std::time::Duration::from_secs(30))
         .unwrap();
     logger_provider.shutdown().unwrap();
 }

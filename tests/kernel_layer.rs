@@ -27,7 +27,7 @@ static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 /// The tests share the perf buffers and the allocation counter: one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
-const WAIT: Duration = Duration::from_secs(5);
+const WAIT: Duration = Duration::from_secs(30);
 
 const A1: &str = "00000000-0000-0000-0000-000000000001";
 const A2: &str = "00000000-0000-0000-0000-000000000002";

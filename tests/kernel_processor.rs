@@ -43,7 +43,7 @@ use tracing_subscriber::layer::SubscriberExt as _;
 
 /// The tests share tracepoint names and the perf buffers: one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
-const WAIT: Duration = Duration::from_secs(5);
+const WAIT: Duration = Duration::from_secs(30);
 
 const PROVIDER: &str = "OtelUeDiff";
 

@@ -51,7 +51,7 @@ use otel_user_events_test_support::{require_kernel, tracefs};
 
 /// The tests share tracepoint names and the perf buffers: one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
-const WAIT: Duration = Duration::from_secs(5);
+const WAIT: Duration = Duration::from_secs(30);
 
 const PROVIDER: &str = "OtelUeSpanDiff";
 const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";

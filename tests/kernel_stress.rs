@@ -34,8 +34,12 @@ use otel_user_events_test_support::{require_kernel, tracefs};
 const THREADS: usize = 4;
 /// Attach/detach cycles; even ones pause the writers around attach and detach.
 const CYCLES: usize = 12;
-const ATTACHED: Duration = Duration::from_millis(150);
-const WAIT: Duration = Duration::from_secs(10);
+/// Events each writer may write per budget (a macro event and a record
+/// each): what perf must hold between two drains is bounded by the budgets
+/// handed out, not by how long a sleep lasts. 1.5 budgets of 4 writers of
+/// 2 events of at most ~500 bytes a sample fit in one CPU's 32 MB ring.
+const BUDGET: u64 = 4_000;
+const WAIT: Duration = Duration::from_secs(30);
 const SITE: &str = "KStress_L4K1";
 const PROC_SITE: &str = "KStressProc_L4K1";
 
@@ -44,6 +48,8 @@ static EVALUATED: [AtomicU64; THREADS] = [const { AtomicU64::new(0) }; THREADS];
 static PAUSE: AtomicBool = AtomicBool::new(false);
 static PARKED: AtomicUsize = AtomicUsize::new(0);
 static STOP: AtomicBool = AtomicBool::new(false);
+/// Iterations each writer may still run (see [`BUDGET`]).
+static LEFT: [AtomicU64; THREADS] = [const { AtomicU64::new(0) }; THREADS];
 /// One provider per process: the tests take turns.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
@@ -139,6 +145,13 @@ fn writer(thread: usize, processor: &UserEventsProcessor) {
             PARKED.fetch_sub(1, Ordering::AcqRel);
             continue;
         }
+        let spent = LEFT[thread].fetch_update(Ordering::AcqRel, Ordering::Acquire, |left| {
+            left.checked_sub(1)
+        });
+        if spent.is_err() {
+            std::thread::sleep(Duration::from_micros(200));
+            continue;
+        }
         macro_event(thread);
         processor_event(processor, &logger, &scope, thread as u64, proc_seq);
         proc_seq += 1;
@@ -153,6 +166,22 @@ fn pause() {
 
 fn resume() {
     PAUSE.store(false, Ordering::Release);
+}
+
+/// Lets each writer write `iterations` more times.
+fn grant(iterations: u64) {
+    for left in &LEFT {
+        left.fetch_add(iterations, Ordering::AcqRel);
+    }
+}
+
+/// Waits until every writer has spent what it was granted: they wrote while
+/// the caller waited, whatever the scheduler did.
+fn spent() {
+    let done = tracefs::wait_until(WAIT, || {
+        LEFT.iter().all(|left| left.load(Ordering::Acquire) == 0)
+    });
+    assert!(done, "writers did not write what they were granted");
 }
 
 fn evaluated() -> u64 {
@@ -273,12 +302,16 @@ fn writers_survive_listeners_coming_and_going_and_shutdown() {
             // "every written event is captured" exact.
             if quiesced {
                 pause();
+            } else {
+                // Writing while perf attaches.
+                grant(BUDGET / 2);
             }
             let mut capture = Listener::start_with(&names, &options).unwrap();
             if quiesced {
                 resume();
             }
-            std::thread::sleep(ATTACHED);
+            grant(BUDGET);
+            spent();
             if quiesced {
                 pause();
             }
@@ -304,6 +337,10 @@ fn writers_survive_listeners_coming_and_going_and_shutdown() {
             );
             captured[0] += counts[0];
             captured[1] += counts[1];
+            if !quiesced {
+                // Writing while perf detaches.
+                grant(BUDGET / 2);
+            }
             drop(capture);
             for name in names {
                 assert!(
@@ -321,11 +358,13 @@ fn writers_survive_listeners_coming_and_going_and_shutdown() {
 
         // Shut both down while the threads write and perf listens.
         let mut capture = Listener::start_with(&names, &options).unwrap();
-        std::thread::sleep(ATTACHED);
+        grant(BUDGET / 2);
+        spent();
+        grant(BUDGET / 2);
         let before = (provider.counters(), proc_handle.counters());
         provider.shutdown();
         processor.shutdown().unwrap();
-        std::thread::sleep(Duration::from_millis(50));
+        spent();
         STOP.store(true, Ordering::Release);
         let counts = verify(&capture.drain(), &mut last);
         assert_eq!(capture.lost(), 0);

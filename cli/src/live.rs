@@ -94,16 +94,20 @@ pub fn run<W: Write>(watch: &Watch, out: &mut Output<W>, stop: &Stop) -> Result<
         Box::new([]),
     );
     let mut lost_reported = 0;
-    while !stop.now() && !out.done() {
-        tracepoints.listener.wait(POLL);
-        for sample in tracepoints.listener.drain() {
+    // Prints what the rings hold now.
+    let show = |listener: &mut Listener, out: &mut Output<W>| -> Result<(), Error> {
+        for sample in listener.drain() {
             let mut info = PerfSampleEventInfo::new(&[0; 8], &session, &desc);
             (info.pid, info.tid, info.time, info.cpu) =
                 (sample.pid, sample.tid, sample.time, sample.cpu);
             out.eventheader(&sample.tracepoint, &sample.event_data, &info)
                 .map_err(Error::Output)?;
         }
-        out.flush().map_err(Error::Output)?;
+        out.flush().map_err(Error::Output)
+    };
+    while !stop.now() && !out.done() {
+        tracepoints.listener.wait(POLL);
+        show(&mut tracepoints.listener, out)?;
         let lost = tracepoints.listener.lost();
         if lost > lost_reported {
             eprintln!(
@@ -121,6 +125,11 @@ pub fn run<W: Write>(watch: &Watch, out: &mut Output<W>, stop: &Stop) -> Result<
         if !added.is_empty() {
             eprintln!("ue-tail: watching {} too", added.join(" "));
         }
+    }
+    if !out.done() {
+        // Stopped (Ctrl-C, --duration): events written before the stop and
+        // still in the rings are shown, not lost.
+        show(&mut tracepoints.listener, out)?;
     }
     if lost_reported > 0 {
         eprintln!("ue-tail: {lost_reported} events were lost in all");

@@ -435,6 +435,7 @@ fn ctrl_c_stops_it_cleanly() {
 #[test]
 fn an_unknown_provider_with_no_wait_is_an_error() {
     require_kernel!();
+    let _serial = serial();
     let output = ue_tail(&["--no-wait", "NoSuchProvider"]);
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
@@ -448,6 +449,10 @@ fn an_unknown_provider_with_no_wait_is_an_error() {
 fn a_user_without_tracefs_access_is_told_so() {
     use std::os::unix::process::CommandExt;
     require_kernel!();
+    // Serial like every test that starts a process: a fork on another test
+    // thread while the copy below is open for writing makes exec fail, and
+    // a fork makes this process's pages copy-on-write (see kernel_ue_log).
+    let _serial = serial();
     // A copy that any user may run, wherever the build tree is.
     let exe = std::env::temp_dir().join(format!("ue-tail-{}", std::process::id()));
     std::fs::copy(env!("CARGO_BIN_EXE_ue-tail"), &exe).unwrap();

@@ -21,7 +21,7 @@ use otel_user_events_test_support::{require_kernel, tracefs};
 static SERIAL: Mutex<()> = Mutex::new(());
 
 const EBADF: u32 = 9;
-const WAIT: Duration = Duration::from_secs(5);
+const WAIT: Duration = Duration::from_secs(30);
 
 eh::define_provider!(SMOKE, "OtelUeSmoke");
 const SMOKE_TP: &str = "OtelUeSmoke_L4K1";

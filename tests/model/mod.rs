@@ -598,13 +598,28 @@ pub mod generate {
         })
     }
 
-    /// `default` cases, or `PROPTEST_CASES` when set.
+    /// `default` cases, or `PROPTEST_CASES` when set; from a fixed seed, or
+    /// `PROPTEST_RNG_SEED` when set (see [`seeded`]).
     pub fn cases(default: u32) -> ProptestConfig {
         let cases = std::env::var("PROPTEST_CASES")
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(default);
-        ProptestConfig::with_cases(cases)
+        seeded(ProptestConfig::with_cases(cases))
+    }
+
+    /// `config` with a fixed seed: every run (CI's included) tries the same
+    /// cases, so the outcome depends only on the code. Explore further with
+    /// `PROPTEST_RNG_SEED=<u64>` (or `PROPTEST_CASES=<n>` for more of them).
+    pub fn seeded(config: ProptestConfig) -> ProptestConfig {
+        let seed = std::env::var("PROPTEST_RNG_SEED")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0x5eed_0f_0e1_u64);
+        ProptestConfig {
+            rng_seed: proptest::test_runner::RngSeed::Fixed(seed),
+            ..config
+        }
     }
 }
 

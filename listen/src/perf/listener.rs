@@ -25,7 +25,7 @@ pub struct Sample {
     /// Thread id of the writer.
     pub tid: u32,
     /// Kernel timestamp in nanoseconds, from [`ListenerOptions::clock_id`]'s
-    /// clock (perf's own clock by default).
+    /// clock (`CLOCK_MONOTONIC` by default).
     pub time: u64,
     /// The CPU the event was written on.
     pub cpu: u32,
@@ -52,8 +52,10 @@ pub struct ListenerOptions {
     pub buffer_bytes_per_cpu: usize,
     /// Where tracefs is. Default: [`Tracefs::default`].
     pub tracefs: Tracefs,
-    /// The clock of [`Sample::time`] (e.g. `libc::CLOCK_MONOTONIC`), or `None`
-    /// for perf's own clock (the default).
+    /// The clock of [`Sample::time`], or `None` for perf's own clock. Default:
+    /// `CLOCK_MONOTONIC`, one clock for every CPU, so samples drained from
+    /// several CPUs' rings come out in the order they were written (perf's
+    /// own clock is per CPU and may disagree between CPUs, e.g. in a VM).
     pub clock_id: Option<i32>,
 }
 
@@ -62,7 +64,7 @@ impl Default for ListenerOptions {
         Self {
             buffer_bytes_per_cpu: 4 << 20,
             tracefs: Tracefs::default(),
-            clock_id: None,
+            clock_id: Some(libc::CLOCK_MONOTONIC),
         }
     }
 }
