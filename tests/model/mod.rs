@@ -615,7 +615,7 @@ pub mod generate {
         let seed = std::env::var("PROPTEST_RNG_SEED")
             .ok()
             .and_then(|v| v.parse().ok())
-            .unwrap_or(0x5eed_0f_0e1_u64);
+            .unwrap_or(0x5eed_f0e1_u64);
         ProptestConfig {
             rng_seed: proptest::test_runner::RngSeed::Fixed(seed),
             ..config
