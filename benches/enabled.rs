@@ -33,7 +33,7 @@ fn enabled(c: &mut Criterion) {
         );
         return;
     }
-    let provider = Provider::builder("BenchEn").init().expect("provider");
+    let provider = Provider::builder("BenchEn").build().expect("provider");
     assert!(
         provider.report().active.user_events,
         "{}",

@@ -21,7 +21,7 @@ use opentelemetry::InstrumentationScope;
 use opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::logs::{InMemoryLogExporter, LogProcessor, SdkLogRecord, SdkLoggerProvider};
-use otel_user_events::{OutputMode, Provider};
+use otel_user_events::{Provider, provider::OutputMode};
 use tracing_subscriber::prelude::*;
 
 mod peers;
@@ -81,9 +81,9 @@ fn record_only(c: &mut Criterion) {
 
     let logger_provider = dropping();
     let provider = Provider::builder("BenchFallbackRecord")
-        .output(OutputMode::OpenTelemetry)
-        .logger_provider(logger_provider.clone())
-        .init()
+        .with_output(OutputMode::OpenTelemetry)
+        .with_logger_provider(logger_provider.clone())
+        .build()
         .expect("provider starts");
     group.bench_function("ue_log", |b| b.iter(peers::ue_log_event));
     provider.shutdown();
@@ -104,9 +104,9 @@ fn fallback(c: &mut Criterion) {
 
     let (logger_provider, exporter) = in_memory();
     let provider = Provider::builder("BenchFallback")
-        .output(OutputMode::OpenTelemetry)
-        .logger_provider(logger_provider.clone())
-        .init()
+        .with_output(OutputMode::OpenTelemetry)
+        .with_logger_provider(logger_provider.clone())
+        .build()
         .expect("provider starts");
     group.bench_function("ue_log", |b| {
         b.iter_custom(|iters| timed(&exporter, iters, peers::ue_log_event))

@@ -46,7 +46,7 @@ use opentelemetry_sdk::logs::LogProcessor;
 use opentelemetry_sdk::logs::{InMemoryLogExporter, SdkLoggerProvider};
 use opentelemetry_sdk::trace::{SpanData, SpanProcessor};
 
-use otel_user_events::{OutputMode, Provider, UserEventsProcessor};
+use otel_user_events::{Provider, logs::UserEventsProcessor, provider::OutputMode};
 use otel_user_events_test_support::vm;
 use tracing_subscriber::prelude::*;
 
@@ -103,7 +103,7 @@ fn main() -> ExitCode {
         eprintln!("instructions: {peer} needs a kernel with user_events (run it in the VM)");
         return ExitCode::FAILURE;
     }
-    let provider = Provider::builder("BenchIn").init().expect("provider");
+    let provider = Provider::builder("BenchIn").build().expect("provider");
     assert!(
         provider.report().active.user_events,
         "{}",
@@ -212,9 +212,9 @@ fn fallback(path: &str, iterations: u64) -> ExitCode {
     match path {
         "ue_log" => {
             let provider = Provider::builder("BenchInFallback")
-                .output(OutputMode::OpenTelemetry)
-                .logger_provider(logger_provider.clone())
-                .init()
+                .with_output(OutputMode::OpenTelemetry)
+                .with_logger_provider(logger_provider.clone())
+                .build()
                 .expect("provider starts");
             run(&mut peers::ue_log_event, iterations);
             provider.shutdown();

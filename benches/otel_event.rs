@@ -30,7 +30,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use otel_user_events::{OutputMode, Provider, otel_event};
+use otel_user_events::{Provider, otel_event, provider::OutputMode};
 use otel_user_events_test_support::{tracefs, vm};
 
 static L0_WORD: AtomicU32 = AtomicU32::new(0);
@@ -158,8 +158,8 @@ fn enabled(c: &mut Criterion) {
         return;
     }
     let provider = match Provider::builder(PROVIDER)
-        .output(OutputMode::UserEvents)
-        .init()
+        .with_output(OutputMode::UserEvents)
+        .build()
     {
         Ok(p) => p,
         Err(e) => {

@@ -31,7 +31,7 @@ use opentelemetry::InstrumentationScope;
 use opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::logs::{LogProcessor, SdkLogRecord, SdkLoggerProvider};
-use otel_user_events::UserEventsProcessor;
+use otel_user_events::logs::UserEventsProcessor;
 use otel_user_events::testing::Capture;
 use otel_user_events_test_support::{tracefs, vm};
 use tracing_subscriber::prelude::*;

@@ -81,7 +81,7 @@ fn enabled(c: &mut Criterion) {
         );
         return;
     }
-    let provider = Provider::builder("BenchSc").init().expect("provider");
+    let provider = Provider::builder("BenchSc").build().expect("provider");
     assert!(
         provider.report().active.user_events,
         "{}",

@@ -53,7 +53,7 @@ fn enabled(c: &mut Criterion) {
         );
         return;
     }
-    let provider = Provider::builder("BenchTl").init().expect("provider");
+    let provider = Provider::builder("BenchTl").build().expect("provider");
     let seed = peers::seed_provider("BenchTlP1");
     let mut group = c.benchmark_group("tracing_layer_enabled");
     let listened = ["BenchTl_L4K1", "BenchTlP1_L2K1"];

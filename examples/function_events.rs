@@ -13,7 +13,7 @@
 
 use std::fmt;
 
-use otel_user_events::{OutputMode, Provider, otel_event};
+use otel_user_events::{Provider, otel_event, provider::OutputMode};
 
 // The items are `pub`: tests/examples.rs calls them under a capture.
 
@@ -72,9 +72,9 @@ pub async fn restock(item: &str, count: u32) -> u32 {
 
 fn main() {
     let provider = match Provider::builder("Shop")
-        .output(OutputMode::Auto)
-        .stdout_logger_provider()
-        .init()
+        .with_output(OutputMode::Auto)
+        .with_stdout_logger_provider()
+        .build()
     {
         Ok(provider) => provider,
         Err(e) => {

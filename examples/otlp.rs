@@ -42,7 +42,7 @@
 use opentelemetry_otlp::{LogExporter, Protocol, WithExportConfig};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::logs::SdkLoggerProvider;
-use otel_user_events::{OutputMode, Provider, ue_log};
+use otel_user_events::{Provider, provider::OutputMode, ue_log};
 
 fn main() {
     if let Err(e) = run(None) {
@@ -67,9 +67,9 @@ pub fn run(endpoint: Option<&str>) -> Result<(), Box<dyn std::error::Error>> {
         .build();
 
     let provider = Provider::builder("Checkout")
-        .output(OutputMode::Both)
-        .logger_provider(logger_provider.clone())
-        .init()?;
+        .with_output(OutputMode::Both)
+        .with_logger_provider(logger_provider.clone())
+        .build()?;
     print!("{}", provider.report());
 
     let (order_id, customer) = (42u64, "ada");

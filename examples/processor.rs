@@ -20,7 +20,7 @@ use opentelemetry::KeyValue;
 use opentelemetry::logs::{AnyValue, LogRecord as _, Logger, LoggerProvider as _, Severity};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::logs::SdkLoggerProvider;
-use otel_user_events::{ProviderNameError, UserEventsProcessor};
+use otel_user_events::{logs::UserEventsProcessor, provider::ProviderNameError};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let processor = processor()?;

@@ -24,8 +24,8 @@ pub fn main() {
     // shuts the provider down. Keep it for as long as events should be written;
     // unused, name it `_provider`: `let _ = ..` would drop it at once.
     let provider = match Provider::builder("MyService")
-        .stdout_logger_provider()
-        .init()
+        .with_stdout_logger_provider()
+        .build()
     {
         Ok(provider) => provider,
         Err(e) => {

@@ -31,14 +31,16 @@ use opentelemetry::trace::{
 };
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
-use otel_user_events::{Provider, ProviderNameError, UserEventsSpanProcessor, ue_log};
+use otel_user_events::{
+    Provider, provider::ProviderNameError, trace::UserEventsSpanProcessor, ue_log,
+};
 use tracing_subscriber::Layer as _;
 use tracing_subscriber::filter::filter_fn;
 use tracing_subscriber::layer::SubscriberExt as _;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // `ue_log!` events go to the provider's tracepoints (Shop_L4K1 here too).
-    let events = Provider::builder("Shop").init()?;
+    let events = Provider::builder("Shop").build()?;
     let processor = span_processor()?;
     print!("{}", processor.report());
     let registered = processor.report().all_registered();

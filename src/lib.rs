@@ -6,7 +6,7 @@
 //! ```
 //! use otel_user_events::{Provider, ue_log};
 //!
-//! let provider = Provider::builder("MyService").init().expect("valid provider name");
+//! let provider = Provider::builder("MyService").build().expect("valid provider name");
 //! println!("{}", provider.report());
 //! let (id, customer) = (42u64, "ada");
 //! ue_log!(info, "OrderPlaced", order_id = id, customer = customer, amount = 9.99, express = true);
@@ -19,31 +19,31 @@
 //! ```
 //!
 //! An event nobody listens to costs one relaxed load and a branch; its values are
-//! not even evaluated. See [`ue_log!`] for the syntax and [`FieldValue`] for the
+//! not even evaluated. See [`ue_log!`] for the syntax and [`FieldValue`](field::FieldValue) for the
 //! supported field types.
 //!
 //! Where the kernel has no user_events (or the process may not write to it),
 //! events can fall back to an OpenTelemetry logger provider and its exporter
-//! (`.logger_provider(..)`, or `.stdout_logger_provider()` with the default
-//! `stdout` feature): see [`OutputMode`] and `examples/quickstart.rs`.
+//! (`.with_logger_provider(..)`, or `.with_stdout_logger_provider()` with the
+//! default `stdout` feature): see [`provider::OutputMode`] and
+//! `examples/quickstart.rs`.
+//!
+//! The rest of the API is in modules by signal and role: [`provider`] (the
+//! builder, output modes, report), [`logs`] (`UserEventsProcessor`, an
+//! OpenTelemetry `LogProcessor`), [`trace`] (`UserEventsSpanProcessor`, an
+//! OpenTelemetry `SpanProcessor`), `tracing` (feature `tracing`:
+//! `UserEventsLayer`), [`output`] (handles, reports, counters, encoding
+//! profile, event size limit), [`field`] (field types), [`activity`]
+//! ([`ActivityId`](activity::ActivityId)).
 
 pub use otel_user_events_runtime::{
-    ActiveOutputs, ActivityId, ArrayElement, CounterSnapshot, DEFAULT_EVENT_NAME, DEFAULT_SEVERITY,
-    DEFAULT_SPAN_EVENTHEADER_NAME, DataFileError, DataWriter, EncodingProfile, Errno, Field,
-    FieldValue, InitError, InitReport, Level, LoggerSource, OpenTelemetryReport, OutputMode,
-    PROVIDER_NAME_MAX, ProcessorHandle, ProcessorReport, Provider, ProviderBuilder, ProviderGroup,
-    ProviderGroupError, ProviderName, ProviderNameError, SPAN_EVENT_NAME, Scalar, TracepointReport,
-    TracepointStatus, UserEventsProcessor, UserEventsProcessorBuilder, UserEventsSpanProcessor,
-    UserEventsSpanProcessorBuilder, counters,
+    Level, Provider, activity, field, logs, output, provider, trace,
 };
 
 /// The `tracing` layer (feature `tracing`): `tracing` events, and spans as
-/// activities, straight to user_events. See [`UserEventsLayer`].
+/// activities, straight to user_events. See `tracing::UserEventsLayer`.
 #[cfg(feature = "tracing")]
-pub use otel_user_events_runtime::{
-    LayerEventName, LayerHandle, LayerReport, UserEventsFilter, UserEventsLayer,
-    UserEventsLayerBuilder,
-};
+pub use otel_user_events_runtime::tracing;
 
 /// Capturing events in tests, without a kernel (feature `testing`): see
 /// [`testing::Capture`].
@@ -66,11 +66,11 @@ extern crate self as otel_user_events;
 /// **Without `ret`, `err` or `duration`**: one event on entry (opcode Info), named
 /// after the function, whose fields are the arguments. If an activity is current
 /// (an annotated caller), the event carries its id; else, inside an
-/// OpenTelemetry span, the span's ([`ActivityId::from_span`]).
+/// OpenTelemetry span, the span's ([`ActivityId::from_span`](activity::ActivityId::from_span)).
 ///
 /// **With any of them**: an activity. On entry an event with opcode ActivityStart
 /// and the arguments; on exit an event with opcode ActivityStop with the fields
-/// below. Both carry the same 16-byte activity id ([`ActivityId`]) in the
+/// below. Both carry the same 16-byte activity id ([`ActivityId`](activity::ActivityId)) in the
 /// EventHeader activity-id extension, and the start event carries the caller's
 /// activity (the innermost annotated call still running on this thread) as its
 /// related id (no annotated caller but an OpenTelemetry span current: the
@@ -117,7 +117,7 @@ extern crate self as otel_user_events;
 /// - `crate = path`: the path of this crate, when the macro cannot find it in
 ///   Cargo.toml (it finds it under any name the dependency is renamed to).
 ///
-/// Arguments are recorded through [`FieldValue`] (their types come from the
+/// Arguments are recorded through [`FieldValue`](field::FieldValue) (their types come from the
 /// signature, so each event's metadata is a compile-time constant); an argument of
 /// another type is a compile error at the argument: skip it, or record it
 /// formatted with `fields(arg = %arg)`. An argument of generic type needs a
@@ -127,7 +127,7 @@ extern crate self as otel_user_events;
 /// # Cost
 /// When nobody listens, the function pays one relaxed load and a branch on
 /// entry; arguments and fields are not touched. The OpenTelemetry fallback
-/// ([`OutputMode`]) applies as for [`ue_log!`]. A record keeps the event's name
+/// ([`OutputMode`](provider::OutputMode)) applies as for [`ue_log!`]. A record keeps the event's name
 /// and severity, so start and stop records of an activity differ by these
 /// attributes, written after the fields:
 ///
@@ -220,8 +220,8 @@ pub mod __private {
 /// `activity_id` attribute, so it is tied to the activity's start and stop.
 /// Outside any such activity but while an OpenTelemetry span is current
 /// (`Context::current()` has a valid span context), it carries the span's
-/// activity id ([`ActivityId::from_span`]), as the span's live start and stop
-/// do ([`UserEventsSpanProcessorBuilder::with_live_spans`]), besides the
+/// activity id ([`ActivityId::from_span`](activity::ActivityId::from_span)), as the span's live start and stop
+/// do ([`UserEventsSpanProcessorBuilder::with_live_spans`](trace::UserEventsSpanProcessorBuilder::with_live_spans)), besides the
 /// span's trace and span ids in PartA.
 ///
 /// ```

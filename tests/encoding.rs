@@ -397,7 +397,7 @@ fn an_array_of_140_long_strings_is_shortened_to_fit_not_dropped() {
 #[test]
 fn a_field_type_of_your_own() {
     use opentelemetry::logs::AnyValue;
-    use otel_user_events::{DataWriter, Field, FieldValue};
+    use otel_user_events::{field::DataWriter, field::Field, field::FieldValue};
 
     struct OrderId(u64);
     impl Field for OrderId {
@@ -428,7 +428,7 @@ fn a_field_type_of_your_own() {
 fn captured_events_are_counted_like_written_ones() {
     let _exclusive = exclusive();
     let provider = otel_user_events::Provider::builder("CountedProvider")
-        .init()
+        .build()
         .unwrap();
     let before = provider.counters();
     let long = "x".repeat(70_000); // longer than an event: shortened to fit

@@ -129,7 +129,7 @@ mod processor {
     };
     use opentelemetry_sdk::Resource;
     use opentelemetry_sdk::logs::SdkLoggerProvider;
-    use otel_user_events::UserEventsProcessor;
+    use otel_user_events::logs::UserEventsProcessor;
     use otel_user_events::testing::Capture;
     use otel_user_events_test_support::decode::decode_json;
     use serde_json::Value as Json;

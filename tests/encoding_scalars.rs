@@ -12,7 +12,7 @@ use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _, LoggerProvider 
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::logs::SdkLoggerProvider;
 use otel_user_events::testing::{Capture, CapturedEvent, sequential_activity_ids};
-use otel_user_events::{EncodingProfile, UserEventsProcessor, otel_event, ue_log};
+use otel_user_events::{logs::UserEventsProcessor, otel_event, output::EncodingProfile, ue_log};
 use otel_user_events_test_support::decode::decode_json;
 
 /// 2024-01-01T12:34:56.789Z

@@ -21,7 +21,7 @@ use std::time::{Duration, SystemTime};
 
 use opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge;
 use opentelemetry_sdk::logs::SdkLoggerProvider;
-use otel_user_events::UserEventsProcessor;
+use otel_user_events::logs::UserEventsProcessor;
 use otel_user_events::testing::{Capture, CapturedEvent, sequential_activity_ids};
 use otel_user_events_test_support::decode::decode_json;
 use tracing_subscriber::layer::SubscriberExt as _;
@@ -436,7 +436,7 @@ fn tracing_bridge_runs_and_counts_only_the_applications_events() {
             last,
             "final counters: CounterSnapshot { written: 0, handed_to_opentelemetry: 0, \
              dropped_disabled_race: 0, dropped_too_large: 0, dropped_unavailable: 8, \
-             truncated: 0, attributes_dropped: 0, write_errors: [] }"
+             truncated: 0, attributes_dropped: 0, call_sites_uncached: 0, write_errors: [] }"
         );
     } else {
         // user_events, nobody listening: nothing written, nothing lost.
@@ -676,7 +676,7 @@ fn tracing_layer_runs_beside_fmt_and_counts_every_event() {
             last,
             "final counters: CounterSnapshot { written: 0, handed_to_opentelemetry: 0, \
              dropped_disabled_race: 0, dropped_too_large: 0, dropped_unavailable: 14, \
-             truncated: 0, attributes_dropped: 0, write_errors: [] }"
+             truncated: 0, attributes_dropped: 0, call_sites_uncached: 0, write_errors: [] }"
         );
     } else {
         // user_events, nobody listening: nothing written, nothing lost.

@@ -20,8 +20,8 @@ use opentelemetry_sdk::logs::{
     InMemoryLogExporter, LogProcessor, SdkLogRecord, SdkLoggerProvider, SimpleLogProcessor,
 };
 use otel_user_events::{
-    ActiveOutputs, DataFileError, InitError, InitReport, Level, LoggerSource, OutputMode, Provider,
-    ue_log,
+    Level, Provider, output::DataFileError, provider::ActiveOutputs, provider::InitError,
+    provider::InitReport, provider::LoggerSource, provider::OutputMode, ue_log,
 };
 
 mod fixture;
@@ -464,7 +464,7 @@ fn auto_without_a_logger_provider_drops_and_counts() {
         return;
     }
     let _serial = serial();
-    let provider = Provider::builder("FallbackNothing").init().unwrap();
+    let provider = Provider::builder("FallbackNothing").build().unwrap();
     let report = provider.report();
     assert_eq!(
         report.active,
@@ -536,8 +536,8 @@ fn opentelemetry_and_both_need_a_logger_provider() {
     let serial = serial();
     for mode in [OutputMode::OpenTelemetry, OutputMode::Both] {
         let err = Provider::builder("FallbackNoLogger")
-            .output(mode)
-            .init()
+            .with_output(mode)
+            .build()
             .unwrap_err();
         assert_eq!(err, InitError::NoLoggerProvider(mode));
         assert_eq!(
@@ -563,9 +563,9 @@ fn only_one_provider_at_a_time_and_shutdown_stops_output() {
     } = Fixture::opentelemetry("FallbackFirst");
     let (other, _) = in_memory();
     let err = Provider::builder("FallbackSecond")
-        .output(OutputMode::OpenTelemetry)
-        .logger_provider(other)
-        .init()
+        .with_output(OutputMode::OpenTelemetry)
+        .with_logger_provider(other)
+        .build()
         .unwrap_err();
     assert_eq!(
         err,
@@ -580,7 +580,7 @@ fn only_one_provider_at_a_time_and_shutdown_stops_output() {
     provider.shutdown();
     site();
     assert_eq!(records(&exporter).len(), 1);
-    assert_eq!(otel_user_events::counters(), None);
+    assert_eq!(otel_user_events::provider::counters(), None);
     logger_provider.shutdown().unwrap();
 }
 
@@ -692,9 +692,9 @@ fn a_logger_provider_without_processors_enables_nothing_and_the_report_says_so()
 fn the_stdout_logger_provider_is_built_on_request_and_shut_down_with_the_provider() {
     let _serial = serial();
     let provider = Provider::builder("FallbackStdout")
-        .output(OutputMode::OpenTelemetry)
-        .stdout_logger_provider()
-        .init()
+        .with_output(OutputMode::OpenTelemetry)
+        .with_stdout_logger_provider()
+        .build()
         .unwrap();
     let otel = provider.report().opentelemetry.clone().unwrap();
     assert_eq!(otel.source, LoggerSource::Stdout);
@@ -835,9 +835,9 @@ fn handed_to_opentelemetry_counts_records_given_to_the_sdk_whatever_it_does_with
         .with_log_processor(DiscardingProcessor)
         .build();
     let provider = Provider::builder("FallbackHanded")
-        .output(OutputMode::OpenTelemetry)
-        .logger_provider(logger_provider.clone())
-        .init()
+        .with_output(OutputMode::OpenTelemetry)
+        .with_logger_provider(logger_provider.clone())
+        .build()
         .unwrap();
     ue_log!(info, "Handed", n = 1);
     ue_log!(warn, "HandedToo");
@@ -964,7 +964,7 @@ fn output_none_evaluates_nothing_and_counts_each_dropped_event() {
         return;
     }
     let _serial = serial();
-    let provider = Provider::builder("FallbackNoneLazy").init().unwrap();
+    let provider = Provider::builder("FallbackNoneLazy").build().unwrap();
     assert_eq!(
         provider.report().active,
         ActiveOutputs {

@@ -18,7 +18,7 @@ fn event(i: u64, name: &str, tags: &[u32]) {
 #[test]
 fn ue_log_writes_to_the_kernel_without_allocating() {
     require_kernel!();
-    let provider = Provider::builder("KAlloc").init().unwrap();
+    let provider = Provider::builder("KAlloc").build().unwrap();
     let mut capture = Listener::start(&["KAlloc_L4K1"]).unwrap();
     let long = "x".repeat(1000);
     event(0, &long, &[1, 2, 3]); // first use: lazy statics of the OpenTelemetry context

@@ -10,7 +10,7 @@
 
 use opentelemetry::logs::{AnyValue, Severity};
 use opentelemetry_sdk::Resource;
-use otel_user_events::{ActiveOutputs, OutputMode, Provider, ue_log};
+use otel_user_events::{Provider, provider::ActiveOutputs, provider::OutputMode, ue_log};
 use otel_user_events_test_support::perf::Listener;
 use otel_user_events_test_support::{require_kernel, tracefs};
 
@@ -39,10 +39,10 @@ fn both_writes_each_event_to_the_tracepoint_and_to_opentelemetry() {
     let _serial = serial();
     let (logger_provider, exporter) = in_memory();
     let provider = Provider::builder("KFallbackBoth")
-        .output(OutputMode::Both)
-        .logger_provider(logger_provider.clone())
-        .resource(Resource::builder().with_service_name("shop").build())
-        .init()
+        .with_output(OutputMode::Both)
+        .with_logger_provider(logger_provider.clone())
+        .with_resource(Resource::builder().with_service_name("shop").build())
+        .build()
         .unwrap();
     let report = provider.report();
     assert_eq!(
@@ -118,8 +118,8 @@ fn auto_picks_user_events_when_every_tracepoint_registers() {
     let _serial = serial();
     let (logger_provider, exporter) = in_memory();
     let provider = Provider::builder("KFallbackAuto")
-        .logger_provider(logger_provider.clone())
-        .init()
+        .with_logger_provider(logger_provider.clone())
+        .build()
         .unwrap();
     let report = provider.report();
     assert_eq!(
@@ -160,9 +160,9 @@ fn opentelemetry_mode_registers_nothing_with_the_kernel() {
     let _serial = serial();
     let (logger_provider, exporter) = in_memory();
     let provider = Provider::builder("KFallbackOtel")
-        .output(OutputMode::OpenTelemetry)
-        .logger_provider(logger_provider.clone())
-        .init()
+        .with_output(OutputMode::OpenTelemetry)
+        .with_logger_provider(logger_provider.clone())
+        .build()
         .unwrap();
     assert!(!tracefs::is_registered("KFallbackOtel_L4K1").unwrap());
     assert!(!tracefs::is_registered("KFallbackOtel_L2K1").unwrap());

@@ -13,8 +13,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use otel_user_events::UserEventsLayer;
 use otel_user_events::testing::sequential_activity_ids;
+use otel_user_events::tracing::UserEventsLayer;
 use otel_user_events_test_support::alloc::{CountingAllocator, allocations_during};
 use otel_user_events_test_support::decode::mask_durations;
 use otel_user_events_test_support::perf::{Listener, Sample};

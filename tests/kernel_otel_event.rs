@@ -20,7 +20,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use otel_user_events::testing::sequential_activity_ids;
-use otel_user_events::{OutputMode, Provider, otel_event, ue_log};
+use otel_user_events::{Provider, otel_event, provider::OutputMode, ue_log};
 use otel_user_events_test_support::alloc::{CountingAllocator, allocations_during};
 use otel_user_events_test_support::decode::mask_durations;
 use otel_user_events_test_support::perf::{Listener, Sample};
@@ -123,8 +123,8 @@ const TRACEPOINTS: [&str; 2] = ["OtelUeAct_L4K1", "OtelUeAct_L3K1"];
 
 fn start_provider() -> Provider {
     let provider = Provider::builder("OtelUeAct")
-        .output(OutputMode::UserEvents)
-        .init()
+        .with_output(OutputMode::UserEvents)
+        .build()
         .unwrap();
     let report = provider.report();
     assert!(report.active.user_events, "{report}");

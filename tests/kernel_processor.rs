@@ -33,7 +33,7 @@ use opentelemetry::{Key, KeyValue};
 use opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::logs::{LogProcessor as _, SdkLogRecord, SdkLoggerProvider};
-use otel_user_events::UserEventsProcessor;
+use otel_user_events::logs::UserEventsProcessor;
 use otel_user_events_test_support::alloc::{CountingAllocator, allocations_during};
 use otel_user_events_test_support::perf::{Listener, Sample};
 use otel_user_events_test_support::{require_kernel, tracefs};

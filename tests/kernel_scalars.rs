@@ -13,7 +13,9 @@ use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _, LoggerProvider 
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::logs::SdkLoggerProvider;
 use otel_user_events::testing::sequential_activity_ids;
-use otel_user_events::{EncodingProfile, Provider, UserEventsProcessor, otel_event, ue_log};
+use otel_user_events::{
+    Provider, logs::UserEventsProcessor, otel_event, output::EncodingProfile, ue_log,
+};
 use otel_user_events_test_support::decode::mask_durations;
 use otel_user_events_test_support::perf::Listener;
 use otel_user_events_test_support::require_kernel;
@@ -55,8 +57,8 @@ fn a_scalar_provider_writes_only_scalars_to_the_kernel() {
     require_kernel!();
     let _serial = serial();
     let provider = Provider::builder("KScalar")
-        .encoding_profile(EncodingProfile::Scalars)
-        .init()
+        .with_encoding_profile(EncodingProfile::Scalars)
+        .build()
         .unwrap();
     let mut capture = Listener::start(&["KScalar_L4K1"]).unwrap();
 

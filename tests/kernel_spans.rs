@@ -42,8 +42,8 @@ use opentelemetry_sdk::trace::{
     IdGenerator, SdkTracer, SdkTracerProvider, SpanData, SpanEvents, SpanLinks, SpanProcessor as _,
 };
 use otel_user_events::{
-    ActivityId, Provider, UserEventsProcessor, UserEventsSpanProcessor,
-    UserEventsSpanProcessorBuilder, ue_log,
+    Provider, activity::ActivityId, logs::UserEventsProcessor, trace::UserEventsSpanProcessor,
+    trace::UserEventsSpanProcessorBuilder, ue_log,
 };
 use otel_user_events_test_support::alloc::{CountingAllocator, allocations_during};
 use otel_user_events_test_support::perf::{Listener, Sample};
@@ -433,7 +433,7 @@ fn a_live_spans_start_inner_events_and_end_share_one_activity_id() {
     let logs = SdkLoggerProvider::builder()
         .with_log_processor(UserEventsProcessor::builder(LOGS).build().unwrap())
         .build();
-    let macros = Provider::builder(MACROS).init().unwrap();
+    let macros = Provider::builder(MACROS).build().unwrap();
     let mut names = tracepoint(PROVIDER);
     names.push(format!("{LOGS}_L3K1"));
     names.push(format!("{MACROS}_L4K1"));
@@ -519,7 +519,7 @@ fn a_live_spans_start_inner_events_and_end_share_one_activity_id() {
 }
 
 #[test]
-fn registers_one_tracepoint_follows_listeners_and_unregisters_at_shutdown() {
+fn registers_five_levels_follows_listeners_and_unregisters_at_shutdown() {
     require_kernel!();
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     const NAME: &str = "OtelUeSpanLife";
@@ -528,15 +528,13 @@ fn registers_one_tracepoint_follows_listeners_and_unregisters_at_shutdown() {
         .build()
         .unwrap();
     let handle = processor.handle();
-    let names = [format!("{NAME}_L4K2a")];
-    assert_eq!(processor.report().tracepoints.len(), 1);
+    // Spans are written to level 4; every level of the keyword is
+    // registered, so a collector subscribed to all five opens its session.
+    let names: Vec<String> = (1..=5).map(|level| format!("{NAME}_L{level}K2a")).collect();
+    assert_eq!(processor.report().tracepoints.len(), 5);
     let status = tracefs::user_events_status().unwrap();
-    assert!(status.contains(&names[0]), "{status:?}");
-    for level in [1, 2, 3, 5] {
-        assert!(
-            !status.contains(&format!("{NAME}_L{level}K2a")),
-            "{status:?}"
-        );
+    for name in &names {
+        assert!(status.contains(name), "{name} not in {status:?}");
     }
     let provider = tracer_provider(processor);
     let tracer = provider.tracer("life");
@@ -546,14 +544,18 @@ fn registers_one_tracepoint_follows_listeners_and_unregisters_at_shutdown() {
     assert_eq!(handle.counters().written, 0);
     let mut capture = Listener::start(&names).unwrap();
     tracer.in_span("heard", |_| {});
-    assert_eq!(capture.drain().len(), 1);
+    let samples = capture.drain();
+    assert_eq!(samples.len(), 1);
+    assert_eq!(samples[0].tracepoint, names[3]);
     let counters = handle.counters();
     assert_eq!((counters.written, counters.dropped()), (1, 0));
     drop(capture);
 
     provider.shutdown().unwrap();
     assert!(handle.is_shut_down());
-    tracefs::wait_for_unregistered(&names[0], WAIT).unwrap();
+    for name in &names {
+        tracefs::wait_for_unregistered(name, WAIT).unwrap();
+    }
 }
 
 #[global_allocator]

@@ -85,7 +85,7 @@ fn names_with_prefix(prefix: &str) -> BTreeSet<String> {
 fn every_call_site_tracepoint_is_registered_with_its_exact_name() {
     require_kernel!();
     let _serial = serial();
-    let provider = Provider::builder("KNames").init().unwrap();
+    let provider = Provider::builder("KNames").build().unwrap();
     let report = provider.report();
     assert!(report.active.user_events, "{report}");
     assert!(
@@ -127,8 +127,8 @@ fn extra_keywords_get_all_five_levels_until_shutdown() {
     require_kernel!();
     let _serial = serial();
     let provider = Provider::builder("KExtra")
-        .keywords([0x20, 1])
-        .init()
+        .with_keywords([0x20, 1])
+        .build()
         .unwrap();
     let report = provider.report();
     assert!(report.active.user_events, "{report}");
@@ -147,7 +147,8 @@ fn extra_keywords_get_all_five_levels_until_shutdown() {
             "{name} not in user_events_status"
         );
     }
-    // The report's lines: one per name, sorted, saying why each is there.
+    // The report's lines: one per name, by keyword then level, saying why
+    // each is there.
     let text = report.to_string();
     let lines: Vec<&str> = text
         .lines()
@@ -157,19 +158,19 @@ fn extra_keywords_get_all_five_levels_until_shutdown() {
         lines,
         [
             "  KExtra_L1K1: registered (no call site: registered so collectors find it)",
-            "  KExtra_L1K10: registered (no call site: registered so collectors find it)",
-            "  KExtra_L1K20: registered (no call site: registered so collectors find it)",
             "  KExtra_L2K1: registered (1 call sites)",
-            "  KExtra_L2K10: registered (no call site: registered so collectors find it)",
-            "  KExtra_L2K20: registered (no call site: registered so collectors find it)",
             "  KExtra_L3K1: registered (no call site: registered so collectors find it)",
-            "  KExtra_L3K10: registered (1 call sites)",
-            "  KExtra_L3K20: registered (no call site: registered so collectors find it)",
             "  KExtra_L4K1: registered (1 call sites)",
-            "  KExtra_L4K10: registered (no call site: registered so collectors find it)",
-            "  KExtra_L4K20: registered (no call site: registered so collectors find it)",
             "  KExtra_L5K1: registered (1 call sites)",
+            "  KExtra_L1K10: registered (no call site: registered so collectors find it)",
+            "  KExtra_L2K10: registered (no call site: registered so collectors find it)",
+            "  KExtra_L3K10: registered (1 call sites)",
+            "  KExtra_L4K10: registered (no call site: registered so collectors find it)",
             "  KExtra_L5K10: registered (no call site: registered so collectors find it)",
+            "  KExtra_L1K20: registered (no call site: registered so collectors find it)",
+            "  KExtra_L2K20: registered (no call site: registered so collectors find it)",
+            "  KExtra_L3K20: registered (no call site: registered so collectors find it)",
+            "  KExtra_L4K20: registered (no call site: registered so collectors find it)",
             "  KExtra_L5K20: registered (no call site: registered so collectors find it)",
         ],
         "{report}"
@@ -193,7 +194,7 @@ fn extra_keywords_get_all_five_levels_until_shutdown() {
 fn ftrace_enable_turns_the_generated_check_on_and_off() {
     require_kernel!();
     let _serial = serial();
-    let provider = Provider::builder("KToggle").init().unwrap();
+    let provider = Provider::builder("KToggle").build().unwrap();
     let before = EVALUATED.load(Ordering::SeqCst);
 
     failed();
@@ -232,7 +233,7 @@ fn ftrace_enable_turns_the_generated_check_on_and_off() {
 fn events_captured_with_perf_decode_to_the_exact_json() {
     require_kernel!();
     let _serial = serial();
-    let provider = Provider::builder("KJson").init().unwrap();
+    let provider = Provider::builder("KJson").build().unwrap();
     let mut capture = Listener::start(&["KJson_L4K1", "KJson_L3K10"]).unwrap();
 
     order_placed(42);
@@ -262,7 +263,7 @@ fn events_captured_with_perf_decode_to_the_exact_json() {
 fn nothing_is_written_or_evaluated_while_disabled() {
     require_kernel!();
     let _serial = serial();
-    let provider = Provider::builder("KQuiet").init().unwrap();
+    let provider = Provider::builder("KQuiet").build().unwrap();
     // Listening to warnings only.
     let mut capture = Listener::start(&["KQuiet_L3K10"]).unwrap();
     let before = EVALUATED.load(Ordering::SeqCst);
@@ -300,7 +301,7 @@ fn nothing_is_written_or_evaluated_while_disabled() {
 fn shutdown_unregisters_and_later_calls_are_no_ops() {
     require_kernel!();
     let _serial = serial();
-    let provider = Provider::builder("KGone").init().unwrap();
+    let provider = Provider::builder("KGone").build().unwrap();
     assert!(tracefs::is_registered("KGone_L4K1").unwrap());
     tracefs::enable("KGone_L4K1").unwrap();
     tracefs::disable("KGone_L4K1").unwrap();
@@ -322,7 +323,7 @@ fn threads_writing_concurrently_are_all_captured_uncorrupted() {
     let _serial = serial();
     const THREADS: u32 = 2;
     const EVENTS: u32 = 10_000;
-    let provider = Provider::builder("KLoad").init().unwrap();
+    let provider = Provider::builder("KLoad").build().unwrap();
     let options = ListenerOptions {
         buffer_bytes_per_cpu: 16 << 20,
         ..ListenerOptions::default()
@@ -364,7 +365,7 @@ fn threads_writing_concurrently_are_all_captured_uncorrupted() {
 #[test]
 #[ignore = "run by a_process_without_write_access_gets_the_permission_report"]
 fn permission_child() {
-    let provider = Provider::builder("KDenied").init().unwrap();
+    let provider = Provider::builder("KDenied").build().unwrap();
     print!("{}", provider.report());
     order_placed(1);
     println!("counters: {:?}", provider.counters());

@@ -18,7 +18,9 @@ use std::time::{Duration, SystemTime};
 use opentelemetry::logs::{AnyValue, Severity};
 use opentelemetry_sdk::logs::{InMemoryLogExporter, SdkLoggerProvider};
 use otel_user_events::testing::{Capture, CapturedEvent, sequential_activity_ids};
-use otel_user_events::{ActivityId, FieldValue, Level, OutputMode, Provider, otel_event};
+use otel_user_events::{
+    Level, Provider, activity::ActivityId, field::FieldValue, otel_event, provider::OutputMode,
+};
 use otel_user_events_test_support::decode::{decode_json, mask_durations};
 
 /// Capturing sets every call site's capture bit, and the fallback test starts
@@ -850,9 +852,9 @@ fn fallback_log_records() {
         .with_simple_exporter(exporter.clone())
         .build();
     let provider = Provider::builder("P")
-        .output(OutputMode::OpenTelemetry)
-        .logger_provider(logger_provider)
-        .init()
+        .with_output(OutputMode::OpenTelemetry)
+        .with_logger_provider(logger_provider)
+        .build()
         .unwrap();
     sequential_activity_ids(|| {
         assert_eq!(outer(2), 6);

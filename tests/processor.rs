@@ -12,7 +12,9 @@ use opentelemetry::{Key, KeyValue};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::logs::{LogProcessor as _, SdkLogRecord, SdkLoggerProvider};
 use otel_user_events::testing::{Capture, CapturedEvent};
-use otel_user_events::{CounterSnapshot, ProviderNameError, UserEventsProcessor};
+use otel_user_events::{
+    logs::UserEventsProcessor, output::CounterSnapshot, provider::ProviderNameError,
+};
 use otel_user_events_test_support::decode::decode_json;
 
 /// 2024-01-01T12:34:56.789Z

@@ -33,7 +33,7 @@ use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _, LoggerProvider 
 use opentelemetry::{InstrumentationScope, Key};
 use opentelemetry_sdk::logs::{LogProcessor as _, SdkLoggerProvider};
 use otel_user_events::testing::{Capture, CapturedEvent};
-use otel_user_events::{CounterSnapshot, UserEventsProcessor};
+use otel_user_events::{logs::UserEventsProcessor, output::CounterSnapshot};
 use otel_user_events_test_support::decode::decode_json;
 use proptest::prelude::*;
 

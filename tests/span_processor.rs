@@ -20,8 +20,8 @@ use opentelemetry_sdk::logs::SdkLoggerProvider;
 use opentelemetry_sdk::trace::{IdGenerator, SdkTracer, SdkTracerProvider};
 use otel_user_events::testing::{Capture, CapturedEvent, sequential_activity_ids};
 use otel_user_events::{
-    ActivityId, ProviderNameError, UserEventsProcessor, UserEventsSpanProcessor,
-    UserEventsSpanProcessorBuilder, otel_event, ue_log,
+    activity::ActivityId, logs::UserEventsProcessor, otel_event, provider::ProviderNameError,
+    trace::UserEventsSpanProcessor, trace::UserEventsSpanProcessorBuilder, ue_log,
 };
 use otel_user_events_test_support::decode::decode_json;
 
@@ -542,13 +542,24 @@ fn a_100_kb_attribute_is_truncated_to_fit_64_kb_and_counted() {
 }
 
 #[test]
-fn the_report_names_the_one_tracepoint_and_says_why_nothing_is_written() {
+fn the_report_names_all_five_levels_of_the_keyword_and_says_why_nothing_is_written() {
     let processor = UserEventsSpanProcessor::builder("SpanProcReport")
         .build()
         .unwrap();
     let report = processor.report();
-    assert_eq!(report.tracepoints.len(), 1);
-    assert_eq!(report.tracepoints[0].name, "SpanProcReport_L4K1");
+    // Spans are written at level 4, as the peer writes them; all five levels
+    // are registered, as by every output, so a collector's list opens.
+    let names: Vec<&str> = report.tracepoints.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "SpanProcReport_L1K1",
+            "SpanProcReport_L2K1",
+            "SpanProcReport_L3K1",
+            "SpanProcReport_L4K1",
+            "SpanProcReport_L5K1"
+        ]
+    );
     let text = report.to_string();
     assert!(
         text.starts_with(r#"otel-user-events SpanProcessor "SpanProcReport" (keyword 0x1):"#),
@@ -722,7 +733,7 @@ fn in_the_scalar_profile_a_record_in_a_span_repeats_its_activity_id_in_part_b() 
     let logs = SdkLoggerProvider::builder()
         .with_log_processor(
             UserEventsProcessor::builder("SpanProcScalars")
-                .with_encoding_profile(otel_user_events::EncodingProfile::Scalars)
+                .with_encoding_profile(otel_user_events::output::EncodingProfile::Scalars)
                 .build()
                 .unwrap(),
         )
@@ -760,7 +771,7 @@ fn in_the_scalar_profile_a_record_in_a_span_repeats_its_activity_id_in_part_b() 
 fn the_scalar_profile_writes_arrays_as_json_and_activity_fields_in_part_b() {
     let (_provider, tracer) = plain(
         UserEventsSpanProcessor::builder("SpanScalar")
-            .with_encoding_profile(otel_user_events::EncodingProfile::Scalars)
+            .with_encoding_profile(otel_user_events::output::EncodingProfile::Scalars)
             .with_live_spans(true),
     );
     let events = capture(|| {

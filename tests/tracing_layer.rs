@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use otel_user_events::testing::{Capture, CapturedEvent, sequential_activity_ids};
-use otel_user_events::{LayerEventName, UserEventsLayer, ue_log};
+use otel_user_events::{tracing::LayerEventName, tracing::UserEventsLayer, ue_log};
 use otel_user_events_test_support::decode::{decode_json, mask_durations};
 use tracing::Instrument as _;
 use tracing_subscriber::layer::SubscriberExt as _;
@@ -640,7 +640,7 @@ fn messages_of_any_length_and_type_become_the_body() {
 #[test]
 fn the_scalar_profile_writes_only_scalars() {
     let layer = UserEventsLayer::builder("TLScalar")
-        .with_encoding_profile(otel_user_events::EncodingProfile::Scalars)
+        .with_encoding_profile(otel_user_events::output::EncodingProfile::Scalars)
         .build()
         .unwrap();
     let events = capture(layer, || {

@@ -2,7 +2,7 @@
 
 use std::ffi::CString;
 use std::fmt;
-use std::os::fd::RawFd;
+use std::os::fd::{IntoRawFd, OwnedFd, RawFd};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU32;
 
@@ -20,11 +20,11 @@ pub const EVENTHEADER_FIELDS: &str =
 /// through and events are written to (`writev` on [`fd`](Self::fd), starting
 /// with the tracepoint's write index).
 ///
-/// Closing it is what lets the kernel forget this process's tracepoints, so it is
-/// owned by one provider and closed at that provider's shutdown. Writers on other
-/// threads may still hold the raw descriptor then, so `close` never frees the
-/// descriptor number: it points it at `/dev/null` (a racing write goes nowhere
-/// instead of into a file that reused the number).
+/// Closing it (dropping it) is what lets the kernel forget the tracepoints
+/// registered through it: their names leave `user_events_status` once no
+/// other file holds them. Its owner closes it exactly once, when no writer
+/// can still be using [`fd`](Self::fd): a closed descriptor's number is soon
+/// reused by another file, which a late write would then corrupt.
 #[derive(Debug)]
 pub struct DataFile {
     fd: RawFd,
@@ -89,7 +89,18 @@ impl DataFile {
         Ok(DataFile { fd, path })
     }
 
-    /// The raw descriptor, valid for the life of the process.
+    /// A `user_events_data` file opened elsewhere: by this process with other
+    /// means, or by a privileged process that handed the descriptor over (a
+    /// Unix socket's `SCM_RIGHTS`), so this process needs no tracefs access.
+    /// `path` is what reports show for it.
+    pub fn from_owned_fd(fd: OwnedFd, path: impl Into<PathBuf>) -> DataFile {
+        DataFile {
+            fd: fd.into_raw_fd(),
+            path: path.into(),
+        }
+    }
+
+    /// The raw descriptor, valid until the file is dropped.
     pub fn fd(&self) -> RawFd {
         self.fd
     }
@@ -123,23 +134,19 @@ impl DataFile {
 
     /// Stops the kernel from updating `enable_word`, registered before with
     /// [`register`](Self::register). The tracepoint itself stays until the
-    /// file is closed (see [`close`](Self::close)).
+    /// file is closed (dropped).
     pub fn unregister(&self, enable_word: &AtomicU32) -> Result<(), Errno> {
         ioctl::unregister(self.fd, enable_word)
     }
+}
 
-    /// Releases the kernel's hold on this process's tracepoints (see the type docs).
-    pub fn close(&self) {
-        // SAFETY: plain syscalls on descriptors we own.
-        unsafe {
-            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
-            if null >= 0 {
-                libc::dup3(null, self.fd, libc::O_CLOEXEC);
-                libc::close(null);
-            } else {
-                libc::close(self.fd);
-            }
-        }
+impl Drop for DataFile {
+    /// Closes the descriptor: the kernel drops this file's hold on its
+    /// tracepoints (see the type docs).
+    fn drop(&mut self) {
+        // SAFETY: the descriptor is this file's own, opened by `open_in` and
+        // closed only here.
+        unsafe { libc::close(self.fd) };
     }
 }
 

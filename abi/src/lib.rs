@@ -13,7 +13,8 @@
 //! - [`DataFile`]: the `user_events_data` file, and registering a tracepoint
 //!   with an enable word through it.
 //! - [`Errno`]: the kernel's error numbers, with sentences a person can act on.
-//! - [`MAX_STRUCT_MEMBERS`], [`MAX_EVENT_SIZE`]: the EventHeader limits.
+//! - [`MAX_STRUCT_MEMBERS`], [`MAX_EVENT_SIZE`], [`PERF_MAX_EVENT_SIZE`],
+//!   [`DEFAULT_KEYWORD`]: the EventHeader limits and defaults.
 //!
 //! Its only dependency is `libc`, so that any crate of the project (the
 //! proc-macros included) can use its limits cheaply.
@@ -31,4 +32,4 @@ pub mod tracefs;
 pub use data_file::{DataFile, DataFileError, EVENTHEADER_FIELDS};
 pub use errno::Errno;
 pub use ioctl::KERNEL_ENABLE_BIT;
-pub use limits::{MAX_EVENT_SIZE, MAX_STRUCT_MEMBERS};
+pub use limits::{DEFAULT_KEYWORD, MAX_EVENT_SIZE, MAX_STRUCT_MEMBERS, PERF_MAX_EVENT_SIZE};

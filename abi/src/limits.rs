@@ -9,6 +9,16 @@ pub const MAX_STRUCT_MEMBERS: u8 = 127;
 /// extensions, metadata and data): longer strings are truncated to fit.
 pub const MAX_EVENT_SIZE: usize = 65_535;
 
+/// The largest event a perf-based reader sees, in bytes after the write
+/// index: the kernel hands perf at most 8,192 bytes a record
+/// (`PERF_MAX_TRACE_SIZE`), its 8-byte entry header included, so a larger
+/// event is written but never reaches `perf` (the kernel logs "perf buffer
+/// not large enough").
+pub const PERF_MAX_EVENT_SIZE: usize = 8_192 - 8;
+
+/// The default EventHeader keyword, of events and outputs that name none.
+pub const DEFAULT_KEYWORD: u64 = 1;
+
 /// The longest provider name: tracepoint names (`<Provider>_L<n>K<keyword>`) must stay
 /// below the kernel's 256-byte limit with room for the longest attribute suffix.
 /// A provider group counts against the same limit: the provider name and the

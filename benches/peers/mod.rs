@@ -217,7 +217,7 @@ pub fn listen(name: &str) {
 /// (`UserEventsLayer`, with its per-layer filter) or `tracing-etw` 0.3's layer,
 /// each the thread's only subscriber for the duration of `f`.
 pub fn with_layer_subscriber<R>(provider_name: &str, f: impl FnOnce() -> R) -> R {
-    let layer = otel_user_events::UserEventsLayer::builder(provider_name)
+    let layer = otel_user_events::tracing::UserEventsLayer::builder(provider_name)
         .build()
         .expect("valid provider name");
     let subscriber = tracing_subscriber::registry().with(layer.filtered());
@@ -229,7 +229,7 @@ pub fn with_layer_subscriber<R>(provider_name: &str, f: impl FnOnce() -> R) -> R
 /// (which zeroes the words; its filter then takes the same path, the call
 /// site's table entry and one load), in the VM nobody listens anyway.
 pub fn with_disabled_layer_subscriber<R>(provider_name: &str, f: impl FnOnce() -> R) -> R {
-    let layer = otel_user_events::UserEventsLayer::builder(provider_name)
+    let layer = otel_user_events::tracing::UserEventsLayer::builder(provider_name)
         .build()
         .expect("valid provider name");
     if !layer.report().all_registered() {

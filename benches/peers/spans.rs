@@ -11,7 +11,7 @@ use opentelemetry::trace::{
 };
 use opentelemetry::{InstrumentationScope, KeyValue};
 use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanProcessor};
-use otel_user_events::UserEventsSpanProcessor;
+use otel_user_events::trace::UserEventsSpanProcessor;
 
 /// The span's attributes.
 pub fn attributes() -> [KeyValue; 6] {

@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 use opentelemetry::logs::{LogRecord as _, Logger as _, LoggerProvider as _, Severity};
 use opentelemetry_sdk::logs::SdkLoggerProvider;
 use otel_user_events::testing::{Capture, CapturedEvent, sequential_activity_ids};
-use otel_user_events::{Level, UserEventsProcessor, otel_event, ue_log};
+use otel_user_events::{Level, logs::UserEventsProcessor, otel_event, ue_log};
 use otel_user_events_test_support::decode::mask_durations;
 use support::{Event, eventheader_format, ue_tail, ue_tail_ok, write_perf_data};
 use tracepoint_decode::PerfEventFormat;

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant, SystemTime};
 use eventheader_dynamic::{EventBuilder, FieldFormat, Level, Provider};
 use opentelemetry::logs::{LogRecord as _, Logger as _, LoggerProvider as _, Severity};
 use opentelemetry_sdk::logs::SdkLoggerProvider;
-use otel_user_events::{OutputMode, UserEventsProcessor, ue_log};
+use otel_user_events::{logs::UserEventsProcessor, provider::OutputMode, ue_log};
 use otel_user_events_listen::tracefs::Tracefs;
 use otel_user_events_test_support::perf::{Listener, ListenerOptions};
 use otel_user_events_test_support::require_kernel;
@@ -378,9 +378,9 @@ fn watches_a_provider_in_a_provider_group() {
     let _serial = serial();
     let tail = Tail::start(&["--count", "1", "--group", "team7", "UeTailGroupMacro"]);
     let provider = otel_user_events::Provider::builder("UeTailGroupMacro")
-        .group("team7")
-        .output(OutputMode::UserEvents)
-        .init()
+        .with_provider_group("team7")
+        .with_output(OutputMode::UserEvents)
+        .build()
         .unwrap();
     let reported: Vec<&str> = provider
         .report()

@@ -4,7 +4,7 @@ use arbitrary::{Result, Unstructured};
 use opentelemetry::Key;
 use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _, LoggerProvider as _, Severity};
 use opentelemetry_sdk::logs::{LogProcessor as _, SdkLoggerProvider};
-use otel_user_events::UserEventsProcessor;
+use otel_user_events::logs::UserEventsProcessor;
 use otel_user_events::testing::Capture;
 use otel_user_events_test_support::decode::decode_json;
 

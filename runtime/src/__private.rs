@@ -1,30 +1,21 @@
 //! What generated code calls. Not a public API: it changes without notice.
 
 pub use crate::Level;
-pub use crate::activity::{
-    Abandoned, Activity, ActivityFuture, ActivityId, ActivityScope, ActivityStart, OtherReturned,
-    ResultReturned, Returned, SplitResult, call_once, current_ids,
-};
-pub use crate::callsite::{CALLSITES, Callsite, EventInfo};
-pub use crate::dispatch::dispatch;
+pub use crate::activity::ActivityId;
+pub use crate::activity::call::{Abandoned, Activity};
+pub use crate::activity::current::current_ids;
+pub use crate::activity::future::ActivityFuture;
+pub use crate::activity::result::{OtherReturned, ResultReturned, Returned, SplitResult};
+pub use crate::activity::scope::{ActivityScope, call_once};
 pub use crate::encode::field::{DebugField, DisplayField, Field, FieldValue};
 pub use crate::encode::layout::{
     event_name_meta, event_name_meta_len, macro_meta_tail, macro_meta_tail_len, macro_part_b_data,
     macro_part_b_data_len,
 };
-pub use crate::event::Event;
+pub use crate::events::callsite::{CALLSITES, Callsite, EventInfo};
+pub use crate::events::dispatch::dispatch;
+pub use crate::events::event::Event;
 pub use linkme;
-
-/// Infers `&dyn Field` from a value of any supported type, with the error at the value.
-#[inline(always)]
-pub fn field<T: FieldValue + ?Sized>(value: &T) -> &T {
-    value
-}
-
-/// Encoding and format bytes of a type (for a body).
-pub const fn meta_of<T: FieldValue + ?Sized>(_: &T) -> [u8; 2] {
-    [T::ENCODING, T::FORMAT]
-}
 
 /// An argument of an annotated function, for its entry event: `(&ArgRef(&x)).arg()`
 /// is a copy of `x` when its type is `Copy` ([`ByCopy`], picked first by method

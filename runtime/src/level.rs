@@ -91,7 +91,7 @@ impl std::fmt::Display for Level {
     }
 }
 
-/// The EventHeader level number, so a [`ProviderName`](crate::ProviderName)
+/// The EventHeader level number, so a [`ProviderName`](crate::provider::ProviderName)
 /// builds a level's tracepoint name from the level itself.
 impl From<Level> for u8 {
     fn from(level: Level) -> u8 {
@@ -102,7 +102,7 @@ impl From<Level> for u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ProviderName;
+    use crate::provider::ProviderName;
     use opentelemetry::logs::Severity;
 
     #[test]

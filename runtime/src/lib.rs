@@ -1,75 +1,46 @@
-//! Runtime of `otel-user-events`: what the `ue_log!` and `#[otel_event]` macros call,
-//! and the public API to start a provider and read its counters.
+//! Runtime of `otel-user-events`: what the `ue_log!` and `#[otel_event]` macros
+//! call, the outputs of the other front ends, and the public API to start
+//! them and read their counters.
 //!
 //! Most users depend on the `otel-user-events` facade crate, which re-exports this.
 //!
-//! - [`Provider`]: registers every call site's user_events tracepoint
-//!   (`<Provider>_L<level>K<keyword>`), picks the output ([`OutputMode`]) and
-//!   reports what it did ([`InitReport`]).
-//! - [`Level`]: event levels.
-//! - [`ActivityId`]: the id tying an `#[otel_event]` activity's start and stop events.
-//! - [`FieldValue`]: the types a field can have.
-//! - [`CounterSnapshot`]: written, dropped and truncated events.
-//! - [`UserEventsProcessor`]: an OpenTelemetry `LogProcessor` that writes SDK log
-//!   records to user_events (a drop-in for `opentelemetry-user-events-logs`).
-//! - [`UserEventsSpanProcessor`]: an OpenTelemetry `SpanProcessor` that writes spans
-//!   to user_events (a drop-in for `opentelemetry-user-events-trace`), optionally
-//!   as live activities.
-//! - `UserEventsLayer` (feature `tracing`): a `tracing-subscriber` layer that
-//!   writes `tracing` events, and spans as activities, to user_events.
-//! - `testing` (feature `testing`): capture events' exact bytes in tests, without a kernel.
-//! - [`Field`], [`FieldValue`], [`ArrayElement`] and [`DataWriter`]: the extension
-//!   point for a field type of your own.
+//! - [`Provider`] and [`Level`]: the provider of the macro events
+//!   (`<Provider>_L<level>K<keyword>` tracepoints, the OpenTelemetry
+//!   fallback); [`provider`] has its builder, modes, report and errors.
+//! - [`logs`]: `UserEventsProcessor`, an OpenTelemetry `LogProcessor` (a
+//!   drop-in for `opentelemetry-user-events-logs`).
+//! - [`trace`]: `UserEventsSpanProcessor`, an OpenTelemetry `SpanProcessor`
+//!   (a drop-in for `opentelemetry-user-events-trace`), optionally as live
+//!   activities.
+//! - `tracing` (feature `tracing`): `UserEventsLayer`, a `tracing-subscriber`
+//!   layer writing `tracing` events, and spans as activities.
+//! - [`output`]: what every output shares: handles, reports, counters, the
+//!   encoding profile and the event size limit.
+//! - [`field`]: the types a field can have, and the extension point for a
+//!   field type of your own.
+//! - [`activity`]: activity ids, tying an activity's start and stop.
+//! - `testing` (feature `testing`): capture events' exact bytes in tests,
+//!   without a kernel.
 
 #![warn(missing_docs)]
+#![deny(unreachable_pub)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 #[doc(hidden)]
 pub mod __private;
-mod activity;
-mod callsite;
-mod capture;
-mod counters;
-mod deliver;
-mod dispatch;
-mod enable;
+pub mod activity;
 mod encode;
-mod event;
-mod fallback;
-#[cfg(feature = "tracing")]
-mod layer;
+mod events;
+pub mod field;
 mod level;
-mod processor;
-mod provider;
-mod span;
+pub mod logs;
+pub mod output;
+pub mod provider;
 #[cfg(feature = "testing")]
 pub mod testing;
-
-pub use activity::ActivityId;
-pub use counters::CounterSnapshot;
-pub use encode::field::{ArrayElement, Field, FieldValue, Scalar};
-pub use encode::profile::EncodingProfile;
-pub use encode::writer::DataWriter;
+pub mod trace;
 #[cfg(feature = "tracing")]
-pub use layer::{
-    LayerEventName, LayerHandle, LayerReport, UserEventsFilter, UserEventsLayer,
-    UserEventsLayerBuilder,
-};
+pub mod tracing;
+
 pub use level::Level;
-pub use processor::{
-    DEFAULT_EVENT_NAME, DEFAULT_SEVERITY, ProcessorHandle, ProcessorReport, TracepointStatus,
-    UserEventsProcessor, UserEventsProcessorBuilder,
-};
-pub use provider::{
-    ActiveOutputs, InitError, InitReport, LoggerSource, OpenTelemetryReport, OutputMode, Provider,
-    ProviderBuilder, TracepointReport, counters,
-};
-pub use span::{
-    DEFAULT_SPAN_EVENTHEADER_NAME, SPAN_EVENT_NAME, UserEventsSpanProcessor,
-    UserEventsSpanProcessorBuilder,
-};
-// The kernel interface is `otel-user-events-abi`'s; these names of it are part of the
-// runtime's reports and errors.
-pub use otel_user_events_abi::name::{
-    PROVIDER_NAME_MAX, ProviderGroup, ProviderGroupError, ProviderName, ProviderNameError,
-};
-pub use otel_user_events_abi::{DataFileError, Errno};
+pub use provider::Provider;

@@ -1,7 +1,7 @@
 //! Capturing events in tests, without a kernel (feature `testing`).
 //!
 //! [`Capture::run`] forces every call site (and every level of every
-//! [`UserEventsProcessor`](crate::UserEventsProcessor)) enabled for the duration of
+//! [`UserEventsProcessor`](crate::logs::UserEventsProcessor)) enabled for the duration of
 //! a closure and records, for each event the closure's thread writes, the exact
 //! bytes that would follow the write index in the `writev` to `user_events_data`:
 //! EventHeader, extensions, metadata and data. Decode them with any EventHeader
@@ -16,7 +16,7 @@
 //!
 //! ```
 //! use otel_user_events_runtime::testing::Capture;
-//! use otel_user_events_runtime::UserEventsProcessor;
+//! use otel_user_events_runtime::logs::UserEventsProcessor;
 //! use opentelemetry::logs::{Logger as _, LoggerProvider as _, LogRecord as _, Severity};
 //! use opentelemetry_sdk::logs::SdkLoggerProvider;
 //!
@@ -42,12 +42,13 @@ use std::time::SystemTime;
 
 use otel_user_events_abi::name::{ProviderName, ProviderNameError};
 
-use crate::capture::{self, Settings};
 use crate::encode::common_schema::CloudRole;
 use crate::encode::profile::EncodingProfile;
+use crate::events::CallsiteWords;
+use crate::output::capture::{self, Settings};
 
-pub use crate::activity::sequential_activity_ids;
-pub use crate::capture::CapturedEvent;
+pub use crate::activity::id::sequential_activity_ids;
+pub use crate::output::capture::CapturedEvent;
 
 /// Settings of a capture: what provider name, time and cloud role the events of
 /// `ue_log!` and `#[otel_event]` call sites get.
@@ -85,11 +86,11 @@ impl Capture {
     }
 
     /// Encodes macro events with `profile`, as a provider built with
-    /// [`ProviderBuilder::encoding_profile`](crate::ProviderBuilder::encoding_profile)
+    /// [`ProviderBuilder::with_encoding_profile`](crate::provider::ProviderBuilder::with_encoding_profile)
     /// would (processors and layers keep their own profile).
     ///
     /// ```
-    /// use otel_user_events_runtime::EncodingProfile;
+    /// use otel_user_events_runtime::output::EncodingProfile;
     /// use otel_user_events_runtime::testing::Capture;
     ///
     /// let capture = Capture::new("MyService")
@@ -108,6 +109,8 @@ impl Capture {
 
     /// Runs `f` and returns what it returned with the events its thread wrote.
     pub fn run<R>(self, f: impl FnOnce() -> R) -> (R, Vec<CapturedEvent>) {
+        // The macro call sites get the capture's bit as outputs do.
+        capture::track_static(&CallsiteWords);
         capture::run(self.settings, f)
     }
 }

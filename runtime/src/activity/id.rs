@@ -51,7 +51,7 @@ impl ActivityId {
     ///
     /// The same span always maps to the same id, in every process: the span
     /// processor's live-span start and stop events
-    /// ([`UserEventsSpanProcessorBuilder::with_live_spans`](crate::UserEventsSpanProcessorBuilder::with_live_spans)),
+    /// ([`UserEventsSpanProcessorBuilder::with_live_spans`](crate::trace::UserEventsSpanProcessorBuilder::with_live_spans)),
     /// its span events, and every `ue_log!`, `#[otel_event]` and
     /// `UserEventsProcessor` event written while the span is current carry it,
     /// and a child span's start carries its parent's as related id. The span
@@ -61,7 +61,7 @@ impl ActivityId {
     /// practice: those are a random per-thread prefix and a counter.)
     ///
     /// ```
-    /// use otel_user_events_runtime::ActivityId;
+    /// use otel_user_events_runtime::activity::ActivityId;
     ///
     /// let trace_id = 0x4bf92f3577b34da6a3ce929d0e0e4736_u128.to_be_bytes();
     /// let span_id = 0x00f067aa0ba902b7_u64.to_be_bytes();
@@ -172,7 +172,7 @@ fn mix(mut z: u64) -> u64 {
 /// afterwards. (Ids made inside `f` are unique only among themselves.)
 ///
 /// ```
-/// use otel_user_events_runtime::{ActivityId, testing::sequential_activity_ids};
+/// use otel_user_events_runtime::{activity::ActivityId, testing::sequential_activity_ids};
 /// let (a, b) = sequential_activity_ids(|| (ActivityId::new(), ActivityId::new()));
 /// assert_eq!(a.to_string(), "00000000-0000-0000-0000-000000000001");
 /// assert_eq!(b.to_string(), "00000000-0000-0000-0000-000000000002");

@@ -39,7 +39,7 @@ use super::writer::{DataWriter, EventWriter, INLINE_MAX, Room, counted_need};
 
 /// How one `AnyValue` is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shape {
+pub(crate) enum Shape {
     /// `Value8` + `Boolean`.
     Bool,
     /// `Value64` + `SignedInt`.
@@ -60,7 +60,7 @@ pub enum Shape {
 
 /// Element type of a homogeneous list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Element {
+pub(crate) enum Element {
     /// Booleans.
     Bool,
     /// 64-bit signed integers.
@@ -99,7 +99,7 @@ impl Shape {
     /// The shape `value` is written with in `profile`: in the scalar profile
     /// lists are JSON text and bytes hex text.
     #[inline(always)]
-    pub fn of(value: &AnyValue, profile: EncodingProfile) -> Shape {
+    pub(crate) fn of(value: &AnyValue, profile: EncodingProfile) -> Shape {
         if profile == EncodingProfile::Scalars {
             match value {
                 AnyValue::Bytes(_) => return Shape::HexText,
@@ -127,7 +127,7 @@ impl Shape {
     /// The field's encoding byte (with the array flag, without the chain flag)
     /// and format byte (0 for the encoding's default).
     #[inline(always)]
-    pub fn encoding_and_format(self) -> (u8, u8) {
+    pub(crate) fn encoding_and_format(self) -> (u8, u8) {
         let scalar = |element: Element| match element {
             Element::Bool => (VALUE8, FieldFormat::Boolean.as_int()),
             Element::Int => (VALUE64, FieldFormat::SignedInt.as_int()),
@@ -184,7 +184,7 @@ pub(crate) fn less(room: Room, reserve: Room) -> Room {
 /// kept for what the event still has to write after it (`meta_reserve` in the
 /// metadata, `data_reserve` in the data).
 #[inline(always)]
-pub fn field_fits(
+pub(crate) fn field_fits(
     w: &EventWriter<'_>,
     name: &str,
     value: &AnyValue,
@@ -234,7 +234,7 @@ pub(crate) fn starts_within(
 /// `reserve` free in the data segments (arrays and JSON shrink to fit; the event
 /// is then marked truncated). Call [`field_fits`] first.
 #[inline(always)]
-pub fn write_field<'a>(
+pub(crate) fn write_field<'a>(
     w: &mut EventWriter<'a>,
     name: &'a str,
     value: &'a AnyValue,
@@ -249,7 +249,12 @@ pub fn write_field<'a>(
 
 /// Writes the data of `value`, shaped as `shape` (from [`Shape::of`]).
 #[inline(always)]
-pub fn write_data<'a>(w: &mut DataWriter<'a>, shape: Shape, value: &'a AnyValue, reserve: Room) {
+pub(crate) fn write_data<'a>(
+    w: &mut DataWriter<'a>,
+    shape: Shape,
+    value: &'a AnyValue,
+    reserve: Room,
+) {
     match (shape, value) {
         (Shape::Bool, AnyValue::Boolean(b)) => w.value(&[*b as u8]),
         (Shape::Int, AnyValue::Int(i)) => w.value(&i.to_ne_bytes()),
@@ -326,7 +331,7 @@ const SORTED_MAP_MAX: usize = 64;
 /// doubles JSON numbers (`null` for NaN and infinities, which JSON lacks), bytes
 /// a string of lowercase hex digits, lists arrays and maps objects (keys sorted
 /// for maps of up to 64 entries).
-pub struct Json<'a>(pub &'a AnyValue);
+pub(crate) struct Json<'a>(pub &'a AnyValue);
 
 impl fmt::Display for Json<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

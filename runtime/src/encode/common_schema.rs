@@ -15,7 +15,7 @@ use super::writer::EventWriter;
 
 /// Everything PartA may carry. Strings are formatted by the caller (on its stack).
 #[derive(Debug, Clone, Copy)]
-pub struct PartA<'a> {
+pub(crate) struct PartA<'a> {
     /// RFC 3339 UTC time (see [`super::time::Rfc3339`]).
     pub time: &'a str,
     /// Trace and span id as lowercase hex, when the event has a trace context.
@@ -29,7 +29,7 @@ pub struct PartA<'a> {
 impl<'a> PartA<'a> {
     /// Which optional members it has.
     #[inline(always)]
-    pub fn shape(&self) -> PartAShape {
+    pub(crate) fn shape(&self) -> PartAShape {
         PartAShape {
             trace: self.trace.is_some(),
             role: self.cloud_role.is_some(),
@@ -38,7 +38,11 @@ impl<'a> PartA<'a> {
     }
 
     /// PartA of an event at `time`, with `trace` when it has a trace context.
-    pub fn new(time: &'a str, trace: Option<&'a TraceHex>, cloud_role: &'a CloudRole) -> Self {
+    pub(crate) fn new(
+        time: &'a str,
+        trace: Option<&'a TraceHex>,
+        cloud_role: &'a CloudRole,
+    ) -> Self {
         PartA {
             time,
             trace: trace.map(TraceHex::as_strs),
@@ -49,13 +53,13 @@ impl<'a> PartA<'a> {
 }
 
 /// The resource attribute that PartA's `ext_cloud_role` comes from.
-pub const SERVICE_NAME: &str = "service.name";
+pub(crate) const SERVICE_NAME: &str = "service.name";
 /// The resource attribute that PartA's `ext_cloud_roleInstance` comes from.
-pub const SERVICE_INSTANCE_ID: &str = "service.instance.id";
+pub(crate) const SERVICE_INSTANCE_ID: &str = "service.instance.id";
 
 /// PartA's cloud role of an output, taken once from its resource.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CloudRole {
+pub(crate) struct CloudRole {
     /// `ext_cloud_role`: the resource's `service.name`.
     pub role: Option<String>,
     /// `ext_cloud_roleInstance`: the resource's `service.instance.id`.
@@ -64,7 +68,7 @@ pub struct CloudRole {
 
 impl CloudRole {
     /// The cloud role of `resource` (none of it for no resource).
-    pub fn from_resource(resource: Option<&Resource>) -> CloudRole {
+    pub(crate) fn from_resource(resource: Option<&Resource>) -> CloudRole {
         let get = |key: &'static str| {
             resource
                 .and_then(|r| r.get(&opentelemetry::Key::from_static_str(key)))
@@ -78,7 +82,7 @@ impl CloudRole {
 }
 
 /// Writes the event name, `__csver__` and PartA.
-pub fn write_head<'a>(w: &mut EventWriter<'a>, event_name: &'a str, part_a: &PartA<'a>) {
+pub(crate) fn write_head<'a>(w: &mut EventWriter<'a>, event_name: &'a str, part_a: &PartA<'a>) {
     w.meta.event_name(event_name);
     write_part_a(w, part_a);
 }
@@ -86,7 +90,7 @@ pub fn write_head<'a>(w: &mut EventWriter<'a>, event_name: &'a str, part_a: &Par
 /// Writes `__csver__` and PartA (after the event name): the metadata of its
 /// shape is a constant ([`PartAShape::meta`]), the data its values.
 #[inline(always)]
-pub fn write_part_a<'a>(w: &mut EventWriter<'a>, part_a: &PartA<'a>) {
+pub(crate) fn write_part_a<'a>(w: &mut EventWriter<'a>, part_a: &PartA<'a>) {
     w.meta.constant(part_a.shape().meta());
     let time = part_a.time.as_bytes();
     w.data
@@ -105,7 +109,7 @@ pub fn write_part_a<'a>(w: &mut EventWriter<'a>, part_a: &PartA<'a>) {
 
 /// PartB members after the body.
 #[derive(Debug, Clone, Copy)]
-pub struct PartB<'a> {
+pub(crate) struct PartB<'a> {
     /// OpenTelemetry severity number.
     pub severity_number: i16,
     /// OpenTelemetry severity text.
@@ -123,7 +127,7 @@ pub struct PartB<'a> {
 /// and `relatedActivityId` (GUID text) when the header has them, `opcode` when
 /// it is not 0.
 #[derive(Debug, Clone, Copy)]
-pub struct PartBActivity<'a> {
+pub(crate) struct PartBActivity<'a> {
     /// Activity id and related (parent) activity id.
     pub ids: Option<(&'a [u8; 16], Option<&'a [u8; 16]>)>,
     /// EventHeader opcode (1 activity start, 2 activity stop).
@@ -133,7 +137,7 @@ pub struct PartBActivity<'a> {
 impl PartBActivity<'_> {
     /// Writes `activityId`, `relatedActivityId` and `opcode` (those it has) as
     /// members of the struct being written; returns how many.
-    pub fn write(&self, w: &mut EventWriter<'_>) -> u8 {
+    pub(crate) fn write(&self, w: &mut EventWriter<'_>) -> u8 {
         if let Some((id, related)) = self.ids {
             w.meta.literal_field("activityId", STRING, 0);
             w.data.display(format_args!("{}", Guid(id)));
@@ -151,7 +155,7 @@ impl PartBActivity<'_> {
     }
 
     /// How many members [`PartBActivity::write`] writes.
-    pub fn members(&self) -> u8 {
+    pub(crate) fn members(&self) -> u8 {
         let (id, related) = match self.ids {
             Some((_, related)) => (1, related.is_some() as u8),
             None => (0, 0),
@@ -162,7 +166,7 @@ impl PartBActivity<'_> {
 
 /// Formats 16 bytes as a GUID, `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, bytes in
 /// order: how EventHeader decoders show activity ids.
-pub struct Guid<'a>(pub &'a [u8; 16]);
+pub(crate) struct Guid<'a>(pub &'a [u8; 16]);
 
 impl std::fmt::Display for Guid<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -183,7 +187,7 @@ impl std::fmt::Display for Guid<'_> {
 
 /// Opens PartB and writes `_typeName`; the caller writes the body next (if
 /// `has_body`), then calls [`write_part_b_tail`].
-pub fn write_part_b_head(w: &mut EventWriter<'_>, has_body: bool, tail: &PartB<'_>) {
+pub(crate) fn write_part_b_head(w: &mut EventWriter<'_>, has_body: bool, tail: &PartB<'_>) {
     let members = 2
         + has_body as u8
         + tail.severity_text.is_some() as u8
@@ -196,7 +200,7 @@ pub fn write_part_b_head(w: &mut EventWriter<'_>, has_body: bool, tail: &PartB<'
 }
 
 /// Writes PartB's members after the body.
-pub fn write_part_b_tail<'a>(w: &mut EventWriter<'a>, tail: &PartB<'a>) {
+pub(crate) fn write_part_b_tail<'a>(w: &mut EventWriter<'a>, tail: &PartB<'a>) {
     w.meta
         .literal_field("severityNumber", VALUE16, FieldFormat::SignedInt.as_int());
     w.data.value(&tail.severity_number.to_ne_bytes());
@@ -219,14 +223,14 @@ pub fn write_part_b_tail<'a>(w: &mut EventWriter<'a>, tail: &PartB<'a>) {
 }
 
 /// A trace context as the lowercase hex strings PartA carries.
-pub struct TraceHex {
+pub(crate) struct TraceHex {
     trace: [u8; 32],
     span: [u8; 16],
 }
 
 impl TraceHex {
     /// Formats the ids.
-    pub fn new(trace_id: TraceId, span_id: SpanId) -> TraceHex {
+    pub(crate) fn new(trace_id: TraceId, span_id: SpanId) -> TraceHex {
         let mut hex = TraceHex {
             trace: [0; 32],
             span: [0; 16],
@@ -237,7 +241,7 @@ impl TraceHex {
     }
 
     /// (trace id, span id).
-    pub fn as_strs(&self) -> (&str, &str) {
+    pub(crate) fn as_strs(&self) -> (&str, &str) {
         // Only hex digits were written.
         (
             std::str::from_utf8(&self.trace).unwrap_or(""),
@@ -249,7 +253,7 @@ impl TraceHex {
 /// The trace and span id of the current OpenTelemetry span (`Context::current`),
 /// if it has a valid span context: the one read of the context every event's
 /// PartA (and activity id) comes from.
-pub fn current_span_ids() -> Option<(TraceId, SpanId)> {
+pub(crate) fn current_span_ids() -> Option<(TraceId, SpanId)> {
     use opentelemetry::trace::TraceContextExt;
     opentelemetry::Context::map_current(|cx| {
         let span = cx.span();

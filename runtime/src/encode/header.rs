@@ -8,25 +8,25 @@ use eventheader_types::{ExtensionKind, HeaderFlags, Opcode};
 const HEADER_MAX: usize = 4 + 8 + 4 + 32 + 4;
 
 /// EventHeader opcode of a plain event.
-pub const OPCODE_INFO: u8 = Opcode::Info.as_int();
+pub(crate) const OPCODE_INFO: u8 = Opcode::Info.as_int();
 /// EventHeader opcode of an activity's start.
-pub const OPCODE_ACTIVITY_START: u8 = Opcode::ActivityStart.as_int();
+pub(crate) const OPCODE_ACTIVITY_START: u8 = Opcode::ActivityStart.as_int();
 /// EventHeader opcode of an activity's stop.
-pub const OPCODE_ACTIVITY_STOP: u8 = Opcode::ActivityStop.as_int();
+pub(crate) const OPCODE_ACTIVITY_STOP: u8 = Opcode::ActivityStop.as_int();
 
 /// Size of the EventHeader itself.
-pub const EVENT_HEADER_SIZE: usize = 8;
+pub(crate) const EVENT_HEADER_SIZE: usize = 8;
 
 /// The header block of one event. Its first 4 bytes are the write index, filled
 /// in just before the `writev`.
-pub struct Header {
+pub(crate) struct Header {
     bytes: [u8; HEADER_MAX],
     len: usize,
 }
 
 /// The EventHeader fields this project sets (id, version and tag stay 0).
 #[derive(Debug, Clone, Copy)]
-pub struct HeaderFields<'a> {
+pub(crate) struct HeaderFields<'a> {
     /// EventHeader level, 1 to 5.
     pub level: u8,
     /// EventHeader opcode (0 info, 1 activity start, 2 activity stop).
@@ -38,7 +38,7 @@ pub struct HeaderFields<'a> {
 impl Header {
     /// Size of the header without the write index (what the event's payload
     /// starts with), known before the metadata length is.
-    pub fn payload_prefix_len(fields: &HeaderFields<'_>) -> usize {
+    pub(crate) fn payload_prefix_len(fields: &HeaderFields<'_>) -> usize {
         let activity = match fields.activity {
             Some((_, Some(_))) => 4 + 32,
             Some((_, None)) => 4 + 16,
@@ -48,7 +48,7 @@ impl Header {
     }
 
     /// Builds the header for an event with `meta_len` bytes of metadata.
-    pub fn new(fields: &HeaderFields<'_>, meta_len: u16) -> Header {
+    pub(crate) fn new(fields: &HeaderFields<'_>, meta_len: u16) -> Header {
         let mut header = Header {
             bytes: [0; HEADER_MAX],
             len: 4,
@@ -89,13 +89,13 @@ impl Header {
     }
 
     /// The header with the write index filled in.
-    pub fn with_write_index(&mut self, write_index: u32) -> &[u8] {
+    pub(crate) fn with_write_index(&mut self, write_index: u32) -> &[u8] {
         self.bytes[..4].copy_from_slice(&write_index.to_ne_bytes());
         &self.bytes[..self.len]
     }
 
     /// The header without the write index: what a tracepoint's payload starts with.
-    pub fn payload_prefix(&self) -> &[u8] {
+    pub(crate) fn payload_prefix(&self) -> &[u8] {
         &self.bytes[4..self.len]
     }
 }

@@ -15,14 +15,14 @@ use crate::Level;
 
 /// Bytes built by `const fn`s: a fixed buffer and how much of it is used.
 #[derive(Debug, Clone, Copy)]
-pub struct ConstBytes<const N: usize> {
+pub(crate) struct ConstBytes<const N: usize> {
     buf: [u8; N],
     len: usize,
 }
 
 impl<const N: usize> ConstBytes<N> {
     /// Nothing yet.
-    pub const fn new() -> Self {
+    pub(crate) const fn new() -> Self {
         ConstBytes {
             buf: [0; N],
             len: 0,
@@ -30,7 +30,7 @@ impl<const N: usize> ConstBytes<N> {
     }
 
     /// `bytes` appended (a build error in const evaluation when `N` is too small).
-    pub const fn push(mut self, bytes: &[u8]) -> Self {
+    pub(crate) const fn push(mut self, bytes: &[u8]) -> Self {
         let mut i = 0;
         while i < bytes.len() {
             self.buf[self.len] = bytes[i];
@@ -42,7 +42,7 @@ impl<const N: usize> ConstBytes<N> {
 
     /// A metadata field definition: `name`, NUL, the encoding (with the
     /// format-follows flag when `format` is not 0) and the format.
-    pub const fn field(self, name: &str, encoding: u8, format: u8) -> Self {
+    pub(crate) const fn field(self, name: &str, encoding: u8, format: u8) -> Self {
         let this = self.push(name.as_bytes()).push(&[0]);
         if format == 0 {
             this.push(&[encoding])
@@ -52,12 +52,12 @@ impl<const N: usize> ConstBytes<N> {
     }
 
     /// A metadata struct definition with `members` members.
-    pub const fn structure(self, name: &str, members: u8) -> Self {
+    pub(crate) const fn structure(self, name: &str, members: u8) -> Self {
         self.field(name, STRUCT, members & FieldFormat::ValueMask)
     }
 
     /// A string value: 16-bit length, then the bytes (at most 65,535 of them).
-    pub const fn str_value(self, value: &str) -> Self {
+    pub(crate) const fn str_value(self, value: &str) -> Self {
         let bytes = value.as_bytes();
         let len = if bytes.len() > u16::MAX as usize {
             u16::MAX as usize
@@ -69,12 +69,12 @@ impl<const N: usize> ConstBytes<N> {
     }
 
     /// The bytes written.
-    pub const fn as_slice(&self) -> &[u8] {
+    pub(crate) const fn as_slice(&self) -> &[u8] {
         self.buf.split_at(self.len).0
     }
 
     /// The first `M` bytes (`M` must be the length written).
-    pub const fn into_array<const M: usize>(self) -> [u8; M] {
+    pub(crate) const fn into_array<const M: usize>(self) -> [u8; M] {
         assert!(M == self.len, "the array length is not the length written");
         let mut out = [0; M];
         let mut i = 0;
@@ -94,7 +94,7 @@ impl<const N: usize> Default for ConstBytes<N> {
 
 /// Which optional PartA members an event has, as an index into [`PART_A_META`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PartAShape {
+pub(crate) struct PartAShape {
     /// `ext_dt_traceId` and `ext_dt_spanId`.
     pub trace: bool,
     /// `ext_cloud_role`.
@@ -118,7 +118,7 @@ impl PartAShape {
 
     /// The metadata of `__csver__` and PartA with this shape.
     #[inline(always)]
-    pub fn meta(self) -> &'static [u8] {
+    pub(crate) fn meta(self) -> &'static [u8] {
         PART_A_META[self.index()].as_slice()
     }
 }
@@ -158,13 +158,13 @@ static PART_A_META: [PartAMeta; 8] = {
 };
 
 /// `__csver__` value: Common Schema 4.0.
-pub const CS_VERSION: u32 = 0x400;
+pub(crate) const CS_VERSION: u32 = 0x400;
 
 /// The data of `__csver__`.
-pub const CS_VERSION_DATA: [u8; 4] = CS_VERSION.to_ne_bytes();
+pub(crate) const CS_VERSION_DATA: [u8; 4] = CS_VERSION.to_ne_bytes();
 
 /// The data of PartB's `_typeName`: the string `Log`.
-pub static TYPE_NAME_DATA: [u8; 5] = ConstBytes::<5>::new().str_value("Log").into_array();
+pub(crate) static TYPE_NAME_DATA: [u8; 5] = ConstBytes::<5>::new().str_value("Log").into_array();
 
 /// Room for a macro event's PartB metadata.
 type PartBMeta = ConstBytes<96>;

@@ -1,7 +1,7 @@
 //! [`EncodingProfile`]: whether events use every EventHeader type or only scalars.
 
 /// How an output writes values that are not plain scalars, chosen on the
-/// provider ([`ProviderBuilder::encoding_profile`], for `ue_log!` and
+/// provider ([`ProviderBuilder::with_encoding_profile`], for `ue_log!` and
 /// `#[otel_event]`), on each processor
 /// ([`UserEventsProcessorBuilder::with_encoding_profile`],
 /// [`UserEventsSpanProcessorBuilder::with_encoding_profile`]) and on the
@@ -36,19 +36,19 @@
 /// metadata is then laid out per event instead of copied from a constant).
 ///
 /// ```
-/// use otel_user_events_runtime::{EncodingProfile, Provider};
+/// use otel_user_events_runtime::{output::EncodingProfile, Provider};
 ///
 /// let provider = Provider::builder("MyService")
-///     .encoding_profile(EncodingProfile::Scalars)
-///     .init()
+///     .with_encoding_profile(EncodingProfile::Scalars)
+///     .build()
 ///     .unwrap();
 /// provider.shutdown();
 /// assert_eq!(EncodingProfile::default(), EncodingProfile::Full);
 /// ```
 ///
-/// [`ProviderBuilder::encoding_profile`]: crate::ProviderBuilder::encoding_profile
-/// [`UserEventsProcessorBuilder::with_encoding_profile`]: crate::UserEventsProcessorBuilder::with_encoding_profile
-/// [`UserEventsSpanProcessorBuilder::with_encoding_profile`]: crate::UserEventsSpanProcessorBuilder::with_encoding_profile
+/// [`ProviderBuilder::with_encoding_profile`]: crate::provider::ProviderBuilder::with_encoding_profile
+/// [`UserEventsProcessorBuilder::with_encoding_profile`]: crate::logs::UserEventsProcessorBuilder::with_encoding_profile
+/// [`UserEventsSpanProcessorBuilder::with_encoding_profile`]: crate::trace::UserEventsSpanProcessorBuilder::with_encoding_profile
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum EncodingProfile {
     /// EventHeader's own types (arrays, binary, IP addresses, `u64`).

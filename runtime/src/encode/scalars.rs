@@ -16,7 +16,11 @@ use super::writer::EventWriter;
 /// constant PartC metadata (`PartC`, its member count, then each field's name,
 /// encoding with the format-follows flag, and format); nothing is written when
 /// no field is present.
-pub fn write_part_c<'a>(w: &mut EventWriter<'a>, meta: &'static [u8], fields: &[&'a dyn Field]) {
+pub(crate) fn write_part_c<'a>(
+    w: &mut EventWriter<'a>,
+    meta: &'static [u8],
+    fields: &[&'a dyn Field],
+) {
     let mut count_at = None;
     let mut count = 0u8;
     for (field, (name, encoding, format)) in fields.iter().zip(definitions(meta)) {
@@ -38,7 +42,11 @@ pub fn write_part_c<'a>(w: &mut EventWriter<'a>, meta: &'static [u8], fields: &[
 /// Writes the data of `field` in the scalar profile and returns its encoding
 /// and format: what [`Field::encode_scalar`] wrote, or else the full encoding
 /// with its type `full`.
-pub fn write_value<'a>(w: &mut EventWriter<'a>, field: &'a dyn Field, full: (u8, u8)) -> (u8, u8) {
+pub(crate) fn write_value<'a>(
+    w: &mut EventWriter<'a>,
+    field: &'a dyn Field,
+    full: (u8, u8),
+) -> (u8, u8) {
     match field.encode_scalar(&mut w.data) {
         Scalar::AsFull => {
             field.encode(&mut w.data);

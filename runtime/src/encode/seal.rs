@@ -18,43 +18,42 @@ use super::writer::{EventWriter, Storage};
 
 /// Storage for ordinary events: 1 KB of data and 256 bytes of metadata scratch,
 /// 56 data and 24 metadata segments, 16 shortenable values.
-pub type SmallStorage = Storage<1280, 81, 16>;
+pub(crate) type SmallStorage = Storage<1280, 81, 16>;
 
 /// The most an event may use: 8 KB of data and 2 KB of metadata scratch, 320 data
 /// and 136 metadata segments; every borrowed data value may be shortened.
-pub type LargeStorage = Storage<10240, 457, 320>;
+pub(crate) type LargeStorage = Storage<10240, 457, 320>;
 
 /// An event's content, which [`seal_event`] may encode twice.
-pub trait Encode {
-    /// What encoding left out of the event (the processor: how many attributes
-    /// did not fit; the macros' events: nothing, `()`).
-    type Dropped;
-
-    /// Writes the event's metadata and data into `w`.
-    fn encode<'w>(&'w self, w: &mut EventWriter<'w>) -> Self::Dropped;
+pub(crate) trait Encode {
+    /// Writes the event's metadata and data into `w`, and returns how many
+    /// members (attributes, fields) did not fit and were left out.
+    fn encode<'w>(&'w self, w: &mut EventWriter<'w>) -> u64;
 }
 
 /// An encoded event, ready to be written or captured.
-pub struct Sealed<'w, D> {
+pub(crate) struct Sealed<'w> {
     /// The segments (pass to [`EventWriter::into_iovecs`] or [`EventWriter::payload`]).
     pub writer: EventWriter<'w>,
     /// The header and whether values were shortened; `None` when the event is too large.
     pub header: Option<(Header, bool)>,
-    /// What the encoding left out ([`Encode::Dropped`]).
-    pub dropped: D,
+    /// How many members the encoding left out ([`Encode::encode`]).
+    pub dropped: u64,
 }
 
 /// Encodes `event` with the header `fields` describe and gives the result to
 /// `finish`: from [`SmallStorage`] when the event fits there whole, else from
 /// [`LargeStorage`].
 #[inline(always)]
-pub fn seal_event<E: Encode, R>(
+pub(crate) fn seal_event<E: Encode + ?Sized, R>(
     event: &E,
     fields: &HeaderFields<'_>,
-    finish: impl FnOnce(Sealed<'_, E::Dropped>) -> R,
+    limit: usize,
+    finish: impl FnOnce(Sealed<'_>) -> R,
 ) -> R {
     let mut storage = SmallStorage::new();
     let mut writer = storage.writer();
+    writer.set_limit(limit);
     let dropped = event.encode(&mut writer);
     match writer.seal(fields) {
         header @ Some((_, false)) => finish(Sealed {
@@ -62,19 +61,21 @@ pub fn seal_event<E: Encode, R>(
             header,
             dropped,
         }),
-        _ => seal_large(event, fields, finish),
+        _ => seal_large(event, fields, limit, finish),
     }
 }
 
 #[cold]
 #[inline(never)]
-fn seal_large<E: Encode, R>(
+fn seal_large<E: Encode + ?Sized, R>(
     event: &E,
     fields: &HeaderFields<'_>,
-    finish: impl FnOnce(Sealed<'_, E::Dropped>) -> R,
+    limit: usize,
+    finish: impl FnOnce(Sealed<'_>) -> R,
 ) -> R {
     let mut storage = LargeStorage::new();
     let mut writer = storage.writer();
+    writer.set_limit(limit);
     let dropped = event.encode(&mut writer);
     let header = writer.seal(fields);
     finish(Sealed {
@@ -88,6 +89,7 @@ fn seal_large<E: Encode, R>(
 mod tests {
     use super::*;
     use crate::encode::encoding::STRING;
+    use crate::encode::writer::MAX_EVENT_SIZE;
 
     /// A made-up event: one metadata field per value.
     enum Value {
@@ -100,9 +102,7 @@ mod tests {
     struct Values(Vec<(String, Value)>);
 
     impl Encode for Values {
-        type Dropped = usize;
-
-        fn encode<'w>(&'w self, w: &mut EventWriter<'w>) -> usize {
+        fn encode<'w>(&'w self, w: &mut EventWriter<'w>) -> u64 {
             w.meta.event_name("Test");
             for (name, value) in &self.0 {
                 w.meta.field(name, STRING, 0);
@@ -113,7 +113,7 @@ mod tests {
                     Value::Blob(b) => w.data.bytes(b),
                 }
             }
-            self.0.len()
+            self.0.len() as u64
         }
     }
 
@@ -125,7 +125,7 @@ mod tests {
 
     /// What `seal_event` produced, and the data room left (which tells the storage used).
     fn sealed(values: &Values) -> (Option<(Vec<u8>, bool)>, usize) {
-        seal_event(values, &FIELDS, |sealed| {
+        seal_event(values, &FIELDS, MAX_EVENT_SIZE, |sealed| {
             let room = sealed.writer.data.room().bytes;
             let out = sealed
                 .header

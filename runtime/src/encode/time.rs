@@ -25,7 +25,7 @@ static DIGIT_PAIRS: [u8; 200] = {
 };
 
 /// A formatted timestamp, at most `-292277022657-01-27T08:29:52.999999999Z`.
-pub struct Rfc3339 {
+pub(crate) struct Rfc3339 {
     buf: [u8; 40],
     len: usize,
 }
@@ -33,7 +33,7 @@ pub struct Rfc3339 {
 impl Rfc3339 {
     /// The current time, formatted as UTC. Reads the clock directly: going
     /// through `SystemTime` costs more than the rest of the formatting.
-    pub fn now() -> Rfc3339 {
+    pub(crate) fn now() -> Rfc3339 {
         let mut ts = libc::timespec {
             tv_sec: 0,
             tv_nsec: 0,
@@ -49,7 +49,7 @@ impl Rfc3339 {
     }
 
     /// Formats `time` as UTC.
-    pub fn new(time: SystemTime) -> Rfc3339 {
+    pub(crate) fn new(time: SystemTime) -> Rfc3339 {
         let (secs, nanos) = match time.duration_since(SystemTime::UNIX_EPOCH) {
             Ok(d) => (d.as_secs() as i64, d.subsec_nanos()),
             Err(e) => {
@@ -206,7 +206,7 @@ impl Rfc3339 {
     }
 
     /// The formatted text.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         let bytes = &self.buf[..self.len];
         debug_assert!(bytes.is_ascii());
         // SAFETY: only ASCII digits and punctuation are ever written to `buf`.

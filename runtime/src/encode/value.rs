@@ -30,7 +30,7 @@ use super::writer::{DataWriter, EventWriter, Room, counted_need};
 
 /// How array values are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Arrays {
+pub(crate) enum Arrays {
     /// As EventHeader arrays of their element type.
     Typed,
     /// As `""`, the way the `opentelemetry-user-events-trace` crate writes them.
@@ -77,7 +77,7 @@ fn written(value: &Value, arrays: Arrays) -> Written {
 /// Whether a field `name` = `value` can start without eating into the room
 /// kept for what the event still has to write after it.
 #[inline(always)]
-pub fn field_fits(
+pub(crate) fn field_fits(
     w: &EventWriter<'_>,
     name: &str,
     value: &Value,
@@ -97,7 +97,7 @@ pub fn field_fits(
 /// Writes the field `name` = `value`: its metadata, then its data, keeping
 /// `reserve` free in the data segments. Call [`field_fits`] first.
 #[inline(always)]
-pub fn write_field<'a>(
+pub(crate) fn write_field<'a>(
     w: &mut EventWriter<'a>,
     name: &'a str,
     value: &'a Value,

@@ -1,40 +1,31 @@
 //! Configuring and starting the process's provider.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
 use std::sync::Mutex;
 
 use opentelemetry::InstrumentationScope;
 use opentelemetry::logs::LoggerProvider as _;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::logs::SdkLoggerProvider;
-use otel_user_events_abi::name::{ProviderName, ProviderNameError};
-use otel_user_events_abi::{DataFile, DataFileError};
 
 use super::decision::{Decision, KernelStatus, decide};
 use super::handle::Provider;
 use super::mode::OutputMode;
-use super::report::{
-    ActiveOutputs, InitError, InitReport, LoggerSource, OpenTelemetryReport, TracepointReport,
-};
-use super::state::{self, ProviderState, Registered};
-use crate::callsite::{self, Callsite};
-use crate::counters::{self, Counters};
-use crate::enable;
+use super::report::{ActiveOutputs, InitError, InitReport, LoggerSource, OpenTelemetryReport};
+use super::state::{self, ProviderState};
 use crate::encode::common_schema::CloudRole;
-use crate::encode::profile::EncodingProfile;
+use crate::events::callsite::{self, Callsite};
+use crate::output::{self, Output, OutputKind, OutputOptions, Tracepoints, enable, output_options};
 
 impl Provider {
     /// Starts configuring the provider called `name` (ASCII letters, digits, `_`).
     pub fn builder(name: impl Into<String>) -> ProviderBuilder {
         ProviderBuilder {
-            name: name.into(),
-            group: None,
+            options: OutputOptions::new(name),
             mode: OutputMode::Auto,
             logger: LoggerConfig::None,
             resource: None,
             extra_keywords: Vec::new(),
-            profile: EncodingProfile::Full,
         }
     }
 }
@@ -52,15 +43,15 @@ enum LoggerConfig {
 ///
 /// ```
 /// use opentelemetry_sdk::logs::SdkLoggerProvider;
-/// use otel_user_events_runtime::{OutputMode, Provider};
+/// use otel_user_events_runtime::{provider::OutputMode, Provider};
 ///
 /// // Your logger provider, with its exporter (OTLP, stdout, ...): where events
 /// // go when the kernel has no user_events.
 /// let logger_provider = SdkLoggerProvider::builder().build();
 /// let provider = Provider::builder("MyService")
-///     .output(OutputMode::Auto) // the default
-///     .logger_provider(logger_provider.clone())
-///     .init()?;
+///     .with_output(OutputMode::Auto) // the default
+///     .with_logger_provider(logger_provider.clone())
+///     .build()?;
 /// let report = provider.report();
 /// assert_eq!(report.provider, "MyService");
 /// // Auto: user_events where it works, else the logger provider; never both.
@@ -72,50 +63,20 @@ enum LoggerConfig {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
-#[must_use = "call .init() to start the provider"]
+#[must_use = "call .build() to start the provider"]
 pub struct ProviderBuilder {
-    name: String,
-    group: Option<String>,
+    options: OutputOptions,
     mode: OutputMode,
     logger: LoggerConfig,
     resource: Option<Resource>,
     extra_keywords: Vec<u64>,
-    profile: EncodingProfile,
 }
 
 impl ProviderBuilder {
-    /// Joins the EventHeader provider group `group` (lowercase ASCII letters and
-    /// digits): every tracepoint of the provider is then named
-    /// `<Provider>_L<level>K<keyword>G<group>`, as eventheader's `group_name`
-    /// option and `tracing-etw`'s `with_provider_group` name them. Most
-    /// providers have no group; a collector may subscribe to a whole group.
-    ///
-    /// [`init`](Self::init) checks it: a bad group is
-    /// [`InitError::InvalidName`] with [`ProviderNameError::InvalidGroup`](crate::ProviderNameError::InvalidGroup).
-    ///
-    /// ```
-    /// use otel_user_events_runtime::{InitError, Provider, ProviderGroupError, ProviderNameError};
-    ///
-    /// let err = Provider::builder("MyService").group("Team_A").init().unwrap_err();
-    /// assert_eq!(
-    ///     err,
-    ///     InitError::InvalidName(ProviderNameError::InvalidGroup(
-    ///         ProviderGroupError::InvalidChar { ch: 'T', index: 0 }
-    ///     ))
-    /// );
-    ///
-    /// let provider = Provider::builder("MyService").group("teama").init().unwrap();
-    /// // With user_events, the report lists `MyService_L4K1Gteama` and the like.
-    /// assert!(provider.report().tracepoints.iter().all(|t| t.name.ends_with("Gteama")));
-    /// provider.shutdown();
-    /// ```
-    pub fn group(mut self, group: impl Into<String>) -> Self {
-        self.group = Some(group.into());
-        self
-    }
+    output_options!("provider");
 
     /// Chooses where events go (default [`OutputMode::Auto`]).
-    pub fn output(mut self, mode: OutputMode) -> Self {
+    pub fn with_output(mut self, mode: OutputMode) -> Self {
         self.mode = mode;
         self
     }
@@ -132,14 +93,14 @@ impl ProviderBuilder {
     ///
     /// ```
     /// use opentelemetry_sdk::logs::SdkLoggerProvider;
-    /// use otel_user_events_runtime::{LoggerSource, OutputMode, Provider};
+    /// use otel_user_events_runtime::{provider::LoggerSource, provider::OutputMode, Provider};
     ///
     /// // e.g. with `.with_batch_exporter(opentelemetry_otlp::LogExporter::builder()..)`
     /// let logger_provider = SdkLoggerProvider::builder().build();
     /// let provider = Provider::builder("MyService")
-    ///     .output(OutputMode::OpenTelemetry)
-    ///     .logger_provider(logger_provider.clone())
-    ///     .init()
+    ///     .with_output(OutputMode::OpenTelemetry)
+    ///     .with_logger_provider(logger_provider.clone())
+    ///     .build()
     ///     .unwrap();
     /// let otel = provider.report().opentelemetry.as_ref().unwrap();
     /// assert_eq!(otel.source, LoggerSource::Given);
@@ -148,27 +109,27 @@ impl ProviderBuilder {
     /// provider.shutdown();
     /// logger_provider.shutdown().unwrap();
     /// ```
-    pub fn logger_provider(mut self, provider: SdkLoggerProvider) -> Self {
+    pub fn with_logger_provider(mut self, provider: SdkLoggerProvider) -> Self {
         self.logger = LoggerConfig::Given(provider);
         self
     }
 
     /// Falls back to (or also writes to) a logger provider built here that prints
     /// each record to stdout as it is emitted: `opentelemetry-stdout`'s exporter
-    /// behind a simple processor, with the [`resource`](Self::resource) if one
+    /// behind a simple processor, with the [`with_resource`](Self::with_resource) if one
     /// is given. Meant for development and examples.
     ///
     /// It is built only when OpenTelemetry output is used, and shut down by
     /// [`Provider::shutdown`]. Note that the exporter uses `println!`, which
     /// panics if stdout is closed (e.g. piped into `head`).
     ///
-    /// Replaces an earlier [`logger_provider`](Self::logger_provider). Needs the
+    /// Replaces an earlier [`with_logger_provider`](Self::with_logger_provider). Needs the
     /// `stdout` feature (on by default in the `otel-user-events` crate).
     ///
     /// ```
-    /// use otel_user_events_runtime::{LoggerSource, Provider};
+    /// use otel_user_events_runtime::{provider::LoggerSource, Provider};
     ///
-    /// let provider = Provider::builder("MyService").stdout_logger_provider().init().unwrap();
+    /// let provider = Provider::builder("MyService").with_stdout_logger_provider().build().unwrap();
     /// let report = provider.report();
     /// if report.active.opentelemetry {
     ///     // No user_events here: events are printed on stdout.
@@ -177,14 +138,14 @@ impl ProviderBuilder {
     /// provider.shutdown(); // shuts the stdout logger provider down too
     /// ```
     #[cfg(feature = "stdout")]
-    pub fn stdout_logger_provider(mut self) -> Self {
+    pub fn with_stdout_logger_provider(mut self) -> Self {
         self.logger = LoggerConfig::Stdout;
         self
     }
 
     /// The resource whose `service.name` and `service.instance.id` fill PartA's
     /// `ext_cloud_role` and `ext_cloud_roleInstance` (user_events output). A
-    /// logger provider given with [`logger_provider`](Self::logger_provider)
+    /// logger provider given with [`with_logger_provider`](Self::with_logger_provider)
     /// keeps its own resource.
     ///
     /// ```
@@ -192,25 +153,25 @@ impl ProviderBuilder {
     /// use otel_user_events_runtime::Provider;
     ///
     /// let provider = Provider::builder("MyService")
-    ///     .resource(
+    ///     .with_resource(
     ///         Resource::builder_empty()
     ///             .with_service_name("checkout")
     ///             .with_attribute(opentelemetry::KeyValue::new("service.instance.id", "pod-7"))
     ///             .build(),
     ///     )
-    ///     .init()
+    ///     .build()
     ///     .unwrap();
     /// // Events written to user_events carry PartA
     /// // "ext_cloud_role":"checkout","ext_cloud_roleInstance":"pod-7".
     /// provider.shutdown();
     /// ```
-    pub fn resource(mut self, resource: Resource) -> Self {
+    pub fn with_resource(mut self, resource: Resource) -> Self {
         self.resource = Some(resource);
         self
     }
 
     /// Also registers all five levels of each of `keywords`
-    /// (`<Provider>_L1K<k>`..`<Provider>_L5K<k>`) at [`init`](Self::init),
+    /// (`<Provider>_L1K<k>`..`<Provider>_L5K<k>`) at [`build`](Self::build),
     /// even when no call site linked into this program uses them yet, so an
     /// operator can write one subscription list for every version of the
     /// program. The keywords that call sites use get their five levels
@@ -219,7 +180,7 @@ impl ProviderBuilder {
     /// ```
     /// use otel_user_events_runtime::Provider;
     ///
-    /// let provider = Provider::builder("MyService").keywords([0x10, 0x20]).init().unwrap();
+    /// let provider = Provider::builder("MyService").with_keywords([0x10, 0x20]).build().unwrap();
     /// let report = provider.report();
     /// if matches!(report.data_file, Some(Ok(_))) {
     ///     // With user_events: `MyService_L1K10`..`MyService_L5K10` and
@@ -230,62 +191,41 @@ impl ProviderBuilder {
     /// }
     /// provider.shutdown();
     /// ```
-    pub fn keywords(mut self, keywords: impl IntoIterator<Item = u64>) -> Self {
+    pub fn with_keywords(mut self, keywords: impl IntoIterator<Item = u64>) -> Self {
         self.extra_keywords.extend(keywords);
-        self
-    }
-
-    /// Writes macro events to user_events with `profile` (default
-    /// [`EncodingProfile::Full`]): [`EncodingProfile::Scalars`] for consumers
-    /// that decode only strings, integers, floats and booleans, such as a
-    /// collector agent turning events into OTLP logs. The OpenTelemetry
-    /// fallback is not affected.
-    ///
-    /// ```
-    /// use otel_user_events_runtime::{EncodingProfile, Provider};
-    ///
-    /// let provider = Provider::builder("MyService")
-    ///     .encoding_profile(EncodingProfile::Scalars)
-    ///     .init()
-    ///     .unwrap();
-    /// // ue_log!(info, "Sent", peers = [1u32, 2]) now carries "peers":"[1,2]".
-    /// provider.shutdown();
-    /// ```
-    pub fn encoding_profile(mut self, profile: EncodingProfile) -> Self {
-        self.profile = profile;
         self
     }
 
     /// Registers every call site's tracepoint and activates the provider.
     ///
     /// Missing kernel support is not an error: the [`InitReport`] says what
-    /// happened. Errors are a bad name or [group](Self::group), another active
+    /// happened. Errors are a bad name or [group](Self::with_provider_group), another active
     /// provider, or an output mode that needs a logger provider without one.
     ///
     /// Keep the [`Provider`] it returns for as long as events should be
     /// written: dropping it shuts it down.
     ///
     /// ```
-    /// use otel_user_events_runtime::{InitError, OutputMode, Provider, ProviderNameError};
+    /// use otel_user_events_runtime::{provider::InitError, provider::OutputMode, Provider, provider::ProviderNameError};
     ///
-    /// let provider = Provider::builder("MyService").init()?;
+    /// let provider = Provider::builder("MyService").build()?;
     /// // One provider per process at a time.
-    /// let err = Provider::builder("Other").init().unwrap_err();
+    /// let err = Provider::builder("Other").build().unwrap_err();
     /// assert_eq!(err, InitError::AlreadyActive { active: "MyService".to_owned() });
     /// provider.shutdown();
     ///
     /// // The name is checked first.
-    /// let err = Provider::builder("my-service").init().unwrap_err();
+    /// let err = Provider::builder("my-service").build().unwrap_err();
     /// assert!(matches!(err, InitError::InvalidName(ProviderNameError::InvalidChar { .. })));
     /// // OpenTelemetry and Both need a logger provider.
-    /// let err = Provider::builder("MyService").output(OutputMode::Both).init().unwrap_err();
+    /// let err = Provider::builder("MyService").with_output(OutputMode::Both).build().unwrap_err();
     /// assert_eq!(err, InitError::NoLoggerProvider(OutputMode::Both));
     /// # Ok::<(), InitError>(())
     /// ```
     #[must_use = "the provider shuts down when dropped: keep it in a variable (`let _provider = ..`, \
                   not `let _ = ..`) for as long as events should be written"]
-    pub fn init(self) -> Result<Provider, InitError> {
-        let name = self.provider_name()?;
+    pub fn build(self) -> Result<Provider, InitError> {
+        let name = self.options.provider_name()?;
         let has_logger = !matches!(self.logger, LoggerConfig::None);
         if matches!(self.mode, OutputMode::OpenTelemetry | OutputMode::Both) && !has_logger {
             return Err(InitError::NoLoggerProvider(self.mode));
@@ -293,20 +233,23 @@ impl ProviderBuilder {
         let _lifecycle = state::lifecycle();
         if let Some(active) = state::active() {
             return Err(InitError::AlreadyActive {
-                active: active.name.to_string(),
+                active: active.name().to_string(),
             });
         }
 
-        let kernel = (self.mode != OutputMode::OpenTelemetry)
-            .then(|| Kernel::register(&name, &self.extra_keywords));
-        let status = match &kernel {
-            Some(k) => KernelStatus::new(
-                &Some(k.data_file_report.clone()),
-                &k.tracepoints,
-                !k.registered.sites.is_empty(),
-            ),
-            None => KernelStatus::new(&None, &[], false),
+        let tried = self.mode != OutputMode::OpenTelemetry;
+        let (tracepoints, mut registered) = if tried {
+            state::register_all(name.clone(), &self.extra_keywords)
+        } else {
+            (Tracepoints::none(name.clone()), Vec::new())
         };
+        let data_file = tried.then(|| tracepoints.file().opened().clone());
+        // Without a data file, its error says it all.
+        let statuses = match &data_file {
+            Some(Ok(_)) => tracepoints.statuses().to_vec(),
+            _ => Vec::new(),
+        };
+        let status = KernelStatus::new(&data_file, &statuses, !registered.is_empty());
         let Decision {
             user_events,
             opentelemetry,
@@ -325,23 +268,21 @@ impl ProviderBuilder {
                     .build(),
             )
         });
-        let (data_file_report, tracepoints, data_file, registered) = match kernel {
-            Some(mut k) => {
-                let (file, registered) = k.keep(user_events);
-                (Some(k.data_file_report), k.tracepoints, file, registered)
-            }
-            None => (None, Vec::new(), None, Registered::default()),
-        };
+        let output = Output::new(tracepoints, OutputKind::Provider, self.options.limit());
+        if !user_events {
+            // Registered, but not written to: let go of it now.
+            state::forget(&registered);
+            registered.clear();
+            output.release();
+        }
         // Taken before any site can count itself as unavailable for this provider.
-        let site_drops_unavailable_base = counters::site_drops_unavailable();
-        mark_unavailable(user_events, opentelemetry, &registered.sites);
+        let site_drops_unavailable_base = output::site_drops_unavailable();
+        mark_unavailable(user_events, opentelemetry, &registered);
 
         let state = state::activate(ProviderState {
-            name: name.clone(),
-            data_file,
-            counters: Counters::default(),
+            output,
             cloud_role: CloudRole::from_resource(self.resource.as_ref()),
-            profile: self.profile,
+            profile: self.options.profile,
             logger,
             registered: Mutex::new(registered),
             site_drops_unavailable_base,
@@ -366,18 +307,11 @@ impl ProviderBuilder {
                     opentelemetry,
                 },
                 reason,
-                data_file: data_file_report,
-                tracepoints,
+                data_file,
+                tracepoints: statuses,
                 opentelemetry: opentelemetry_report,
             },
         })
-    }
-}
-
-impl ProviderBuilder {
-    /// The checked name (with its group) that every tracepoint is named after.
-    fn provider_name(&self) -> Result<ProviderName, ProviderNameError> {
-        ProviderName::with_optional_group(&self.name, self.group.as_deref())
     }
 }
 
@@ -391,53 +325,6 @@ impl LoggerConfig {
             #[cfg(feature = "stdout")]
             LoggerConfig::Stdout => Some((stdout_provider(resource), LoggerSource::Stdout)),
         }
-    }
-}
-
-/// What trying user_events gave: the data file (or why not) and each call
-/// site's registration.
-struct Kernel {
-    data_file: Option<DataFile>,
-    data_file_report: Result<PathBuf, DataFileError>,
-    registered: Registered,
-    tracepoints: Vec<TracepointReport>,
-}
-
-impl Kernel {
-    /// Opens `user_events_data` and registers every call site's tracepoint,
-    /// and the other levels of their keywords and of `extra_keywords`.
-    fn register(name: &ProviderName, extra_keywords: &[u64]) -> Kernel {
-        match DataFile::open() {
-            Ok(file) => {
-                let (registered, tracepoints) = state::register_all(&file, name, extra_keywords);
-                Kernel {
-                    data_file_report: Ok(file.path().to_owned()),
-                    data_file: Some(file),
-                    registered,
-                    tracepoints,
-                }
-            }
-            Err(e) => Kernel {
-                data_file: None,
-                data_file_report: Err(e),
-                registered: Registered::default(),
-                tracepoints: Vec::new(),
-            },
-        }
-    }
-
-    /// The data file and registered sites when user_events is used; otherwise
-    /// gives back what was registered and keeps nothing.
-    fn keep(&mut self, used: bool) -> (Option<DataFile>, Registered) {
-        let registered = std::mem::take(&mut self.registered);
-        let file = self.data_file.take();
-        if used {
-            return (file, registered);
-        }
-        if let Some(file) = &file {
-            state::release(file, registered);
-        }
-        (None, Registered::default())
     }
 }
 
@@ -456,7 +343,7 @@ fn mark_unavailable(user_events: bool, opentelemetry: bool, registered: &[&'stat
     }
 }
 
-/// The default logger provider of `ProviderBuilder::stdout_logger_provider`.
+/// The default logger provider of `ProviderBuilder::with_stdout_logger_provider`.
 #[cfg(feature = "stdout")]
 fn stdout_provider(resource: Option<Resource>) -> SdkLoggerProvider {
     let builder = SdkLoggerProvider::builder()
@@ -470,20 +357,24 @@ fn stdout_provider(resource: Option<Resource>) -> SdkLoggerProvider {
 
 #[cfg(test)]
 mod tests {
-    use otel_user_events_abi::name::ProviderGroupError;
+    use otel_user_events_abi::name::{ProviderGroupError, ProviderNameError};
 
     use super::*;
 
     #[test]
     fn a_group_ends_every_tracepoint_name() {
         let name = Provider::builder("TestGroup")
-            .group("team7")
+            .with_provider_group("team7")
+            .options
             .provider_name()
             .unwrap();
         // `state::register_all` registers each call site under this name.
         assert_eq!(name.tracepoint_name(4, 1), "TestGroup_L4K1Gteam7");
         assert_eq!(name.to_string(), "TestGroup");
-        let plain = Provider::builder("TestGroup").provider_name().unwrap();
+        let plain = Provider::builder("TestGroup")
+            .options
+            .provider_name()
+            .unwrap();
         assert_eq!(plain.tracepoint_name(4, 1), "TestGroup_L4K1");
     }
 
@@ -491,8 +382,8 @@ mod tests {
     fn a_bad_group_is_an_init_error_with_the_rule() {
         // Fails before any provider starts, so it races with nothing.
         let err = Provider::builder("TestGroup")
-            .group("team-7")
-            .init()
+            .with_provider_group("team-7")
+            .build()
             .unwrap_err();
         assert_eq!(
             err,
@@ -505,8 +396,8 @@ mod tests {
             "provider group has '-' at byte 4; only lowercase ASCII letters and digits are allowed"
         );
         let err = Provider::builder("P".repeat(230))
-            .group("team")
-            .init()
+            .with_provider_group("team")
+            .build()
             .unwrap_err();
         assert_eq!(
             err,

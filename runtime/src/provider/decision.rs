@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use otel_user_events_abi::DataFileError;
 
 use super::mode::OutputMode;
-use super::report::TracepointReport;
+use crate::output::TracepointStatus;
 
 /// What happened with user_events, for the decision and its sentence.
 pub(super) enum KernelStatus {
@@ -32,7 +32,7 @@ impl KernelStatus {
     /// event, so its failure is told in the sentence but changes no output.
     pub(super) fn new(
         data_file: &Option<Result<PathBuf, DataFileError>>,
-        tracepoints: &[TracepointReport],
+        tracepoints: &[TracepointStatus],
         any_registered: bool,
     ) -> KernelStatus {
         match data_file {
@@ -43,7 +43,7 @@ impl KernelStatus {
                 errno.explain()
             )),
             Some(Ok(_)) => {
-                let (used, standby): (Vec<&TracepointReport>, Vec<&TracepointReport>) =
+                let (used, standby): (Vec<&TracepointStatus>, Vec<&TracepointStatus>) =
                     tracepoints.iter().partition(|t| t.call_sites > 0);
                 match failures(&used) {
                     None => KernelStatus::Ready {
@@ -60,8 +60,8 @@ impl KernelStatus {
 
 /// "`n` of `m` tracepoints did not register (first: ..)", or `None` when all of
 /// `tracepoints` registered.
-fn failures(tracepoints: &[&TracepointReport]) -> Option<String> {
-    let failed: Vec<&&TracepointReport> =
+fn failures(tracepoints: &[&TracepointStatus]) -> Option<String> {
+    let failed: Vec<&&TracepointStatus> =
         tracepoints.iter().filter(|t| t.result.is_err()).collect();
     let first = failed.first()?;
     Some(format!(
@@ -297,13 +297,17 @@ mod tests {
 
     #[test]
     fn kernel_outcome_names_the_first_failed_tracepoint() {
-        let ok = |name: &str| TracepointReport {
+        let ok = |name: &str| TracepointStatus {
             name: name.to_owned(),
+            level: crate::Level::Info,
+            keyword: 1,
             call_sites: 1,
             result: Ok(()),
         };
-        let failed = |name: &str| TracepointReport {
+        let failed = |name: &str| TracepointStatus {
             name: name.to_owned(),
+            level: crate::Level::Info,
+            keyword: 1,
             call_sites: 2,
             result: Err(Errno(libc::EINVAL)),
         };
@@ -348,8 +352,10 @@ mod tests {
 
     #[test]
     fn a_tracepoint_without_call_sites_that_fails_changes_no_output() {
-        let tp = |name: &str, call_sites, result| TracepointReport {
+        let tp = |name: &str, call_sites, result| TracepointStatus {
             name: name.to_owned(),
+            level: crate::Level::Info,
+            keyword: 1,
             call_sites,
             result,
         };

@@ -6,7 +6,7 @@ use opentelemetry_sdk::logs::SdkLoggerProvider;
 
 use super::report::{InitReport, LoggerSource};
 use super::state::{self, ProviderState};
-use crate::counters::CounterSnapshot;
+use crate::output::CounterSnapshot;
 
 /// The running provider. Dropping it (or calling [`Provider::shutdown`])
 /// unregisters every tracepoint; call sites are then no-ops.
@@ -19,7 +19,7 @@ use crate::counters::CounterSnapshot;
 /// ```
 /// use otel_user_events_runtime::Provider;
 ///
-/// let provider = Provider::builder("MyService").init().expect("valid name");
+/// let provider = Provider::builder("MyService").build().expect("valid name");
 /// assert_eq!(provider.name(), "MyService");
 /// print!("{}", provider.report()); // what registered, or why user_events is unavailable
 /// // ... events are written while `provider` lives ...
@@ -38,7 +38,7 @@ pub struct Provider {
 impl fmt::Debug for Provider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Provider")
-            .field("name", &self.state.name)
+            .field("name", self.state.name())
             .field("active", &self.report.active)
             .finish_non_exhaustive()
     }
@@ -52,7 +52,7 @@ impl Provider {
 
     /// The provider's name.
     pub fn name(&self) -> &str {
-        self.state.name.as_str()
+        self.state.name().as_str()
     }
 
     /// The counters now.
@@ -70,7 +70,7 @@ impl Provider {
     /// how many it does.
     ///
     /// The answer of `Logger::event_enabled` is cached per call site at
-    /// [`init`](crate::ProviderBuilder::init), so the enabled check stays one load.
+    /// [`init`](crate::provider::ProviderBuilder::build), so the enabled check stays one load.
     /// The SDK's answer depends only on its processors' configuration, which is
     /// usually fixed; call this after changing a processor whose
     /// `event_enabled` filter can change at run time. Returns 0 when
@@ -82,7 +82,7 @@ impl Provider {
 
     /// Unregisters every tracepoint exactly once and stops all output; then
     /// flushes the logger provider, and shuts it down if it was built here
-    /// (`ProviderBuilder::stdout_logger_provider`).
+    /// (`ProviderBuilder::with_stdout_logger_provider`).
     pub fn shutdown(self) {
         drop(self);
     }
@@ -107,10 +107,10 @@ impl Drop for Provider {
 /// not hold the [`Provider`] (a metrics endpoint, a health check).
 ///
 /// ```
-/// use otel_user_events_runtime::{Provider, counters};
+/// use otel_user_events_runtime::{Provider, provider::counters};
 ///
 /// assert_eq!(counters(), None);
-/// let provider = Provider::builder("MyService").init().unwrap();
+/// let provider = Provider::builder("MyService").build().unwrap();
 /// assert_eq!(counters(), Some(provider.counters()));
 /// provider.shutdown();
 /// assert_eq!(counters(), None);

@@ -1,13 +1,15 @@
-//! The process's provider: registers every call site's tracepoint, chooses the
-//! output, and unregisters everything at shutdown.
+//! The process's provider of `ue_log!` and `#[otel_event]` events
+//! ([`Provider`]): registers every call site's tracepoint, chooses the output
+//! ([`OutputMode`]: user_events, the OpenTelemetry fallback, or both), says
+//! what it did ([`InitReport`]), and unregisters everything at shutdown.
+//! Provider names and groups follow one rule ([`ProviderName`],
+//! [`ProviderGroup`]).
 //!
-//! See [`OutputMode`] for how the output is chosen.
-//!
-//! - `mode`: the output modes; `decision`: which outputs a registration outcome
-//!   gives, and why;
-//! - `builder`: configuring and starting (`init`); `state`: the active
-//!   provider's state, registration and release;
-//! - `handle`: the [`Provider`] its owner holds; `report`: the report and errors.
+//! Inside: `mode` (the output modes); `decision` (which outputs a
+//! registration outcome gives, and why); `builder` (configuring and
+//! starting); `state` (the active provider's state, registration and
+//! release); `handle` (the [`Provider`] its owner holds); `report` (the
+//! report and errors).
 
 mod builder;
 mod decision;
@@ -19,7 +21,8 @@ mod state;
 pub use builder::ProviderBuilder;
 pub use handle::{Provider, counters};
 pub use mode::OutputMode;
-pub use report::{
-    ActiveOutputs, InitError, InitReport, LoggerSource, OpenTelemetryReport, TracepointReport,
+pub use otel_user_events_abi::name::{
+    PROVIDER_NAME_MAX, ProviderGroup, ProviderGroupError, ProviderName, ProviderNameError,
 };
+pub use report::{ActiveOutputs, InitError, InitReport, LoggerSource, OpenTelemetryReport};
 pub(crate) use state::{ProviderState, active};

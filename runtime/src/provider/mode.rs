@@ -1,6 +1,6 @@
 //! The output modes a provider can be asked for.
 
-/// Where macro events go, chosen at [`init`](crate::ProviderBuilder::init):
+/// Where macro events go, chosen at [`init`](crate::provider::ProviderBuilder::build):
 ///
 /// | [`OutputMode`]  | every tracepoint registered | some did       | user_events unavailable |
 /// |-----------------|-----------------------------|----------------|-------------------------|
@@ -9,8 +9,8 @@
 /// | `OpenTelemetry` | OpenTelemetry (not tried)   |                |                         |
 /// | `Both`          | both                        | both³          | OpenTelemetry           |
 ///
-/// ¹ when a logger provider was given ([`ProviderBuilder::logger_provider`](crate::ProviderBuilder::logger_provider), or
-/// `ProviderBuilder::stdout_logger_provider` with the `stdout` feature); without
+/// ¹ when a logger provider was given ([`ProviderBuilder::with_logger_provider`](crate::provider::ProviderBuilder::with_logger_provider), or
+/// `ProviderBuilder::with_stdout_logger_provider` with the `stdout` feature); without
 /// one, events are dropped and counted as `dropped_unavailable` (or, when some
 /// tracepoints registered, user_events as in ²).
 /// ² events of call sites whose tracepoint did not register are dropped and counted.
@@ -18,23 +18,23 @@
 ///
 /// "Tracepoint" here means one a call site writes to. The provider also
 /// registers the levels of each keyword that no call site has, and the
-/// [extra keywords](crate::ProviderBuilder::keywords), so that a collector's
+/// [extra keywords](crate::provider::ProviderBuilder::with_keywords), so that a collector's
 /// subscription list always opens; nothing is written to those, so when one
 /// of them does not register the report and its sentence say so, but the
 /// outputs stay as the table says: events keep flowing where they can.
 ///
-/// The [`InitReport`](crate::InitReport) says which outputs are active and why, in one sentence.
+/// The [`InitReport`](crate::provider::InitReport) says which outputs are active and why, in one sentence.
 ///
 /// ```
 /// use opentelemetry_sdk::logs::SdkLoggerProvider;
-/// use otel_user_events_runtime::{ActiveOutputs, OutputMode, Provider};
+/// use otel_user_events_runtime::{provider::ActiveOutputs, provider::OutputMode, Provider};
 ///
 /// // OpenTelemetry only: user_events is not even tried, on any kernel.
 /// let logger_provider = SdkLoggerProvider::builder().build();
 /// let provider = Provider::builder("MyService")
-///     .output(OutputMode::OpenTelemetry)
-///     .logger_provider(logger_provider.clone())
-///     .init()
+///     .with_output(OutputMode::OpenTelemetry)
+///     .with_logger_provider(logger_provider.clone())
+///     .build()
 ///     .unwrap();
 /// let report = provider.report();
 /// assert_eq!(report.active, ActiveOutputs { user_events: false, opentelemetry: true });
@@ -45,8 +45,8 @@
 /// // user_events only: no fallback. Where user_events is missing, nothing is
 /// // active and events are dropped and counted (`dropped_unavailable`).
 /// let provider = Provider::builder("MyService")
-///     .output(OutputMode::UserEvents)
-///     .init()
+///     .with_output(OutputMode::UserEvents)
+///     .build()
 ///     .unwrap();
 /// let report = provider.report();
 /// assert!(!report.active.opentelemetry);
@@ -61,7 +61,7 @@
 /// and text from the level (critical 21 `FATAL`, error 17 `ERROR`, warn 13 `WARN`,
 /// info 9 `INFO`, verbose 5 `DEBUG`), timestamp and observed timestamp (the time
 /// of the call), the body, the fields as attributes, and the current span's
-/// trace context. Fields keep their natural types (see [`Field::to_any_value`](crate::Field::to_any_value)):
+/// trace context. Fields keep their natural types (see [`Field::to_any_value`](crate::field::Field::to_any_value)):
 /// integers `Int` (beyond `i64` a decimal `String`), floats `Double`, `bool`,
 /// strings and `char` `String`, bytes `Bytes`, other arrays `ListAny`, `Duration`
 /// `Int` nanoseconds, `SystemTime` RFC 3339, addresses, `%x` and `?x` `String`.

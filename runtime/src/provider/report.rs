@@ -3,10 +3,11 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use otel_user_events_abi::DataFileError;
 use otel_user_events_abi::name::ProviderNameError;
-use otel_user_events_abi::{DataFileError, Errno};
 
 use super::mode::OutputMode;
+use crate::output::TracepointStatus;
 
 /// The outputs that are live after initialisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,9 +21,9 @@ pub struct ActiveOutputs {
 /// Which OpenTelemetry logger provider events go to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoggerSource {
-    /// The one given to [`ProviderBuilder::logger_provider`](crate::ProviderBuilder::logger_provider).
+    /// The one given to [`ProviderBuilder::with_logger_provider`](crate::provider::ProviderBuilder::with_logger_provider).
     Given,
-    /// One built by `ProviderBuilder::stdout_logger_provider`: the
+    /// One built by `ProviderBuilder::with_stdout_logger_provider`: the
     /// `opentelemetry-stdout` exporter behind a simple (synchronous) processor.
     Stdout,
 }
@@ -38,25 +39,12 @@ pub struct OpenTelemetryReport {
     pub enabled_call_sites: usize,
 }
 
-/// The outcome of registering one tracepoint name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TracepointReport {
-    /// `<Provider>_L<level>K<keyword>`.
-    pub name: String,
-    /// How many call sites use it; 0 for the levels of a keyword that no call
-    /// site has and for [extra keywords](crate::ProviderBuilder::keywords):
-    /// registered anyway so that every `<Provider>_L1K<k>`..`_L5K<k>` exists.
-    pub call_sites: usize,
-    /// `Ok` when every call site registered, else the first error.
-    pub result: Result<(), Errno>,
-}
-
 /// What initialisation did, for people: print it at startup.
 ///
 /// ```
 /// use otel_user_events_runtime::Provider;
 ///
-/// let provider = Provider::builder("MyService").init().unwrap();
+/// let provider = Provider::builder("MyService").build().unwrap();
 /// let report = provider.report();
 /// assert_eq!(report.provider, "MyService");
 /// if report.active.user_events {
@@ -86,8 +74,8 @@ pub struct InitReport {
     pub data_file: Option<Result<PathBuf, DataFileError>>,
     /// One line per tracepoint name (empty when user_events was not tried):
     /// all five levels of every keyword of a call site or of
-    /// [`keywords`](crate::ProviderBuilder::keywords).
-    pub tracepoints: Vec<TracepointReport>,
+    /// [`keywords`](crate::provider::ProviderBuilder::with_keywords).
+    pub tracepoints: Vec<TracepointStatus>,
     /// The OpenTelemetry output, when active.
     pub opentelemetry: Option<OpenTelemetryReport>,
 }
@@ -196,11 +184,14 @@ impl From<ProviderNameError> for InitError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use otel_user_events_abi::Errno;
 
     #[test]
     fn a_tracepoint_without_call_sites_says_why_it_is_registered() {
-        let tp = |name: &str, call_sites, result| TracepointReport {
+        let tp = |name: &str, call_sites, result| TracepointStatus {
             name: name.to_owned(),
+            level: crate::Level::Info,
+            keyword: 1,
             call_sites,
             result,
         };

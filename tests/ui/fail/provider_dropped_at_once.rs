@@ -4,5 +4,5 @@ use otel_user_events::Provider;
 
 fn main() {
     // Dropped at the end of the statement: the provider shuts down at once.
-    Provider::builder("P").init().unwrap();
+    Provider::builder("P").build().unwrap();
 }

@@ -1,7 +1,7 @@
 //! Every accepted form of `#[otel_event]` compiles, on every kind of function.
 use std::fmt;
 
-use otel_user_events::{FieldValue, Level, otel_event};
+use otel_user_events::{field::FieldValue, Level, otel_event};
 
 const KEYWORD: u64 = 0x20;
 

@@ -29,7 +29,7 @@ pub trait Field {
     /// `i64::MAX`, a float or a boolean. Override it when `encode` writes an
     /// array, binary, an IP address or an unsigned value that may pass `i64::MAX`.
     ///
-    /// [`EncodingProfile::Scalars`]: crate::EncodingProfile::Scalars
+    /// [`EncodingProfile::Scalars`]: crate::output::EncodingProfile::Scalars
     fn encode_scalar<'a>(&'a self, w: &mut DataWriter<'a>) -> Scalar {
         let _ = w;
         Scalar::AsFull
@@ -48,7 +48,7 @@ pub trait Field {
 ///
 /// ```
 /// use opentelemetry::logs::AnyValue;
-/// use otel_user_events_runtime::{DataWriter, Field, FieldValue, Scalar};
+/// use otel_user_events_runtime::{field::DataWriter, field::Field, field::FieldValue, field::Scalar};
 ///
 /// /// A point, written as an array of two `i32` (full) or as `"x,y"` text (scalars).
 /// struct Point([i32; 2]);
@@ -116,7 +116,7 @@ impl Scalar {
 ///
 /// ```
 /// use opentelemetry::logs::AnyValue;
-/// use otel_user_events_runtime::{DataWriter, Field, FieldValue};
+/// use otel_user_events_runtime::{field::DataWriter, field::Field, field::FieldValue};
 ///
 /// /// An order number, written as the `u64` it wraps.
 /// struct OrderId(u64);

@@ -25,13 +25,13 @@ use super::segments::{INLINE_MAX, Room};
 
 /// The event data an array's elements may extend to: 64 KB less 4 KB kept for
 /// the metadata, the header and the fields after the array.
-pub const ARRAY_DATA_LIMIT: usize = MAX_EVENT_SIZE - 4096;
+pub(super) const ARRAY_DATA_LIMIT: usize = MAX_EVENT_SIZE - 4096;
 /// Copied bytes (length prefixes and contents of at most [`INLINE_MAX`] bytes)
 /// one array's elements may take: three quarters of the large storage's data scratch.
-pub const ARRAY_COPIED_MAX: usize = 6144;
+pub(super) const ARRAY_COPIED_MAX: usize = 6144;
 /// Long elements (borrowed, two segments each) one array may hold: under
 /// two thirds of the large storage's data segments.
-pub const ARRAY_BORROWED_MAX: usize = 100;
+pub(super) const ARRAY_BORROWED_MAX: usize = 100;
 
 /// What one counted value (a string or blob, alone or an array's element) of
 /// `len` bytes takes in the data segments: its 2-byte prefix, plus its content

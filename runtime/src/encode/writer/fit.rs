@@ -10,11 +10,11 @@ use super::segments::Segments;
 
 /// The largest event, in bytes after the 4-byte write index (EventHeader, its
 /// extensions, metadata and data): longer strings are truncated to fit.
-pub const MAX_EVENT_SIZE: usize = otel_user_events_abi::MAX_EVENT_SIZE;
+pub(crate) const MAX_EVENT_SIZE: usize = otel_user_events_abi::MAX_EVENT_SIZE;
 
 /// Whether an event fitted, and how.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fit {
+pub(crate) enum Fit {
     /// Written whole.
     Whole,
     /// Some strings, bytes or arrays were shortened.

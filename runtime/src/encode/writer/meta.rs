@@ -9,7 +9,7 @@ use super::segments::{INLINE_MAX, Room, Segments};
 use crate::encode::encoding::{FORMAT_FOLLOWS, STRUCT};
 
 /// Collects an event's metadata: the event name and the field definitions.
-pub struct MetaWriter<'a> {
+pub(crate) struct MetaWriter<'a> {
     pub(super) segments: Segments,
     _values: PhantomData<&'a [u8]>,
 }
@@ -28,7 +28,7 @@ impl<'a> MetaWriter<'a> {
     /// cached PartC definitions), borrowed when long, copied when short.
     #[cfg(feature = "tracing")]
     #[inline]
-    pub fn bytes(&mut self, bytes: &'a [u8]) {
+    pub(crate) fn bytes(&mut self, bytes: &'a [u8]) {
         self.segments.borrow(bytes);
     }
 
@@ -41,7 +41,7 @@ impl<'a> MetaWriter<'a> {
 
     /// Adds the event name, the first item of the metadata.
     #[inline(always)]
-    pub fn event_name(&mut self, name: &'a str) {
+    pub(crate) fn event_name(&mut self, name: &'a str) {
         let name = name.as_bytes();
         self.segments.borrow(until_nul(name));
         self.segments.copy(&[0]);
@@ -50,7 +50,7 @@ impl<'a> MetaWriter<'a> {
     /// Adds a field definition: `name`, NUL, encoding (with the format-follows
     /// flag) and format.
     #[inline(always)]
-    pub fn field(&mut self, name: &'a str, encoding: u8, format: u8) {
+    pub(crate) fn field(&mut self, name: &'a str, encoding: u8, format: u8) {
         self.field_named(until_nul(name.as_bytes()), encoding, format);
     }
 
@@ -87,7 +87,7 @@ impl<'a> MetaWriter<'a> {
 
     /// Adds a struct definition whose member count is set later with [`MetaWriter::set_count`].
     #[inline(always)]
-    pub fn structure_counted_later(&mut self, name: &'a str) -> Option<usize> {
+    pub(crate) fn structure_counted_later(&mut self, name: &'a str) -> Option<usize> {
         self.segments.borrow(name.as_bytes());
         self.segments
             .copy(&[0, STRUCT | FORMAT_FOLLOWS, 1])
@@ -95,19 +95,19 @@ impl<'a> MetaWriter<'a> {
     }
 
     /// Sets the member count of a struct added with [`MetaWriter::structure_counted_later`].
-    pub fn set_count(&mut self, at: Option<usize>, count: u8) {
+    pub(crate) fn set_count(&mut self, at: Option<usize>, count: u8) {
         if let Some(at) = at {
             self.segments.patch(at, &[count & FieldFormat::ValueMask]);
         }
     }
 
     /// Free capacity left for more metadata.
-    pub fn room(&self) -> Room {
+    pub(crate) fn room(&self) -> Room {
         self.segments.room()
     }
 
     /// Total metadata bytes so far.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.segments.len()
     }
 }

@@ -32,11 +32,11 @@ use std::mem::MaybeUninit;
 
 pub(crate) use array::counted_need;
 pub use data::DataWriter;
-pub use fit::{Fit, MAX_EVENT_SIZE};
+pub(crate) use fit::{Fit, MAX_EVENT_SIZE};
 use fit::{Truncatable, Truncatables};
-pub use meta::MetaWriter;
+pub(crate) use meta::MetaWriter;
 pub(crate) use segments::INLINE_MAX;
-pub use segments::Room;
+pub(crate) use segments::Room;
 use segments::Segments;
 
 use super::header::{Header, HeaderFields};
@@ -48,7 +48,7 @@ use super::header::{Header, HeaderFields};
 /// segment slots one is kept for the header and the rest split 3:7. Nothing is
 /// initialised up front: a small event touches only the first bytes of each
 /// area, whatever the capacity.
-pub struct Storage<const SCRATCH: usize, const SLOTS: usize, const TRUNCATABLE: usize> {
+pub(crate) struct Storage<const SCRATCH: usize, const SLOTS: usize, const TRUNCATABLE: usize> {
     scratch: [MaybeUninit<u8>; SCRATCH],
     slots: [MaybeUninit<libc::iovec>; SLOTS],
     truncatable: [MaybeUninit<Truncatable>; TRUNCATABLE],
@@ -67,7 +67,7 @@ impl<const SCRATCH: usize, const SLOTS: usize, const TRUNCATABLE: usize>
 {
     /// Uninitialised storage (nothing is written until an event is).
     #[inline(always)]
-    pub const fn new() -> Self {
+    pub(crate) const fn new() -> Self {
         const { assert!(SCRATCH >= 64 && SLOTS >= 4 && SCRATCH <= u32::MAX as usize) };
         Storage {
             scratch: [MaybeUninit::uninit(); SCRATCH],
@@ -78,7 +78,7 @@ impl<const SCRATCH: usize, const SLOTS: usize, const TRUNCATABLE: usize>
 
     /// An empty event writing into this storage.
     #[inline(always)]
-    pub fn writer(&mut self) -> EventWriter<'_> {
+    pub(crate) fn writer(&mut self) -> EventWriter<'_> {
         let meta_scratch = SCRATCH / 5;
         let meta_slots = (SLOTS - 1) * 3 / 10;
         let scratch = self.scratch.as_mut_ptr().cast::<u8>();
@@ -107,28 +107,45 @@ impl<const SCRATCH: usize, const SLOTS: usize, const TRUNCATABLE: usize>
             meta: MetaWriter::new(meta),
             data: DataWriter::new(data, truncatables),
             slots,
+            limit: MAX_EVENT_SIZE,
             _storage: PhantomData,
         }
     }
 }
 
 /// An event being gathered into a [`Storage`]: metadata and data segments.
-pub struct EventWriter<'a> {
+pub(crate) struct EventWriter<'a> {
     /// The metadata: event name and field definitions.
     pub meta: MetaWriter<'a>,
     /// The data: field values.
     pub data: DataWriter<'a>,
     /// All segment slots of the storage: slot 0, then the metadata's, then the data's.
     slots: *mut libc::iovec,
+    /// See [`EventWriter::limit`].
+    limit: usize,
     _storage: PhantomData<&'a mut ()>,
 }
 
 impl<'a> EventWriter<'a> {
-    /// Fits the event, with the header `fields` describe, in [`MAX_EVENT_SIZE`]
-    /// and builds that header. `None` when it cannot fit ([`Fit::TooLarge`]);
-    /// otherwise the header and whether values were shortened.
-    pub fn seal(&mut self, fields: &HeaderFields<'_>) -> Option<(Header, bool)> {
-        let truncated = match self.fit(MAX_EVENT_SIZE - Header::payload_prefix_len(fields)) {
+    /// Sets the most bytes the event may have after the write index (at most
+    /// [`MAX_EVENT_SIZE`], what the kernel takes; the default): the output's
+    /// choice, set before the event is encoded so that encoders see it.
+    pub(crate) fn set_limit(&mut self, limit: usize) {
+        self.limit = limit.min(MAX_EVENT_SIZE);
+    }
+
+    /// The most bytes the event may have after the write index.
+    pub(crate) fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// Fits the event, with the header `fields` describe, in its
+    /// [`limit`](Self::limit) and builds that header. `None` when it cannot
+    /// fit ([`Fit::TooLarge`]); otherwise the header and whether values were
+    /// shortened.
+    pub(crate) fn seal(&mut self, fields: &HeaderFields<'_>) -> Option<(Header, bool)> {
+        let budget = self.limit.checked_sub(Header::payload_prefix_len(fields))?;
+        let truncated = match self.fit(budget) {
             Fit::TooLarge => return None,
             fit => fit == Fit::Truncated,
         };
@@ -137,7 +154,7 @@ impl<'a> EventWriter<'a> {
 
     /// Makes metadata plus data fit in `budget` bytes by shortening the longest
     /// borrowed values first, all to the same cap ("water-filling").
-    pub fn fit(&mut self, budget: usize) -> Fit {
+    pub(crate) fn fit(&mut self, budget: usize) -> Fit {
         let data = &mut self.data;
         let fit = fit::fit(
             &self.meta.segments,
@@ -154,7 +171,7 @@ impl<'a> EventWriter<'a> {
 
     /// The bytes a tracepoint would receive (everything after the write index),
     /// for captures in tests: the header, then every slice.
-    pub fn payload(&self, header: &Header) -> Vec<u8> {
+    pub(crate) fn payload(&self, header: &Header) -> Vec<u8> {
         let mut payload = header.payload_prefix().to_vec();
         self.for_each_slice(|s| payload.extend_from_slice(s));
         payload
@@ -164,7 +181,7 @@ impl<'a> EventWriter<'a> {
     /// the data slices. The metadata slots are moved next to the data's, so the
     /// writer is used up. The vector points at `header`, which must stay alive
     /// (and unmoved) until the vector has been written.
-    pub fn into_iovecs(self, header: &[u8]) -> &'a [libc::iovec] {
+    pub(crate) fn into_iovecs(self, header: &[u8]) -> &'a [libc::iovec] {
         let meta = self.meta.segments.segment_count();
         let data = self.data.segments.segment_count();
         // SAFETY: the metadata slots start at slot 1 and the data's right after
@@ -185,14 +202,14 @@ impl<'a> EventWriter<'a> {
     }
 
     /// Calls `f` with every metadata slice, then every data slice, in order.
-    pub fn for_each_slice(&self, mut f: impl FnMut(&[u8])) {
+    pub(crate) fn for_each_slice(&self, mut f: impl FnMut(&[u8])) {
         self.meta.segments.for_each_slice(&mut f);
         self.data.segments.for_each_slice(&mut f);
     }
 
     /// Number of slices [`EventWriter::for_each_slice`] yields.
     #[cfg(test)]
-    pub fn slice_count(&self) -> usize {
+    pub(crate) fn slice_count(&self) -> usize {
         self.meta.segments.segment_count() + self.data.segments.segment_count()
     }
 }

@@ -1,0 +1,111 @@
+//! Call sites: one static per `ue_log!`/`#[otel_event]` site, holding the enable
+//! word its enabled check loads.
+//!
+//! The word's bits say who wants the event (see [`crate::output::enable`]). One relaxed
+//! load answers "is anyone listening?" in every output mode; a site whose only
+//! bit says "no output" counts the event as dropped without evaluating it.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use crate::Level;
+use crate::output::{self, enable};
+
+/// What the macros know about a call site at compile time.
+#[derive(Debug)]
+pub struct EventInfo {
+    /// Event name (EventHeader event name and PartB `name`).
+    pub name: &'static str,
+    /// Level, hence the tracepoint.
+    pub level: Level,
+    /// Keyword, hence the tracepoint.
+    pub keyword: u64,
+    /// Names of the PartC fields, in order (for the OpenTelemetry fallback).
+    pub field_names: &'static [&'static str],
+    /// Module path of the call site (OpenTelemetry target).
+    pub target: &'static str,
+    /// The event name as metadata (up to a NUL, then NUL), laid out at compile time.
+    pub name_meta: &'static [u8],
+    /// PartB's values after the body (`severityNumber`, `severityText`, `name`),
+    /// laid out at compile time.
+    pub part_b_data: &'static [u8],
+}
+
+/// One call site. Lives in a static so its enable word has a fixed address that
+/// the kernel can update for as long as the process runs.
+#[derive(Debug)]
+pub struct Callsite {
+    enable: AtomicU32,
+    write_index: AtomicU32,
+    info: &'static EventInfo,
+}
+
+/// Every call site in the program, gathered at link time so the provider can
+/// register their tracepoints when it starts.
+#[linkme::distributed_slice]
+pub static CALLSITES: [&'static Callsite];
+
+impl Callsite {
+    /// A call site nobody listens to yet.
+    pub const fn new(info: &'static EventInfo) -> Callsite {
+        Callsite {
+            enable: AtomicU32::new(0),
+            write_index: AtomicU32::new(u32::MAX),
+            info,
+        }
+    }
+
+    /// The check generated code makes before doing anything: one relaxed load,
+    /// and true when the event's values are to be evaluated and dispatched.
+    ///
+    /// A word of 0 (nobody wants the event) returns after the load and one
+    /// branch. A word that holds only the UNAVAILABLE bit (the event's output
+    /// is unavailable, see [`enable::UNAVAILABLE`]) counts the event as dropped
+    /// out of line and returns false, so its values are not evaluated either:
+    /// that check comes after the zero test, off the disabled path.
+    #[inline(always)]
+    pub fn is_enabled(&self) -> bool {
+        let word = self.enable.load(Ordering::Relaxed);
+        if word == 0 {
+            return false;
+        }
+        if word == enable::UNAVAILABLE {
+            output::site_dropped_unavailable();
+            return false;
+        }
+        true
+    }
+
+    /// The site's compile-time description.
+    pub fn info(&self) -> &'static EventInfo {
+        self.info
+    }
+
+    pub(crate) fn bits(&self) -> u32 {
+        self.enable.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set(&self, bit: u32, on: bool) {
+        if on {
+            self.enable.fetch_or(bit, Ordering::Relaxed);
+        } else {
+            self.enable.fetch_and(!bit, Ordering::Relaxed);
+        }
+    }
+
+    pub(crate) fn enable_word(&self) -> &AtomicU32 {
+        &self.enable
+    }
+
+    pub(crate) fn write_index(&self) -> u32 {
+        self.write_index.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_write_index(&self, index: u32) {
+        self.write_index.store(index, Ordering::Relaxed);
+    }
+}
+
+/// All call sites linked into this program.
+pub(crate) fn all() -> impl Iterator<Item = &'static Callsite> {
+    CALLSITES.iter().copied()
+}

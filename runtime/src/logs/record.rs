@@ -1,0 +1,271 @@
+//! An SDK `LogRecord` laid out in Common Schema 4.0 with the shared encoder:
+//! head (`__csver__`, PartA), PartC (resource attributes, then the record's),
+//! PartB (`_typeName`, body, severity, `eventId`, name).
+
+use std::borrow::Cow;
+use std::time::SystemTime;
+
+use opentelemetry::logs::{AnyValue, Severity};
+use opentelemetry::{Array, Key, Value};
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::logs::SdkLogRecord;
+use otel_user_events_abi::MAX_STRUCT_MEMBERS;
+
+use super::event_name::EventNamePolicy;
+use crate::Level;
+use crate::encode::any_value;
+use crate::encode::common_schema::{
+    CloudRole, PartA, PartB, PartBActivity, SERVICE_INSTANCE_ID, SERVICE_NAME, TraceHex,
+    write_head, write_part_b_head, write_part_b_tail,
+};
+use crate::encode::header::{EVENT_HEADER_SIZE, HeaderFields};
+use crate::encode::profile::EncodingProfile;
+use crate::encode::seal::Encode;
+use crate::encode::writer::{EventWriter, Room};
+
+/// The attribute whose integer value becomes PartB `eventId` (and leaves PartC).
+const EVENT_ID: &str = "event_id";
+
+/// Metadata kept free for PartB while PartC is written: `PartB`, `_typeName`,
+/// `body`, `severityNumber`, `severityText`, `eventId` and `name` take 76 bytes.
+const META_RESERVE: Room = Room {
+    bytes: 128,
+    segments: 16,
+};
+/// Metadata of the PartC struct header itself (`PartC`, NUL, encoding, count).
+const PART_C_HEADER: Room = Room {
+    bytes: 9,
+    segments: 1,
+};
+/// Data kept free for PartB while PartC is written. PartB's fixed members take
+/// at most about 220 bytes; the segments keep borrowing possible (the writer
+/// copies instead of borrowing when fewer than 9 segment slots are left).
+const DATA_RESERVE: Room = Room {
+    bytes: 256,
+    segments: 24,
+};
+/// Data kept free for PartB's members after the body.
+const BODY_RESERVE: Room = Room {
+    bytes: 160,
+    segments: 12,
+};
+
+/// The processor's settings that shape each event.
+#[derive(Debug)]
+pub(crate) struct RecordLayout {
+    pub(crate) event_name: EventNamePolicy,
+    pub(crate) default_severity: Severity,
+    resource_keys: Vec<Cow<'static, str>>,
+    /// Allow-listed resource attributes, in allow-list order.
+    resource_attributes: Vec<(Key, AnyValue)>,
+    cloud_role: CloudRole,
+    profile: EncodingProfile,
+}
+
+impl RecordLayout {
+    pub(crate) fn new(
+        event_name: EventNamePolicy,
+        default_severity: Severity,
+        resource_keys: Vec<Cow<'static, str>>,
+        profile: EncodingProfile,
+    ) -> RecordLayout {
+        RecordLayout {
+            event_name,
+            default_severity,
+            resource_keys,
+            profile,
+            resource_attributes: Vec::new(),
+            cloud_role: CloudRole::default(),
+        }
+    }
+
+    /// Takes `service.name` and `service.instance.id` for PartA and the
+    /// allow-listed attributes for PartC from `resource`.
+    pub(crate) fn set_resource(&mut self, resource: &Resource) {
+        let get = |key: &str| resource.get(&Key::new(key.to_owned()));
+        self.cloud_role = CloudRole::from_resource(Some(resource));
+        self.resource_attributes = self
+            .resource_keys
+            .iter()
+            .filter(|key| key.as_ref() != SERVICE_NAME && key.as_ref() != SERVICE_INSTANCE_ID)
+            .filter_map(|key| {
+                let value = get(key)?;
+                Some((Key::new(key.clone().into_owned()), to_any_value(value)))
+            })
+            .collect();
+    }
+
+    /// The severity a record is written with.
+    #[inline(always)]
+    pub(crate) fn severity_of(&self, record: &SdkLogRecord) -> Severity {
+        record.severity_number().unwrap_or(self.default_severity)
+    }
+}
+
+/// A resource attribute value as a log attribute value (arrays stay arrays).
+fn to_any_value(value: Value) -> AnyValue {
+    fn list<T>(items: Vec<T>, f: impl Fn(T) -> AnyValue) -> AnyValue {
+        AnyValue::ListAny(Box::new(items.into_iter().map(f).collect()))
+    }
+    match value {
+        Value::Bool(b) => AnyValue::Boolean(b),
+        Value::I64(i) => AnyValue::Int(i),
+        Value::F64(f) => AnyValue::Double(f),
+        Value::String(s) => AnyValue::String(s),
+        Value::Array(Array::Bool(v)) => list(v, AnyValue::Boolean),
+        Value::Array(Array::I64(v)) => list(v, AnyValue::Int),
+        Value::Array(Array::F64(v)) => list(v, AnyValue::Double),
+        Value::Array(Array::String(v)) => list(v, AnyValue::String),
+        other => AnyValue::String(other.to_string().into()),
+    }
+}
+
+/// When the record happened: its timestamp, else when it was observed, else now.
+pub(crate) fn record_time(record: &SdkLogRecord) -> SystemTime {
+    record
+        .timestamp()
+        .or(record.observed_timestamp())
+        .unwrap_or_else(SystemTime::now)
+}
+
+/// The trace context of `record`, as PartA writes it.
+pub(crate) fn record_trace(record: &SdkLogRecord) -> Option<TraceHex> {
+    record
+        .trace_context()
+        .map(|tc| TraceHex::new(tc.trace_id, tc.span_id))
+}
+
+/// The header of a record's event: its level, no opcode, no activity.
+pub(crate) fn header_fields(level: Level) -> HeaderFields<'static> {
+    HeaderFields {
+        level: level.as_u8(),
+        opcode: 0,
+        activity: None,
+    }
+}
+
+/// A record as one event (named by the processor's event-name policy), as
+/// [`seal_event`] encodes it.
+///
+/// [`seal_event`]: crate::encode::seal_event
+pub(crate) struct RecordEvent<'v> {
+    pub(crate) config: &'v RecordLayout,
+    pub(crate) record: &'v SdkLogRecord,
+    pub(crate) severity: Severity,
+    pub(crate) time: &'v str,
+    pub(crate) trace: Option<&'v TraceHex>,
+    /// The header's activity id (the scalar profile repeats it in PartB).
+    pub(crate) activity: Option<&'v [u8; 16]>,
+}
+
+impl<'v> Encode for RecordEvent<'v> {
+    fn encode<'w>(&'w self, w: &mut EventWriter<'w>) -> u64 {
+        encode(w, self)
+    }
+}
+
+fn encode<'a>(w: &mut EventWriter<'a>, event: &RecordEvent<'a>) -> u64 {
+    let RecordEvent {
+        config,
+        record,
+        severity,
+        time,
+        trace,
+        activity,
+    } = *event;
+    let event_name = config.event_name.name_of(record);
+    let part_a = PartA::new(time, trace, &config.cloud_role);
+    // What fitting the event into its limit cannot shorten: the header, the
+    // metadata, and the data copied into the writer's scratch (at most its
+    // capacity, all free now).
+    let meta_limit = w
+        .limit()
+        .saturating_sub(EVENT_HEADER_SIZE + 4)
+        .saturating_sub(w.data.room().bytes)
+        .saturating_sub(META_RESERVE.bytes);
+    write_head(w, event_name, &part_a);
+
+    let mut part_c = PartC {
+        meta_limit,
+        profile: config.profile,
+        ..PartC::default()
+    };
+    for (key, value) in &config.resource_attributes {
+        part_c.add(w, key.as_str(), value);
+    }
+    let mut event_id = None;
+    for (key, value) in record.attributes_iter() {
+        let name = key.as_str();
+        if let (EVENT_ID, AnyValue::Int(id)) = (name, value) {
+            event_id = Some(*id);
+            continue;
+        }
+        part_c.add(w, name, value);
+    }
+    part_c.finish(w);
+
+    let body = record.body();
+    let part_b = PartB {
+        severity_number: severity as i16,
+        severity_text: record.severity_text(),
+        event_id,
+        name: record.event_name().filter(|name| !name.trim().is_empty()),
+        activity: (config.profile == EncodingProfile::Scalars).then_some(PartBActivity {
+            ids: activity.map(|id| (id, None)),
+            opcode: 0,
+        }),
+    };
+    write_part_b_head(w, body.is_some(), &part_b);
+    if let Some(body) = body {
+        any_value::write_field(w, "body", body, config.profile, BODY_RESERVE);
+    }
+    write_part_b_tail(w, &part_b);
+    part_c.dropped
+}
+
+/// PartC being written: opened at its first member, counted at the end.
+#[derive(Default)]
+struct PartC {
+    /// Most metadata bytes PartC may take the event to: names cannot be
+    /// shortened, so an attribute whose name would pass this is left out.
+    meta_limit: usize,
+    profile: EncodingProfile,
+    count_at: Option<Option<usize>>,
+    count: u8,
+    dropped: u64,
+}
+
+impl PartC {
+    #[inline(always)]
+    fn add<'a>(&mut self, w: &mut EventWriter<'a>, name: &'a str, value: &'a AnyValue) {
+        let reserve = if self.count_at.is_none() {
+            Room {
+                bytes: META_RESERVE.bytes + PART_C_HEADER.bytes,
+                segments: META_RESERVE.segments + PART_C_HEADER.segments,
+            }
+        } else {
+            META_RESERVE
+        };
+        if self.count == MAX_STRUCT_MEMBERS
+            || w.meta.len() + reserve.bytes + name.len() + 3 > self.meta_limit
+            || !any_value::field_fits(w, name, value, self.profile, reserve, DATA_RESERVE)
+        {
+            self.dropped += 1;
+            return;
+        }
+        if self.count_at.is_none() {
+            self.count_at = Some(w.meta.structure_counted_later("PartC"));
+        }
+        any_value::write_field(w, name, value, self.profile, DATA_RESERVE);
+        self.count += 1;
+    }
+
+    fn finish(&self, w: &mut EventWriter<'_>) {
+        if let Some(at) = self.count_at {
+            w.meta.set_count(at, self.count);
+        }
+        if self.dropped > 0 {
+            w.data.mark_truncated();
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! The last step of every event: a sealed event goes to the kernel (one
+//! `writev`) or, on a capturing thread, into the test capture, and what became
+//! of it is counted by one function ([`count`]) for both.
+
+use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use otel_user_events_abi::Errno;
+
+use super::capture::{self, CapturedEvent};
+use super::counters::Counters;
+use super::enable;
+use crate::encode::seal::Sealed;
+
+/// What became of a sealed event.
+enum Fate {
+    /// Too large for 64 KB even shortened: not written.
+    TooLarge,
+    /// Written (or captured); `truncated` when values were shortened to fit.
+    Written { truncated: bool },
+    /// Shortened or not, the listener had left by the time of the write.
+    ListenerGone { truncated: bool },
+    /// The kernel refused the write.
+    Failed { truncated: bool, errno: Errno },
+}
+
+/// Counts `fate` in `counters` (if any): the one place an event's outcome is
+/// counted, for the kernel write and for a test capture alike.
+#[inline(always)]
+fn count(counters: Option<&Counters>, fate: Fate) {
+    let Some(counters) = counters else {
+        return;
+    };
+    let truncated = match fate {
+        Fate::TooLarge => {
+            counters.dropped_too_large();
+            return;
+        }
+        Fate::Written { truncated } => {
+            counters.written();
+            truncated
+        }
+        Fate::ListenerGone { truncated } => {
+            counters.dropped_disabled_race();
+            truncated
+        }
+        Fate::Failed { truncated, errno } => {
+            counters.write_error(errno);
+            truncated
+        }
+    };
+    if truncated {
+        counters.truncated();
+    }
+}
+
+/// Writes `event` with one `writev` to the tracepoint registered with `enable`
+/// (write index `write_index`) on the `user_events_data` file `fd`.
+#[inline(always)]
+pub(super) fn to_kernel(
+    event: Sealed<'_>,
+    fd: RawFd,
+    enable: &AtomicU32,
+    write_index: u32,
+    counters: Option<&Counters>,
+) {
+    let Some((mut header, truncated)) = event.header else {
+        return count(counters, Fate::TooLarge);
+    };
+    // The listener may have gone while the event was encoded.
+    if enable.load(Ordering::Relaxed) & enable::KERNEL == 0 {
+        return count(counters, Fate::ListenerGone { truncated });
+    }
+    let header = header.with_write_index(write_index);
+    let iov = event.writer.into_iovecs(header);
+    // SAFETY: every iovec points at memory alive for the duration of this call
+    // (`header` and the writer's storage and borrowed values).
+    let rc = unsafe { libc::writev(fd, iov.as_ptr(), iov.len() as libc::c_int) };
+    let fate = if rc >= 0 {
+        Fate::Written { truncated }
+    } else {
+        match Errno::last() {
+            // user_events refuses a write to a tracepoint that has no listener
+            // with EBADF (the descriptor itself is open: the write entered
+            // the file): the listener left after the check above.
+            Errno(libc::EBADF) => Fate::ListenerGone { truncated },
+            errno => Fate::Failed { truncated, errno },
+        }
+    };
+    count(counters, fate);
+}
+
+/// Keeps `event` in this thread's test capture as if written to `tracepoint`,
+/// counted in `counters` (none for a macro event captured while no provider
+/// is active).
+pub(super) fn to_capture(event: Sealed<'_>, tracepoint: String, counters: Option<&Counters>) {
+    let fate = match event.header {
+        None => Fate::TooLarge,
+        Some((header, truncated)) => {
+            capture::push(CapturedEvent {
+                tracepoint,
+                payload: event.writer.payload(&header),
+                truncated,
+            });
+            Fate::Written { truncated }
+        }
+    };
+    count(counters, fate);
+}

@@ -1,0 +1,158 @@
+//! Where an enabled event goes ([`Output::sink`]: the kernel, this thread's
+//! test capture, or nowhere, counted), and the one call that seals it,
+//! delivers it and counts what became of it ([`Sink::seal`]).
+
+use std::sync::atomic::AtomicU32;
+use std::time::SystemTime;
+
+use super::capture::{self, Settings};
+use super::counters::Counters;
+use super::deliver;
+use super::enable;
+use super::engine::Output;
+use super::kernel::Writing;
+use super::tracepoints::At;
+use crate::encode::header::HeaderFields;
+use crate::encode::seal::{Encode, seal_event};
+
+/// Where one enabled event goes.
+enum Route<'a> {
+    /// This thread's test capture, as if written to this tracepoint.
+    Capture {
+        tracepoint: String,
+        settings: Settings,
+    },
+    /// The output's `user_events_data`, entered for this write.
+    Kernel {
+        writing: Writing<'a>,
+        word: &'a AtomicU32,
+        index: u32,
+    },
+}
+
+/// An enabled event's destination, from [`Output::sink`] or
+/// [`Sink::captured`]: seal the event into it with [`Sink::seal`].
+pub(crate) struct Sink<'a> {
+    route: Route<'a>,
+    /// Where what becomes of the event is counted (none for a macro event
+    /// captured while no provider is active).
+    counters: Option<&'a Counters>,
+    /// The most bytes the event may have after its write index.
+    limit: usize,
+}
+
+impl Output {
+    /// Where an event of `at`, whose enable word read `bits` (not 0), goes:
+    /// this thread's test capture, or the kernel. `None` when it goes
+    /// nowhere: a tracepoint that did not register counts the event as
+    /// dropped here, and so does a write that raced the output's release.
+    #[inline(always)]
+    pub(crate) fn sink<'a>(&'a self, at: At<'a>, bits: u32) -> Option<Sink<'a>> {
+        // A capturing thread keeps the event instead of writing it; it is
+        // counted all the same.
+        if bits & enable::CAPTURE != 0
+            && let Some(settings) = capture::settings()
+        {
+            let tracepoint = self
+                .tracepoints()
+                .name()
+                .tracepoint_name(at.level, at.keyword);
+            return Some(Sink {
+                route: Route::Capture {
+                    tracepoint,
+                    settings,
+                },
+                counters: Some(self.counters()),
+                limit: self.limit(),
+            });
+        }
+        if bits & enable::KERNEL != 0 {
+            let Some(writing) = self.tracepoints().file().enter() else {
+                // Released since the check: as if the listener had left.
+                self.counters().dropped_disabled_race();
+                return None;
+            };
+            return Some(Sink {
+                route: Route::Kernel {
+                    writing,
+                    word: at.word,
+                    index: at.index,
+                },
+                counters: Some(self.counters()),
+                limit: self.limit(),
+            });
+        }
+        // The tracepoint did not register (no user_events, no access): the
+        // event is lost, and counted.
+        if bits & enable::UNAVAILABLE != 0 {
+            self.counters().dropped_unavailable();
+        }
+        None
+    }
+}
+
+impl<'a> Sink<'a> {
+    /// This thread's capture, as if the event were written to `tracepoint`,
+    /// counted in `counters` (if any), within `limit` bytes: for a macro
+    /// event, captured under the capture's own provider name whether or not
+    /// a provider is active.
+    pub(crate) fn captured(
+        settings: Settings,
+        tracepoint: String,
+        counters: Option<&'a Counters>,
+        limit: usize,
+    ) -> Sink<'a> {
+        Sink {
+            route: Route::Capture {
+                tracepoint,
+                settings,
+            },
+            counters,
+            limit,
+        }
+    }
+
+    /// The time a test capture gives its events, if it sets one (else the
+    /// writer takes its own: now, or a record's).
+    #[inline(always)]
+    pub(crate) fn fixed_time(&self) -> Option<SystemTime> {
+        match &self.route {
+            Route::Capture { settings, .. } => settings.time,
+            Route::Kernel { .. } => None,
+        }
+    }
+
+    /// The test capture's settings, when the event is captured.
+    #[inline(always)]
+    pub(crate) fn capture(&self) -> Option<&Settings> {
+        match &self.route {
+            Route::Capture { settings, .. } => Some(settings),
+            Route::Kernel { .. } => None,
+        }
+    }
+
+    /// Encodes `event` with `header`, hands it to where it goes and counts
+    /// what became of it (written, truncated, too large, listener gone, write
+    /// error, and the members the event left out). May be called again for
+    /// more events of the same tracepoint (a span's events, then the span).
+    #[inline(always)]
+    pub(crate) fn seal<E: Encode + ?Sized>(&self, event: &E, header: &HeaderFields<'_>) {
+        seal_event(event, header, self.limit, |sealed| {
+            if let Some(counters) = self.counters
+                && sealed.dropped > 0
+            {
+                counters.attributes_dropped(sealed.dropped);
+            }
+            match &self.route {
+                Route::Capture { tracepoint, .. } => {
+                    deliver::to_capture(sealed, tracepoint.clone(), self.counters)
+                }
+                Route::Kernel {
+                    writing,
+                    word,
+                    index,
+                } => deliver::to_kernel(sealed, writing.fd(), word, *index, self.counters),
+            }
+        });
+    }
+}

@@ -1,0 +1,303 @@
+//! A span as one Common Schema 4.0 event, laid out as the
+//! `opentelemetry-user-events-trace` crate (0.6) lays it out: head (`__csver__`,
+//! PartA with the time, the trace and span ids and the cloud role), PartB
+//! (`_typeName` `"Span"`, `name`, `startTime`, `success`, `kind`, `parentId`,
+//! `links`, the semantic-convention attributes, `statusMessage`), PartC (the
+//! other attributes).
+//!
+//! The same layout serves a live span's start event, which has what a span
+//! knows when it starts: no `success` and no `statusMessage`.
+
+use eventheader_types::FieldFormat;
+use opentelemetry::trace::{SpanKind, Status};
+use opentelemetry::{KeyValue, Value};
+use opentelemetry_sdk::trace::SpanData;
+use otel_user_events_abi::MAX_STRUCT_MEMBERS;
+
+use super::well_known::{self, HTTP_STATUS_CODE, LinksJson};
+use crate::encode::common_schema::{CloudRole, PartA, PartBActivity, TraceHex, write_head};
+use crate::encode::encoding::{STRING, VALUE8, VALUE32};
+use crate::encode::header::{EVENT_HEADER_SIZE, HeaderFields};
+use crate::encode::seal::Encode;
+use crate::encode::value::{self, Arrays};
+use crate::encode::writer::{EventWriter, Room};
+
+/// The processor's settings that shape each event.
+#[derive(Debug)]
+pub(crate) struct SpanLayout {
+    /// The EventHeader name of span events (default `"Span"`).
+    pub(crate) event_name: &'static str,
+    /// ActivityStart at a span's start, ActivityStop at its end.
+    pub(crate) live: bool,
+    /// `Span::add_event` events written before the span's end.
+    pub(crate) span_events: bool,
+    pub(crate) arrays: Arrays,
+    /// The scalar profile: the header's activity fields repeated in PartB.
+    pub(crate) scalars: bool,
+    /// PartA's cloud role, from the tracer provider's resource.
+    pub(crate) cloud_role: CloudRole,
+}
+
+impl SpanLayout {
+    /// PartA of a span's events: `time`, the span's trace and span ids, the
+    /// cloud role.
+    #[inline(always)]
+    pub(crate) fn part_a<'a>(&'a self, time: &'a str, ids: &'a TraceHex) -> PartA<'a> {
+        PartA {
+            time,
+            trace: Some(ids.as_strs()),
+            cloud_role: self.cloud_role.role.as_deref(),
+            cloud_role_instance: self.cloud_role.instance.as_deref(),
+        }
+    }
+
+    /// In the scalar profile, the activity fields of `header` for PartB.
+    pub(crate) fn scalars_of<'a>(&self, header: &HeaderFields<'a>) -> Option<PartBActivity<'a>> {
+        self.scalars.then_some(PartBActivity {
+            ids: header.activity,
+            opcode: header.opcode,
+        })
+    }
+}
+
+/// Which event of a span: its live start, or its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// The ActivityStart of a live span (at `on_start`).
+    Start,
+    /// The ended span (at `on_end`).
+    End,
+}
+
+/// Metadata kept free for PartB's members after the semantic-convention
+/// attributes (`statusMessage`) and for PartC's header.
+const META_RESERVE: Room = Room {
+    bytes: 48,
+    segments: 6,
+};
+/// Data kept free for `statusMessage` while PartB's attributes and links are
+/// written (a long message is borrowed: a prefix and two segments).
+const DATA_RESERVE: Room = Room {
+    bytes: 80,
+    segments: 6,
+};
+/// PartC comes last: its attributes may use everything (the writer keeps its
+/// own segments for copies).
+const NO_RESERVE: Room = Room {
+    bytes: 0,
+    segments: 0,
+};
+
+/// A span as one event, as [`seal_event`](crate::encode::seal::seal_event) encodes it.
+pub(crate) struct SpanRecord<'v> {
+    pub(crate) layout: &'v SpanLayout,
+    pub(crate) span: &'v SpanData,
+    pub(crate) phase: Phase,
+    /// PartA's time: the span's end (its start, for a start event).
+    pub(crate) time: &'v str,
+    /// PartB's `startTime`.
+    pub(crate) start_time: &'v str,
+    /// The span's trace and span ids.
+    pub(crate) ids: &'v TraceHex,
+    /// The parent's ids (only its span id is written), for a span with a parent.
+    pub(crate) parent: Option<&'v TraceHex>,
+    /// The header's activity fields, repeated in PartB (the scalar profile).
+    pub(crate) scalars: Option<PartBActivity<'v>>,
+}
+
+impl Encode for SpanRecord<'_> {
+    fn encode<'w>(&'w self, w: &mut EventWriter<'w>) -> u64 {
+        encode(w, self)
+    }
+}
+
+/// The `kind` PartB carries: 0 internal, 1 server, 2 client, 3 producer, 4 consumer.
+pub(crate) fn kind_number(kind: &SpanKind) -> u32 {
+    match kind {
+        SpanKind::Internal => 0,
+        SpanKind::Server => 1,
+        SpanKind::Client => 2,
+        SpanKind::Producer => 3,
+        SpanKind::Consumer => 4,
+    }
+}
+
+/// The most metadata PartC may take the event to: names cannot be shortened,
+/// so an attribute whose name would pass it is left out.
+pub(crate) fn meta_limit(w: &EventWriter<'_>) -> usize {
+    w.limit()
+        .saturating_sub(EVENT_HEADER_SIZE + 4 + 36)
+        .saturating_sub(w.data.room().bytes)
+}
+
+fn encode<'a>(w: &mut EventWriter<'a>, r: &SpanRecord<'a>) -> u64 {
+    let SpanRecord {
+        layout,
+        span,
+        phase,
+        time,
+        start_time,
+        ids,
+        parent,
+        scalars,
+    } = *r;
+    let meta_limit = meta_limit(w);
+    write_head(w, layout.event_name, &layout.part_a(time, ids));
+
+    let mut part_b = Members::new(w.meta.structure_counted_later("PartB"), meta_limit);
+    w.meta.literal_field("_typeName", STRING, 0);
+    w.data.str("Span");
+    w.meta.literal_field("name", STRING, 0);
+    w.data.str(&span.name);
+    w.meta.literal_field("startTime", STRING, 0);
+    w.data.str(start_time);
+    part_b.count += 3;
+    if phase == Phase::End {
+        w.meta
+            .literal_field("success", VALUE8, FieldFormat::Boolean.as_int());
+        w.data
+            .value(&[matches!(span.status, Status::Ok | Status::Unset) as u8]);
+        part_b.count += 1;
+    }
+    w.meta
+        .literal_field("kind", VALUE32, FieldFormat::UnsignedInt.as_int());
+    w.data.value(&kind_number(&span.span_kind).to_ne_bytes());
+    part_b.count += 1;
+    if let Some(parent) = parent {
+        w.meta.literal_field("parentId", STRING, 0);
+        w.data.str(parent.as_strs().1);
+        part_b.count += 1;
+    }
+    if !span.links.is_empty() {
+        write_links(w, span);
+        part_b.count += 1;
+    }
+    let mut has_http_status_code = false;
+    for KeyValue { key, value, .. } in &span.attributes {
+        if let Some(name) = well_known::part_b_name(key.as_str()) {
+            has_http_status_code |= key.as_str() == HTTP_STATUS_CODE;
+            part_b.add(w, name, value, layout.arrays, DATA_RESERVE);
+        }
+    }
+    if let (Phase::End, Status::Error { description }) = (phase, &span.status)
+        && !description.is_empty()
+        && !has_http_status_code
+    {
+        w.meta.literal_field("statusMessage", STRING, 0);
+        w.data.str(description);
+        part_b.count += 1;
+    }
+    if let Some(activity) = scalars {
+        part_b.count += activity.write(w);
+    }
+    part_b.finish(w);
+
+    let mut part_c = Members::later("PartC", meta_limit);
+    for KeyValue { key, value, .. } in &span.attributes {
+        if well_known::part_b_name(key.as_str()).is_none() {
+            part_c.add(w, key.as_str(), value, layout.arrays, NO_RESERVE);
+        }
+    }
+    part_c.finish(w);
+    part_b.dropped + part_c.dropped
+}
+
+/// PartB's `links`: as many whole links as the room left holds (the event is
+/// then marked truncated).
+fn write_links(w: &mut EventWriter<'_>, span: &SpanData) {
+    let links = &span.links.links;
+    let room = w
+        .data
+        .room()
+        .bytes
+        .saturating_sub(DATA_RESERVE.bytes + 2)
+        .min(w.data.display_room());
+    let kept = well_known::links_that_fit(links.len(), room);
+    if kept < links.len() {
+        w.data.mark_truncated();
+    }
+    w.meta.literal_field("links", STRING, 0);
+    w.data
+        .display_within(format_args!("{}", LinksJson(links, kept)), room);
+}
+
+/// The attribute members of a struct (PartB's semantic-convention fields, or
+/// PartC, opened at its first member): counted, and left out beyond 127
+/// members or what the buffers hold.
+pub(crate) struct Members {
+    /// Where the struct's count goes; `None` while a lazily opened struct
+    /// (PartC) has no member yet.
+    count_at: Option<Option<usize>>,
+    /// A lazily opened struct's name.
+    name: &'static str,
+    meta_limit: usize,
+    pub(crate) count: u8,
+    pub(crate) dropped: u64,
+}
+
+impl Members {
+    /// Members of a struct already opened at `count_at`.
+    fn new(count_at: Option<usize>, meta_limit: usize) -> Members {
+        Members {
+            count_at: Some(count_at),
+            name: "",
+            meta_limit,
+            count: 0,
+            dropped: 0,
+        }
+    }
+
+    /// Members of the struct `name`, written only if it gets one.
+    pub(crate) fn later(name: &'static str, meta_limit: usize) -> Members {
+        Members {
+            count_at: None,
+            name,
+            meta_limit,
+            count: 0,
+            dropped: 0,
+        }
+    }
+
+    /// Adds `name` = `value` if it fits, else counts it as dropped.
+    #[inline(always)]
+    pub(crate) fn add<'a>(
+        &mut self,
+        w: &mut EventWriter<'a>,
+        name: &'a str,
+        value: &'a Value,
+        arrays: Arrays,
+        data_reserve: Room,
+    ) {
+        let header = if self.count_at.is_none() {
+            self.name.len() + 4
+        } else {
+            0
+        };
+        let reserve = Room {
+            bytes: META_RESERVE.bytes + header,
+            segments: META_RESERVE.segments + 1,
+        };
+        if self.count == MAX_STRUCT_MEMBERS
+            || w.meta.len() + reserve.bytes + name.len() + 3 > self.meta_limit
+            || !value::field_fits(w, name, value, reserve, data_reserve)
+        {
+            self.dropped += 1;
+            return;
+        }
+        if self.count_at.is_none() {
+            self.count_at = Some(w.meta.structure_counted_later(self.name));
+        }
+        value::write_field(w, name, value, arrays, data_reserve);
+        self.count += 1;
+    }
+
+    /// Sets the count; marks the event truncated when members were left out.
+    pub(crate) fn finish(&self, w: &mut EventWriter<'_>) {
+        if let Some(at) = self.count_at {
+            w.meta.set_count(at, self.count);
+        }
+        if self.dropped > 0 {
+            w.data.mark_truncated();
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! What a `tracing` event or span becomes: the Common Schema layout of
+//! `ue_log!` (head, PartC with the fields, PartB with the message as body),
+//! and a span's stop event (the values recorded later, then `duration_ns`).
+
+use eventheader_types::FieldFormat;
+use tracing_core::field::Visit;
+
+use super::callsites::{PartCLayout, Site, name_of};
+use super::span::SpanData;
+use super::visitor::{MessageText, MessageVisitor, PartCVisitor, Written};
+use crate::encode::common_schema::{
+    PartA, PartB, PartBActivity, write_head, write_part_b_head, write_part_b_tail,
+};
+use crate::encode::seal::Encode;
+use crate::encode::writer::EventWriter;
+use crate::field::FieldValue;
+
+/// The part of an event after its PartA: what differs between an event, a
+/// span's start and its stop.
+pub(super) trait Content {
+    /// Writes the whole event in `frame`; returns the fields left out.
+    fn encode<'w>(&'w self, w: &mut EventWriter<'w>, frame: &Frame<'w>) -> u64;
+}
+
+/// What every event of a layer carries besides its content.
+pub(super) struct Frame<'a> {
+    pub(super) part_a: PartA<'a>,
+    /// The scalar profile ([`EncodingProfile::Scalars`](crate::output::EncodingProfile::Scalars)):
+    /// the header's activity fields, repeated in PartB. `None` in the full profile.
+    pub(super) scalars: Option<PartBActivity<'a>>,
+}
+
+/// An event's content with its frame, as [`seal_event`](crate::encode::seal::seal_event) encodes it.
+pub(super) struct Framed<'a, C: ?Sized> {
+    pub(super) frame: Frame<'a>,
+    pub(super) content: &'a C,
+}
+
+impl<C: Content + ?Sized> Encode for Framed<'_, C> {
+    #[inline(always)]
+    fn encode<'w>(&'w self, w: &mut EventWriter<'w>) -> u64 {
+        self.content.encode(w, &self.frame)
+    }
+}
+
+/// A `tracing` event, or a span's start (its fields at creation).
+pub(super) struct Fields<'v> {
+    pub(super) site: &'v Site,
+    /// Visits the values (`Event::record`, `Attributes::record`).
+    pub(super) record: &'v dyn Fn(&mut dyn Visit),
+}
+
+impl Content for Fields<'_> {
+    #[inline(always)]
+    fn encode<'w>(&'w self, w: &mut EventWriter<'w>, frame: &Frame<'w>) -> u64 {
+        let site: &'w Site = self.site;
+        write_head(w, site.name, &frame.part_a);
+        let mut message_text = MessageText::new();
+        let scalars = frame.scalars.is_some();
+        let mut fields = PartCVisitor::new(w, site.message, &mut message_text, scalars);
+        (self.record)(&mut fields);
+        let PartCVisitor {
+            written,
+            has_message,
+            message_inline,
+            dropped,
+            ..
+        } = fields;
+        if !written.is_empty() {
+            part_c_meta(w, site, &written);
+        }
+        let part_b = part_b(site, frame);
+        write_part_b_head(w, has_message, &part_b);
+        if has_message {
+            w.meta.literal_field(
+                "body",
+                <str as FieldValue>::ENCODING,
+                <str as FieldValue>::FORMAT,
+            );
+            if message_inline {
+                w.data.str_copied(&message_text);
+            } else {
+                self.message_again(w, site);
+            }
+        }
+        write_part_b_tail(w, &part_b);
+        dropped
+    }
+}
+
+impl Fields<'_> {
+    /// Writes the message (too long to keep on the first visit, or of another
+    /// type) by visiting the values again.
+    #[cold]
+    #[inline(never)]
+    fn message_again(&self, w: &mut EventWriter<'_>, site: &Site) {
+        let mut message = MessageVisitor {
+            data: &mut w.data,
+            message: site.message,
+            done: false,
+        };
+        (self.record)(&mut message);
+        if !message.done {
+            // The message was there on the first visit, not the second
+            // (a value that records differently each time): keep the
+            // metadata true with an empty body.
+            w.data.str("");
+        }
+    }
+}
+
+/// PartC's metadata for the fields written: the call site's cached layout when
+/// the fields have the types it was built for (one borrowed slice), else field
+/// by field.
+#[inline(always)]
+fn part_c_meta<'w>(w: &mut EventWriter<'w>, site: &'w Site, written: &Written) {
+    let layout = match site.part_c.get() {
+        Some(layout) => Some(layout),
+        None if site.cached => Some(
+            site.part_c
+                .get_or_init(|| PartCLayout::new(site.fields, written)),
+        ),
+        None => None,
+    };
+    match layout {
+        Some(layout) if layout.matches(written) => w.meta.bytes(&layout.meta),
+        _ => part_c_field_by_field(w, site, written),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn part_c_field_by_field(w: &mut EventWriter<'_>, site: &Site, written: &Written) {
+    w.meta.literal_structure("PartC", written.len() as u8);
+    for &(index, kind) in written {
+        let (encoding, format) = kind.encoding();
+        w.meta.field(name_of(site.fields, index), encoding, format);
+    }
+}
+
+fn part_b<'a>(site: &'a Site, frame: &Frame<'a>) -> PartB<'a> {
+    PartB {
+        severity_number: site.severity_number,
+        severity_text: Some(site.severity_text),
+        event_id: None,
+        name: Some(site.name),
+        activity: frame.scalars,
+    }
+}
+
+/// A span's stop event: the values recorded after its creation, then
+/// `duration_ns`.
+pub(super) struct Stop<'v> {
+    pub(super) site: &'v Site,
+    pub(super) data: &'v SpanData,
+    pub(super) duration_ns: u64,
+}
+
+impl Content for Stop<'_> {
+    fn encode<'w>(&'w self, w: &mut EventWriter<'w>, frame: &Frame<'w>) -> u64 {
+        let site: &'w Site = self.site;
+        write_head(w, site.name, &frame.part_a);
+        let scalars = frame.scalars.is_some();
+        let later = &self.data.later;
+        w.meta
+            .literal_structure("PartC", (later.len() + 1).min(127) as u8);
+        for recorded in later.iter().take(126) {
+            let kind = recorded.encode(&mut w.data, scalars);
+            let (encoding, format) = kind.encoding();
+            w.meta.field(recorded.name, encoding, format);
+        }
+        w.meta.literal_field(
+            "duration_ns",
+            <u64 as FieldValue>::ENCODING,
+            FieldFormat::UnsignedInt.as_int(),
+        );
+        w.data.value(&self.duration_ns.to_ne_bytes());
+        let part_b = part_b(site, frame);
+        write_part_b_head(w, false, &part_b);
+        write_part_b_tail(w, &part_b);
+        later.len().saturating_sub(126) as u64
+    }
+}
