@@ -380,6 +380,57 @@ fn spans_are_activities_and_their_events_carry_the_activity() {
 }
 
 #[test]
+fn two_layers_in_one_subscriber_each_write_their_own_spans_and_events() {
+    // Two providers (two teams) in one subscriber: both track every span,
+    // each with its own activity ids, and neither panics (the registry keeps
+    // one extension per type: both layers used to insert the same one).
+    let (a, b) = ("TLTeamA_L4K1", "TLTeamB_L4K1");
+    let subscriber = tracing_subscriber::registry()
+        .with(layer("TLTeamA").filtered())
+        .with(layer("TLTeamB").filtered());
+    let time = SystemTime::UNIX_EPOCH + Duration::from_millis(1_704_112_496_789);
+    let _captures = capture_lock();
+    let (_, events) = tracing::subscriber::with_default(subscriber, || {
+        sequential_activity_ids(|| {
+            Capture::new("Unused").unwrap().at_time(time).run(|| {
+                let outer = tracing::info_span!("checkout", user = tracing::field::Empty);
+                let _outer = outer.enter();
+                outer.record("user", "ada");
+                tracing::info!(name: "Inside", "in checkout");
+                let inner = tracing::info_span!("pay");
+                inner.in_scope(|| tracing::info!(name: "Paying", "paying"));
+                drop(inner);
+                tracing::info!(name: "After", "after pay");
+            })
+        })
+    });
+    let events: Vec<String> = events.iter().map(decoded).collect();
+    let (a3, a4) = (
+        "00000000-0000-0000-0000-000000000003",
+        "00000000-0000-0000-0000-000000000004",
+    );
+    assert_eq!(
+        events,
+        [
+            start(a, "checkout", "", A1, None),
+            start(b, "checkout", "", A2, None),
+            in_activity(a, "Inside", "in checkout", A1),
+            in_activity(b, "Inside", "in checkout", A2),
+            start(a, "pay", "", a3, Some(A1)),
+            start(b, "pay", "", a4, Some(A2)),
+            in_activity(a, "Paying", "paying", a3),
+            in_activity(b, "Paying", "paying", a4),
+            stop(a, "pay", "", a3),
+            stop(b, "pay", "", a4),
+            in_activity(a, "After", "after pay", A1),
+            in_activity(b, "After", "after pay", A2),
+            stop(a, "checkout", r#""user":"ada""#, A1),
+            stop(b, "checkout", r#""user":"ada""#, A2),
+        ]
+    );
+}
+
+#[test]
 fn an_explicit_parent_is_the_related_activity_and_root_spans_have_none() {
     let tp = "TLParents_L4K1";
     let events = capture(layer("TLParents"), || {

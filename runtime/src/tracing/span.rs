@@ -216,6 +216,8 @@ impl Visit for RecordVisitor<'_> {
 struct Entered {
     layer: u64,
     span: u64,
+    /// The span's activity (this layer's).
+    id: ActivityId,
     previous: Option<ActivityId>,
 }
 
@@ -234,9 +236,32 @@ pub(super) fn enter(layer: u64, span: u64, id: ActivityId) {
         e.borrow_mut().push(Entered {
             layer,
             span,
+            id,
             previous,
         })
     });
+}
+
+/// The activity that layer `layer`'s events and new spans on this thread
+/// belong to: the thread's current activity (an entered span's, or an
+/// `#[otel_event]` call's inside it), except when that is another layer's
+/// span (several layers track the same spans, each with its own ids): then
+/// the innermost span this layer entered.
+pub(super) fn current_for(layer: u64) -> Option<ActivityId> {
+    let current = ActivityId::current();
+    ENTERED
+        .try_with(|e| {
+            let entered = e.borrow();
+            match entered.last() {
+                Some(top) if Some(top.id) == current && top.layer != layer => entered
+                    .iter()
+                    .rev()
+                    .find(|e| e.layer == layer)
+                    .map(|e| e.id),
+                _ => current,
+            }
+        })
+        .unwrap_or(current)
 }
 
 /// Span `span` is exited (by layer `layer`): the activity current before it was entered is
@@ -277,6 +302,8 @@ mod tests {
         enter(1, 5, a);
         enter(2, 5, b);
         assert_eq!(ActivityId::current(), Some(b));
+        // Each layer's events belong to its own span's activity.
+        assert_eq!((current_for(1), current_for(2)), (Some(a), Some(b)));
         // Layer 1 exits span 5 first: its entry goes, layer 2's stays current.
         exit(1, 5);
         assert_eq!(ActivityId::current(), Some(b));

@@ -147,7 +147,7 @@ impl UserEventsLayer {
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
         match (contextual, parent) {
-            (true, _) => ActivityId::current(),
+            (true, _) => span::current_for(self.shared.id),
             (false, Some(parent)) => self.activity_of(parent, ctx),
             (false, None) => None,
         }
