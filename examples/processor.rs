@@ -20,7 +20,7 @@ use opentelemetry::KeyValue;
 use opentelemetry::logs::{AnyValue, LogRecord as _, Logger, LoggerProvider as _, Severity};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::logs::SdkLoggerProvider;
-use otel_user_events::{logs::UserEventsProcessor, provider::ProviderNameError};
+use otel_user_events::{logs::UserEventsProcessor, output::BuildError};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let processor = processor()?;
@@ -54,7 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// The processor of provider `Shop`.
-pub fn processor() -> Result<UserEventsProcessor, ProviderNameError> {
+pub fn processor() -> Result<UserEventsProcessor, BuildError> {
     UserEventsProcessor::builder("Shop")
         // Written at the start of every event's PartC.
         .with_resource_attributes(["deployment.environment"])

@@ -31,9 +31,7 @@ use opentelemetry::trace::{
 };
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
-use otel_user_events::{
-    Provider, provider::ProviderNameError, trace::UserEventsSpanProcessor, ue_log,
-};
+use otel_user_events::{Provider, output::BuildError, trace::UserEventsSpanProcessor, ue_log};
 use tracing_subscriber::Layer as _;
 use tracing_subscriber::filter::filter_fn;
 use tracing_subscriber::layer::SubscriberExt as _;
@@ -75,7 +73,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// The span processor of provider `Shop`: live spans, span events (the
 /// default) and typed arrays (the default).
-pub fn span_processor() -> Result<UserEventsSpanProcessor, ProviderNameError> {
+pub fn span_processor() -> Result<UserEventsSpanProcessor, BuildError> {
     UserEventsSpanProcessor::builder("Shop")
         .with_live_spans(true)
         .build()

@@ -65,7 +65,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// The layer of this example: provider `tracing_layer`, keyword 0x10 for the
 /// database's events.
-pub fn build_layer() -> Result<UserEventsLayer, otel_user_events::provider::ProviderNameError> {
+pub fn build_layer() -> Result<UserEventsLayer, otel_user_events::output::BuildError> {
     UserEventsLayer::builder("tracing_layer")
         .with_target_keyword("tracing_layer::db", 0x10)
         .build()

@@ -13,7 +13,8 @@ use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::logs::{LogProcessor as _, SdkLogRecord, SdkLoggerProvider};
 use otel_user_events::testing::{Capture, CapturedEvent};
 use otel_user_events::{
-    logs::UserEventsProcessor, output::CounterSnapshot, provider::ProviderNameError,
+    logs::UserEventsProcessor, output::BuildError, output::CounterSnapshot,
+    provider::ProviderNameError,
 };
 use otel_user_events_test_support::decode::decode_json;
 
@@ -664,17 +665,17 @@ fn provider_names_are_checked_with_typed_errors() {
         UserEventsProcessor::builder("my-provider")
             .build()
             .unwrap_err(),
-        ProviderNameError::InvalidChar { ch: '-', index: 2 }
+        BuildError::InvalidName(ProviderNameError::InvalidChar { ch: '-', index: 2 })
     );
     assert_eq!(
         UserEventsProcessor::builder("").build().unwrap_err(),
-        ProviderNameError::Empty
+        BuildError::InvalidName(ProviderNameError::Empty)
     );
     assert_eq!(
         UserEventsProcessor::builder(&"a".repeat(234))
             .build()
             .unwrap_err(),
-        ProviderNameError::TooLong { len: 234 }
+        BuildError::InvalidName(ProviderNameError::TooLong { len: 234 })
     );
 }
 

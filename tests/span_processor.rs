@@ -20,8 +20,9 @@ use opentelemetry_sdk::logs::SdkLoggerProvider;
 use opentelemetry_sdk::trace::{IdGenerator, SdkTracer, SdkTracerProvider};
 use otel_user_events::testing::{Capture, CapturedEvent, sequential_activity_ids};
 use otel_user_events::{
-    activity::ActivityId, logs::UserEventsProcessor, otel_event, provider::ProviderNameError,
-    trace::UserEventsSpanProcessor, trace::UserEventsSpanProcessorBuilder, ue_log,
+    activity::ActivityId, logs::UserEventsProcessor, otel_event, output::BuildError,
+    provider::ProviderNameError, trace::UserEventsSpanProcessor,
+    trace::UserEventsSpanProcessorBuilder, ue_log,
 };
 use otel_user_events_test_support::decode::decode_json;
 
@@ -471,7 +472,7 @@ fn keyword_group_and_event_name_are_configurable() {
         UserEventsSpanProcessor::builder("bad-name")
             .build()
             .unwrap_err(),
-        ProviderNameError::InvalidChar { ch: '-', index: 3 }
+        BuildError::InvalidName(ProviderNameError::InvalidChar { ch: '-', index: 3 })
     );
 }
 

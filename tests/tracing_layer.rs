@@ -4,6 +4,8 @@
 //! report and the counters. `tests/kernel_layer.rs` does the same on a real
 //! kernel.
 
+#![recursion_limit = "512"]
+
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -682,6 +684,125 @@ fn messages_of_any_length_and_type_become_the_body() {
             body("Str", 3, "plain str"),
             body("Number", 4, "42"),
         ]
+    );
+}
+
+#[test]
+fn a_fixed_event_name_is_checked_by_the_rule_of_ue_log() {
+    use otel_user_events::output::BuildError;
+    // A `;` and a newline would print ambiguously in every decoder.
+    let err = UserEventsLayer::builder("TLBadName")
+        .with_event_name(LayerEventName::Fixed("a;b\n"))
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, BuildError::InvalidEventName(_)), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "event names may use ASCII letters, digits, `_`, `.` and `-`: `a;b\\n` has `;`"
+    );
+    assert!(
+        UserEventsLayer::builder("TLBadName")
+            .with_event_name(LayerEventName::Fixed(""))
+            .build()
+            .is_err()
+    );
+    let ok = UserEventsLayer::builder("TLGoodName")
+        .with_event_name(LayerEventName::Fixed("App.Event-1"))
+        .build();
+    assert!(ok.is_ok());
+}
+
+/// The decoded PartC and PartB of a captured event (for the fitting tests).
+fn parts(event: &str) -> (serde_json::Value, serde_json::Value) {
+    let json: serde_json::Value = serde_json::from_str(event.split_once(' ').unwrap().1).unwrap();
+    (json["PartC"].clone(), json["PartB"].clone())
+}
+
+#[test]
+fn long_values_are_shortened_longest_first_and_short_ones_kept_whole() {
+    // Two long values, then a short one and the message: the long ones are
+    // shortened to one cap, the short field and the message stay whole, and
+    // the event counts as truncated (fields used to be filled in order, so
+    // everything after the long ones became "").
+    let (stack, sql) = ("s".repeat(6_000), "q".repeat(6_000));
+    let layer = layer("TLFit");
+    let handle = layer.handle();
+    let events = capture(layer, || {
+        tracing::error!(name: "Failed", stack = %stack, sql = sql.as_str(), user = "ada", "query failed");
+    });
+    let (part_c, part_b) = parts(&events[0]);
+    let (kept_stack, kept_sql) = (
+        part_c["stack"].as_str().unwrap(),
+        part_c["sql"].as_str().unwrap(),
+    );
+    assert_eq!(part_c["user"], "ada");
+    assert_eq!(part_b["body"], "query failed");
+    assert!(kept_stack.len() < 6_000 && stack.starts_with(kept_stack));
+    // One cap for both: the same length, and together most of the room.
+    assert_eq!(kept_sql.len(), kept_stack.len());
+    assert!(sql.starts_with(kept_sql));
+    assert!(kept_stack.len() > 3_000, "{}", kept_stack.len());
+    let counters = handle.counters();
+    assert_eq!((counters.written, counters.truncated), (1, 1));
+}
+
+#[test]
+fn the_perf_limit_fits_the_event_in_what_perf_delivers() {
+    use otel_user_events::output::EventLimit;
+    let (a, b) = ("a".repeat(4_000), "b".repeat(4_500));
+    let layer = UserEventsLayer::builder("TLPerf")
+        .with_event_limit(EventLimit::Perf)
+        .build()
+        .unwrap();
+    let handle = layer.handle();
+    let subscriber = tracing_subscriber::registry().with(layer.filtered());
+    let _captures = capture_lock();
+    let (_, events) = tracing::subscriber::with_default(subscriber, || {
+        Capture::new("Unused").unwrap().run(|| {
+            tracing::info!(
+                a = a.as_str(),
+                b = b.as_str(),
+                small = "kept",
+                "message kept"
+            );
+        })
+    });
+    assert!(events[0].payload.len() <= EventLimit::Perf.payload_bytes());
+    assert!(events[0].truncated);
+    let (part_c, part_b) = parts(&decoded(&events[0]));
+    assert_eq!(
+        (part_c["small"].as_str(), part_b["body"].as_str()),
+        (Some("kept"), Some("message kept"))
+    );
+    let (kept_a, kept_b) = (part_c["a"].as_str().unwrap(), part_c["b"].as_str().unwrap());
+    assert!(a.starts_with(kept_a) && b.starts_with(kept_b));
+    assert!(
+        kept_a.len() < 4_000 && kept_a.len() == kept_b.len(),
+        "{} {}",
+        kept_a.len(),
+        kept_b.len()
+    );
+    assert_eq!(handle.counters().truncated, 1);
+}
+
+#[test]
+fn an_event_keeps_127_fields_and_counts_the_rest() {
+    let layer = layer("TLMany");
+    let handle = layer.handle();
+    let events = capture(layer, || {
+        tracing::info!(name: "Many", f0 = 0u64, f1 = 1u64, f2 = 2u64, f3 = 3u64, f4 = 4u64, f5 = 5u64, f6 = 6u64, f7 = 7u64, f8 = 8u64, f9 = 9u64, f10 = 10u64, f11 = 11u64, f12 = 12u64, f13 = 13u64, f14 = 14u64, f15 = 15u64, f16 = 16u64, f17 = 17u64, f18 = 18u64, f19 = 19u64, f20 = 20u64, f21 = 21u64, f22 = 22u64, f23 = 23u64, f24 = 24u64, f25 = 25u64, f26 = 26u64, f27 = 27u64, f28 = 28u64, f29 = 29u64, f30 = 30u64, f31 = 31u64, f32 = 32u64, f33 = 33u64, f34 = 34u64, f35 = 35u64, f36 = 36u64, f37 = 37u64, f38 = 38u64, f39 = 39u64, f40 = 40u64, f41 = 41u64, f42 = 42u64, f43 = 43u64, f44 = 44u64, f45 = 45u64, f46 = 46u64, f47 = 47u64, f48 = 48u64, f49 = 49u64, f50 = 50u64, f51 = 51u64, f52 = 52u64, f53 = 53u64, f54 = 54u64, f55 = 55u64, f56 = 56u64, f57 = 57u64, f58 = 58u64, f59 = 59u64, f60 = 60u64, f61 = 61u64, f62 = 62u64, f63 = 63u64, f64 = 64u64, f65 = 65u64, f66 = 66u64, f67 = 67u64, f68 = 68u64, f69 = 69u64, f70 = 70u64, f71 = 71u64, f72 = 72u64, f73 = 73u64, f74 = 74u64, f75 = 75u64, f76 = 76u64, f77 = 77u64, f78 = 78u64, f79 = 79u64, f80 = 80u64, f81 = 81u64, f82 = 82u64, f83 = 83u64, f84 = 84u64, f85 = 85u64, f86 = 86u64, f87 = 87u64, f88 = 88u64, f89 = 89u64, f90 = 90u64, f91 = 91u64, f92 = 92u64, f93 = 93u64, f94 = 94u64, f95 = 95u64, f96 = 96u64, f97 = 97u64, f98 = 98u64, f99 = 99u64, f100 = 100u64, f101 = 101u64, f102 = 102u64, f103 = 103u64, f104 = 104u64, f105 = 105u64, f106 = 106u64, f107 = 107u64, f108 = 108u64, f109 = 109u64, f110 = 110u64, f111 = 111u64, f112 = 112u64, f113 = 113u64, f114 = 114u64, f115 = 115u64, f116 = 116u64, f117 = 117u64, f118 = 118u64, f119 = 119u64, f120 = 120u64, f121 = 121u64, f122 = 122u64, f123 = 123u64, f124 = 124u64, f125 = 125u64, f126 = 126u64, f127 = 127u64, f128 = 128u64, f129 = 129u64);
+    });
+    let (part_c, _) = parts(&events[0]);
+    let expected: serde_json::Value = serde_json::from_str(r#"{"f0":0,"f1":1,"f2":2,"f3":3,"f4":4,"f5":5,"f6":6,"f7":7,"f8":8,"f9":9,"f10":10,"f11":11,"f12":12,"f13":13,"f14":14,"f15":15,"f16":16,"f17":17,"f18":18,"f19":19,"f20":20,"f21":21,"f22":22,"f23":23,"f24":24,"f25":25,"f26":26,"f27":27,"f28":28,"f29":29,"f30":30,"f31":31,"f32":32,"f33":33,"f34":34,"f35":35,"f36":36,"f37":37,"f38":38,"f39":39,"f40":40,"f41":41,"f42":42,"f43":43,"f44":44,"f45":45,"f46":46,"f47":47,"f48":48,"f49":49,"f50":50,"f51":51,"f52":52,"f53":53,"f54":54,"f55":55,"f56":56,"f57":57,"f58":58,"f59":59,"f60":60,"f61":61,"f62":62,"f63":63,"f64":64,"f65":65,"f66":66,"f67":67,"f68":68,"f69":69,"f70":70,"f71":71,"f72":72,"f73":73,"f74":74,"f75":75,"f76":76,"f77":77,"f78":78,"f79":79,"f80":80,"f81":81,"f82":82,"f83":83,"f84":84,"f85":85,"f86":86,"f87":87,"f88":88,"f89":89,"f90":90,"f91":91,"f92":92,"f93":93,"f94":94,"f95":95,"f96":96,"f97":97,"f98":98,"f99":99,"f100":100,"f101":101,"f102":102,"f103":103,"f104":104,"f105":105,"f106":106,"f107":107,"f108":108,"f109":109,"f110":110,"f111":111,"f112":112,"f113":113,"f114":114,"f115":115,"f116":116,"f117":117,"f118":118,"f119":119,"f120":120,"f121":121,"f122":122,"f123":123,"f124":124,"f125":125,"f126":126}"#).unwrap();
+    assert_eq!(part_c, expected);
+    let counters = handle.counters();
+    assert_eq!(
+        (
+            counters.written,
+            counters.truncated,
+            counters.attributes_dropped
+        ),
+        (1, 1, 3)
     );
 }
 

@@ -14,7 +14,7 @@
 //!   with an enable word through it.
 //! - [`Errno`]: the kernel's error numbers, with sentences a person can act on.
 //! - [`MAX_STRUCT_MEMBERS`], [`MAX_EVENT_SIZE`], [`PERF_MAX_EVENT_SIZE`],
-//!   [`DEFAULT_KEYWORD`]: the EventHeader limits and defaults.
+//!   [`DEFAULT_KEYWORD`], [`opcode`]: the EventHeader limits and defaults.
 //!
 //! Its only dependency is `libc`, so that any crate of the project (the
 //! proc-macros included) can use its limits cheaply.
@@ -32,4 +32,6 @@ pub mod tracefs;
 pub use data_file::{DataFile, DataFileError, EVENTHEADER_FIELDS};
 pub use errno::Errno;
 pub use ioctl::KERNEL_ENABLE_BIT;
-pub use limits::{DEFAULT_KEYWORD, MAX_EVENT_SIZE, MAX_STRUCT_MEMBERS, PERF_MAX_EVENT_SIZE};
+pub use limits::{
+    DEFAULT_KEYWORD, MAX_EVENT_SIZE, MAX_STRUCT_MEMBERS, PERF_MAX_EVENT_SIZE, opcode,
+};

@@ -25,3 +25,14 @@ pub const DEFAULT_KEYWORD: u64 = 1;
 /// group together have at most this many bytes (as EventHeader's own libraries
 /// require), which leaves room for `_L<ff>K<16 hex digits>G`.
 pub const PROVIDER_NAME_MAX: usize = 233;
+
+/// EventHeader opcodes this project writes: a plain event, and the start and
+/// stop of an activity.
+pub mod opcode {
+    /// A plain event.
+    pub const INFO: u8 = 0;
+    /// The start of an activity (an `#[otel_event]` call, a span).
+    pub const ACTIVITY_START: u8 = 1;
+    /// The stop of an activity.
+    pub const ACTIVITY_STOP: u8 = 2;
+}

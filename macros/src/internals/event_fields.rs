@@ -8,7 +8,7 @@ use super::names::check_field_name;
 
 /// The most fields an event holds: an EventHeader struct (PartC) has at most
 /// 127 members.
-pub const MAX_FIELDS: usize = 127;
+pub const MAX_FIELDS: usize = otel_user_events_abi::MAX_STRUCT_MEMBERS as usize;
 
 /// Checks a field the user named, about to join `earlier` in the same event:
 /// its name follows the rules and no earlier field has it. Errors point at the

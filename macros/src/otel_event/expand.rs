@@ -16,10 +16,9 @@ use crate::internals::field::{Conversion, Field};
 /// The name of the facade crate in Cargo.toml.
 const FACADE: &str = "otel-user-events";
 
-/// EventHeader opcodes.
-const OPCODE_INFO: u8 = 0;
-const OPCODE_START: u8 = 1;
-const OPCODE_STOP: u8 = 2;
+use otel_user_events_abi::opcode::{
+    ACTIVITY_START as OPCODE_START, ACTIVITY_STOP as OPCODE_STOP, INFO as OPCODE_INFO,
+};
 
 /// The events of one function, as code: what their call sites share.
 struct FnEvents<'a> {
@@ -48,7 +47,10 @@ pub fn expand(ev: &EventFn) -> TokenStream {
         .keyword
         .as_ref()
         .map(|k| k.to_token_stream())
-        .unwrap_or_else(|| quote!(1u64));
+        .unwrap_or_else(|| {
+            let keyword = otel_user_events_abi::DEFAULT_KEYWORD;
+            quote!(#keyword)
+        });
     let mut entry_fields: Vec<Field> = ev
         .recorded_args
         .iter()

@@ -11,7 +11,10 @@ pub fn expand(event: &UeLog) -> TokenStream {
     let site_ident = format_ident!("__UE_SITE");
     let keyword = match &event.keyword {
         Some(expr) => quote!(#expr),
-        None => quote!(1u64),
+        None => {
+            let keyword = otel_user_events_abi::DEFAULT_KEYWORD;
+            quote!(#keyword)
+        }
     };
     let statics = callsite_statics(&Site {
         krate,

@@ -7,12 +7,17 @@ use eventheader_types::{ExtensionKind, HeaderFlags, Opcode};
 /// metadata extension header (4).
 const HEADER_MAX: usize = 4 + 8 + 4 + 32 + 4;
 
-/// EventHeader opcode of a plain event.
-pub(crate) const OPCODE_INFO: u8 = Opcode::Info.as_int();
-/// EventHeader opcode of an activity's start.
-pub(crate) const OPCODE_ACTIVITY_START: u8 = Opcode::ActivityStart.as_int();
-/// EventHeader opcode of an activity's stop.
-pub(crate) const OPCODE_ACTIVITY_STOP: u8 = Opcode::ActivityStop.as_int();
+pub(crate) use otel_user_events_abi::opcode::{
+    ACTIVITY_START as OPCODE_ACTIVITY_START, ACTIVITY_STOP as OPCODE_ACTIVITY_STOP,
+    INFO as OPCODE_INFO,
+};
+
+// The opcodes this project writes are EventHeader's.
+const _: () = assert!(
+    OPCODE_INFO == Opcode::Info.as_int()
+        && OPCODE_ACTIVITY_START == Opcode::ActivityStart.as_int()
+        && OPCODE_ACTIVITY_STOP == Opcode::ActivityStop.as_int()
+);
 
 /// Size of the EventHeader itself.
 pub(crate) const EVENT_HEADER_SIZE: usize = 8;

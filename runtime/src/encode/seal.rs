@@ -76,6 +76,7 @@ fn seal_large<E: Encode + ?Sized, R>(
     let mut storage = LargeStorage::new();
     let mut writer = storage.writer();
     writer.set_limit(limit);
+    writer.set_retry();
     let dropped = event.encode(&mut writer);
     let header = writer.seal(fields);
     finish(Sealed {

@@ -5,12 +5,11 @@ use std::borrow::Cow;
 use opentelemetry::logs::Severity;
 use opentelemetry_sdk::logs::SdkLogRecord;
 use otel_user_events_abi::DEFAULT_KEYWORD;
-use otel_user_events_abi::name::ProviderNameError;
 
 use super::event_name::{DEFAULT_EVENT_NAME, EventNamePolicy};
 use super::log_processor::UserEventsProcessor;
 use super::record::RecordLayout;
-use crate::output::{Output, OutputKind, OutputOptions, Tracepoints, output_options};
+use crate::output::{BuildError, Output, OutputKind, OutputOptions, Tracepoints, output_options};
 
 impl UserEventsProcessor {
     /// Starts configuring a processor for provider `provider_name`: non-empty,
@@ -43,7 +42,7 @@ pub const DEFAULT_SEVERITY: Severity = Severity::Info;
 /// let report = processor.report();
 /// assert_eq!(report.provider, "MyService");
 /// assert_eq!(report.tracepoints[3].name, "MyService_L4K10"); // info
-/// # Ok::<(), otel_user_events_runtime::provider::ProviderNameError>(())
+/// # Ok::<(), otel_user_events_runtime::output::BuildError>(())
 /// ```
 #[derive(Debug)]
 #[must_use = "call .build() to create the processor"]
@@ -248,18 +247,24 @@ impl UserEventsProcessorBuilder {
     /// nothing: [`UserEventsProcessor::report`] says why.
     ///
     /// ```
-    /// use otel_user_events_runtime::{provider::ProviderNameError, logs::UserEventsProcessor};
+    /// use otel_user_events_runtime::logs::UserEventsProcessor;
+    /// use otel_user_events_runtime::output::BuildError;
+    /// use otel_user_events_runtime::provider::ProviderNameError;
     ///
     /// let err = UserEventsProcessor::builder("my-service").build().unwrap_err();
-    /// assert_eq!(err, ProviderNameError::InvalidChar { ch: '-', index: 2 });
+    /// assert_eq!(
+    ///     err,
+    ///     BuildError::InvalidName(ProviderNameError::InvalidChar { ch: '-', index: 2 })
+    /// );
     ///
     /// let processor = UserEventsProcessor::builder("MyService").build().unwrap();
     /// if !processor.report().all_registered() {
     ///     eprint!("{}", processor.report()); // why nothing will be written
     /// }
     /// ```
-    pub fn build(self) -> Result<UserEventsProcessor, ProviderNameError> {
+    pub fn build(self) -> Result<UserEventsProcessor, BuildError> {
         let name = self.options.provider_name()?;
+        self.event_name.check()?;
         let tracepoints = Tracepoints::register(name, &[self.keyword]);
         Ok(UserEventsProcessor {
             output: Output::new(tracepoints, OutputKind::Logs, self.options.limit()),
@@ -277,7 +282,7 @@ impl UserEventsProcessorBuilder {
 mod tests {
     use opentelemetry::logs::{LogRecord as _, Logger as _, LoggerProvider as _};
     use opentelemetry_sdk::logs::SdkLoggerProvider;
-    use otel_user_events_abi::name::ProviderGroupError;
+    use otel_user_events_abi::name::{ProviderGroupError, ProviderNameError};
 
     use super::*;
     use crate::testing::Capture;
@@ -328,19 +333,25 @@ mod tests {
         };
         assert_eq!(
             err("Team"),
-            ProviderNameError::InvalidGroup(ProviderGroupError::InvalidChar { ch: 'T', index: 0 })
+            BuildError::InvalidName(ProviderNameError::InvalidGroup(
+                ProviderGroupError::InvalidChar { ch: 'T', index: 0 }
+            ))
         );
         assert_eq!(
             err("team_7"),
-            ProviderNameError::InvalidGroup(ProviderGroupError::InvalidChar { ch: '_', index: 4 })
+            BuildError::InvalidName(ProviderNameError::InvalidGroup(
+                ProviderGroupError::InvalidChar { ch: '_', index: 4 }
+            ))
         );
         assert_eq!(
             err(""),
-            ProviderNameError::InvalidGroup(ProviderGroupError::Empty)
+            BuildError::InvalidName(ProviderNameError::InvalidGroup(ProviderGroupError::Empty))
         );
         assert_eq!(
             err(&"g".repeat(233)),
-            ProviderNameError::InvalidGroup(ProviderGroupError::TooLong { len: 233, max: 232 })
+            BuildError::InvalidName(ProviderNameError::InvalidGroup(
+                ProviderGroupError::TooLong { len: 233, max: 232 }
+            ))
         );
         assert!(
             err("Team")

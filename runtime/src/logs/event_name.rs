@@ -22,6 +22,17 @@ pub(crate) enum EventNamePolicy {
 }
 
 impl EventNamePolicy {
+    /// Checks the names given to the builder (a record's own names and a
+    /// callback's are the application's at run time).
+    pub(crate) fn check(&self) -> Result<(), otel_user_events_abi::name::EventNameError> {
+        match self {
+            EventNamePolicy::Fixed(name) | EventNamePolicy::FromRecord { fallback: name } => {
+                otel_user_events_abi::name::check_event_name(name)
+            }
+            EventNamePolicy::Callback(_) => Ok(()),
+        }
+    }
+
     /// The name of `record`'s event.
     #[inline]
     pub(crate) fn name_of(&self, record: &SdkLogRecord) -> &'static str {

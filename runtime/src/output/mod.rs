@@ -42,7 +42,7 @@ pub use counters::CounterSnapshot;
 pub(crate) use counters::{Counters, site_dropped_unavailable, site_drops_unavailable};
 pub(crate) use engine::Output;
 pub use handle::OutputHandle;
-pub use options::EventLimit;
+pub use options::{BuildError, EventLimit};
 pub(crate) use options::{OutputOptions, output_options};
 pub use otel_user_events_abi::{DataFileError, Errno};
 pub(crate) use report::OutputKind;

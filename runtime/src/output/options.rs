@@ -2,7 +2,9 @@
 //! group, the encoding profile and the event size limit; and the `with_*`
 //! methods that set them, written once for every builder.
 
-use otel_user_events_abi::name::{ProviderName, ProviderNameError};
+use std::fmt;
+
+use otel_user_events_abi::name::{EventNameError, ProviderName, ProviderNameError};
 
 use crate::encode::profile::EncodingProfile;
 
@@ -54,6 +56,63 @@ impl EventLimit {
             EncodingProfile::Full => EventLimit::Kernel,
             EncodingProfile::Scalars => EventLimit::Perf,
         }
+    }
+}
+
+/// Why a processor or layer could not be built: a bad provider name or
+/// group, or a bad event name given to the builder (the rule of `ue_log!`
+/// names: ASCII letters, digits, `_`, `.` and `-`, so every decoder prints
+/// them unambiguously).
+///
+/// ```
+/// use otel_user_events_runtime::logs::UserEventsProcessor;
+/// use otel_user_events_runtime::output::BuildError;
+///
+/// let err = UserEventsProcessor::builder("MyService")
+///     .with_event_name("Order;placed")
+///     .build()
+///     .unwrap_err();
+/// assert!(matches!(err, BuildError::InvalidEventName(_)));
+/// assert_eq!(
+///     err.to_string(),
+///     "event names may use ASCII letters, digits, `_`, `.` and `-`: `Order;placed` has `;`"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BuildError {
+    /// The provider name or group breaks its rule.
+    InvalidName(ProviderNameError),
+    /// An event name given to the builder breaks the rule.
+    InvalidEventName(EventNameError),
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::InvalidName(e) => e.fmt(f),
+            BuildError::InvalidEventName(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            BuildError::InvalidName(e) => Some(e),
+            BuildError::InvalidEventName(e) => Some(e),
+        }
+    }
+}
+
+impl From<ProviderNameError> for BuildError {
+    fn from(e: ProviderNameError) -> BuildError {
+        BuildError::InvalidName(e)
+    }
+}
+
+impl From<EventNameError> for BuildError {
+    fn from(e: EventNameError) -> BuildError {
+        BuildError::InvalidEventName(e)
     }
 }
 

@@ -1,14 +1,14 @@
 //! Configuring a [`UserEventsSpanProcessor`].
 
 use otel_user_events_abi::DEFAULT_KEYWORD;
-use otel_user_events_abi::name::ProviderNameError;
+use otel_user_events_abi::name::check_event_name;
 
 use super::record::SpanLayout;
 use super::span_processor::UserEventsSpanProcessor;
 use crate::encode::common_schema::CloudRole;
 use crate::encode::profile::EncodingProfile;
 use crate::encode::value::Arrays;
-use crate::output::{Output, OutputKind, OutputOptions, Tracepoints, output_options};
+use crate::output::{BuildError, Output, OutputKind, OutputOptions, Tracepoints, output_options};
 
 /// The EventHeader event name spans are written with, unless
 /// [`UserEventsSpanProcessorBuilder::with_event_name`] says otherwise: the
@@ -50,7 +50,7 @@ impl UserEventsSpanProcessor {
 ///     .build()?;
 /// // Spans go to level 4; all five levels are registered.
 /// assert_eq!(processor.report().tracepoints[3].name, "MyService_L4K10");
-/// # Ok::<(), otel_user_events_runtime::provider::ProviderNameError>(())
+/// # Ok::<(), otel_user_events_runtime::output::BuildError>(())
 /// ```
 #[derive(Debug)]
 #[must_use = "call .build() to create the processor"]
@@ -188,18 +188,24 @@ impl UserEventsSpanProcessorBuilder {
     /// which writes nothing: [`UserEventsSpanProcessor::report`] says why.
     ///
     /// ```
-    /// use otel_user_events_runtime::{provider::ProviderNameError, trace::UserEventsSpanProcessor};
+    /// use otel_user_events_runtime::output::BuildError;
+    /// use otel_user_events_runtime::provider::ProviderNameError;
+    /// use otel_user_events_runtime::trace::UserEventsSpanProcessor;
     ///
     /// let err = UserEventsSpanProcessor::builder("my-service").build().unwrap_err();
-    /// assert_eq!(err, ProviderNameError::InvalidChar { ch: '-', index: 2 });
+    /// assert_eq!(
+    ///     err,
+    ///     BuildError::InvalidName(ProviderNameError::InvalidChar { ch: '-', index: 2 })
+    /// );
     ///
     /// let processor = UserEventsSpanProcessor::builder("MyService").build().unwrap();
     /// if !processor.report().all_registered() {
     ///     eprint!("{}", processor.report()); // why nothing will be written
     /// }
     /// ```
-    pub fn build(self) -> Result<UserEventsSpanProcessor, ProviderNameError> {
+    pub fn build(self) -> Result<UserEventsSpanProcessor, BuildError> {
         let name = self.options.provider_name()?;
+        check_event_name(self.event_name)?;
         let tracepoints = Tracepoints::register(name, &[self.keyword]);
         let profile = self.options.profile;
         Ok(UserEventsSpanProcessor {

@@ -2,11 +2,11 @@
 //! target, event names.
 
 use otel_user_events_abi::DEFAULT_KEYWORD;
-use otel_user_events_abi::name::ProviderNameError;
+use otel_user_events_abi::name::check_event_name;
 
 use super::event_name::LayerEventName;
 use super::user_events_layer::{Shared, UserEventsLayer};
-use crate::output::{OutputOptions, output_options};
+use crate::output::{BuildError, OutputOptions, output_options};
 
 impl UserEventsLayer {
     /// Starts configuring a layer for provider `provider_name`: non-empty, at
@@ -35,7 +35,7 @@ impl UserEventsLayer {
 /// let names: Vec<&str> = layer.report().tracepoints.iter().map(|t| t.name.as_str()).collect();
 /// assert_eq!(names[3], "MyService_L4K1Gteama");
 /// assert_eq!(names[8], "MyService_L4K10Gteama");
-/// # Ok::<(), otel_user_events_runtime::provider::ProviderNameError>(())
+/// # Ok::<(), otel_user_events_runtime::output::BuildError>(())
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "call .build() to create the layer"]
@@ -108,17 +108,25 @@ impl UserEventsLayerBuilder {
     /// and counts what it drops: [`UserEventsLayer::report`] says why.
     ///
     /// ```
-    /// use otel_user_events_runtime::{provider::ProviderNameError, tracing::UserEventsLayer};
+    /// use otel_user_events_runtime::output::BuildError;
+    /// use otel_user_events_runtime::provider::ProviderNameError;
+    /// use otel_user_events_runtime::tracing::UserEventsLayer;
     ///
     /// let err = UserEventsLayer::builder("my-service").build().unwrap_err();
-    /// assert_eq!(err, ProviderNameError::InvalidChar { ch: '-', index: 2 });
+    /// assert_eq!(
+    ///     err,
+    ///     BuildError::InvalidName(ProviderNameError::InvalidChar { ch: '-', index: 2 })
+    /// );
     /// let layer = UserEventsLayer::builder("MyService").build().unwrap();
     /// if !layer.report().all_registered() {
     ///     eprint!("{}", layer.report()); // why nothing will be written
     /// }
     /// ```
-    pub fn build(self) -> Result<UserEventsLayer, ProviderNameError> {
+    pub fn build(self) -> Result<UserEventsLayer, BuildError> {
         let name = self.options.provider_name()?;
+        if let LayerEventName::Fixed(event_name) = self.event_name {
+            check_event_name(event_name)?;
+        }
         let mut rules = self.rules;
         // Longest prefix first: the first match is the most specific.
         rules.sort_by_key(|rule| std::cmp::Reverse(rule.0.len()));

@@ -74,7 +74,7 @@ impl Site {
 /// PartC's metadata bytes for one list of fields, and that list.
 pub(super) struct PartCLayout {
     /// `(field index, kind)` of each member, in order.
-    pub(super) fields: Box<[(u8, Kind)]>,
+    pub(super) fields: Box<[(u16, Kind)]>,
     /// The struct's metadata: `PartC`, its member count, each member's name,
     /// encoding and format.
     pub(super) meta: Box<[u8]>,
@@ -84,7 +84,7 @@ impl PartCLayout {
     /// Builds the metadata of `fields` (index in `names`, kind), once per call site.
     #[cold]
     #[inline(never)]
-    pub(super) fn new(names: &'static FieldSet, fields: &[(u8, Kind)]) -> PartCLayout {
+    pub(super) fn new(names: &'static FieldSet, fields: &[(u16, Kind)]) -> PartCLayout {
         let mut storage = LargeStorage::new();
         let mut w = storage.writer();
         let at = w.meta.structure_counted_later("PartC");
@@ -103,7 +103,7 @@ impl PartCLayout {
 
     /// Whether these are the fields the layout was built for.
     #[inline(always)]
-    pub(super) fn matches(&self, fields: &[(u8, Kind)]) -> bool {
+    pub(super) fn matches(&self, fields: &[(u16, Kind)]) -> bool {
         *self.fields == *fields
     }
 }
@@ -214,7 +214,7 @@ impl Drop for Callsites {
 }
 
 /// The name of field `index` of `names` (`""` for an index it does not have).
-pub(super) fn name_of(names: &'static FieldSet, index: u8) -> &'static str {
+pub(super) fn name_of(names: &'static FieldSet, index: u16) -> &'static str {
     names
         .iter()
         .nth(index as usize)

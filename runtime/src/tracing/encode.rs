@@ -7,13 +7,19 @@ use tracing_core::field::Visit;
 
 use super::callsites::{PartCLayout, Site, name_of};
 use super::span::SpanData;
-use super::visitor::{MessageText, MessageVisitor, PartCVisitor, Written};
+use super::visitor::{Measured, MessageText, MessageVisitor, PartCVisitor, Written};
 use crate::encode::common_schema::{
     PartA, PartB, PartBActivity, write_head, write_part_b_head, write_part_b_tail,
 };
 use crate::encode::seal::Encode;
 use crate::encode::writer::EventWriter;
 use crate::field::FieldValue;
+
+/// Room kept for PartB when values are shortened (its members' metadata and
+/// data, besides the event name written twice).
+const PART_B_ROOM: usize = 192;
+/// Room kept for the EventHeader and its activity extension.
+const HEADER_ROOM: usize = 64;
 
 /// The part of an event after its PartA: what differs between an event, a
 /// span's start and its stop.
@@ -57,7 +63,14 @@ impl Content for Fields<'_> {
         write_head(w, site.name, &frame.part_a);
         let mut message_text = MessageText::new();
         let scalars = frame.scalars.is_some();
-        let mut fields = PartCVisitor::new(w, site.message, &mut message_text, scalars);
+        // Whole on the first try; shortened to fit, the longest values first,
+        // when the event is encoded again because it did not fit.
+        let cap = if w.is_retry() {
+            self.cap(w, site, scalars)
+        } else {
+            usize::MAX
+        };
+        let mut fields = PartCVisitor::new(w, site.message, &mut message_text, scalars, cap);
         (self.record)(&mut fields);
         let PartCVisitor {
             written,
@@ -78,9 +91,9 @@ impl Content for Fields<'_> {
                 <str as FieldValue>::FORMAT,
             );
             if message_inline {
-                w.data.str_copied(&message_text);
+                w.data.str_copied_within(&message_text, cap);
             } else {
-                self.message_again(w, site);
+                self.message_again(w, site, cap);
             }
         }
         write_part_b_tail(w, &part_b);
@@ -89,15 +102,35 @@ impl Content for Fields<'_> {
 }
 
 impl Fields<'_> {
+    /// The most bytes each copied value (and the message) keeps: all of
+    /// them measured first, then the longest shortened to one cap so that
+    /// they fit both the writer's scratch (`tracing` lends values only for
+    /// the call, so they are copied) and the output's event limit, and the
+    /// short ones stay whole.
+    #[cold]
+    #[inline(never)]
+    fn cap(&self, w: &EventWriter<'_>, site: &Site, scalars: bool) -> usize {
+        let mut measured = Measured::new(site.message, scalars);
+        (self.record)(&mut measured);
+        // PartB after the values: its members' metadata and data.
+        let part_b = PART_B_ROOM + 2 * site.name.len();
+        let by_scratch = w.data.display_room().saturating_sub(part_b);
+        let by_limit = w
+            .limit()
+            .saturating_sub(HEADER_ROOM + w.meta.len() + w.data.len() + part_b);
+        measured.cap(by_scratch.min(by_limit))
+    }
+
     /// Writes the message (too long to keep on the first visit, or of another
     /// type) by visiting the values again.
     #[cold]
     #[inline(never)]
-    fn message_again(&self, w: &mut EventWriter<'_>, site: &Site) {
+    fn message_again(&self, w: &mut EventWriter<'_>, site: &Site, cap: usize) {
         let mut message = MessageVisitor {
             data: &mut w.data,
             message: site.message,
             done: false,
+            cap,
         };
         (self.record)(&mut message);
         if !message.done {

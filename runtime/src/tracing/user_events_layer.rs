@@ -43,7 +43,7 @@ use crate::output::{OutputHandle, OutputReport};
 ///     let _entered = span.enter(); // events in here carry the span's activity id
 /// });
 /// println!("{:?}", handle.counters());
-/// # Ok::<(), otel_user_events_runtime::provider::ProviderNameError>(())
+/// # Ok::<(), otel_user_events_runtime::output::BuildError>(())
 /// ```
 ///
 /// # What an event becomes

@@ -15,7 +15,7 @@ use arrayvec::{ArrayString, ArrayVec};
 use tracing_core::field::{Field, Visit};
 
 use crate::encode::json::Hex;
-use crate::encode::writer::{DataWriter, EventWriter};
+use crate::encode::writer::{DataWriter, EventWriter, water_level};
 use crate::field::FieldValue;
 
 /// A message up to this long is kept on the first visit, so PartB's body is
@@ -25,8 +25,9 @@ pub(super) const MESSAGE_INLINE: usize = 256;
 /// Where the first visit keeps the message.
 pub(super) type MessageText = ArrayString<MESSAGE_INLINE>;
 
-/// A call site has at most 32 fields (`tracing`'s limit for a value set).
-pub(super) const MAX_FIELDS: usize = 32;
+/// The most fields an event's PartC holds: EventHeader's struct limit, as
+/// for every front end; the rest are left out and counted.
+pub(super) const MAX_FIELDS: usize = otel_user_events_abi::MAX_STRUCT_MEMBERS as usize;
 
 /// How a value was written: its EventHeader encoding and format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +62,7 @@ impl Kind {
 
 /// The fields written so far: `(index in the call site's field set, kind)`, in
 /// order. Two bytes a field: names are looked up only to build metadata.
-pub(super) type Written = ArrayVec<(u8, Kind), MAX_FIELDS>;
+pub(super) type Written = ArrayVec<(u16, Kind), MAX_FIELDS>;
 
 /// Writes an event's fields (all but the message) into its data.
 pub(super) struct PartCVisitor<'a, 'w> {
@@ -75,10 +76,12 @@ pub(super) struct PartCVisitor<'a, 'w> {
     /// visits the values again for it ([`MessageVisitor`]).
     pub(super) message_text: &'a mut MessageText,
     pub(super) message_inline: bool,
-    /// Fields beyond [`MAX_FIELDS`] (none from `tracing`'s macros).
+    /// Fields beyond [`MAX_FIELDS`].
     pub(super) dropped: u64,
     /// The scalar profile: bytes and unsigned values above `i64::MAX` as text.
     scalars: bool,
+    /// The most bytes a copied value keeps (see [`Measured::cap`]).
+    cap: usize,
 }
 
 impl<'a, 'w> PartCVisitor<'a, 'w> {
@@ -88,6 +91,7 @@ impl<'a, 'w> PartCVisitor<'a, 'w> {
         message: Option<usize>,
         message_text: &'a mut MessageText,
         scalars: bool,
+        cap: usize,
     ) -> Self {
         PartCVisitor {
             data: &mut w.data,
@@ -98,6 +102,7 @@ impl<'a, 'w> PartCVisitor<'a, 'w> {
             message_inline: false,
             dropped: 0,
             scalars,
+            cap,
         }
     }
 
@@ -138,7 +143,7 @@ impl<'a, 'w> PartCVisitor<'a, 'w> {
     #[inline(always)]
     fn wrote(&mut self, field: &Field, kind: Kind) {
         // `take` checked the room.
-        let _ = self.written.try_push((field.index() as u8, kind));
+        let _ = self.written.try_push((field.index() as u16, kind));
     }
 }
 
@@ -153,7 +158,7 @@ impl Visit for PartCVisitor<'_, '_> {
     fn record_u64(&mut self, field: &Field, value: u64) {
         if self.take(field) {
             if self.scalars && value > i64::MAX as u64 {
-                self.data.display(format_args!("{value}"));
+                self.data.display_within(format_args!("{value}"), self.cap);
                 self.wrote(field, Kind::Str);
             } else {
                 self.data.value(&value.to_ne_bytes());
@@ -165,14 +170,14 @@ impl Visit for PartCVisitor<'_, '_> {
     /// Beyond 64 bits EventHeader has no integer: decimal text, as `ue_log!`.
     fn record_i128(&mut self, field: &Field, value: i128) {
         if self.take(field) {
-            self.data.display(format_args!("{value}"));
+            self.data.display_within(format_args!("{value}"), self.cap);
             self.wrote(field, Kind::Str);
         }
     }
 
     fn record_u128(&mut self, field: &Field, value: u128) {
         if self.take(field) {
-            self.data.display(format_args!("{value}"));
+            self.data.display_within(format_args!("{value}"), self.cap);
             self.wrote(field, Kind::Str);
         }
     }
@@ -196,7 +201,7 @@ impl Visit for PartCVisitor<'_, '_> {
             self.has_message = true;
             self.message_inline = self.message_text.try_push_str(value).is_ok();
         } else if self.take(field) {
-            self.data.str_copied(value);
+            self.data.str_copied_within(value, self.cap);
             self.wrote(field, Kind::Str);
         }
     }
@@ -204,10 +209,11 @@ impl Visit for PartCVisitor<'_, '_> {
     fn record_bytes(&mut self, field: &Field, value: &[u8]) {
         if self.take(field) {
             if self.scalars {
-                self.data.display(format_args!("{}", Hex(value)));
+                self.data
+                    .display_within(format_args!("{}", Hex(value)), self.cap);
                 self.wrote(field, Kind::Str);
             } else {
-                self.data.bytes_copied_within_scratch(value);
+                self.data.bytes_copied_within_scratch(value, self.cap);
                 self.wrote(field, Kind::Bytes);
             }
         }
@@ -217,7 +223,8 @@ impl Visit for PartCVisitor<'_, '_> {
         if self.is_message(field) {
             self.keep_message(format_args!("{}", ErrorChain(value)));
         } else if self.take(field) {
-            self.data.display(format_args!("{}", ErrorChain(value)));
+            self.data
+                .display_within(format_args!("{}", ErrorChain(value)), self.cap);
             self.wrote(field, Kind::Str);
         }
     }
@@ -227,7 +234,8 @@ impl Visit for PartCVisitor<'_, '_> {
         if self.is_message(field) {
             self.keep_message(format_args!("{value:?}"));
         } else if self.take(field) {
-            self.data.display(format_args!("{value:?}"));
+            self.data
+                .display_within(format_args!("{value:?}"), self.cap);
             self.wrote(field, Kind::Str);
         }
     }
@@ -239,6 +247,8 @@ pub(super) struct MessageVisitor<'a, 'w> {
     pub(super) message: Option<usize>,
     /// Set once written: a value set may hold a field twice.
     pub(super) done: bool,
+    /// The most bytes the message keeps (see [`Measured::cap`]).
+    pub(super) cap: usize,
 }
 
 impl MessageVisitor<'_, '_> {
@@ -253,21 +263,171 @@ impl MessageVisitor<'_, '_> {
 impl Visit for MessageVisitor<'_, '_> {
     fn record_str(&mut self, field: &Field, value: &str) {
         if self.take(field) {
-            self.data.str_copied(value);
+            self.data.str_copied_within(value, self.cap);
         }
     }
 
     fn record_error(&mut self, field: &Field, value: &(dyn Error + 'static)) {
         if self.take(field) {
-            self.data.display(format_args!("{}", ErrorChain(value)));
+            self.data
+                .display_within(format_args!("{}", ErrorChain(value)), self.cap);
         }
     }
 
     /// `format_args!` messages arrive here; their `Debug` is their text.
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
         if self.take(field) {
-            self.data.display(format_args!("{value:?}"));
+            self.data
+                .display_within(format_args!("{value:?}"), self.cap);
         }
+    }
+}
+
+/// What an event's values take, measured before they are written when the
+/// event is encoded again because it did not fit whole (see
+/// [`EventWriter::is_retry`]): the length of each value that can be
+/// shortened (strings, bytes, the text of `Debug` values, errors and 128-bit
+/// integers, the message), and what cannot (names, fixed-size values, length
+/// prefixes).
+pub(super) struct Measured {
+    /// The shortenable values' lengths, the message's among them.
+    lens: ArrayVec<u32, { MAX_FIELDS + 1 }>,
+    /// Metadata and data that stay whatever the values' lengths.
+    fixed: usize,
+    message: Option<usize>,
+    message_seen: bool,
+    scalars: bool,
+    fields: usize,
+}
+
+impl Measured {
+    pub(super) fn new(message: Option<usize>, scalars: bool) -> Measured {
+        Measured {
+            lens: ArrayVec::new(),
+            fixed: 0,
+            message,
+            message_seen: false,
+            scalars,
+            fields: 0,
+        }
+    }
+
+    /// The most bytes each value may keep so that all of them, with what
+    /// cannot be shortened, fit in `budget` bytes: the one fitting rule of
+    /// every front end (`water_level`: the longest shortened first, all to
+    /// one cap, the short ones whole); `usize::MAX` when they fit whole.
+    pub(super) fn cap(&self, budget: usize) -> usize {
+        let total: usize = self.lens.iter().map(|&len| len as usize).sum();
+        let budget = budget.saturating_sub(self.fixed);
+        if total <= budget {
+            return usize::MAX;
+        }
+        let lens = || self.lens.iter().map(|&len| len as usize);
+        water_level(lens, total - budget).unwrap_or(0)
+    }
+
+    fn is_message(&mut self, field: &Field) -> bool {
+        let is = Some(field.index()) == self.message && !self.message_seen;
+        self.message_seen |= is;
+        is
+    }
+
+    /// A field that becomes a member (up to [`MAX_FIELDS`]): its metadata,
+    /// and `fixed` bytes of data.
+    fn member(&mut self, field: &Field, fixed: usize) -> bool {
+        if self.fields == MAX_FIELDS {
+            return false;
+        }
+        self.fields += 1;
+        self.fixed += field.name().len() + 3 + fixed;
+        true
+    }
+
+    fn shortenable(&mut self, len: usize) {
+        let _ = self.lens.try_push(len.min(u32::MAX as usize) as u32);
+    }
+
+    fn text(&mut self, field: &Field, args: fmt::Arguments<'_>) {
+        if self.is_message(field) || self.member(field, 2) {
+            self.shortenable(Count::of(args));
+        }
+    }
+}
+
+impl Visit for Measured {
+    fn record_i64(&mut self, field: &Field, _: i64) {
+        self.member(field, 8);
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        if self.scalars && value > i64::MAX as u64 {
+            self.text(field, format_args!("{value}"));
+        } else {
+            self.member(field, 8);
+        }
+    }
+
+    fn record_i128(&mut self, field: &Field, value: i128) {
+        self.text(field, format_args!("{value}"));
+    }
+
+    fn record_u128(&mut self, field: &Field, value: u128) {
+        self.text(field, format_args!("{value}"));
+    }
+
+    fn record_f64(&mut self, field: &Field, _: f64) {
+        self.member(field, 8);
+    }
+
+    fn record_bool(&mut self, field: &Field, _: bool) {
+        self.member(field, 1);
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if self.is_message(field) || self.member(field, 2) {
+            self.shortenable(value.len());
+        }
+    }
+
+    fn record_bytes(&mut self, field: &Field, value: &[u8]) {
+        if self.member(field, 2) {
+            let len = if self.scalars {
+                value.len() * 2
+            } else {
+                value.len()
+            };
+            self.shortenable(len);
+        }
+    }
+
+    fn record_error(&mut self, field: &Field, value: &(dyn Error + 'static)) {
+        self.text(field, format_args!("{}", ErrorChain(value)));
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.text(field, format_args!("{value:?}"));
+    }
+}
+
+/// Counts the bytes of formatted text without keeping them.
+struct Count(usize);
+
+impl Count {
+    fn of(args: fmt::Arguments<'_>) -> usize {
+        use fmt::Write as _;
+        if let Some(literal) = args.as_str() {
+            return literal.len();
+        }
+        let mut count = Count(0);
+        let _ = count.write_fmt(args);
+        count.0
+    }
+}
+
+impl fmt::Write for Count {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0 += s.len();
+        Ok(())
     }
 }
 

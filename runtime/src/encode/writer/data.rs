@@ -70,15 +70,17 @@ impl<'a> DataWriter<'a> {
     }
 
     /// Adds a UTF-8 string that lives only for this call (a `tracing` value),
-    /// copied into scratch with its 16-bit length prefix. A string longer than
-    /// the scratch left (less an eighth kept for the fields after it) is cut at
-    /// a character boundary and the event marked truncated.
+    /// copied into scratch with its 16-bit length prefix, at most `max_len`
+    /// bytes of it. A string longer than that, or than the scratch left
+    /// (less an eighth kept for the fields after it), is cut at a character
+    /// boundary and the event marked truncated.
     #[cfg(feature = "tracing")]
     #[inline]
-    pub(crate) fn str_copied(&mut self, value: &str) {
+    pub(crate) fn str_copied_within(&mut self, value: &str, max_len: usize) {
         let reserve = self.segments.scratch_capacity() / 8;
-        let limit =
-            (self.segments.free_scratch().saturating_sub(reserve + 2)).min(u16::MAX as usize);
+        let limit = (self.segments.free_scratch().saturating_sub(reserve + 2))
+            .min(u16::MAX as usize)
+            .min(max_len);
         let len = if value.len() <= limit {
             value.len()
         } else {
@@ -91,12 +93,13 @@ impl<'a> DataWriter<'a> {
     }
 
     /// Adds a byte blob that lives only for this call, copied like
-    /// [`DataWriter::str_copied`] (cut without a character boundary).
+    /// [`DataWriter::str_copied_within`] (cut without a character boundary).
     #[cfg(feature = "tracing")]
-    pub(crate) fn bytes_copied_within_scratch(&mut self, value: &[u8]) {
+    pub(crate) fn bytes_copied_within_scratch(&mut self, value: &[u8], max_len: usize) {
         let reserve = self.segments.scratch_capacity() / 8;
-        let limit =
-            (self.segments.free_scratch().saturating_sub(reserve + 2)).min(u16::MAX as usize);
+        let limit = (self.segments.free_scratch().saturating_sub(reserve + 2))
+            .min(u16::MAX as usize)
+            .min(max_len);
         let len = value.len().min(limit);
         self.truncated |= len < value.len();
         let prefix = (len as u16).to_ne_bytes();

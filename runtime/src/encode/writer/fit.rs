@@ -109,16 +109,18 @@ pub(super) fn fit(
 
 /// Frees `excess` bytes from `truncatables`; false when even emptying them all
 /// would not.
-fn shorten(data: &mut Segments, truncatables: &[Truncatable], excess: usize) -> bool {
-    let lens = || {
-        truncatables
-            .iter()
-            .map(|t| data.segment(t.segment as usize).len())
-    };
+/// The one fitting rule of every front end: the largest cap such that cutting
+/// every length in `lens` to it frees at least `excess` bytes ("water
+/// filling": the longest values are shortened first, all to the same cap, and
+/// values shorter than the cap stay whole). `None` when even cutting all of
+/// them to nothing does not free `excess`.
+pub(crate) fn water_level<I>(lens: impl Fn() -> I, excess: usize) -> Option<usize>
+where
+    I: Iterator<Item = usize>,
+{
     if lens().sum::<usize>() < excess {
-        return false;
+        return None;
     }
-    // The largest cap whose cut still frees `excess` bytes.
     let cut = |cap: usize| lens().map(|len| len.saturating_sub(cap)).sum::<usize>();
     let (mut low, mut high) = (0usize, lens().max().unwrap_or(0));
     while low < high {
@@ -129,7 +131,18 @@ fn shorten(data: &mut Segments, truncatables: &[Truncatable], excess: usize) -> 
             high = mid - 1
         }
     }
-    let cap = low;
+    Some(low)
+}
+
+fn shorten(data: &mut Segments, truncatables: &[Truncatable], excess: usize) -> bool {
+    let lens = || {
+        truncatables
+            .iter()
+            .map(|t| data.segment(t.segment as usize).len())
+    };
+    let Some(cap) = water_level(lens, excess) else {
+        return false;
+    };
     for t in truncatables {
         let segment = t.segment as usize;
         let bytes = data.segment(segment);

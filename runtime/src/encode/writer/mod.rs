@@ -32,7 +32,7 @@ use std::mem::MaybeUninit;
 
 pub(crate) use array::counted_need;
 pub use data::DataWriter;
-pub(crate) use fit::{Fit, MAX_EVENT_SIZE};
+pub(crate) use fit::{Fit, MAX_EVENT_SIZE, water_level};
 use fit::{Truncatable, Truncatables};
 pub(crate) use meta::MetaWriter;
 pub(crate) use segments::INLINE_MAX;
@@ -108,6 +108,7 @@ impl<const SCRATCH: usize, const SLOTS: usize, const TRUNCATABLE: usize>
             data: DataWriter::new(data, truncatables),
             slots,
             limit: MAX_EVENT_SIZE,
+            retry: false,
             _storage: PhantomData,
         }
     }
@@ -123,6 +124,8 @@ pub(crate) struct EventWriter<'a> {
     slots: *mut libc::iovec,
     /// See [`EventWriter::limit`].
     limit: usize,
+    /// See [`EventWriter::is_retry`].
+    retry: bool,
     _storage: PhantomData<&'a mut ()>,
 }
 
@@ -137,6 +140,19 @@ impl<'a> EventWriter<'a> {
     /// The most bytes the event may have after the write index.
     pub(crate) fn limit(&self) -> usize {
         self.limit
+    }
+
+    /// Marks this writer as the second encoding of an event that did not fit
+    /// the small storage whole (see `seal`): encoders that copy values may
+    /// measure them first and shorten the longest to fit.
+    pub(crate) fn set_retry(&mut self) {
+        self.retry = true;
+    }
+
+    /// Whether this is the second encoding of an event (see
+    /// [`EventWriter::set_retry`]).
+    pub(crate) fn is_retry(&self) -> bool {
+        self.retry
     }
 
     /// Fits the event, with the header `fields` describe, in its
