@@ -7,6 +7,11 @@ use eventheader_types::{ExtensionKind, HeaderFlags, Opcode};
 /// metadata extension header (4).
 const HEADER_MAX: usize = 4 + 8 + 4 + 32 + 4;
 
+/// The most bytes an event has in front of its metadata, after the write
+/// index: the EventHeader, the activity extension, the metadata extension's
+/// header.
+pub(crate) const PREFIX_MAX: usize = HEADER_MAX - 4;
+
 pub(crate) use otel_user_events_abi::opcode::{
     ACTIVITY_START as OPCODE_ACTIVITY_START, ACTIVITY_STOP as OPCODE_ACTIVITY_STOP,
     INFO as OPCODE_INFO,

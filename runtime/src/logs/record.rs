@@ -9,7 +9,6 @@ use opentelemetry::logs::{AnyValue, Severity};
 use opentelemetry::{Array, Key, Value};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::logs::SdkLogRecord;
-use otel_user_events_abi::MAX_STRUCT_MEMBERS;
 
 use super::event_name::EventNamePolicy;
 use crate::Level;
@@ -18,7 +17,8 @@ use crate::encode::common_schema::{
     CloudRole, PartA, PartB, PartBActivity, SERVICE_INSTANCE_ID, SERVICE_NAME, TraceHex,
     write_head, write_part_b_head, write_part_b_tail,
 };
-use crate::encode::header::{EVENT_HEADER_SIZE, HeaderFields};
+use crate::encode::header::HeaderFields;
+use crate::encode::members::Members;
 use crate::encode::profile::EncodingProfile;
 use crate::encode::seal::Encode;
 use crate::encode::writer::{EventWriter, Room};
@@ -31,11 +31,6 @@ const EVENT_ID: &str = "event_id";
 const META_RESERVE: Room = Room {
     bytes: 128,
     segments: 16,
-};
-/// Metadata of the PartC struct header itself (`PartC`, NUL, encoding, count).
-const PART_C_HEADER: Room = Room {
-    bytes: 9,
-    segments: 1,
 };
 /// Data kept free for PartB while PartC is written. PartB's fixed members take
 /// at most about 220 bytes; the segments keep borrowing possible (the writer
@@ -175,23 +170,19 @@ fn encode<'a>(w: &mut EventWriter<'a>, event: &RecordEvent<'a>) -> u64 {
     } = *event;
     let event_name = config.event_name.name_of(record);
     let part_a = PartA::new(time, trace, &config.cloud_role);
-    // What fitting the event into its limit cannot shorten: the header, the
-    // metadata, and the data copied into the writer's scratch (at most its
-    // capacity, all free now).
-    let meta_limit = w
-        .limit()
-        .saturating_sub(EVENT_HEADER_SIZE + 4)
-        .saturating_sub(w.data.room().bytes)
-        .saturating_sub(META_RESERVE.bytes);
+    let mut part_c = Members::later(w, "PartC");
     write_head(w, event_name, &part_a);
-
-    let mut part_c = PartC {
-        meta_limit,
-        profile: config.profile,
-        ..PartC::default()
+    let profile = config.profile;
+    let mut add = |w: &mut EventWriter<'a>, name: &'a str, value: &'a AnyValue| {
+        let fits = |w: &EventWriter<'_>, reserve| {
+            any_value::field_fits(w, name, value, profile, reserve, DATA_RESERVE)
+        };
+        if part_c.admit(w, name, META_RESERVE, fits) {
+            any_value::write_field(w, name, value, profile, DATA_RESERVE);
+        }
     };
     for (key, value) in &config.resource_attributes {
-        part_c.add(w, key.as_str(), value);
+        add(w, key.as_str(), value);
     }
     let mut event_id = None;
     for (key, value) in record.attributes_iter() {
@@ -200,9 +191,9 @@ fn encode<'a>(w: &mut EventWriter<'a>, event: &RecordEvent<'a>) -> u64 {
             event_id = Some(*id);
             continue;
         }
-        part_c.add(w, name, value);
+        add(w, name, value);
     }
-    part_c.finish(w);
+    let dropped = part_c.finish(w);
 
     let body = record.body();
     let part_b = PartB {
@@ -220,52 +211,5 @@ fn encode<'a>(w: &mut EventWriter<'a>, event: &RecordEvent<'a>) -> u64 {
         any_value::write_field(w, "body", body, config.profile, BODY_RESERVE);
     }
     write_part_b_tail(w, &part_b);
-    part_c.dropped
-}
-
-/// PartC being written: opened at its first member, counted at the end.
-#[derive(Default)]
-struct PartC {
-    /// Most metadata bytes PartC may take the event to: names cannot be
-    /// shortened, so an attribute whose name would pass this is left out.
-    meta_limit: usize,
-    profile: EncodingProfile,
-    count_at: Option<Option<usize>>,
-    count: u8,
-    dropped: u64,
-}
-
-impl PartC {
-    #[inline(always)]
-    fn add<'a>(&mut self, w: &mut EventWriter<'a>, name: &'a str, value: &'a AnyValue) {
-        let reserve = if self.count_at.is_none() {
-            Room {
-                bytes: META_RESERVE.bytes + PART_C_HEADER.bytes,
-                segments: META_RESERVE.segments + PART_C_HEADER.segments,
-            }
-        } else {
-            META_RESERVE
-        };
-        if self.count == MAX_STRUCT_MEMBERS
-            || w.meta.len() + reserve.bytes + name.len() + 3 > self.meta_limit
-            || !any_value::field_fits(w, name, value, self.profile, reserve, DATA_RESERVE)
-        {
-            self.dropped += 1;
-            return;
-        }
-        if self.count_at.is_none() {
-            self.count_at = Some(w.meta.structure_counted_later("PartC"));
-        }
-        any_value::write_field(w, name, value, self.profile, DATA_RESERVE);
-        self.count += 1;
-    }
-
-    fn finish(&self, w: &mut EventWriter<'_>) {
-        if let Some(at) = self.count_at {
-            w.meta.set_count(at, self.count);
-        }
-        if self.dropped > 0 {
-            w.data.mark_truncated();
-        }
-    }
+    dropped
 }

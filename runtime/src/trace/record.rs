@@ -12,12 +12,12 @@ use eventheader_types::FieldFormat;
 use opentelemetry::trace::{SpanKind, Status};
 use opentelemetry::{KeyValue, Value};
 use opentelemetry_sdk::trace::SpanData;
-use otel_user_events_abi::MAX_STRUCT_MEMBERS;
 
 use super::well_known::{self, HTTP_STATUS_CODE, LinksJson};
 use crate::encode::common_schema::{CloudRole, PartA, PartBActivity, TraceHex, write_head};
 use crate::encode::encoding::{STRING, VALUE8, VALUE32};
-use crate::encode::header::{EVENT_HEADER_SIZE, HeaderFields};
+use crate::encode::header::HeaderFields;
+use crate::encode::members::Members;
 use crate::encode::seal::Encode;
 use crate::encode::value::{self, Arrays};
 use crate::encode::writer::{EventWriter, Room};
@@ -122,12 +122,20 @@ pub(crate) fn kind_number(kind: &SpanKind) -> u32 {
     }
 }
 
-/// The most metadata PartC may take the event to: names cannot be shortened,
-/// so an attribute whose name would pass it is left out.
-pub(crate) fn meta_limit(w: &EventWriter<'_>) -> usize {
-    w.limit()
-        .saturating_sub(EVENT_HEADER_SIZE + 4 + 36)
-        .saturating_sub(w.data.room().bytes)
+/// Adds the attribute `name` = `value` to `members` if it fits, keeping
+/// `reserve` of data for what follows.
+#[inline(always)]
+pub(crate) fn add_attribute<'a>(
+    members: &mut Members,
+    w: &mut EventWriter<'a>,
+    (name, value): (&'a str, &'a Value),
+    arrays: Arrays,
+    reserve: Room,
+) {
+    let fits = |w: &EventWriter<'_>, meta| value::field_fits(w, name, value, meta, reserve);
+    if members.admit(w, name, META_RESERVE, fits) {
+        value::write_field(w, name, value, arrays, reserve);
+    }
 }
 
 fn encode<'a>(w: &mut EventWriter<'a>, r: &SpanRecord<'a>) -> u64 {
@@ -141,42 +149,42 @@ fn encode<'a>(w: &mut EventWriter<'a>, r: &SpanRecord<'a>) -> u64 {
         parent,
         scalars,
     } = *r;
-    let meta_limit = meta_limit(w);
+    let mut part_c = Members::later(w, "PartC");
     write_head(w, layout.event_name, &layout.part_a(time, ids));
 
-    let mut part_b = Members::new(w.meta.structure_counted_later("PartB"), meta_limit);
+    let mut part_b = Members::open(w, "PartB");
     w.meta.literal_field("_typeName", STRING, 0);
     w.data.str("Span");
     w.meta.literal_field("name", STRING, 0);
     w.data.str(&span.name);
     w.meta.literal_field("startTime", STRING, 0);
     w.data.str(start_time);
-    part_b.count += 3;
+    part_b.wrote(3);
     if phase == Phase::End {
         w.meta
             .literal_field("success", VALUE8, FieldFormat::Boolean.as_int());
         w.data
             .value(&[matches!(span.status, Status::Ok | Status::Unset) as u8]);
-        part_b.count += 1;
+        part_b.wrote(1);
     }
     w.meta
         .literal_field("kind", VALUE32, FieldFormat::UnsignedInt.as_int());
     w.data.value(&kind_number(&span.span_kind).to_ne_bytes());
-    part_b.count += 1;
+    part_b.wrote(1);
     if let Some(parent) = parent {
         w.meta.literal_field("parentId", STRING, 0);
         w.data.str(parent.as_strs().1);
-        part_b.count += 1;
+        part_b.wrote(1);
     }
     if !span.links.is_empty() {
         write_links(w, span);
-        part_b.count += 1;
+        part_b.wrote(1);
     }
     let mut has_http_status_code = false;
     for KeyValue { key, value, .. } in &span.attributes {
         if let Some(name) = well_known::part_b_name(key.as_str()) {
             has_http_status_code |= key.as_str() == HTTP_STATUS_CODE;
-            part_b.add(w, name, value, layout.arrays, DATA_RESERVE);
+            add_attribute(&mut part_b, w, (name, value), layout.arrays, DATA_RESERVE);
         }
     }
     if let (Phase::End, Status::Error { description }) = (phase, &span.status)
@@ -185,21 +193,25 @@ fn encode<'a>(w: &mut EventWriter<'a>, r: &SpanRecord<'a>) -> u64 {
     {
         w.meta.literal_field("statusMessage", STRING, 0);
         w.data.str(description);
-        part_b.count += 1;
+        part_b.wrote(1);
     }
     if let Some(activity) = scalars {
-        part_b.count += activity.write(w);
+        part_b.wrote(activity.write(w));
     }
-    part_b.finish(w);
+    let dropped = part_b.finish(w);
 
-    let mut part_c = Members::later("PartC", meta_limit);
     for KeyValue { key, value, .. } in &span.attributes {
         if well_known::part_b_name(key.as_str()).is_none() {
-            part_c.add(w, key.as_str(), value, layout.arrays, NO_RESERVE);
+            add_attribute(
+                &mut part_c,
+                w,
+                (key.as_str(), value),
+                layout.arrays,
+                NO_RESERVE,
+            );
         }
     }
-    part_c.finish(w);
-    part_b.dropped + part_c.dropped
+    dropped + part_c.finish(w)
 }
 
 /// PartB's `links`: as many whole links as the room left holds (the event is
@@ -219,85 +231,4 @@ fn write_links(w: &mut EventWriter<'_>, span: &SpanData) {
     w.meta.literal_field("links", STRING, 0);
     w.data
         .display_within(format_args!("{}", LinksJson(links, kept)), room);
-}
-
-/// The attribute members of a struct (PartB's semantic-convention fields, or
-/// PartC, opened at its first member): counted, and left out beyond 127
-/// members or what the buffers hold.
-pub(crate) struct Members {
-    /// Where the struct's count goes; `None` while a lazily opened struct
-    /// (PartC) has no member yet.
-    count_at: Option<Option<usize>>,
-    /// A lazily opened struct's name.
-    name: &'static str,
-    meta_limit: usize,
-    pub(crate) count: u8,
-    pub(crate) dropped: u64,
-}
-
-impl Members {
-    /// Members of a struct already opened at `count_at`.
-    fn new(count_at: Option<usize>, meta_limit: usize) -> Members {
-        Members {
-            count_at: Some(count_at),
-            name: "",
-            meta_limit,
-            count: 0,
-            dropped: 0,
-        }
-    }
-
-    /// Members of the struct `name`, written only if it gets one.
-    pub(crate) fn later(name: &'static str, meta_limit: usize) -> Members {
-        Members {
-            count_at: None,
-            name,
-            meta_limit,
-            count: 0,
-            dropped: 0,
-        }
-    }
-
-    /// Adds `name` = `value` if it fits, else counts it as dropped.
-    #[inline(always)]
-    pub(crate) fn add<'a>(
-        &mut self,
-        w: &mut EventWriter<'a>,
-        name: &'a str,
-        value: &'a Value,
-        arrays: Arrays,
-        data_reserve: Room,
-    ) {
-        let header = if self.count_at.is_none() {
-            self.name.len() + 4
-        } else {
-            0
-        };
-        let reserve = Room {
-            bytes: META_RESERVE.bytes + header,
-            segments: META_RESERVE.segments + 1,
-        };
-        if self.count == MAX_STRUCT_MEMBERS
-            || w.meta.len() + reserve.bytes + name.len() + 3 > self.meta_limit
-            || !value::field_fits(w, name, value, reserve, data_reserve)
-        {
-            self.dropped += 1;
-            return;
-        }
-        if self.count_at.is_none() {
-            self.count_at = Some(w.meta.structure_counted_later(self.name));
-        }
-        value::write_field(w, name, value, arrays, data_reserve);
-        self.count += 1;
-    }
-
-    /// Sets the count; marks the event truncated when members were left out.
-    pub(crate) fn finish(&self, w: &mut EventWriter<'_>) {
-        if let Some(at) = self.count_at {
-            w.meta.set_count(at, self.count);
-        }
-        if self.dropped > 0 {
-            w.data.mark_truncated();
-        }
-    }
 }

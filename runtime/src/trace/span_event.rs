@@ -9,9 +9,10 @@
 use opentelemetry::KeyValue;
 use opentelemetry::trace::Event;
 
-use super::record::{Members, SpanLayout, meta_limit};
+use super::record::{SpanLayout, add_attribute};
 use crate::encode::common_schema::{PartBActivity, TraceHex, write_head};
 use crate::encode::encoding::STRING;
+use crate::encode::members::Members;
 use crate::encode::seal::Encode;
 use crate::encode::writer::{EventWriter, Room};
 
@@ -40,7 +41,7 @@ impl Encode for SpanEventRecord<'_> {
             ids,
             scalars,
         } = *self;
-        let meta_limit = meta_limit(w);
+        let mut part_c = Members::later(w, "PartC");
         write_head(w, SPAN_EVENT_NAME, &layout.part_a(time, ids));
         let members = 2 + scalars.map_or(0, |a| a.members());
         w.meta.literal_structure("PartB", members);
@@ -52,12 +53,16 @@ impl Encode for SpanEventRecord<'_> {
             activity.write(w);
         }
 
-        let mut part_c = Members::later("PartC", meta_limit);
         for KeyValue { key, value, .. } in &event.attributes {
-            part_c.add(w, key.as_str(), value, layout.arrays, NO_RESERVE);
+            add_attribute(
+                &mut part_c,
+                w,
+                (key.as_str(), value),
+                layout.arrays,
+                NO_RESERVE,
+            );
         }
-        part_c.finish(w);
-        part_c.dropped
+        part_c.finish(w)
     }
 }
 
