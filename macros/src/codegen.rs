@@ -83,12 +83,12 @@ pub struct EventWrite<'a> {
     pub fields: &'a [Field],
     pub body: Option<&'a Field>,
     pub opcode: TokenStream,
-    pub activity: ActivityIds,
+    pub activity: ActivitySource,
 }
 
-/// The activity ids an event carries.
-pub enum ActivityIds {
-    /// An expression of type `Option<(&[u8; 16], Option<&[u8; 16]>)>` evaluated
+/// Where the activity ids an event carries come from.
+pub enum ActivitySource {
+    /// An expression of type `Option<ActivityIds<'_>>` evaluated
     /// at the call (so it may use the caller's locals, e.g. ids the caller
     /// computed) and passed in.
     Given(TokenStream),
@@ -145,12 +145,12 @@ impl ToTokens for EventWrite<'_> {
         }
         let comma = body.map(|_| quote!(,));
         let (activity_param, activity_value, activity_arg) = match activity {
-            ActivityIds::Given(expr) => (
-                quote!(__ue_activity: ::core::option::Option<(&[u8; 16], ::core::option::Option<&[u8; 16]>)>,),
+            ActivitySource::Given(expr) => (
+                quote!(__ue_activity: ::core::option::Option<#krate::__private::ActivityIds<'_>>,),
                 quote!(__ue_activity),
                 quote!(#comma #expr),
             ),
-            ActivityIds::Current => (
+            ActivitySource::Current => (
                 quote!(),
                 quote!(#krate::__private::current_ids(&#krate::__private::ActivityId::current())),
                 quote!(),

@@ -8,6 +8,7 @@ pub use crate::activity::future::ActivityFuture;
 pub use crate::activity::result::{OtherReturned, ResultReturned, Returned, SplitResult};
 pub use crate::activity::scope::{ActivityScope, call_once};
 pub use crate::encode::field::{DebugField, DisplayField, Field, FieldValue};
+pub use crate::encode::header::ActivityIds;
 pub use crate::encode::layout::{
     event_name_meta, event_name_meta_len, macro_meta_tail, macro_meta_tail_len, macro_part_b_data,
     macro_part_b_data_len,

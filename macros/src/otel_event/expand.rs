@@ -10,7 +10,7 @@ use syn::visit_mut::VisitMut;
 use super::attr::Recorded;
 use super::check::{EventFn, Split};
 use super::sig;
-use crate::codegen::{ActivityIds, EventWrite, Site, callsite_statics, level_expr, respan};
+use crate::codegen::{ActivitySource, EventWrite, Site, callsite_statics, level_expr, respan};
 use crate::internals::field::{Conversion, Field};
 
 /// The name of the facade crate in Cargo.toml.
@@ -168,7 +168,7 @@ impl SiteCode {
             fields: &self.fields,
             body: None,
             opcode: quote!(#opcode),
-            activity: ActivityIds::Given(activity),
+            activity: ActivitySource::Given(activity),
         };
         quote!({ #write })
     }

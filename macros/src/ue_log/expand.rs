@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::parse::UeLog;
-use crate::codegen::{ActivityIds, EventWrite, Site, callsite_statics, level_expr};
+use crate::codegen::{ActivitySource, EventWrite, Site, callsite_statics, level_expr};
 
 pub fn expand(event: &UeLog) -> TokenStream {
     let krate = &event.krate;
@@ -33,7 +33,7 @@ pub fn expand(event: &UeLog) -> TokenStream {
         // The current activity (an `#[otel_event]` call running, or its future
         // being polled, on this thread) ties the event to it. Read inside the
         // enabled branch: the disabled path stays one load.
-        activity: ActivityIds::Current,
+        activity: ActivitySource::Current,
     };
     // The check is a non-const function named so that rustc's error in a
     // `const fn` ("cannot call non-const function `ue_log_cannot_be_used_in_a_const_fn`")

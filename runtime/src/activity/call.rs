@@ -3,6 +3,7 @@
 //! returning.
 
 use super::id::ActivityId;
+use crate::encode::header::ActivityIds;
 
 /// A running activity of an annotated call: its id and when it started. What
 /// the stop event needs; kept small, as an `async fn`'s future carries it.
@@ -43,8 +44,8 @@ impl Activity {
     }
 
     /// The ids a stop event carries: the activity's only.
-    pub fn stop_ids(&self) -> Option<(&[u8; 16], Option<&[u8; 16]>)> {
-        Some((self.id.as_bytes(), None))
+    pub fn stop_ids(&self) -> Option<ActivityIds<'_>> {
+        Some(ActivityIds::of(self.id.as_bytes()))
     }
 
     /// Nanoseconds since the start.
@@ -84,8 +85,8 @@ impl ActivityStart {
     }
 
     /// The ids a start event carries: the activity's and its parent's.
-    pub fn start_ids(&self) -> Option<(&[u8; 16], Option<&[u8; 16]>)> {
-        Some((
+    pub fn start_ids(&self) -> Option<ActivityIds<'_>> {
+        Some(ActivityIds::start(
             self.activity.id.as_bytes(),
             self.related.as_ref().map(ActivityId::as_bytes),
         ))

@@ -1,6 +1,7 @@
 //! The current activity of a thread: the innermost annotated call running (or,
 //! for an `async fn`, being polled) on it, which nested calls take as parent.
 
+use crate::encode::header::ActivityIds;
 use std::cell::Cell;
 
 use super::id::ActivityId;
@@ -25,6 +26,6 @@ pub(crate) fn set_current(id: Option<ActivityId>) -> Option<ActivityId> {
 /// The ids an event outside any activity of its own carries: the current
 /// activity, if any, as its activity id.
 #[doc(hidden)]
-pub fn current_ids(current: &Option<ActivityId>) -> Option<(&[u8; 16], Option<&[u8; 16]>)> {
-    current.as_ref().map(|id| (id.as_bytes(), None))
+pub fn current_ids(current: &Option<ActivityId>) -> Option<ActivityIds<'_>> {
+    current.as_ref().map(|id| ActivityIds::of(id.as_bytes()))
 }

@@ -4,6 +4,7 @@
 //! activity id, so a live span's start, the events written inside it and its
 //! end group together.
 
+use crate::encode::header::ActivityIds;
 use opentelemetry::trace::{SpanId, TraceId};
 
 use super::id::ActivityId;
@@ -47,14 +48,16 @@ pub(crate) fn span_activity(trace_id: TraceId, span_id: SpanId) -> ActivityId {
 /// (related id). Everything else keeps its ids.
 #[inline]
 pub(crate) fn within_span<'a>(
-    ids: Option<(&'a [u8; 16], Option<&'a [u8; 16]>)>,
+    ids: Option<ActivityIds<'a>>,
     opcode: u8,
     span: Option<&'a ActivityId>,
-) -> Option<(&'a [u8; 16], Option<&'a [u8; 16]>)> {
+) -> Option<ActivityIds<'a>> {
     match (ids, span) {
-        (None, Some(span)) if opcode == OPCODE_INFO => Some((span.as_bytes(), None)),
-        (Some((id, None)), Some(span)) if opcode == OPCODE_ACTIVITY_START => {
-            Some((id, Some(span.as_bytes())))
+        (None, Some(span)) if opcode == OPCODE_INFO => Some(ActivityIds::of(span.as_bytes())),
+        (Some(ActivityIds { id, related: None }), Some(span))
+            if opcode == OPCODE_ACTIVITY_START =>
+        {
+            Some(ActivityIds::start(id, Some(span.as_bytes())))
         }
         (ids, _) => ids,
     }
@@ -69,21 +72,27 @@ mod tests {
         let (own, parent) = ([1u8; 16], [2u8; 16]);
         let span = ActivityId::from_bytes([9; 16]);
         let s = Some(&span);
-        assert_eq!(within_span(None, 0, s), Some((&[9; 16], None)));
+        assert_eq!(within_span(None, 0, s), Some(ActivityIds::of(&[9; 16])));
         assert_eq!(within_span(None, 0, None), None);
         // Inside an #[otel_event] activity: its id wins.
-        assert_eq!(within_span(Some((&own, None)), 0, s), Some((&own, None)));
+        assert_eq!(
+            within_span(Some(ActivityIds::of(&own)), 0, s),
+            Some(ActivityIds::of(&own))
+        );
         // An activity's start: the span is its parent, unless it has one.
         assert_eq!(
-            within_span(Some((&own, None)), 1, s),
-            Some((&own, Some(&[9; 16])))
+            within_span(Some(ActivityIds::of(&own)), 1, s),
+            Some(ActivityIds::start(&own, Some(&[9; 16])))
         );
         assert_eq!(
-            within_span(Some((&own, Some(&parent))), 1, s),
-            Some((&own, Some(&parent)))
+            within_span(Some(ActivityIds::start(&own, Some(&parent))), 1, s),
+            Some(ActivityIds::start(&own, Some(&parent)))
         );
         // A stop keeps its own id only.
-        assert_eq!(within_span(Some((&own, None)), 2, s), Some((&own, None)));
+        assert_eq!(
+            within_span(Some(ActivityIds::of(&own)), 2, s),
+            Some(ActivityIds::of(&own))
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! Field encodings match what the `opentelemetry-user-events-logs` crate writes, so
 //! decoders see the same JSON from both.
 
+use crate::encode::header::ActivityIds;
 use eventheader_types::FieldFormat;
 use opentelemetry::trace::{SpanId, TraceId};
 use opentelemetry_sdk::Resource;
@@ -129,7 +130,7 @@ pub(crate) struct PartB<'a> {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct PartBActivity<'a> {
     /// Activity id and related (parent) activity id.
-    pub ids: Option<(&'a [u8; 16], Option<&'a [u8; 16]>)>,
+    pub ids: Option<ActivityIds<'a>>,
     /// EventHeader opcode (1 activity start, 2 activity stop).
     pub opcode: u8,
 }
@@ -138,7 +139,7 @@ impl PartBActivity<'_> {
     /// Writes `activityId`, `relatedActivityId` and `opcode` (those it has) as
     /// members of the struct being written; returns how many.
     pub(crate) fn write(&self, w: &mut EventWriter<'_>) -> u8 {
-        if let Some((id, related)) = self.ids {
+        if let Some(ActivityIds { id, related }) = self.ids {
             w.meta.literal_field("activityId", STRING, 0);
             w.data.display(format_args!("{}", Guid(id)));
             if let Some(related) = related {
@@ -157,7 +158,7 @@ impl PartBActivity<'_> {
     /// How many members [`PartBActivity::write`] writes.
     pub(crate) fn members(&self) -> u8 {
         let (id, related) = match self.ids {
-            Some((_, related)) => (1, related.is_some() as u8),
+            Some(ActivityIds { related, .. }) => (1, related.is_some() as u8),
             None => (0, 0),
         };
         id + related + (self.opcode != 0) as u8

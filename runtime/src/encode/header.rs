@@ -34,6 +34,30 @@ pub(crate) struct Header {
     len: usize,
 }
 
+/// The ids an event's activity extension carries: its activity's, and (on
+/// an activity's start) the related activity's, its parent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActivityIds<'a> {
+    /// The activity the event belongs to.
+    pub id: &'a [u8; 16],
+    /// The parent activity (an activity's start only).
+    pub related: Option<&'a [u8; 16]>,
+}
+
+impl<'a> ActivityIds<'a> {
+    /// An event of activity `id`, no related id.
+    #[inline(always)]
+    pub const fn of(id: &'a [u8; 16]) -> ActivityIds<'a> {
+        ActivityIds { id, related: None }
+    }
+
+    /// An activity's start: `id`, whose parent is `related` (if any).
+    #[inline(always)]
+    pub const fn start(id: &'a [u8; 16], related: Option<&'a [u8; 16]>) -> ActivityIds<'a> {
+        ActivityIds { id, related }
+    }
+}
+
 /// The EventHeader fields this project sets (id, version and tag stay 0).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct HeaderFields<'a> {
@@ -42,7 +66,7 @@ pub(crate) struct HeaderFields<'a> {
     /// EventHeader opcode (0 info, 1 activity start, 2 activity stop).
     pub opcode: u8,
     /// Activity id and, optionally, its parent's (related) id.
-    pub activity: Option<(&'a [u8; 16], Option<&'a [u8; 16]>)>,
+    pub activity: Option<ActivityIds<'a>>,
 }
 
 impl Header {
@@ -50,8 +74,10 @@ impl Header {
     /// starts with), known before the metadata length is.
     pub(crate) fn payload_prefix_len(fields: &HeaderFields<'_>) -> usize {
         let activity = match fields.activity {
-            Some((_, Some(_))) => 4 + 32,
-            Some((_, None)) => 4 + 16,
+            Some(ActivityIds {
+                related: Some(_), ..
+            }) => 4 + 32,
+            Some(ActivityIds { related: None, .. }) => 4 + 16,
             None => 0,
         };
         EVENT_HEADER_SIZE + activity + 4
@@ -73,7 +99,11 @@ impl Header {
             fields.opcode,
             fields.level,
         ]);
-        if let Some((activity, related)) = fields.activity {
+        if let Some(ActivityIds {
+            id: activity,
+            related,
+        }) = fields.activity
+        {
             let size: u16 = if related.is_some() { 32 } else { 16 };
             header.extension(size, ExtensionKind::ActivityId, true);
             header.push(activity);
@@ -117,7 +147,11 @@ mod tests {
     #[test]
     fn the_predicted_length_is_the_built_length() {
         let (a, r) = ([1u8; 16], [2u8; 16]);
-        for activity in [None, Some((&a, None)), Some((&a, Some(&r)))] {
+        for activity in [
+            None,
+            Some(ActivityIds::of(&a)),
+            Some(ActivityIds::start(&a, Some(&r))),
+        ] {
             let fields = HeaderFields {
                 level: 4,
                 opcode: 1,

@@ -1,5 +1,6 @@
 //! The enabled path of a macro event: encode it once per wanted output.
 
+use crate::encode::header::ActivityIds;
 use std::time::SystemTime;
 
 use super::callsite::{Callsite, EventInfo};
@@ -118,7 +119,7 @@ fn write(
 fn header_fields<'a>(
     info: &EventInfo,
     event: &Event<'a>,
-    activity: Option<(&'a [u8; 16], Option<&'a [u8; 16]>)>,
+    activity: Option<ActivityIds<'a>>,
 ) -> HeaderFields<'a> {
     HeaderFields {
         level: info.level.as_u8(),
@@ -133,7 +134,7 @@ struct MacroEvent<'v> {
     event: &'v Event<'v>,
     part_a: &'v PartA<'v>,
     /// The header's activity ids (the scalar profile repeats them in PartB).
-    activity: Option<(&'v [u8; 16], Option<&'v [u8; 16]>)>,
+    activity: Option<ActivityIds<'v>>,
     profile: EncodingProfile,
 }
 
@@ -183,7 +184,7 @@ fn encode_scalars<'a>(
     info: &'static EventInfo,
     event: &Event<'a>,
     part_a: &PartA<'a>,
-    activity: Option<(&'a [u8; 16], Option<&'a [u8; 16]>)>,
+    activity: Option<ActivityIds<'a>>,
 ) {
     common_schema::write_head(w, info.name, part_a);
     scalars::write_part_c(w, event.part_c_meta(), event.fields);

@@ -3,6 +3,7 @@
 //! call site's [`EventInfo`](super::callsite::EventInfo)).
 
 use crate::encode::field::Field;
+use crate::encode::header::ActivityIds;
 
 /// A macro event's values, borrowed for the duration of one dispatch.
 pub struct Event<'a> {
@@ -19,7 +20,7 @@ pub struct Event<'a> {
     /// EventHeader opcode (0 info, 1 activity start, 2 activity stop).
     pub opcode: u8,
     /// Activity id and related (parent) activity id.
-    pub activity: Option<(&'a [u8; 16], Option<&'a [u8; 16]>)>,
+    pub activity: Option<ActivityIds<'a>>,
 }
 
 impl Event<'_> {

@@ -52,6 +52,7 @@ use opentelemetry::trace::TraceContextExt as _;
 
 use super::callsite::EventInfo;
 use super::event::Event;
+use crate::encode::header::ActivityIds;
 use crate::provider::ProviderState;
 
 /// Emits `event` through the provider's OpenTelemetry logger.
@@ -97,7 +98,11 @@ pub(crate) fn emit_record(state: &ProviderState, info: &'static EventInfo, event
             record.add_attribute(*name, value);
         }
     }
-    if let Some((activity, related)) = event.activity {
+    if let Some(ActivityIds {
+        id: activity,
+        related,
+    }) = event.activity
+    {
         record.add_attribute("activity_id", AnyValue::Bytes(Box::new(activity.to_vec())));
         if let Some(related) = related {
             record.add_attribute(

@@ -14,6 +14,7 @@ use opentelemetry_sdk::logs::{LogProcessor, SdkLogRecord};
 
 use crate::Level;
 use crate::activity::{self, ActivityId};
+use crate::encode::header::ActivityIds;
 use crate::encode::time::Rfc3339;
 use crate::output::{CounterSnapshot, KeywordSet, Output, OutputHandle, OutputReport};
 
@@ -165,7 +166,7 @@ impl UserEventsProcessor {
             activity: activity.as_ref().map(ActivityId::as_bytes),
         };
         let mut fields = header_fields(level);
-        fields.activity = activity.as_ref().map(|id| (id.as_bytes(), None));
+        fields.activity = activity.as_ref().map(|id| ActivityIds::of(id.as_bytes()));
         sink.seal(&content, &fields);
     }
 }

@@ -17,7 +17,7 @@ use crate::encode::common_schema::{
     CloudRole, PartA, PartB, PartBActivity, SERVICE_INSTANCE_ID, SERVICE_NAME, TraceHex,
     write_head, write_part_b_head, write_part_b_tail,
 };
-use crate::encode::header::HeaderFields;
+use crate::encode::header::{ActivityIds, HeaderFields};
 use crate::encode::members::Members;
 use crate::encode::profile::EncodingProfile;
 use crate::encode::seal::Encode;
@@ -202,7 +202,7 @@ fn encode<'a>(w: &mut EventWriter<'a>, event: &RecordEvent<'a>) -> u64 {
         event_id,
         name: record.event_name().filter(|name| !name.trim().is_empty()),
         activity: (config.profile == EncodingProfile::Scalars).then_some(PartBActivity {
-            ids: activity.map(|id| (id, None)),
+            ids: activity.map(ActivityIds::of),
             opcode: 0,
         }),
     };

@@ -17,7 +17,7 @@ use crate::Level;
 use crate::activity::ActivityId;
 use crate::encode::common_schema::{CloudRole, TraceHex};
 use crate::encode::header::{
-    HeaderFields, OPCODE_ACTIVITY_START, OPCODE_ACTIVITY_STOP, OPCODE_INFO,
+    ActivityIds, HeaderFields, OPCODE_ACTIVITY_START, OPCODE_ACTIVITY_STOP, OPCODE_INFO,
 };
 use crate::encode::time::Rfc3339;
 use crate::output::{CounterSnapshot, KeywordSet, Output, OutputHandle, OutputReport, enable};
@@ -151,7 +151,7 @@ impl UserEventsSpanProcessor {
         let fields = HeaderFields {
             level: LEVEL.as_u8(),
             opcode: OPCODE_ACTIVITY_START,
-            activity: Some((
+            activity: Some(ActivityIds::start(
                 ids.activity.as_bytes(),
                 ids.parent_activity.as_ref().map(ActivityId::as_bytes),
             )),
@@ -184,7 +184,7 @@ impl UserEventsSpanProcessor {
         };
         let time = sink.fixed_time();
         let ids = SpanIds::of(span);
-        let activity = Some((ids.activity.as_bytes(), None));
+        let activity = Some(ActivityIds::of(ids.activity.as_bytes()));
         if self.layout.span_events {
             let fields = HeaderFields {
                 level: LEVEL.as_u8(),

@@ -17,7 +17,7 @@ use super::filter::UserEventsFilter;
 use super::span::{self, RecordVisitor, SpanData, Spans};
 use crate::activity::ActivityId;
 use crate::encode::header::{
-    HeaderFields, OPCODE_ACTIVITY_START, OPCODE_ACTIVITY_STOP, OPCODE_INFO,
+    ActivityIds, HeaderFields, OPCODE_ACTIVITY_START, OPCODE_ACTIVITY_STOP, OPCODE_INFO,
 };
 
 pub(super) use super::shared::Shared;
@@ -168,7 +168,7 @@ impl UserEventsLayer {
         let header = HeaderFields {
             level: site.level.as_u8(),
             opcode: OPCODE_INFO,
-            activity: activity.as_ref().map(|id| (id.as_bytes(), None)),
+            activity: activity.as_ref().map(|id| ActivityIds::of(id.as_bytes())),
         };
         let record = |v: &mut dyn tracing_core::field::Visit| event.record(v);
         let content = Fields {
@@ -214,7 +214,7 @@ where
             let header = HeaderFields {
                 level: site.level.as_u8(),
                 opcode: OPCODE_ACTIVITY_START,
-                activity: Some((
+                activity: Some(ActivityIds::start(
                     data.id.as_bytes(),
                     related.as_ref().map(ActivityId::as_bytes),
                 )),
@@ -272,7 +272,7 @@ where
             let header = HeaderFields {
                 level: site.level.as_u8(),
                 opcode: OPCODE_ACTIVITY_STOP,
-                activity: Some((data.id.as_bytes(), None)),
+                activity: Some(ActivityIds::of(data.id.as_bytes())),
             };
             let content = Stop {
                 site,
