@@ -712,6 +712,42 @@ fn a_fixed_event_name_is_checked_by_the_rule_of_ue_log() {
     assert!(ok.is_ok());
 }
 
+#[test]
+fn a_filtered_layer_is_reloaded_by_replacing_its_layer_and_its_filter() {
+    // What README says works: keep the `Filtered` that the subscriber gave a
+    // filter id, and replace both its layer and its filter. (`reload` with a
+    // new `.filtered()` panics in tracing-subscriber, which never gave the
+    // new one an id; replacing the layer alone leaves the old layer's filter
+    // in charge.)
+    use tracing_subscriber::reload;
+    let first = layer("TLReloadA");
+    let first_handle = first.handle();
+    let (reloadable, handle) = reload::Layer::new(first.filtered());
+    let subscriber = tracing_subscriber::registry().with(reloadable);
+    let _captures = capture_lock();
+    let (_, events) = tracing::subscriber::with_default(subscriber, || {
+        Capture::new("Unused").unwrap().run(|| {
+            tracing::info!(name: "Before", "before");
+            let second = layer("TLReloadB");
+            handle
+                .modify(|filtered| {
+                    *filtered.filter_mut() = second.filter();
+                    *filtered.inner_mut() = second;
+                })
+                .unwrap();
+            tracing::info!(name: "After", "after");
+        })
+    });
+    let written: Vec<(&str, bool)> = events
+        .iter()
+        .map(|e| (e.tracepoint.as_str(), decoded(e).contains("\"name\":\"After\"")))
+        .collect();
+    assert_eq!(written, [("TLReloadA_L4K1", false), ("TLReloadB_L4K1", true)]);
+    // The replaced layer was dropped: its tracepoints are released.
+    assert!(first_handle.is_shut_down());
+    assert_eq!(first_handle.counters().written, 1);
+}
+
 /// The decoded PartC and PartB of a captured event (for the fitting tests).
 fn parts(event: &str) -> (serde_json::Value, serde_json::Value) {
     let json: serde_json::Value = serde_json::from_str(event.split_once(' ').unwrap().1).unwrap();
