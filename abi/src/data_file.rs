@@ -2,13 +2,16 @@
 
 use std::ffi::CString;
 use std::fmt;
-use std::os::fd::{IntoRawFd, OwnedFd, RawFd};
+#[cfg(unix)]
+use std::os::fd::{IntoRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU32;
 
-use crate::Errno;
 use crate::ioctl;
-use crate::tracefs::{DEFAULT_ROOT, FindError, Tracefs};
+#[cfg(target_os = "linux")]
+use crate::tracefs::FindError;
+use crate::tracefs::{DEFAULT_ROOT, Tracefs};
+use crate::{Errno, RawFd};
 
 /// The field list every EventHeader tracepoint is registered with: the
 /// EventHeader itself, as the kernel sees it (the rest of an event is opaque
@@ -35,8 +38,9 @@ pub struct DataFile {
 /// sentence, see [`Errno::explain`]) and the file that was tried.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DataFileError {
-    /// What went wrong; `ENOTSUP` when no tracefs is mounted, `ENOENT` when
-    /// tracefs has no user_events.
+    /// What went wrong; `ENOTSUP` when no tracefs is mounted (or, off Linux,
+    /// always: user_events exists only there), `ENOENT` when tracefs has no
+    /// user_events.
     pub errno: Errno,
     /// The `user_events_data` file that was tried (or would have been).
     pub path: PathBuf,
@@ -53,6 +57,9 @@ impl std::error::Error for DataFileError {}
 impl DataFile {
     /// Finds tracefs ([`Tracefs::find`], the same mount `ue-tail` uses) and
     /// opens its `user_events_data` for writing.
+    ///
+    /// Off Linux it fails with `ENOTSUP` ("user_events exists only on Linux").
+    #[cfg(target_os = "linux")]
     pub fn open() -> Result<DataFile, DataFileError> {
         let tracefs = Tracefs::find().map_err(|e| {
             let (errno, root) = match e {
@@ -72,7 +79,16 @@ impl DataFile {
         Self::open_in(&tracefs)
     }
 
+    /// Finds tracefs and opens its `user_events_data` for writing: on Linux.
+    /// Here it fails with `ENOTSUP` ("user_events exists only on Linux"),
+    /// naming the file it would have opened there.
+    #[cfg(not(target_os = "linux"))]
+    pub fn open() -> Result<DataFile, DataFileError> {
+        Self::open_in(&Tracefs::at(DEFAULT_ROOT))
+    }
+
     /// Opens the `user_events_data` of the tracefs at `tracefs` for writing.
+    #[cfg(target_os = "linux")]
     pub fn open_in(tracefs: &Tracefs) -> Result<DataFile, DataFileError> {
         let path = tracefs.user_events_data_path();
         let error = |errno| DataFileError {
@@ -89,10 +105,23 @@ impl DataFile {
         Ok(DataFile { fd, path })
     }
 
+    /// Opens the `user_events_data` of the tracefs at `tracefs` for writing:
+    /// on Linux. Here it fails with `ENOTSUP` ("user_events exists only on
+    /// Linux").
+    #[cfg(not(target_os = "linux"))]
+    pub fn open_in(tracefs: &Tracefs) -> Result<DataFile, DataFileError> {
+        Err(DataFileError {
+            errno: Errno(libc::ENOTSUP),
+            path: tracefs.user_events_data_path(),
+        })
+    }
+
     /// A `user_events_data` file opened elsewhere: by this process with other
     /// means, or by a privileged process that handed the descriptor over (a
     /// Unix socket's `SCM_RIGHTS`), so this process needs no tracefs access.
-    /// `path` is what reports show for it.
+    /// `path` is what reports show for it. (Unix only; off Linux registering
+    /// through it fails with `ENOTSUP`.)
+    #[cfg(unix)]
     pub fn from_owned_fd(fd: OwnedFd, path: impl Into<PathBuf>) -> DataFile {
         DataFile {
             fd: fd.into_raw_fd(),
@@ -126,6 +155,8 @@ impl DataFile {
     /// `enable_word` must stay where it is (not moved, not freed) until
     /// [`unregister`](Self::unregister) succeeds for it or the process exits.
     /// A `static`, or memory that is only freed after unregistering, does.
+    ///
+    /// Off Linux it fails with `ENOTSUP`.
     pub unsafe fn register(&self, tracepoint: &str, enable_word: &AtomicU32) -> Result<u32, Errno> {
         let command = CString::new(format!("{tracepoint} {EVENTHEADER_FIELDS}"))
             .map_err(|_| Errno(libc::EINVAL))?;
@@ -134,7 +165,7 @@ impl DataFile {
 
     /// Stops the kernel from updating `enable_word`, registered before with
     /// [`register`](Self::register). The tracepoint itself stays until the
-    /// file is closed (dropped).
+    /// file is closed (dropped). Off Linux it fails with `ENOTSUP`.
     pub fn unregister(&self, enable_word: &AtomicU32) -> Result<(), Errno> {
         ioctl::unregister(self.fd, enable_word)
     }
@@ -144,13 +175,14 @@ impl Drop for DataFile {
     /// Closes the descriptor: the kernel drops this file's hold on its
     /// tracepoints (see the type docs).
     fn drop(&mut self) {
-        // SAFETY: the descriptor is this file's own, opened by `open_in` and
-        // closed only here.
+        // SAFETY: the descriptor is this file's own, opened by `open_in` (or
+        // handed over to `from_owned_fd`) and closed only here.
         unsafe { libc::close(self.fd) };
     }
 }
 
 /// The tracefs root of one of its files (`<root>/user_events_status`).
+#[cfg(target_os = "linux")]
 fn parent(file: &Path) -> PathBuf {
     file.parent().unwrap_or(file).to_owned()
 }
@@ -172,6 +204,28 @@ mod tests {
         );
     }
 
+    /// Off Linux (checked by the cross-platform build, run where it builds):
+    /// no file is opened, and the error says user_events is Linux's.
+    #[cfg(not(target_os = "linux"))]
+    #[test]
+    fn off_linux_opening_says_user_events_exists_only_on_linux() {
+        let err = DataFile::open().unwrap_err();
+        assert_eq!(err.errno, Errno(libc::ENOTSUP));
+        assert_eq!(
+            err.path,
+            PathBuf::from("/sys/kernel/tracing/user_events_data")
+        );
+        assert!(
+            err.to_string().contains("user_events exists only on Linux"),
+            "{err}"
+        );
+        let dir = std::env::temp_dir();
+        let err = DataFile::open_in(&Tracefs::at(&dir)).unwrap_err();
+        assert_eq!(err.errno, Errno(libc::ENOTSUP));
+        assert_eq!(err.path, dir.join("user_events_data"));
+    }
+
+    #[cfg(target_os = "linux")]
     #[test]
     fn a_missing_file_is_reported_with_its_path() {
         let dir = std::env::temp_dir().join(format!("abi-no-data-file-{}", std::process::id()));

@@ -46,9 +46,17 @@ impl Errno {
             libc::ENOENT => {
                 "this kernel has no user_events (CONFIG_USER_EVENTS, Linux 6.4+)".to_owned()
             }
+            #[cfg(target_os = "linux")]
             libc::ENOTSUP => "this kernel has no user_events (CONFIG_USER_EVENTS, Linux 6.4+), \
                  or tracefs is not mounted (`mount -t tracefs nodev /sys/kernel/tracing`)"
                 .to_owned(),
+            // Off Linux, `DataFile::open` fails with ENOTSUP, always.
+            #[cfg(not(target_os = "linux"))]
+            libc::ENOTSUP => format!(
+                "user_events exists only on Linux (this is {}): events go to \
+                 OpenTelemetry, if a provider is set, or nowhere",
+                std::env::consts::OS
+            ),
             libc::EACCES | libc::EPERM => "no write access to user_events_data: run as root, or \
                  grant it, e.g. `sudo chmod a+x /sys/kernel/tracing && sudo chmod a+rw \
                  /sys/kernel/tracing/user_events_data` (or give the process's group those rights)"

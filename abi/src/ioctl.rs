@@ -1,13 +1,14 @@
 //! The two user_events ioctls (`DIAG_IOCSREG`, `DIAG_IOCSUNREG`), from
-//! `include/uapi/linux/user_events.h`.
+//! `include/uapi/linux/user_events.h`. Off Linux, where there is no such
+//! kernel interface, both fail with `ENOTSUP`.
 
 use std::ffi::CStr;
-use std::os::fd::RawFd;
 use std::sync::atomic::AtomicU32;
 
-use crate::Errno;
+use crate::{Errno, RawFd};
 
 /// `struct user_reg`.
+#[cfg(target_os = "linux")]
 #[repr(C, packed)]
 struct UserReg {
     size: u32,
@@ -20,6 +21,7 @@ struct UserReg {
 }
 
 /// `struct user_unreg`.
+#[cfg(target_os = "linux")]
 #[repr(C, packed)]
 struct UserUnreg {
     size: u32,
@@ -29,11 +31,14 @@ struct UserUnreg {
     disable_addr: u64,
 }
 
+#[cfg(target_os = "linux")]
 const fn ioc(dir: u64, nr: u64) -> u64 {
     // _IOC(dir, '*', nr, sizeof(struct user_reg *))
     (dir << 30) | ((std::mem::size_of::<usize>() as u64) << 16) | ((b'*' as u64) << 8) | nr
 }
+#[cfg(target_os = "linux")]
 const DIAG_IOCSREG: u64 = ioc(3, 0);
+#[cfg(target_os = "linux")]
 const DIAG_IOCSUNREG: u64 = ioc(1, 2);
 
 /// The bit of the enable word the kernel sets while the tracepoint has listeners.
@@ -48,6 +53,7 @@ pub const KERNEL_ENABLE_BIT: u8 = 0;
 ///
 /// The word must stay at its address until [`unregister`]; call sites keep theirs
 /// in statics. [`DataFile::register`](crate::DataFile::register) is the way in.
+#[cfg(target_os = "linux")]
 pub(crate) fn register(fd: RawFd, enable_word: &AtomicU32, name_args: &CStr) -> Result<u32, Errno> {
     let mut reg = UserReg {
         size: std::mem::size_of::<UserReg>() as u32,
@@ -67,6 +73,7 @@ pub(crate) fn register(fd: RawFd, enable_word: &AtomicU32, name_args: &CStr) -> 
 }
 
 /// Stops the kernel from updating `enable_word`.
+#[cfg(target_os = "linux")]
 pub(crate) fn unregister(fd: RawFd, enable_word: &AtomicU32) -> Result<(), Errno> {
     let unreg = UserUnreg {
         size: std::mem::size_of::<UserUnreg>() as u32,
@@ -83,7 +90,24 @@ pub(crate) fn unregister(fd: RawFd, enable_word: &AtomicU32) -> Result<(), Errno
     Ok(())
 }
 
-#[cfg(test)]
+/// Off Linux there is nothing to register with: `ENOTSUP` (no [`DataFile`](crate::DataFile)
+/// opens there anyway).
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn register(
+    _fd: RawFd,
+    _enable_word: &AtomicU32,
+    _name_args: &CStr,
+) -> Result<u32, Errno> {
+    Err(Errno(libc::ENOTSUP))
+}
+
+/// Off Linux there is nothing to unregister from: `ENOTSUP`.
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn unregister(_fd: RawFd, _enable_word: &AtomicU32) -> Result<(), Errno> {
+    Err(Errno(libc::ENOTSUP))
+}
+
+#[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
 

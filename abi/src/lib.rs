@@ -18,6 +18,10 @@
 //!
 //! Its only dependency is `libc`, so that any crate of the project (the
 //! proc-macros included) can use its limits cheaply.
+//!
+//! user_events exists only on Linux. Elsewhere (macOS, Windows: where many
+//! users write the code they deploy on Linux) this crate builds all the same,
+//! and [`DataFile::open`] fails with `ENOTSUP`, whose sentence says so.
 
 #![warn(missing_docs)]
 
@@ -35,3 +39,12 @@ pub use ioctl::KERNEL_ENABLE_BIT;
 pub use limits::{
     DEFAULT_KEYWORD, MAX_EVENT_SIZE, MAX_STRUCT_MEMBERS, PERF_MAX_EVENT_SIZE, opcode,
 };
+
+/// A file descriptor, as [`DataFile::fd`] returns it: [`std::os::fd::RawFd`]
+/// on Unix.
+#[cfg(unix)]
+pub use std::os::fd::RawFd;
+/// A file descriptor, as [`DataFile::fd`] returns it: the C runtime's `int`
+/// where the standard library has no `RawFd` (no [`DataFile`] opens there).
+#[cfg(not(unix))]
+pub type RawFd = std::ffi::c_int;

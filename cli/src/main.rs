@@ -1,25 +1,51 @@
 //! `ue-tail`: watch a user_events provider's EventHeader events live and
 //! decode them, or decode a perf.data file. See `ue-tail --help`.
+//!
+//! Linux only: elsewhere it builds (so that a workspace using it does) into
+//! a program that says so and fails.
 
+#[cfg(target_os = "linux")]
 mod ahead;
+#[cfg(target_os = "linux")]
 mod args;
+#[cfg(target_os = "linux")]
 mod error;
+#[cfg(target_os = "linux")]
 mod file;
+#[cfg(target_os = "linux")]
 mod filter;
+#[cfg(target_os = "linux")]
 mod human;
+#[cfg(target_os = "linux")]
 mod json;
+#[cfg(target_os = "linux")]
 mod live;
+#[cfg(target_os = "linux")]
 mod output;
+#[cfg(target_os = "linux")]
 mod precreate;
 
+#[cfg(target_os = "linux")]
 use std::io::{self, BufWriter};
 use std::process::ExitCode;
 
+#[cfg(target_os = "linux")]
 use crate::args::{Args, Command};
+#[cfg(target_os = "linux")]
 use crate::error::Error;
+#[cfg(target_os = "linux")]
 use crate::filter::Filter;
+#[cfg(target_os = "linux")]
 use crate::output::Output;
 
+/// Off Linux: there are no user_events to read.
+#[cfg(not(target_os = "linux"))]
+fn main() -> ExitCode {
+    eprintln!("ue-tail reads Linux user_events; it runs only on Linux");
+    ExitCode::FAILURE
+}
+
+#[cfg(target_os = "linux")]
 fn main() -> ExitCode {
     match run(Args::parse_checked()) {
         Ok(()) => ExitCode::SUCCESS,
@@ -32,6 +58,7 @@ fn main() -> ExitCode {
     }
 }
 
+#[cfg(target_os = "linux")]
 fn run(args: Args) -> Result<(), Error> {
     if let Some(Command::Precreate(precreate)) = &args.command {
         let action = match (precreate.list, precreate.delete) {

@@ -6,8 +6,9 @@
 //!   the runtime uses to open `user_events_data`, so both pick one mount.
 //! - [`status`]: parse `user_events_status`, the list of registered tracepoints.
 //! - [`names`]: EventHeader tracepoint names, `<Provider>_L<level>K<keyword>`.
-//! - [`perf`]: read tracepoints on every CPU through `perf_event_open` ring
-//!   buffers.
+//! - `perf`: read tracepoints on every CPU through `perf_event_open` ring
+//!   buffers (Linux only: elsewhere there are no user_events to listen to, and
+//!   this crate has the rest, which reads files and bytes).
 //! - [`decode`]: turn one EventHeader event into the JSON of Microsoft's
 //!   `tracepoint_decode` crate.
 
@@ -15,5 +16,6 @@
 
 pub mod decode;
 pub mod names;
+#[cfg(target_os = "linux")]
 pub mod perf;
 pub use otel_user_events_abi::{status, tracefs};

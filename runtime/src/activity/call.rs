@@ -58,6 +58,7 @@ impl Activity {
 /// `elapsed` converts through `Duration` and checks for overflow, about 30
 /// more instructions per activity (callgrind), in the 2.2x budget of an
 /// activity pair (SPEC §9).
+#[cfg(unix)]
 pub(crate) fn monotonic_ns() -> u64 {
     let mut ts = libc::timespec {
         tv_sec: 0,
@@ -71,6 +72,15 @@ pub(crate) fn monotonic_ns() -> u64 {
     (ts.tv_sec as u64)
         .wrapping_mul(1_000_000_000)
         .wrapping_add(ts.tv_nsec as u64)
+}
+
+/// Now on the monotonic clock, in nanoseconds: since the first call, where
+/// `libc` has no `clock_gettime` (Windows).
+#[cfg(not(unix))]
+pub(crate) fn monotonic_ns() -> u64 {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let start = *START.get_or_init(std::time::Instant::now);
+    start.elapsed().as_nanos() as u64
 }
 
 impl ActivityStart {

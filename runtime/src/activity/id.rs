@@ -141,14 +141,18 @@ fn thread_prefix() -> u64 {
 fn process_seed() -> u64 {
     static SEED: OnceLock<u64> = OnceLock::new();
     *SEED.get_or_init(|| {
-        let mut bytes = [0u8; 8];
-        // SAFETY: writes at most 8 bytes into an 8-byte buffer.
-        let n = unsafe { libc::getrandom(bytes.as_mut_ptr().cast(), bytes.len(), 0) };
-        if n == 8 {
-            return u64::from_ne_bytes(bytes);
+        #[cfg(target_os = "linux")]
+        {
+            let mut bytes = [0u8; 8];
+            // SAFETY: writes at most 8 bytes into an 8-byte buffer.
+            let n = unsafe { libc::getrandom(bytes.as_mut_ptr().cast(), bytes.len(), 0) };
+            if n == 8 {
+                return u64::from_ne_bytes(bytes);
+            }
         }
-        // No getrandom: the standard library's randomly keyed hasher, with the
-        // process id and the time mixed in.
+        // No getrandom (it failed, or this is not Linux): the standard
+        // library's randomly keyed hasher, with the process id and the time
+        // mixed in.
         let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
         hasher.write_u32(std::process::id());
         if let Ok(now) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {

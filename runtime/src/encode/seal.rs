@@ -52,15 +52,9 @@ pub(crate) fn seal_event<E: Encode + ?Sized, R>(
     finish: impl FnOnce(Sealed<'_>) -> R,
 ) -> R {
     let mut storage = SmallStorage::new();
-    let mut writer = storage.writer();
-    writer.set_limit(limit);
-    let dropped = event.encode(&mut writer);
-    match writer.seal(fields) {
-        header @ Some((_, false)) => finish(Sealed {
-            writer,
-            header,
-            dropped,
-        }),
+    let sealed = encode_in(storage.writer(), event, fields, limit);
+    match sealed.header {
+        Some((_, false)) => finish(sealed),
         _ => seal_large(event, fields, limit, finish),
     }
 }
@@ -75,15 +69,26 @@ fn seal_large<E: Encode + ?Sized, R>(
 ) -> R {
     let mut storage = LargeStorage::new();
     let mut writer = storage.writer();
-    writer.set_limit(limit);
     writer.set_retry();
+    finish(encode_in(writer, event, fields, limit))
+}
+
+/// Encodes `event` into `writer`, within `limit` bytes, and seals it.
+#[inline(always)]
+fn encode_in<'w, E: Encode + ?Sized>(
+    mut writer: EventWriter<'w>,
+    event: &'w E,
+    fields: &HeaderFields<'_>,
+    limit: usize,
+) -> Sealed<'w> {
+    writer.set_limit(limit);
     let dropped = event.encode(&mut writer);
     let header = writer.seal(fields);
-    finish(Sealed {
+    Sealed {
         writer,
         header,
         dropped,
-    })
+    }
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@ pub(crate) struct Rfc3339 {
 impl Rfc3339 {
     /// The current time, formatted as UTC. Reads the clock directly: going
     /// through `SystemTime` costs more than the rest of the formatting.
+    #[cfg(unix)]
     pub(crate) fn now() -> Rfc3339 {
         let mut ts = libc::timespec {
             tv_sec: 0,
@@ -46,6 +47,13 @@ impl Rfc3339 {
         #[allow(clippy::useless_conversion)]
         let secs = i64::from(ts.tv_sec);
         Rfc3339::from_parts(secs, ts.tv_nsec as u32)
+    }
+
+    /// The current time, formatted as UTC (from `SystemTime` where `libc` has
+    /// no `clock_gettime`: Windows).
+    #[cfg(not(unix))]
+    pub(crate) fn now() -> Rfc3339 {
+        Rfc3339::new(SystemTime::now())
     }
 
     /// Formats `time` as UTC.

@@ -16,7 +16,7 @@ use crate::Level;
 use crate::activity::{self, ActivityId};
 use crate::encode::header::ActivityIds;
 use crate::encode::time::Rfc3339;
-use crate::output::{CounterSnapshot, KeywordSet, Output, OutputHandle, OutputReport};
+use crate::output::{KeywordSet, Output, output_accessors};
 
 use super::record::{self, RecordEvent, RecordLayout, header_fields};
 
@@ -122,21 +122,7 @@ pub struct UserEventsProcessor {
 }
 
 impl UserEventsProcessor {
-    /// What registration did: the data file and each level's tracepoint.
-    pub fn report(&self) -> &OutputReport {
-        self.output.report()
-    }
-
-    /// The counters now.
-    pub fn counters(&self) -> CounterSnapshot {
-        self.output.counters().snapshot()
-    }
-
-    /// A handle that reads the report and counters while the logger provider
-    /// owns the processor.
-    pub fn handle(&self) -> OutputHandle {
-        OutputHandle::new(&self.output)
-    }
+    output_accessors!("processor", output);
 
     /// The tracepoints of the processor's keyword.
     #[inline(always)]

@@ -28,22 +28,13 @@ const EVENT_ID: &str = "event_id";
 
 /// Metadata kept free for PartB while PartC is written: `PartB`, `_typeName`,
 /// `body`, `severityNumber`, `severityText`, `eventId` and `name` take 76 bytes.
-const META_RESERVE: Room = Room {
-    bytes: 128,
-    segments: 16,
-};
+const META_RESERVE: Room = Room::new(128, 16);
 /// Data kept free for PartB while PartC is written. PartB's fixed members take
 /// at most about 220 bytes; the segments keep borrowing possible (the writer
 /// copies instead of borrowing when fewer than 9 segment slots are left).
-const DATA_RESERVE: Room = Room {
-    bytes: 256,
-    segments: 24,
-};
+const DATA_RESERVE: Room = Room::new(256, 24);
 /// Data kept free for PartB's members after the body.
-const BODY_RESERVE: Room = Room {
-    bytes: 160,
-    segments: 12,
-};
+const BODY_RESERVE: Room = Room::new(160, 12);
 
 /// The processor's settings that shape each event.
 #[derive(Debug)]

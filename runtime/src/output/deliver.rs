@@ -2,15 +2,15 @@
 //! `writev`) or, on a capturing thread, into the test capture, and what became
 //! of it is counted by one function ([`count`]) for both.
 
-use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use otel_user_events_abi::Errno;
+use otel_user_events_abi::{Errno, RawFd};
 
 use super::capture::{self, CapturedEvent};
 use super::counters::Counters;
 use super::enable;
 use crate::encode::seal::Sealed;
+use crate::encode::writer::IoVec;
 
 /// What became of a sealed event.
 enum Fate {
@@ -73,10 +73,25 @@ pub(super) fn to_kernel(
     }
     let header = header.with_write_index(write_index);
     let iov = event.writer.into_iovecs(header);
+    count(counters, write(fd, iov, truncated));
+}
+
+/// One `writev` of `iov` to `fd`, and what became of the event.
+#[cfg(target_os = "linux")]
+#[inline(always)]
+fn write(fd: RawFd, iov: &[IoVec], truncated: bool) -> Fate {
     // SAFETY: every iovec points at memory alive for the duration of this call
-    // (`header` and the writer's storage and borrowed values).
-    let rc = unsafe { libc::writev(fd, iov.as_ptr(), iov.len() as libc::c_int) };
-    let fate = if rc >= 0 {
+    // (`header` and the writer's storage and borrowed values); `IoVec` has the
+    // layout of `libc::iovec` (asserted at compile time in encode/writer/iovec.rs),
+    // so the slice is a valid `iovec` array of `iov.len()` entries.
+    let rc = unsafe {
+        libc::writev(
+            fd,
+            iov.as_ptr().cast::<libc::iovec>(),
+            iov.len() as libc::c_int,
+        )
+    };
+    if rc >= 0 {
         Fate::Written { truncated }
     } else {
         match Errno::last() {
@@ -86,8 +101,17 @@ pub(super) fn to_kernel(
             Errno(libc::EBADF) => Fate::ListenerGone { truncated },
             errno => Fate::Failed { truncated, errno },
         }
-    };
-    count(counters, fate);
+    }
+}
+
+/// Off Linux there is no user_events to write to (and no tracepoint ever
+/// registers, so no event comes here): `ENOTSUP`.
+#[cfg(not(target_os = "linux"))]
+fn write(_fd: RawFd, _iov: &[IoVec], truncated: bool) -> Fate {
+    Fate::Failed {
+        truncated,
+        errno: Errno(libc::ENOTSUP),
+    }
 }
 
 /// Keeps `event` in this thread's test capture as if written to `tracepoint`,

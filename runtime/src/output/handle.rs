@@ -72,3 +72,28 @@ impl fmt::Debug for OutputHandle {
             .finish()
     }
 }
+
+/// The `report`, `counters` and `handle` methods of an output that holds its
+/// `Arc<Output>` at `self.$path`, written once for every output. `$what`
+/// names the output in the docs ("processor", "layer").
+macro_rules! output_accessors {
+    ($what:literal, $($path:ident).+) => {
+        /// What registration did: the data file and each tracepoint,
+        /// registered or why not.
+        pub fn report(&self) -> &crate::output::OutputReport {
+            self.$($path).+.report()
+        }
+
+        /// The counters now.
+        pub fn counters(&self) -> crate::output::CounterSnapshot {
+            self.$($path).+.counters().snapshot()
+        }
+
+        #[doc = concat!("A handle that reads the report and counters (and shuts the ", $what, " down)")]
+        /// once its owner (a logger or tracer provider, a subscriber) holds it.
+        pub fn handle(&self) -> crate::output::OutputHandle {
+            crate::output::OutputHandle::new(&self.$($path).+)
+        }
+    };
+}
+pub(crate) use output_accessors;

@@ -10,12 +10,11 @@
 //! closes it. One word holds the released mark and the number of writers, so
 //! entering and leaving are one atomic add each and shutdown never waits.
 
-use std::os::fd::RawFd;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
-use otel_user_events_abi::{DataFile, DataFileError, Errno};
+use otel_user_events_abi::{DataFile, DataFileError, Errno, RawFd};
 
 /// The released mark in [`KernelFile::state`]; the other bits count writers.
 const RELEASED: usize = 1 << (usize::BITS - 1);

@@ -39,9 +39,12 @@ mod tracepoints;
 
 pub use crate::encode::profile::EncodingProfile;
 pub use counters::CounterSnapshot;
-pub(crate) use counters::{Counters, site_dropped_unavailable, site_drops_unavailable};
+#[cfg(feature = "tracing")]
+pub(crate) use counters::Counters;
+pub(crate) use counters::{site_dropped_unavailable, site_drops_unavailable};
 pub(crate) use engine::Output;
 pub use handle::OutputHandle;
+pub(crate) use handle::output_accessors;
 pub use options::{BuildError, EventLimit};
 pub(crate) use options::{OutputOptions, output_options};
 pub use otel_user_events_abi::{DataFileError, Errno};

@@ -27,6 +27,21 @@ pub struct TracepointStatus {
     pub result: Result<(), Errno>,
 }
 
+#[cfg(test)]
+impl TracepointStatus {
+    /// A status of tracepoint `name` (level and keyword left at 4 and 1:
+    /// what tests of reports and decisions do not look at).
+    pub(crate) fn of(name: &str, call_sites: usize, result: Result<(), Errno>) -> Self {
+        TracepointStatus {
+            name: name.to_owned(),
+            level: Level::Info,
+            keyword: 1,
+            call_sites,
+            result,
+        }
+    }
+}
+
 /// Which output a report is of: the words of its title and sentences.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum OutputKind {

@@ -297,20 +297,8 @@ mod tests {
 
     #[test]
     fn kernel_outcome_names_the_first_failed_tracepoint() {
-        let ok = |name: &str| TracepointStatus {
-            name: name.to_owned(),
-            level: crate::Level::Info,
-            keyword: 1,
-            call_sites: 1,
-            result: Ok(()),
-        };
-        let failed = |name: &str| TracepointStatus {
-            name: name.to_owned(),
-            level: crate::Level::Info,
-            keyword: 1,
-            call_sites: 2,
-            result: Err(Errno(libc::EINVAL)),
-        };
+        let ok = |name: &str| TracepointStatus::of(name, 1, Ok(()));
+        let failed = |name: &str| TracepointStatus::of(name, 2, Err(Errno(libc::EINVAL)));
         let file = Some(Ok(PathBuf::from("/sys/kernel/tracing/user_events_data")));
         let tracepoints = [ok("P_L2K1"), failed("P_L4K1"), failed("P_L5K1")];
         let KernelStatus::Partial(problem) = KernelStatus::new(&file, &tracepoints, true) else {
@@ -352,13 +340,7 @@ mod tests {
 
     #[test]
     fn a_tracepoint_without_call_sites_that_fails_changes_no_output() {
-        let tp = |name: &str, call_sites, result| TracepointStatus {
-            name: name.to_owned(),
-            level: crate::Level::Info,
-            keyword: 1,
-            call_sites,
-            result,
-        };
+        let tp = TracepointStatus::of;
         let file = Some(Ok(PathBuf::from("/sys/kernel/tracing/user_events_data")));
         let tracepoints = [
             tp("P_L1K1", 0, Ok(())),

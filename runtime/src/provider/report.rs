@@ -188,13 +188,7 @@ mod tests {
 
     #[test]
     fn a_tracepoint_without_call_sites_says_why_it_is_registered() {
-        let tp = |name: &str, call_sites, result| TracepointStatus {
-            name: name.to_owned(),
-            level: crate::Level::Info,
-            keyword: 1,
-            call_sites,
-            result,
-        };
+        let tp = TracepointStatus::of;
         let report = InitReport {
             provider: "P".to_owned(),
             requested: OutputMode::UserEvents,

@@ -71,22 +71,10 @@ pub(crate) enum Phase {
 
 /// Metadata kept free for PartB's members after the semantic-convention
 /// attributes (`statusMessage`) and for PartC's header.
-const META_RESERVE: Room = Room {
-    bytes: 48,
-    segments: 6,
-};
+const META_RESERVE: Room = Room::new(48, 6);
 /// Data kept free for `statusMessage` while PartB's attributes and links are
 /// written (a long message is borrowed: a prefix and two segments).
-const DATA_RESERVE: Room = Room {
-    bytes: 80,
-    segments: 6,
-};
-/// PartC comes last: its attributes may use everything (the writer keeps its
-/// own segments for copies).
-const NO_RESERVE: Room = Room {
-    bytes: 0,
-    segments: 0,
-};
+const DATA_RESERVE: Room = Room::new(80, 6);
 
 /// A span as one event, as [`seal_event`](crate::encode::seal::seal_event) encodes it.
 pub(crate) struct SpanRecord<'v> {
@@ -207,7 +195,7 @@ fn encode<'a>(w: &mut EventWriter<'a>, r: &SpanRecord<'a>) -> u64 {
                 w,
                 (key.as_str(), value),
                 layout.arrays,
-                NO_RESERVE,
+                Room::NONE,
             );
         }
     }

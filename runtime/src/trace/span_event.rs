@@ -59,15 +59,9 @@ impl Encode for SpanEventRecord<'_> {
                 w,
                 (key.as_str(), value),
                 layout.arrays,
-                NO_RESERVE,
+                Room::NONE,
             );
         }
         part_c.finish(w)
     }
 }
-
-/// Nothing follows PartC.
-const NO_RESERVE: Room = Room {
-    bytes: 0,
-    segments: 0,
-};

@@ -20,7 +20,7 @@ use crate::encode::header::{
     ActivityIds, HeaderFields, OPCODE_ACTIVITY_START, OPCODE_ACTIVITY_STOP, OPCODE_INFO,
 };
 use crate::encode::time::Rfc3339;
-use crate::output::{CounterSnapshot, KeywordSet, Output, OutputHandle, OutputReport, enable};
+use crate::output::{KeywordSet, Output, enable, output_accessors};
 
 /// The level (and tracepoint) of every span event, as the
 /// `opentelemetry-user-events-trace` crate writes them.
@@ -110,21 +110,7 @@ pub struct UserEventsSpanProcessor {
 }
 
 impl UserEventsSpanProcessor {
-    /// What registration did: the data file and the tracepoints.
-    pub fn report(&self) -> &OutputReport {
-        self.output.report()
-    }
-
-    /// The counters now.
-    pub fn counters(&self) -> CounterSnapshot {
-        self.output.counters().snapshot()
-    }
-
-    /// A handle that reads the report and counters while the tracer provider
-    /// owns the processor.
-    pub fn handle(&self) -> OutputHandle {
-        OutputHandle::new(&self.output)
-    }
+    output_accessors!("processor", output);
 
     /// The tracepoints of the processor's keyword.
     #[inline(always)]

@@ -21,7 +21,7 @@ use crate::encode::header::{
 };
 
 pub(super) use super::shared::Shared;
-use crate::output::{OutputHandle, OutputReport};
+use crate::output::output_accessors;
 
 /// A `tracing-subscriber` [`Layer`] that writes `tracing` events, and spans
 /// as activities, to user_events tracepoints `<Provider>_L<level>K<keyword>`,
@@ -80,7 +80,7 @@ use crate::output::{OutputHandle, OutputReport};
 /// call. Use [`filtered`](Self::filtered) (or `with_filter(layer.filter())`)
 /// so that `tracing` does not even build events nobody listens to.
 ///
-/// Dropping the layer (or [`OutputHandle::shutdown`]) unregisters its tracepoints.
+/// Dropping the layer (or [`OutputHandle::shutdown`](crate::output::OutputHandle::shutdown)) unregisters its tracepoints.
 pub struct UserEventsLayer {
     pub(super) shared: Arc<Shared>,
 }
@@ -90,16 +90,7 @@ impl UserEventsLayer {
         UserEventsLayer { shared }
     }
 
-    /// What registration did: the data file and each tracepoint.
-    pub fn report(&self) -> &OutputReport {
-        self.shared.output.report()
-    }
-
-    /// A handle that reads counters and report (and shuts the layer down)
-    /// while the subscriber owns the layer.
-    pub fn handle(&self) -> OutputHandle {
-        OutputHandle::new(&self.shared.output)
-    }
+    output_accessors!("layer", shared.output);
 
     /// The per-layer filter that enables exactly the call sites someone
     /// listens to (see [`UserEventsFilter`]).

@@ -110,11 +110,6 @@ mod tests {
     use crate::encode::seal::LargeStorage;
     use crate::encode::writer::{Fit, bytes_of};
 
-    const NO_RESERVE: Room = Room {
-        bytes: 0,
-        segments: 0,
-    };
-
     /// The elements of a counted array written alone: its count, then each
     /// element's content.
     fn elements(bytes: &[u8]) -> (usize, Vec<Vec<u8>>) {
@@ -152,7 +147,7 @@ mod tests {
         let mut w = storage.writer();
         let kept = w
             .data
-            .counted_array(items.iter().map(Vec::as_slice), false, NO_RESERVE);
+            .counted_array(items.iter().map(Vec::as_slice), false, Room::NONE);
         assert_eq!(kept, ARRAY_BORROWED_MAX);
         let (_, out) = elements(&bytes_of(&w));
         assert_eq!(out[..], items[..kept]);

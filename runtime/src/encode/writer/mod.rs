@@ -17,6 +17,7 @@
 //! - `data`: [`DataWriter`], the field values;
 //! - `array`: arrays of strings and blobs, shortened by element count;
 //! - `fit`: shortening an event into [`MAX_EVENT_SIZE`];
+//! - `iovec`: [`IoVec`], a segment (`struct iovec`, on every platform);
 //! - here: [`Storage`], which lays both lists out, and [`EventWriter`], which
 //!   seals them into one `writev` vector.
 
@@ -24,6 +25,7 @@ mod array;
 mod bytes;
 mod data;
 mod fit;
+mod iovec;
 mod meta;
 mod segments;
 
@@ -32,8 +34,11 @@ use std::mem::MaybeUninit;
 
 pub(crate) use array::counted_need;
 pub use data::DataWriter;
-pub(crate) use fit::{Fit, MAX_EVENT_SIZE, water_level};
+#[cfg(feature = "tracing")]
+pub(crate) use fit::water_level;
+pub(crate) use fit::{Fit, MAX_EVENT_SIZE};
 use fit::{Truncatable, Truncatables};
+pub(crate) use iovec::IoVec;
 pub(crate) use meta::MetaWriter;
 pub(crate) use segments::INLINE_MAX;
 pub(crate) use segments::Room;
@@ -50,7 +55,7 @@ use super::header::{Header, HeaderFields};
 /// area, whatever the capacity.
 pub(crate) struct Storage<const SCRATCH: usize, const SLOTS: usize, const TRUNCATABLE: usize> {
     scratch: [MaybeUninit<u8>; SCRATCH],
-    slots: [MaybeUninit<libc::iovec>; SLOTS],
+    slots: [MaybeUninit<IoVec>; SLOTS],
     truncatable: [MaybeUninit<Truncatable>; TRUNCATABLE],
 }
 
@@ -82,7 +87,7 @@ impl<const SCRATCH: usize, const SLOTS: usize, const TRUNCATABLE: usize>
         let meta_scratch = SCRATCH / 5;
         let meta_slots = (SLOTS - 1) * 3 / 10;
         let scratch = self.scratch.as_mut_ptr().cast::<u8>();
-        let slots = self.slots.as_mut_ptr().cast::<libc::iovec>();
+        let slots = self.slots.as_mut_ptr().cast::<IoVec>();
         // SAFETY: the offsets stay within the arrays (meta_scratch <= SCRATCH,
         // 1 + meta_slots <= SLOTS). The two lists and the truncatable values
         // get disjoint parts of this storage (metadata: scratch[..meta_scratch]
@@ -121,7 +126,7 @@ pub(crate) struct EventWriter<'a> {
     /// The data: field values.
     pub data: DataWriter<'a>,
     /// All segment slots of the storage: slot 0, then the metadata's, then the data's.
-    slots: *mut libc::iovec,
+    slots: *mut IoVec,
     /// See [`EventWriter::limit`].
     limit: usize,
     /// See [`EventWriter::is_retry`].
@@ -151,6 +156,7 @@ impl<'a> EventWriter<'a> {
 
     /// Whether this is the second encoding of an event (see
     /// [`EventWriter::set_retry`]).
+    #[cfg(feature = "tracing")]
     pub(crate) fn is_retry(&self) -> bool {
         self.retry
     }
@@ -197,7 +203,7 @@ impl<'a> EventWriter<'a> {
     /// the data slices. The metadata slots are moved next to the data's, so the
     /// writer is used up. The vector points at `header`, which must stay alive
     /// (and unmoved) until the vector has been written.
-    pub(crate) fn into_iovecs(self, header: &[u8]) -> &'a [libc::iovec] {
+    pub(crate) fn into_iovecs(self, header: &[u8]) -> &'a [IoVec] {
         let meta = self.meta.segments.segment_count();
         let data = self.data.segments.segment_count();
         // SAFETY: the metadata slots start at slot 1 and the data's right after
@@ -208,8 +214,8 @@ impl<'a> EventWriter<'a> {
             let data_first = self.data.segments.first_slot();
             let first = data_first.sub(meta + 1);
             std::ptr::copy(self.meta.segments.first_slot(), first.add(1), meta);
-            first.write(libc::iovec {
-                iov_base: header.as_ptr() as *mut libc::c_void,
+            first.write(IoVec {
+                iov_base: header.as_ptr() as *mut std::ffi::c_void,
                 iov_len: header.len(),
             });
             debug_assert!(first >= self.slots);

@@ -10,6 +10,7 @@
 
 use std::fmt;
 
+use super::IoVec;
 use super::bytes::{copy_small, floor_char_boundary};
 
 /// Values up to this size are copied; longer ones are borrowed. Also how the
@@ -28,6 +29,16 @@ pub struct Room {
     pub segments: usize,
 }
 
+impl Room {
+    /// Nothing: no bytes, no segments (a reserve for nothing that follows).
+    pub(crate) const NONE: Room = Room::new(0, 0);
+
+    /// `bytes` of scratch and `segments` slots.
+    pub(crate) const fn new(bytes: usize, segments: usize) -> Room {
+        Room { bytes, segments }
+    }
+}
+
 /// One list of segments with its scratch area, both parts of a [`super::Storage`].
 ///
 /// Invariants: `scratch[..used]` is initialised; `slots[..slot_len]` are
@@ -38,7 +49,7 @@ pub(super) struct Segments {
     scratch: *mut u8,
     scratch_cap: usize,
     used: usize,
-    slots: *mut libc::iovec,
+    slots: *mut IoVec,
     slot_cap: usize,
     slot_len: usize,
     last_is_scratch: bool,
@@ -58,7 +69,7 @@ impl Segments {
     pub(super) unsafe fn new(
         scratch: *mut u8,
         scratch_cap: usize,
-        slots: *mut libc::iovec,
+        slots: *mut IoVec,
         slot_cap: usize,
     ) -> Segments {
         Segments {
@@ -129,8 +140,8 @@ impl Segments {
         debug_assert!(self.slot_len < self.slot_cap);
         // SAFETY: slot_len < slot_cap (checked by every caller).
         unsafe {
-            self.slots.add(self.slot_len).write(libc::iovec {
-                iov_base: base as *mut libc::c_void,
+            self.slots.add(self.slot_len).write(IoVec {
+                iov_base: base as *mut std::ffi::c_void,
                 iov_len: len,
             })
         };
@@ -255,11 +266,11 @@ impl Segments {
 
     /// The first slot: the segments are `first_slot()[..segment_count()]`.
     #[inline(always)]
-    pub(super) fn first_slot(&self) -> *mut libc::iovec {
+    pub(super) fn first_slot(&self) -> *mut IoVec {
         self.slots
     }
 
-    fn slots(&self) -> &[libc::iovec] {
+    fn slots(&self) -> &[IoVec] {
         // SAFETY: the first slot_len slots are initialised (invariant).
         unsafe { std::slice::from_raw_parts(self.slots, self.slot_len) }
     }
