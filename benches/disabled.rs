@@ -1,4 +1,4 @@
-//! The disabled path: an event nobody listens to (SPEC §9).
+//! The disabled path: an event nobody listens to (README's performance targets).
 //!
 //! - `ue_log!`: 4 fields, no listener.
 //! - L0: one relaxed atomic load of a static and a branch (the floor).

@@ -1,4 +1,4 @@
-//! The enabled path on a real kernel (SPEC §9): a listener (ftrace) is attached
+//! The enabled path on a real kernel (README's performance targets): a listener (ftrace) is attached
 //! to every tracepoint written here. Runs only inside the VM of
 //! `scripts/kernel-test.sh` (elsewhere it prints that it was skipped):
 //!

@@ -1,4 +1,4 @@
-//! The OpenTelemetry fallback path (SPEC §9): an event with 4 fields becomes an
+//! The OpenTelemetry fallback path (README's performance targets): an event with 4 fields becomes an
 //! SDK `LogRecord` and reaches the same in-memory exporter through a simple
 //! processor.
 //!

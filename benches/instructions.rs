@@ -1,7 +1,7 @@
 //! User-space instructions per enabled event, counted by callgrind inside the
 //! VM: the exact companion of the TCG timings, which are noisy. Callgrind counts
 //! only user-space instructions, so the syscall itself is not in the numbers:
-//! what is left is each path's user-space overhead (SPEC §9: cost minus L1).
+//! what is left is each path's user-space overhead (README's performance targets: cost minus L1).
 //!
 //! `scripts/bench.sh` runs, in the VM, for each PEER:
 //!
@@ -25,7 +25,7 @@
 //! `disabled/P2...`, `disabled/P3_tracing_no_subscriber`: nobody listens), which
 //! need no kernel; and `context/map_current_none`, `context/map_current_span`:
 //! what reading the current OpenTelemetry span costs (PartA's trace ids), with
-//! no context attached and inside a span. The `tracing` layer's peers (SPEC §12, the 4-field
+//! no context attached and inside a span. The `tracing` layer's peers (the 4-field
 //! `tracing::info!`): `tracing_layer` (ours), `tracing_etw` (`tracing-etw` 0.3's
 //! layer), enabled in the VM; disabled: `disabled/tracing_layer` (on a host
 //! without user_events: a shut-down layer, whose words are 0), `disabled/tracing_etw` and

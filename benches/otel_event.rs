@@ -1,4 +1,4 @@
-//! `#[otel_event]` (SPEC §9): what the attribute adds to a function with 4
+//! `#[otel_event]` (README's performance targets): what the attribute adds to a function with 4
 //! arguments.
 //!
 //! - `otel_event_disabled` (runs everywhere): nobody listens.

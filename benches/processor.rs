@@ -1,6 +1,6 @@
-//! The `LogProcessor` path (SPEC §9): `tracing::error!` with 4 and 6 attributes
+//! The `LogProcessor` path (README's performance targets): `tracing::error!` with 4 and 6 attributes
 //! -> `opentelemetry-appender-tracing` -> (a) the seed crate's
-//! `opentelemetry_user_events_logs::Processor` (rows `P1_seed`, the SPEC's P1) or
+//! `opentelemetry_user_events_logs::Processor` (rows `P1_seed`, README's peer P1) or
 //! (b) our `UserEventsProcessor` (rows `ours`).
 //! The records are the seed crate's own benchmark records.
 //!

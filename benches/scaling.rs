@@ -1,4 +1,4 @@
-//! Multi-thread scaling (SPEC §9): 1, 2 and 4 threads each writing the 4-field
+//! Multi-thread scaling (README's performance targets): 1, 2 and 4 threads each writing the 4-field
 //! `OrderPlaced` event at once.
 //!
 //! - `scaling_disabled`: nobody listens (runs anywhere). `ue_log!` next to L0,

@@ -1,4 +1,4 @@
-//! The span processors (SPEC §9, §11): the same span, the
+//! The span processors (README's performance targets): the same span, the
 //! `opentelemetry-user-events-trace` crate's benchmark span (`my-span-name`, six
 //! string attributes), ended through (a) its `Processor` (rows `peer`) or
 //! (b) our `UserEventsSpanProcessor` with its defaults (rows `ours`).

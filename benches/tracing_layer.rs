@@ -1,4 +1,4 @@
-//! The `tracing` layer (SPEC §9, §12): the same 4-field `tracing::info!`
+//! The `tracing` layer (README's performance targets): the same 4-field `tracing::info!`
 //! through our `UserEventsLayer`, `tracing-etw` 0.3's layer and P1 (the seed
 //! path: `tracing::error!` -> `opentelemetry-appender-tracing` ->
 //! `opentelemetry_user_events_logs::Processor`), beside `ue_log!`.

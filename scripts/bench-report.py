@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Turn one benchmark run into README's performance tables (SPEC section 9).
+"""Turn one benchmark run into README's performance tables (its performance targets).
 
 Usage: scripts/bench-report.py [--run RUN_DIR] [--readme README.md] [TARGET_DIR]
 
@@ -182,7 +182,7 @@ def instructions_table(counts: dict) -> str:
 
 
 def target_rows(groups: dict, counts: dict):
-    """(target, measured, met) for each SPEC section 9 target this run measured."""
+    """(target, measured, met) for each performance target this run measured."""
     def get(group, bench):
         return groups.get(group, {}).get(bench)
 
@@ -253,7 +253,7 @@ def target_rows(groups: dict, counts: dict):
             counts["processor_emit/P1_seed"],
             0.5,
         )
-    # The tracing layer (SPEC section 12), against tracing with a layer whose
+    # The tracing layer, against tracing with a layer whose
     # filter says no (disabled), tracing-etw's layer and P1 (enabled, above L1).
     ratio(
         "disabled `tracing` layer ÷ `tracing` with a filter saying no ≤ 1.2",
@@ -383,7 +383,7 @@ def report(groups: dict, counts: dict, run: Path) -> str:
         ]
     targets = target_rows(groups, counts)
     if targets:
-        parts += ["| SPEC §9 target | this run | |", "|---|---|---|"]
+        parts += ["| target | this run | |", "|---|---|---|"]
         for label, value, met in targets:
             status = "" if met is None else ("met" if met else "**missed**")
             parts.append(f"| {label} | {value} | {status} |")

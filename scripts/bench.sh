@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every benchmark of SPEC §9 in one run, then README's performance tables.
+# Every benchmark of README's performance targets in one run, then README's performance tables.
 #
 #   1. on the host: disabled paths, #[otel_event], fallback, processor (disabled),
 #      multi-thread scaling (disabled);

@@ -1,5 +1,5 @@
 //! Events larger than the writer holds or than 64 KB are shortened, never
-//! dropped while their names and fixed parts fit (SPEC §8): arrays keep their
+//! dropped while their names and fixed parts fit: arrays keep their
 //! first elements whole, long values are cut, and the event is flagged
 //! truncated. Captured without a kernel and decoded with `tracepoint_decode`.
 

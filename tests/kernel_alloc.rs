@@ -1,4 +1,4 @@
-//! The user_events path allocates nothing per event (SPEC §9), checked with a
+//! The user_events path allocates nothing per event (README's performance targets), checked with a
 //! counting allocator while a real listener is attached (runs in the VM of
 //! `scripts/kernel-test.sh`; elsewhere it prints that it was skipped).
 

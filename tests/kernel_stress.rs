@@ -425,7 +425,7 @@ fn oversized_events_are_truncated_and_counted() {
     // 100 KB of text: shortened to fit.
     big_event(&"ü".repeat(50_000), &[]);
     // 10,000 short strings (100 KB): the array keeps its first elements
-    // (SPEC §8: dropped only when names and fixed parts cannot fit; it used to be).
+    // (an event is dropped only when its names and fixed parts cannot fit; it used to be).
     big_event("", &["0123456789"; 10_000]);
     tracefs::disable("KBig_L3K1").unwrap();
     let counters = provider.counters();

@@ -97,7 +97,7 @@ fn start(name: &str, part_c: &str, id: &str, related: Option<&str>) -> String {
 }
 
 /// A stop event with the fields `part_c`, then the `duration_ns` that every
-/// stop event carries (SPEC §5), masked as `D`.
+/// stop event carries, masked as `D`.
 fn stop(name: &str, part_c: &str, id: &str) -> String {
     let part_c = if part_c.is_empty() {
         "\"duration_ns\":D".to_owned()

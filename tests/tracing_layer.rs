@@ -740,9 +740,17 @@ fn a_filtered_layer_is_reloaded_by_replacing_its_layer_and_its_filter() {
     });
     let written: Vec<(&str, bool)> = events
         .iter()
-        .map(|e| (e.tracepoint.as_str(), decoded(e).contains("\"name\":\"After\"")))
+        .map(|e| {
+            (
+                e.tracepoint.as_str(),
+                decoded(e).contains("\"name\":\"After\""),
+            )
+        })
         .collect();
-    assert_eq!(written, [("TLReloadA_L4K1", false), ("TLReloadB_L4K1", true)]);
+    assert_eq!(
+        written,
+        [("TLReloadA_L4K1", false), ("TLReloadB_L4K1", true)]
+    );
     // The replaced layer was dropped: its tracepoints are released.
     assert!(first_handle.is_shut_down());
     assert_eq!(first_handle.counters().written, 1);

@@ -1,4 +1,4 @@
-//! The peers of SPEC §9 that several benchmarks measure, each with the same
+//! The peers of README's performance targets that several benchmarks measure, each with the same
 //! 4-field event: `OrderPlaced { order_id, customer, amount, express }`.
 
 // Each benchmark target compiles this module and uses part of it.
@@ -212,7 +212,7 @@ pub fn listen(name: &str) {
         .unwrap_or_else(|e| panic!("enabling {name}: {e}"));
 }
 
-/// The `tracing` layer's peers (SPEC §9, §12): the same 4-field
+/// The `tracing` layer's peers (README's performance targets): the same 4-field
 /// `tracing::info!` ([`tracing_info_event`]) through our layer
 /// (`UserEventsLayer`, with its per-layer filter) or `tracing-etw` 0.3's layer,
 /// each the thread's only subscriber for the duration of `f`.
@@ -249,7 +249,7 @@ pub fn with_etw_subscriber<R>(provider_name: &str, f: impl FnOnce() -> R) -> R {
     tracing::subscriber::with_default(subscriber, f)
 }
 
-/// The disabled baseline of SPEC §12: `tracing` with a layer whose per-layer
+/// The `tracing` layer's disabled baseline: `tracing` with a layer whose per-layer
 /// filter says no at each event (interest "sometimes", as ours), so the
 /// dispatch is the one our filter pays.
 pub fn with_filter_says_no<R>(f: impl FnOnce() -> R) -> R {

@@ -1,7 +1,7 @@
 //! An independent model of the events this project writes, for the property
 //! tests: from the values a test generated, it computes the exact JSON that
 //! `tracepoint_decode` must print and the exact size of the event, applying the
-//! documented rules (SPEC §6, README "Limits worth knowing"):
+//! documented rules (README "Limits worth knowing" and "Outputs"):
 //!
 //! - an event (EventHeader, metadata, data) is at most 65,535 bytes;
 //! - a counted value (string, bytes, array) holds at most 65,535 units (its

@@ -217,7 +217,7 @@ fn activity_body(events: &FnEvents, sig: &mut syn::Signature) -> TokenStream {
     let ok = local("__ue_ok");
     let err = local("__ue_err");
 
-    // Every stop event ends with the call's duration (SPEC §5).
+    // Every stop event ends with the call's duration.
     let duration_field = |fields: &mut Vec<Field>| {
         fields.push(generated_field(
             "duration_ns",
