@@ -1,4 +1,4 @@
-//! The provider group rule (SPEC §13).
+//! The provider group rule: EventHeader's group option, `G<group>` at the end of a tracepoint name.
 
 use std::fmt;
 

@@ -57,7 +57,7 @@ impl Activity {
 /// Now on the monotonic clock, in nanoseconds. Read directly: `Instant`'s
 /// `elapsed` converts through `Duration` and checks for overflow, about 30
 /// more instructions per activity (callgrind), in the 2.2x budget of an
-/// activity pair (SPEC §9).
+/// activity pair (README's performance targets).
 #[cfg(unix)]
 pub(crate) fn monotonic_ns() -> u64 {
     let mut ts = libc::timespec {
