@@ -239,7 +239,7 @@ fn event_names_follow_the_policy_and_keywords_the_target_rules() {
     let build = |policy| {
         UserEventsLayer::builder("TLNames")
             .with_target_keyword("checkout", 0x10)
-            .with_event_name(policy)
+            .with_event_naming(policy)
             .build()
             .unwrap()
     };
@@ -692,7 +692,7 @@ fn a_fixed_event_name_is_checked_by_the_rule_of_ue_log() {
     use otel_user_events::output::BuildError;
     // A `;` and a newline would print ambiguously in every decoder.
     let err = UserEventsLayer::builder("TLBadName")
-        .with_event_name(LayerEventName::Fixed("a;b\n"))
+        .with_event_naming(LayerEventName::Fixed("a;b\n"))
         .build()
         .unwrap_err();
     assert!(matches!(err, BuildError::InvalidEventName(_)), "{err:?}");
@@ -702,12 +702,12 @@ fn a_fixed_event_name_is_checked_by_the_rule_of_ue_log() {
     );
     assert!(
         UserEventsLayer::builder("TLBadName")
-            .with_event_name(LayerEventName::Fixed(""))
+            .with_event_naming(LayerEventName::Fixed(""))
             .build()
             .is_err()
     );
     let ok = UserEventsLayer::builder("TLGoodName")
-        .with_event_name(LayerEventName::Fixed("App.Event-1"))
+        .with_event_naming(LayerEventName::Fixed("App.Event-1"))
         .build();
     assert!(ok.is_ok());
 }

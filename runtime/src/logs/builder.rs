@@ -8,7 +8,7 @@ use otel_user_events_abi::DEFAULT_KEYWORD;
 
 use super::event_name::{DEFAULT_EVENT_NAME, EventNamePolicy};
 use super::log_processor::UserEventsProcessor;
-use super::record::RecordLayout;
+use super::record::RecordSettings;
 use crate::output::{BuildError, Output, OutputKind, OutputOptions, Tracepoints, output_options};
 
 impl UserEventsProcessor {
@@ -268,7 +268,7 @@ impl UserEventsProcessorBuilder {
         let tracepoints = Tracepoints::register(name, &[self.keyword]);
         Ok(UserEventsProcessor {
             output: Output::new(tracepoints, OutputKind::Logs, self.options.limit()),
-            config: RecordLayout::new(
+            settings: RecordSettings::new(
                 self.event_name,
                 self.default_severity,
                 self.resource_attributes,

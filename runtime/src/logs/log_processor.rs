@@ -18,7 +18,7 @@ use crate::encode::header::ActivityIds;
 use crate::encode::time::Rfc3339;
 use crate::output::{KeywordSet, Output, output_accessors};
 
-use super::record::{self, RecordEvent, RecordLayout, header_fields};
+use super::record::{self, RecordEvent, RecordSettings, header_fields};
 
 /// An OpenTelemetry [`LogProcessor`] that writes SDK log records to user_events.
 ///
@@ -118,7 +118,7 @@ use super::record::{self, RecordEvent, RecordLayout, header_fields};
 /// closes the file.
 pub struct UserEventsProcessor {
     pub(super) output: Arc<Output>,
-    pub(super) config: RecordLayout,
+    pub(super) settings: RecordSettings,
 }
 
 impl UserEventsProcessor {
@@ -144,7 +144,7 @@ impl UserEventsProcessor {
         let trace = record::record_trace(record);
         let activity = record_activity(record);
         let content = RecordEvent {
-            config: &self.config,
+            settings: &self.settings,
             record,
             severity,
             time: time.as_str(),
@@ -173,7 +173,7 @@ impl LogProcessor for UserEventsProcessor {
     /// returns after one load.
     #[inline]
     fn emit(&self, record: &mut SdkLogRecord, _scope: &InstrumentationScope) {
-        let severity = self.config.severity_of(record);
+        let severity = self.settings.severity_of(record);
         let level = Level::from_severity(severity);
         let bits = self.set().word(level).load(Ordering::Relaxed);
         if bits != 0 {
@@ -209,7 +209,7 @@ impl LogProcessor for UserEventsProcessor {
     /// (`ext_cloud_roleInstance`) and the allow-listed attributes (PartC) from
     /// the logger provider's resource.
     fn set_resource(&mut self, resource: &Resource) {
-        self.config.set_resource(resource);
+        self.settings.set_resource(resource);
     }
 }
 
@@ -224,7 +224,7 @@ impl fmt::Debug for UserEventsProcessor {
         f.debug_struct("UserEventsProcessor")
             .field("provider", &self.report().provider)
             .field("keywords", &self.report().keywords)
-            .field("event_name", &self.config.event_name)
+            .field("event_name", &self.settings.event_name)
             .field("shut_down", &self.output.is_released())
             .finish_non_exhaustive()
     }

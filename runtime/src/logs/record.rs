@@ -38,7 +38,7 @@ const BODY_RESERVE: Room = Room::new(160, 12);
 
 /// The processor's settings that shape each event.
 #[derive(Debug)]
-pub(crate) struct RecordLayout {
+pub(crate) struct RecordSettings {
     pub(crate) event_name: EventNamePolicy,
     pub(crate) default_severity: Severity,
     resource_keys: Vec<Cow<'static, str>>,
@@ -48,14 +48,14 @@ pub(crate) struct RecordLayout {
     profile: EncodingProfile,
 }
 
-impl RecordLayout {
+impl RecordSettings {
     pub(crate) fn new(
         event_name: EventNamePolicy,
         default_severity: Severity,
         resource_keys: Vec<Cow<'static, str>>,
         profile: EncodingProfile,
-    ) -> RecordLayout {
-        RecordLayout {
+    ) -> RecordSettings {
+        RecordSettings {
             event_name,
             default_severity,
             resource_keys,
@@ -135,7 +135,7 @@ pub(crate) fn header_fields(level: Level) -> HeaderFields<'static> {
 ///
 /// [`seal_event`]: crate::encode::seal_event
 pub(crate) struct RecordEvent<'v> {
-    pub(crate) config: &'v RecordLayout,
+    pub(crate) settings: &'v RecordSettings,
     pub(crate) record: &'v SdkLogRecord,
     pub(crate) severity: Severity,
     pub(crate) time: &'v str,
@@ -152,18 +152,18 @@ impl<'v> Encode for RecordEvent<'v> {
 
 fn encode<'a>(w: &mut EventWriter<'a>, event: &RecordEvent<'a>) -> u64 {
     let RecordEvent {
-        config,
+        settings,
         record,
         severity,
         time,
         trace,
         activity,
     } = *event;
-    let event_name = config.event_name.name_of(record);
-    let part_a = PartA::new(time, trace, &config.cloud_role);
+    let event_name = settings.event_name.name_of(record);
+    let part_a = PartA::new(time, trace, &settings.cloud_role);
     let mut part_c = Members::later(w, "PartC");
     write_head(w, event_name, &part_a);
-    let profile = config.profile;
+    let profile = settings.profile;
     let mut add = |w: &mut EventWriter<'a>, name: &'a str, value: &'a AnyValue| {
         let fits = |w: &EventWriter<'_>, reserve| {
             any_value::field_fits(w, name, value, profile, reserve, DATA_RESERVE)
@@ -172,7 +172,7 @@ fn encode<'a>(w: &mut EventWriter<'a>, event: &RecordEvent<'a>) -> u64 {
             any_value::write_field(w, name, value, profile, DATA_RESERVE);
         }
     };
-    for (key, value) in &config.resource_attributes {
+    for (key, value) in &settings.resource_attributes {
         add(w, key.as_str(), value);
     }
     let mut event_id = None;
@@ -192,14 +192,14 @@ fn encode<'a>(w: &mut EventWriter<'a>, event: &RecordEvent<'a>) -> u64 {
         severity_text: record.severity_text(),
         event_id,
         name: record.event_name().filter(|name| !name.trim().is_empty()),
-        activity: (config.profile == EncodingProfile::Scalars).then_some(PartBActivity {
+        activity: (settings.profile == EncodingProfile::Scalars).then_some(PartBActivity {
             ids: activity.map(ActivityIds::of),
             opcode: 0,
         }),
     };
     write_part_b_head(w, body.is_some(), &part_b);
     if let Some(body) = body {
-        any_value::write_field(w, "body", body, config.profile, BODY_RESERVE);
+        any_value::write_field(w, "body", body, settings.profile, BODY_RESERVE);
     }
     write_part_b_tail(w, &part_b);
     dropped

@@ -3,7 +3,7 @@
 use otel_user_events_abi::DEFAULT_KEYWORD;
 use otel_user_events_abi::name::check_event_name;
 
-use super::record::SpanLayout;
+use super::record::SpanSettings;
 use super::span_processor::UserEventsSpanProcessor;
 use crate::encode::common_schema::CloudRole;
 use crate::encode::profile::EncodingProfile;
@@ -210,7 +210,7 @@ impl UserEventsSpanProcessorBuilder {
         let profile = self.options.profile;
         Ok(UserEventsSpanProcessor {
             output: Output::new(tracepoints, OutputKind::Spans, self.options.limit()),
-            layout: SpanLayout {
+            settings: SpanSettings {
                 event_name: self.event_name,
                 live: self.live,
                 span_events: self.span_events,

@@ -24,7 +24,7 @@ use crate::encode::writer::{EventWriter, Room};
 
 /// The processor's settings that shape each event.
 #[derive(Debug)]
-pub(crate) struct SpanLayout {
+pub(crate) struct SpanSettings {
     /// The EventHeader name of span events (default `"Span"`).
     pub(crate) event_name: &'static str,
     /// ActivityStart at a span's start, ActivityStop at its end.
@@ -38,7 +38,7 @@ pub(crate) struct SpanLayout {
     pub(crate) cloud_role: CloudRole,
 }
 
-impl SpanLayout {
+impl SpanSettings {
     /// PartA of a span's events: `time`, the span's trace and span ids, the
     /// cloud role.
     #[inline(always)]
@@ -52,7 +52,10 @@ impl SpanLayout {
     }
 
     /// In the scalar profile, the activity fields of `header` for PartB.
-    pub(crate) fn scalars_of<'a>(&self, header: &HeaderFields<'a>) -> Option<PartBActivity<'a>> {
+    pub(crate) fn part_b_activity<'a>(
+        &self,
+        header: &HeaderFields<'a>,
+    ) -> Option<PartBActivity<'a>> {
         self.scalars.then_some(PartBActivity {
             ids: header.activity,
             opcode: header.opcode,
@@ -78,7 +81,7 @@ const DATA_RESERVE: Room = Room::new(80, 6);
 
 /// A span as one event, as [`seal_event`](crate::encode::seal::seal_event) encodes it.
 pub(crate) struct SpanRecord<'v> {
-    pub(crate) layout: &'v SpanLayout,
+    pub(crate) settings: &'v SpanSettings,
     pub(crate) span: &'v SpanData,
     pub(crate) phase: Phase,
     /// PartA's time: the span's end (its start, for a start event).
@@ -90,7 +93,7 @@ pub(crate) struct SpanRecord<'v> {
     /// The parent's ids (only its span id is written), for a span with a parent.
     pub(crate) parent: Option<&'v TraceHex>,
     /// The header's activity fields, repeated in PartB (the scalar profile).
-    pub(crate) scalars: Option<PartBActivity<'v>>,
+    pub(crate) part_b_activity: Option<PartBActivity<'v>>,
 }
 
 impl Encode for SpanRecord<'_> {
@@ -128,17 +131,17 @@ pub(crate) fn add_attribute<'a>(
 
 fn encode<'a>(w: &mut EventWriter<'a>, r: &SpanRecord<'a>) -> u64 {
     let SpanRecord {
-        layout,
+        settings,
         span,
         phase,
         time,
         start_time,
         ids,
         parent,
-        scalars,
+        part_b_activity,
     } = *r;
     let mut part_c = Members::later(w, "PartC");
-    write_head(w, layout.event_name, &layout.part_a(time, ids));
+    write_head(w, settings.event_name, &settings.part_a(time, ids));
 
     let mut part_b = Members::open(w, "PartB");
     w.meta.literal_field("_typeName", STRING, 0);
@@ -172,7 +175,7 @@ fn encode<'a>(w: &mut EventWriter<'a>, r: &SpanRecord<'a>) -> u64 {
     for KeyValue { key, value, .. } in &span.attributes {
         if let Some(name) = well_known::part_b_name(key.as_str()) {
             has_http_status_code |= key.as_str() == HTTP_STATUS_CODE;
-            add_attribute(&mut part_b, w, (name, value), layout.arrays, DATA_RESERVE);
+            add_attribute(&mut part_b, w, (name, value), settings.arrays, DATA_RESERVE);
         }
     }
     if let (Phase::End, Status::Error { description }) = (phase, &span.status)
@@ -183,7 +186,7 @@ fn encode<'a>(w: &mut EventWriter<'a>, r: &SpanRecord<'a>) -> u64 {
         w.data.str(description);
         part_b.wrote(1);
     }
-    if let Some(activity) = scalars {
+    if let Some(activity) = part_b_activity {
         part_b.wrote(activity.write(w));
     }
     let dropped = part_b.finish(w);
@@ -194,7 +197,7 @@ fn encode<'a>(w: &mut EventWriter<'a>, r: &SpanRecord<'a>) -> u64 {
                 &mut part_c,
                 w,
                 (key.as_str(), value),
-                layout.arrays,
+                settings.arrays,
                 Room::NONE,
             );
         }

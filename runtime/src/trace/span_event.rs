@@ -9,7 +9,7 @@
 use opentelemetry::KeyValue;
 use opentelemetry::trace::Event;
 
-use super::record::{SpanLayout, add_attribute};
+use super::record::{SpanSettings, add_attribute};
 use crate::encode::common_schema::{PartBActivity, TraceHex, write_head};
 use crate::encode::encoding::STRING;
 use crate::encode::members::Members;
@@ -21,35 +21,35 @@ pub const SPAN_EVENT_NAME: &str = "SpanEvent";
 
 /// One span event, as [`seal_event`](crate::encode::seal::seal_event) encodes it.
 pub(crate) struct SpanEventRecord<'v> {
-    pub(crate) layout: &'v SpanLayout,
+    pub(crate) settings: &'v SpanSettings,
     pub(crate) event: &'v Event,
     /// PartA's time: the event's timestamp.
     pub(crate) time: &'v str,
     /// The span's trace and span ids.
     pub(crate) ids: &'v TraceHex,
     /// The header's activity fields, repeated in PartB (the scalar profile).
-    pub(crate) scalars: Option<PartBActivity<'v>>,
+    pub(crate) part_b_activity: Option<PartBActivity<'v>>,
 }
 
 impl Encode for SpanEventRecord<'_> {
     /// How many attributes did not fit.
     fn encode<'w>(&'w self, w: &mut EventWriter<'w>) -> u64 {
         let SpanEventRecord {
-            layout,
+            settings,
             event,
             time,
             ids,
-            scalars,
+            part_b_activity,
         } = *self;
         let mut part_c = Members::later(w, "PartC");
-        write_head(w, SPAN_EVENT_NAME, &layout.part_a(time, ids));
-        let members = 2 + scalars.map_or(0, |a| a.members());
+        write_head(w, SPAN_EVENT_NAME, &settings.part_a(time, ids));
+        let members = 2 + part_b_activity.map_or(0, |a| a.members());
         w.meta.literal_structure("PartB", members);
         w.meta.literal_field("_typeName", STRING, 0);
         w.data.str(SPAN_EVENT_NAME);
         w.meta.literal_field("name", STRING, 0);
         w.data.str(&event.name);
-        if let Some(activity) = scalars {
+        if let Some(activity) = part_b_activity {
             activity.write(w);
         }
 
@@ -58,7 +58,7 @@ impl Encode for SpanEventRecord<'_> {
                 &mut part_c,
                 w,
                 (key.as_str(), value),
-                layout.arrays,
+                settings.arrays,
                 Room::NONE,
             );
         }

@@ -11,7 +11,7 @@ use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{Span, SpanData, SpanProcessor};
 
-use super::record::{Phase, SpanLayout, SpanRecord};
+use super::record::{Phase, SpanRecord, SpanSettings};
 use super::span_event::SpanEventRecord;
 use crate::Level;
 use crate::activity::ActivityId;
@@ -106,7 +106,7 @@ const LEVEL: Level = Level::Info;
 /// dropping it) unregisters them exactly once and closes the file.
 pub struct UserEventsSpanProcessor {
     pub(super) output: Arc<Output>,
-    pub(super) layout: SpanLayout,
+    pub(super) settings: SpanSettings,
 }
 
 impl UserEventsSpanProcessor {
@@ -143,14 +143,14 @@ impl UserEventsSpanProcessor {
             )),
         };
         let record = SpanRecord {
-            layout: &self.layout,
+            settings: &self.settings,
             span: &data,
             phase: Phase::Start,
             time: time.as_ref().unwrap_or(&start).as_str(),
             start_time: start.as_str(),
             ids: &ids.hex,
             parent: ids.parent_hex.as_ref(),
-            scalars: self.layout.scalars_of(&fields),
+            part_b_activity: self.settings.part_b_activity(&fields),
         };
         sink.seal(&record, &fields);
     }
@@ -161,7 +161,7 @@ impl UserEventsSpanProcessor {
     fn end_enabled(&self, span: &SpanData, bits: u32) {
         let Some(sink) = self.output.sink(self.set().at(LEVEL), bits) else {
             // The sink counted the span; its span events are lost too.
-            if bits & enable::UNAVAILABLE != 0 && self.layout.span_events {
+            if bits & enable::UNAVAILABLE != 0 && self.settings.span_events {
                 for _ in span.events.iter() {
                     self.output.counters().dropped_unavailable();
                 }
@@ -171,7 +171,7 @@ impl UserEventsSpanProcessor {
         let time = sink.fixed_time();
         let ids = SpanIds::of(span);
         let activity = Some(ActivityIds::of(ids.activity.as_bytes()));
-        if self.layout.span_events {
+        if self.settings.span_events {
             let fields = HeaderFields {
                 level: LEVEL.as_u8(),
                 opcode: OPCODE_INFO,
@@ -180,11 +180,11 @@ impl UserEventsSpanProcessor {
             for event in span.events.iter() {
                 let at = Rfc3339::new(time.unwrap_or(event.timestamp));
                 let record = SpanEventRecord {
-                    layout: &self.layout,
+                    settings: &self.settings,
                     event,
                     time: at.as_str(),
                     ids: &ids.hex,
-                    scalars: self.layout.scalars_of(&fields),
+                    part_b_activity: self.settings.part_b_activity(&fields),
                 };
                 sink.seal(&record, &fields);
             }
@@ -192,7 +192,7 @@ impl UserEventsSpanProcessor {
         let end = Rfc3339::new(time.unwrap_or(span.end_time));
         let start = Rfc3339::new(span.start_time);
         // Without live spans the ended span is the peer's plain event.
-        let (opcode, activity) = if self.layout.live {
+        let (opcode, activity) = if self.settings.live {
             (OPCODE_ACTIVITY_STOP, activity)
         } else {
             (OPCODE_INFO, None)
@@ -203,14 +203,14 @@ impl UserEventsSpanProcessor {
             activity,
         };
         let record = SpanRecord {
-            layout: &self.layout,
+            settings: &self.settings,
             span,
             phase: Phase::End,
             time: end.as_str(),
             start_time: start.as_str(),
             ids: &ids.hex,
             parent: ids.parent_hex.as_ref(),
-            scalars: self.layout.scalars_of(&fields),
+            part_b_activity: self.settings.part_b_activity(&fields),
         };
         sink.seal(&record, &fields);
     }
@@ -247,7 +247,7 @@ impl SpanProcessor for UserEventsSpanProcessor {
     /// otherwise returns after one load (or at once, without live spans).
     #[inline]
     fn on_start(&self, span: &mut Span, _cx: &Context) {
-        if !self.layout.live {
+        if !self.settings.live {
             return;
         }
         let bits = self.set().word(LEVEL).load(Ordering::Relaxed);
@@ -282,7 +282,7 @@ impl SpanProcessor for UserEventsSpanProcessor {
     /// Takes `service.name` (PartA `ext_cloud_role`) and `service.instance.id`
     /// (`ext_cloud_roleInstance`) from the tracer provider's resource.
     fn set_resource(&mut self, resource: &Resource) {
-        self.layout.cloud_role = CloudRole::from_resource(Some(resource));
+        self.settings.cloud_role = CloudRole::from_resource(Some(resource));
     }
 }
 
@@ -297,9 +297,9 @@ impl fmt::Debug for UserEventsSpanProcessor {
         f.debug_struct("UserEventsSpanProcessor")
             .field("provider", &self.report().provider)
             .field("keywords", &self.report().keywords)
-            .field("event_name", &self.layout.event_name)
-            .field("live_spans", &self.layout.live)
-            .field("span_events", &self.layout.span_events)
+            .field("event_name", &self.settings.event_name)
+            .field("live_spans", &self.settings.live)
+            .field("span_events", &self.settings.span_events)
             .field("shut_down", &self.output.is_released())
             .finish_non_exhaustive()
     }

@@ -30,7 +30,7 @@ impl UserEventsLayer {
 ///     .with_keyword(0x1) // the default keyword
 ///     .with_target_keyword("myapp::db", 0x10) // events of myapp::db[::*]: keyword 0x10
 ///     .with_provider_group("teama")
-///     .with_event_name(LayerEventName::Metadata)
+///     .with_event_naming(LayerEventName::Metadata)
 ///     .build()?;
 /// let names: Vec<&str> = layer.report().tracepoints.iter().map(|t| t.name.as_str()).collect();
 /// assert_eq!(names[3], "MyService_L4K1Gteama");
@@ -91,10 +91,10 @@ impl UserEventsLayerBuilder {
     /// ```
     /// use otel_user_events_runtime::{tracing::LayerEventName, tracing::UserEventsLayer};
     ///
-    /// let layer = UserEventsLayer::builder("MyService").with_event_name(LayerEventName::Target).build();
+    /// let layer = UserEventsLayer::builder("MyService").with_event_naming(LayerEventName::Target).build();
     /// assert!(layer.is_ok());
     /// ```
-    pub fn with_event_name(mut self, policy: LayerEventName) -> Self {
+    pub fn with_event_naming(mut self, policy: LayerEventName) -> Self {
         self.event_name = policy;
         self
     }

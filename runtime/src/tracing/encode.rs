@@ -6,8 +6,10 @@ use eventheader_types::FieldFormat;
 use tracing_core::field::Visit;
 
 use super::callsites::{PartCLayout, Site, name_of};
-use super::span::SpanData;
-use super::visitor::{Measured, MessageText, MessageVisitor, PartCVisitor, Written};
+use super::span::SpanActivity;
+use super::visitor::{
+    MAX_FIELDS, Measured, MessageText, MessageVisitor, PartCVisitor, WrittenFields,
+};
 use crate::encode::common_schema::{
     PartA, PartB, PartBActivity, write_head, write_part_b_head, write_part_b_tail,
 };
@@ -33,7 +35,7 @@ pub(super) struct Frame<'a> {
     pub(super) part_a: PartA<'a>,
     /// The scalar profile ([`EncodingProfile::Scalars`](crate::output::EncodingProfile::Scalars)):
     /// the header's activity fields, repeated in PartB. `None` in the full profile.
-    pub(super) scalars: Option<PartBActivity<'a>>,
+    pub(super) part_b_activity: Option<PartBActivity<'a>>,
 }
 
 /// An event's content with its frame, as [`seal_event`](crate::encode::seal::seal_event) encodes it.
@@ -62,7 +64,7 @@ impl Content for Fields<'_> {
         let site: &'w Site = self.site;
         write_head(w, site.name, &frame.part_a);
         let mut message_text = MessageText::new();
-        let scalars = frame.scalars.is_some();
+        let scalars = frame.part_b_activity.is_some();
         // Whole on the first try; shortened to fit, the longest values first,
         // when the event is encoded again because it did not fit.
         let cap = if w.is_retry() {
@@ -146,7 +148,7 @@ impl Fields<'_> {
 /// the fields have the types it was built for (one borrowed slice), else field
 /// by field.
 #[inline(always)]
-fn part_c_meta<'w>(w: &mut EventWriter<'w>, site: &'w Site, written: &Written) {
+fn part_c_meta<'w>(w: &mut EventWriter<'w>, site: &'w Site, written: &WrittenFields) {
     let layout = match site.part_c.get() {
         Some(layout) => Some(layout),
         None if site.cached => Some(
@@ -163,7 +165,7 @@ fn part_c_meta<'w>(w: &mut EventWriter<'w>, site: &'w Site, written: &Written) {
 
 #[cold]
 #[inline(never)]
-fn part_c_field_by_field(w: &mut EventWriter<'_>, site: &Site, written: &Written) {
+fn part_c_field_by_field(w: &mut EventWriter<'_>, site: &Site, written: &WrittenFields) {
     w.meta.literal_structure("PartC", written.len() as u8);
     for &(index, kind) in written {
         let (encoding, format) = kind.encoding();
@@ -177,7 +179,7 @@ fn part_b<'a>(site: &'a Site, frame: &Frame<'a>) -> PartB<'a> {
         severity_text: Some(site.severity_text),
         event_id: None,
         name: Some(site.name),
-        activity: frame.scalars,
+        activity: frame.part_b_activity,
     }
 }
 
@@ -185,7 +187,7 @@ fn part_b<'a>(site: &'a Site, frame: &Frame<'a>) -> PartB<'a> {
 /// `duration_ns`.
 pub(super) struct Stop<'v> {
     pub(super) site: &'v Site,
-    pub(super) data: &'v SpanData,
+    pub(super) data: &'v SpanActivity,
     pub(super) duration_ns: u64,
 }
 
@@ -193,11 +195,11 @@ impl Content for Stop<'_> {
     fn encode<'w>(&'w self, w: &mut EventWriter<'w>, frame: &Frame<'w>) -> u64 {
         let site: &'w Site = self.site;
         write_head(w, site.name, &frame.part_a);
-        let scalars = frame.scalars.is_some();
+        let scalars = frame.part_b_activity.is_some();
         let later = &self.data.later;
         w.meta
-            .literal_structure("PartC", (later.len() + 1).min(127) as u8);
-        for recorded in later.iter().take(126) {
+            .literal_structure("PartC", (later.len() + 1).min(MAX_FIELDS) as u8);
+        for recorded in later.iter().take(MAX_FIELDS - 1) {
             let kind = recorded.encode(&mut w.data, scalars);
             let (encoding, format) = kind.encoding();
             w.meta.field(recorded.name, encoding, format);
@@ -211,6 +213,6 @@ impl Content for Stop<'_> {
         let part_b = part_b(site, frame);
         write_part_b_head(w, false, &part_b);
         write_part_b_tail(w, &part_b);
-        later.len().saturating_sub(126) as u64
+        later.len().saturating_sub(MAX_FIELDS - 1) as u64
     }
 }

@@ -8,7 +8,7 @@
 ///
 /// // Every event is `MyService:AppEvent`; spans keep their names.
 /// let layer = UserEventsLayer::builder("MyService")
-///     .with_event_name(LayerEventName::Fixed("AppEvent"))
+///     .with_event_naming(LayerEventName::Fixed("AppEvent"))
 ///     .build();
 /// assert!(layer.is_ok());
 /// ```

@@ -184,14 +184,14 @@ impl Shared {
         };
         let time = sink.fixed_time().map_or_else(Rfc3339::now, Rfc3339::new);
         let trace = CurrentSpan::get().as_ref().map(CurrentSpan::trace_hex);
-        let scalars = (self.profile == EncodingProfile::Scalars).then_some(PartBActivity {
+        let part_b_activity = (self.profile == EncodingProfile::Scalars).then_some(PartBActivity {
             ids: header.activity,
             opcode: header.opcode,
         });
         let framed = Framed {
             frame: Frame {
                 part_a: PartA::new(time.as_str(), trace.as_ref(), &self.cloud_role),
-                scalars,
+                part_b_activity,
             },
             content,
         };

@@ -5,7 +5,7 @@
 //!
 //! The registry keeps one extension per type, and several layers may track
 //! the same span (two providers, two teams): [`Spans`] holds each layer's
-//! [`SpanData`] under the layer's id, the first inline. Per span the
+//! [`SpanActivity`] under the layer's id, the first inline. Per span the
 //! registry allocates once for it (the first layer's data, about 90 bytes);
 //! each further layer adds its entry to a `Vec`. Values recorded after
 //! creation (`Span::record`) are kept owned until the stop event: a `Vec`
@@ -25,7 +25,7 @@ use crate::encode::json::Hex;
 use crate::encode::writer::DataWriter;
 
 /// A span written as an activity.
-pub(super) struct SpanData {
+pub(super) struct SpanActivity {
     pub(super) id: ActivityId,
     /// [`monotonic_ns`] when the span was created.
     pub(super) started: u64,
@@ -34,9 +34,9 @@ pub(super) struct SpanData {
     pub(super) later: Vec<Recorded>,
 }
 
-impl SpanData {
-    pub(super) fn new(id: ActivityId) -> SpanData {
-        SpanData {
+impl SpanActivity {
+    pub(super) fn new(id: ActivityId) -> SpanActivity {
+        SpanActivity {
             id,
             started: monotonic_ns(),
             later: Vec::new(),
@@ -52,13 +52,13 @@ impl SpanData {
 
 /// The data of every layer that tracks a span, by layer id.
 pub(super) struct Spans {
-    first: (u64, SpanData),
-    more: Vec<(u64, SpanData)>,
+    first: (u64, SpanActivity),
+    more: Vec<(u64, SpanActivity)>,
 }
 
 impl Spans {
     /// Layer `layer`'s data of the span whose extensions are `ext`.
-    pub(super) fn get<'a>(ext: &'a Extensions<'_>, layer: u64) -> Option<&'a SpanData> {
+    pub(super) fn get<'a>(ext: &'a Extensions<'_>, layer: u64) -> Option<&'a SpanActivity> {
         let spans = ext.get::<Spans>()?;
         std::iter::once(&spans.first)
             .chain(&spans.more)
@@ -70,7 +70,7 @@ impl Spans {
     pub(super) fn get_mut<'a>(
         ext: &'a mut ExtensionsMut<'_>,
         layer: u64,
-    ) -> Option<&'a mut SpanData> {
+    ) -> Option<&'a mut SpanActivity> {
         let spans = ext.get_mut::<Spans>()?;
         std::iter::once(&mut spans.first)
             .chain(&mut spans.more)
@@ -79,7 +79,7 @@ impl Spans {
     }
 
     /// Keeps layer `layer`'s data of the span (replacing what it had).
-    pub(super) fn insert(ext: &mut ExtensionsMut<'_>, layer: u64, data: SpanData) {
+    pub(super) fn insert(ext: &mut ExtensionsMut<'_>, layer: u64, data: SpanActivity) {
         match ext.get_mut::<Spans>() {
             Some(spans) => match Self::entry(spans, layer) {
                 Some(old) => *old = data,
@@ -93,7 +93,7 @@ impl Spans {
     }
 
     /// Takes layer `layer`'s data of the span out.
-    pub(super) fn remove(ext: &mut ExtensionsMut<'_>, layer: u64) -> Option<SpanData> {
+    pub(super) fn remove(ext: &mut ExtensionsMut<'_>, layer: u64) -> Option<SpanActivity> {
         let spans = ext.get_mut::<Spans>()?;
         if let Some(at) = spans.more.iter().position(|(id, _)| *id == layer) {
             return Some(spans.more.swap_remove(at).1);
@@ -107,7 +107,7 @@ impl Spans {
         }
     }
 
-    fn entry(spans: &mut Spans, layer: u64) -> Option<&mut SpanData> {
+    fn entry(spans: &mut Spans, layer: u64) -> Option<&mut SpanActivity> {
         std::iter::once(&mut spans.first)
             .chain(&mut spans.more)
             .find(|(id, _)| *id == layer)
@@ -159,7 +159,7 @@ impl Recorded {
     }
 }
 
-/// Keeps the values of `Span::record` in a span's [`SpanData`].
+/// Keeps the values of `Span::record` in a span's [`SpanActivity`].
 pub(super) struct RecordVisitor<'a> {
     pub(super) later: &'a mut Vec<Recorded>,
 }

@@ -14,7 +14,7 @@ use tracing_subscriber::registry::LookupSpan;
 
 use super::encode::{Fields, Stop};
 use super::filter::UserEventsFilter;
-use super::span::{self, RecordVisitor, SpanData, Spans};
+use super::span::{self, RecordVisitor, SpanActivity, Spans};
 use crate::activity::ActivityId;
 use crate::encode::header::{
     ActivityIds, HeaderFields, OPCODE_ACTIVITY_START, OPCODE_ACTIVITY_STOP, OPCODE_INFO,
@@ -201,7 +201,7 @@ where
                 return;
             }
             let related = self.parent_activity(attrs.is_contextual(), attrs.parent(), &ctx);
-            let data = SpanData::new(ActivityId::new());
+            let data = SpanActivity::new(ActivityId::new());
             let header = HeaderFields {
                 level: site.level.as_u8(),
                 opcode: OPCODE_ACTIVITY_START,

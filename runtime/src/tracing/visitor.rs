@@ -62,14 +62,14 @@ impl Kind {
 
 /// The fields written so far: `(index in the call site's field set, kind)`, in
 /// order. Two bytes a field: names are looked up only to build metadata.
-pub(super) type Written = ArrayVec<(u16, Kind), MAX_FIELDS>;
+pub(super) type WrittenFields = ArrayVec<(u16, Kind), MAX_FIELDS>;
 
 /// Writes an event's fields (all but the message) into its data.
 pub(super) struct PartCVisitor<'a, 'w> {
     pub(super) data: &'a mut DataWriter<'w>,
     /// The call site's `message` field, left for PartB.
     pub(super) message: Option<usize>,
-    pub(super) written: Written,
+    pub(super) written: WrittenFields,
     /// Whether the message was seen.
     pub(super) has_message: bool,
     /// The message's text, when it fit here (`message_inline`); else PartB
@@ -96,7 +96,7 @@ impl<'a, 'w> PartCVisitor<'a, 'w> {
         PartCVisitor {
             data: &mut w.data,
             message,
-            written: Written::new(),
+            written: WrittenFields::new(),
             has_message: false,
             message_text,
             message_inline: false,
