@@ -51,14 +51,24 @@ pub(crate) fn seal_event<E: Encode + ?Sized, R>(
     limit: usize,
     finish: impl FnOnce(Sealed<'_>) -> R,
 ) -> R {
+    // Built in place (not returned from a helper): the writer is large enough
+    // that every move of it is a `memcpy` on the enabled path.
     let mut storage = SmallStorage::new();
-    let sealed = encode_in(storage.writer(), event, fields, limit);
-    match sealed.header {
-        Some((_, false)) => finish(sealed),
+    let mut writer = storage.writer();
+    writer.set_limit(limit);
+    let dropped = event.encode(&mut writer);
+    match writer.seal(fields) {
+        header @ Some((_, false)) => finish(Sealed {
+            writer,
+            header,
+            dropped,
+        }),
         _ => seal_large(event, fields, limit, finish),
     }
 }
 
+/// [`seal_event`] again in large storage, the event's values measured and
+/// shortened to fit where they must be (see `EventWriter::is_retry`).
 #[cold]
 #[inline(never)]
 fn seal_large<E: Encode + ?Sized, R>(
@@ -69,26 +79,15 @@ fn seal_large<E: Encode + ?Sized, R>(
 ) -> R {
     let mut storage = LargeStorage::new();
     let mut writer = storage.writer();
-    writer.set_retry();
-    finish(encode_in(writer, event, fields, limit))
-}
-
-/// Encodes `event` into `writer`, within `limit` bytes, and seals it.
-#[inline(always)]
-fn encode_in<'w, E: Encode + ?Sized>(
-    mut writer: EventWriter<'w>,
-    event: &'w E,
-    fields: &HeaderFields<'_>,
-    limit: usize,
-) -> Sealed<'w> {
     writer.set_limit(limit);
+    writer.set_retry();
     let dropped = event.encode(&mut writer);
     let header = writer.seal(fields);
-    Sealed {
+    finish(Sealed {
         writer,
         header,
         dropped,
-    }
+    })
 }
 
 #[cfg(test)]

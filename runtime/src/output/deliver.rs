@@ -24,13 +24,10 @@ enum Fate {
     Failed { truncated: bool, errno: Errno },
 }
 
-/// Counts `fate` in `counters` (if any): the one place an event's outcome is
+/// Counts `fate` in `counters`: the one place an event's outcome is
 /// counted, for the kernel write and for a test capture alike.
 #[inline(always)]
-fn count(counters: Option<&Counters>, fate: Fate) {
-    let Some(counters) = counters else {
-        return;
-    };
+fn count(counters: &Counters, fate: Fate) {
     let truncated = match fate {
         Fate::TooLarge => {
             counters.dropped_too_large();
@@ -62,7 +59,7 @@ pub(super) fn to_kernel(
     fd: RawFd,
     enable: &AtomicU32,
     write_index: u32,
-    counters: Option<&Counters>,
+    counters: &Counters,
 ) {
     let Some((mut header, truncated)) = event.header else {
         return count(counters, Fate::TooLarge);
@@ -117,6 +114,8 @@ fn write(_fd: RawFd, _iov: &[IoVec], truncated: bool) -> Fate {
 /// Keeps `event` in this thread's test capture as if written to `tracepoint`,
 /// counted in `counters` (none for a macro event captured while no provider
 /// is active).
+#[cold]
+#[inline(never)]
 pub(super) fn to_capture(event: Sealed<'_>, tracepoint: String, counters: Option<&Counters>) {
     let fate = match event.header {
         None => Fate::TooLarge,
@@ -129,5 +128,7 @@ pub(super) fn to_capture(event: Sealed<'_>, tracepoint: String, counters: Option
             Fate::Written { truncated }
         }
     };
-    count(counters, fate);
+    if let Some(counters) = counters {
+        count(counters, fate);
+    }
 }

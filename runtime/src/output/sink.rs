@@ -17,17 +17,23 @@ use crate::encode::seal::{Encode, seal_event};
 
 /// Where one enabled event goes.
 enum Route<'a> {
-    /// This thread's test capture, as if written to this tracepoint.
-    Capture {
-        tracepoint: String,
-        settings: Settings,
-    },
+    /// This thread's test capture, as if written to this tracepoint. Boxed:
+    /// the kernel's route, on every written event, stays a few words that
+    /// move in registers.
+    Capture(Box<Captured>),
     /// The output's `user_events_data`, entered for this write.
     Kernel {
         writing: Writing<'a>,
         word: &'a AtomicU32,
         index: u32,
+        counters: &'a Counters,
     },
+}
+
+/// A test capture's route: the tracepoint it stands for, and its settings.
+struct Captured {
+    tracepoint: String,
+    settings: Settings,
 }
 
 /// An enabled event's destination, from [`Output::sink`] or
@@ -58,10 +64,10 @@ impl Output {
                 .name()
                 .tracepoint_name(at.level, at.keyword);
             return Some(Sink {
-                route: Route::Capture {
+                route: Route::Capture(Box::new(Captured {
                     tracepoint,
                     settings,
-                },
+                })),
                 counters: Some(self.counters()),
                 limit: self.limit(),
             });
@@ -77,6 +83,7 @@ impl Output {
                     writing,
                     word: at.word,
                     index: at.index,
+                    counters: self.counters(),
                 },
                 counters: Some(self.counters()),
                 limit: self.limit(),
@@ -103,10 +110,10 @@ impl<'a> Sink<'a> {
         limit: usize,
     ) -> Sink<'a> {
         Sink {
-            route: Route::Capture {
+            route: Route::Capture(Box::new(Captured {
                 tracepoint,
                 settings,
-            },
+            })),
             counters,
             limit,
         }
@@ -117,7 +124,7 @@ impl<'a> Sink<'a> {
     #[inline(always)]
     pub(crate) fn fixed_time(&self) -> Option<SystemTime> {
         match &self.route {
-            Route::Capture { settings, .. } => settings.time,
+            Route::Capture(captured) => captured.settings.time,
             Route::Kernel { .. } => None,
         }
     }
@@ -126,7 +133,7 @@ impl<'a> Sink<'a> {
     #[inline(always)]
     pub(crate) fn capture(&self) -> Option<&Settings> {
         match &self.route {
-            Route::Capture { settings, .. } => Some(settings),
+            Route::Capture(captured) => Some(&captured.settings),
             Route::Kernel { .. } => None,
         }
     }
@@ -137,22 +144,31 @@ impl<'a> Sink<'a> {
     /// more events of the same tracepoint (a span's events, then the span).
     #[inline(always)]
     pub(crate) fn seal<E: Encode + ?Sized>(&self, event: &E, header: &HeaderFields<'_>) {
-        seal_event(event, header, self.limit, |sealed| {
-            if let Some(counters) = self.counters
-                && sealed.dropped > 0
-            {
-                counters.attributes_dropped(sealed.dropped);
-            }
-            match &self.route {
-                Route::Capture { tracepoint, .. } => {
-                    deliver::to_capture(sealed, tracepoint.clone(), self.counters)
+        // Inlined, so the sealed event is written where it was encoded
+        // instead of moved (a `memcpy` of the writer) into a call.
+        seal_event(
+            event,
+            header,
+            self.limit,
+            #[inline(always)]
+            |sealed| {
+                if let Some(counters) = self.counters
+                    && sealed.dropped > 0
+                {
+                    counters.attributes_dropped(sealed.dropped);
                 }
-                Route::Kernel {
-                    writing,
-                    word,
-                    index,
-                } => deliver::to_kernel(sealed, writing.fd(), word, *index, self.counters),
-            }
-        });
+                match &self.route {
+                    Route::Capture(captured) => {
+                        deliver::to_capture(sealed, captured.tracepoint.clone(), self.counters)
+                    }
+                    Route::Kernel {
+                        writing,
+                        word,
+                        index,
+                        counters,
+                    } => deliver::to_kernel(sealed, writing.fd(), word, *index, counters),
+                }
+            },
+        );
     }
 }

@@ -248,20 +248,20 @@ pub(super) fn enter(layer: u64, span: u64, id: ActivityId) {
 /// span (several layers track the same spans, each with its own ids): then
 /// the innermost span this layer entered.
 pub(super) fn current_for(layer: u64) -> Option<ActivityId> {
-    let current = ActivityId::current();
+    let current = ActivityId::current()?;
     ENTERED
         .try_with(|e| {
             let entered = e.borrow();
             match entered.last() {
-                Some(top) if Some(top.id) == current && top.layer != layer => entered
+                Some(top) if top.id == current && top.layer != layer => entered
                     .iter()
                     .rev()
                     .find(|e| e.layer == layer)
                     .map(|e| e.id),
-                _ => current,
+                _ => Some(current),
             }
         })
-        .unwrap_or(current)
+        .unwrap_or(Some(current))
 }
 
 /// Span `span` is exited (by layer `layer`): the activity current before it was entered is

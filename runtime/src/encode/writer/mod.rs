@@ -139,7 +139,8 @@ impl<'a> EventWriter<'a> {
     /// [`MAX_EVENT_SIZE`], what the kernel takes; the default): the output's
     /// choice, set before the event is encoded so that encoders see it.
     pub(crate) fn set_limit(&mut self, limit: usize) {
-        self.limit = limit.min(MAX_EVENT_SIZE);
+        debug_assert!(limit <= MAX_EVENT_SIZE, "limit {limit}");
+        self.limit = limit;
     }
 
     /// The most bytes the event may have after the write index.
