@@ -344,6 +344,21 @@ fn trace_context_comes_from_the_current_span() {
     assert_eq!(trace.span_id, span_id);
     assert_eq!(trace.trace_flags, Some(TraceFlags::SAMPLED));
     assert!(got[1].trace_context().is_none());
+    // Inside the span, the record carries the span's activity id, as its
+    // event on user_events does: ActivityId::from_span(trace, span).
+    let activity =
+        otel_user_events::activity::ActivityId::from_span(trace_id.to_bytes(), span_id.to_bytes());
+    let attribute = |record: &SdkLogRecord, key: &str| {
+        attributes(record)
+            .into_iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    };
+    assert_eq!(
+        attribute(&got[0], "activity_id"),
+        Some(AnyValue::Bytes(Box::new(activity.as_bytes().to_vec())))
+    );
+    assert_eq!(attribute(&got[1], "activity_id"), None);
     fixture.finish();
 }
 

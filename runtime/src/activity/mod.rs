@@ -25,4 +25,4 @@ pub(crate) use call::monotonic_ns;
 #[cfg(feature = "tracing")]
 pub(crate) use current::set_current;
 pub use id::ActivityId;
-pub(crate) use otel_span::{CurrentSpan, span_activity, within_span};
+pub(crate) use otel_span::{OtelSpan, span_activity, within_span};

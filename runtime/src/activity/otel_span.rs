@@ -11,18 +11,25 @@ use super::id::ActivityId;
 use crate::encode::common_schema::{self, TraceHex};
 use crate::encode::header::{OPCODE_ACTIVITY_START, OPCODE_INFO};
 
-/// The ids of the current OpenTelemetry span, read once per event: PartA's
-/// trace context and the activity id come from the same read.
-pub(crate) struct CurrentSpan {
+/// The ids of an OpenTelemetry span: the current one, read once per event
+/// (PartA's trace context and the activity id come from the same read), or
+/// the one `tracing-opentelemetry` keeps for a `tracing` span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct OtelSpan {
     trace_id: TraceId,
     span_id: SpanId,
 }
 
-impl CurrentSpan {
+impl OtelSpan {
+    /// The span `trace_id`/`span_id`.
+    #[cfg_attr(not(feature = "tracing-opentelemetry"), allow(dead_code))]
+    pub(crate) fn new(trace_id: TraceId, span_id: SpanId) -> OtelSpan {
+        OtelSpan { trace_id, span_id }
+    }
+
     /// The current span, if `Context::current` has a valid one.
-    pub(crate) fn get() -> Option<CurrentSpan> {
-        common_schema::current_span_ids()
-            .map(|(trace_id, span_id)| CurrentSpan { trace_id, span_id })
+    pub(crate) fn current() -> Option<OtelSpan> {
+        common_schema::current_span_ids().map(|(trace_id, span_id)| OtelSpan { trace_id, span_id })
     }
 
     /// Its trace and span id as PartA writes them.
@@ -98,7 +105,7 @@ mod tests {
     #[test]
     fn the_current_span_is_read_from_the_context() {
         use opentelemetry::trace::{SpanContext, TraceContextExt as _, TraceFlags, TraceState};
-        assert!(CurrentSpan::get().is_none());
+        assert!(OtelSpan::current().is_none());
         let sc = SpanContext::new(
             TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap(),
             SpanId::from_hex("00f067aa0ba902b7").unwrap(),
@@ -109,7 +116,7 @@ mod tests {
         let _guard = opentelemetry::Context::current()
             .with_remote_span_context(sc)
             .attach();
-        let span = CurrentSpan::get().unwrap();
+        let span = OtelSpan::current().unwrap();
         assert_eq!(
             span.trace_hex().as_strs(),
             ("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7")

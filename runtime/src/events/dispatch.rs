@@ -6,7 +6,7 @@ use std::time::SystemTime;
 use super::callsite::{Callsite, EventInfo};
 use super::event::Event;
 use super::fallback;
-use crate::activity::{self, CurrentSpan};
+use crate::activity::{self, OtelSpan};
 use crate::encode::common_schema::{self, CloudRole, PartA, PartB, PartBActivity};
 use crate::encode::header::HeaderFields;
 use crate::encode::layout::TYPE_NAME_DATA;
@@ -100,9 +100,9 @@ fn write(
     sink: &Sink<'_>,
 ) {
     // One read of the OpenTelemetry context for PartA's ids and the activity id.
-    let span = CurrentSpan::get();
-    let trace = span.as_ref().map(CurrentSpan::trace_hex);
-    let span_activity = span.as_ref().map(CurrentSpan::activity_id);
+    let span = OtelSpan::current();
+    let trace = span.as_ref().map(OtelSpan::trace_hex);
+    let span_activity = span.as_ref().map(OtelSpan::activity_id);
     let part_a = PartA::new(time.as_str(), trace.as_ref(), cloud_role);
     // Inside an OpenTelemetry span, see `activity::within_span`.
     let ids = activity::within_span(event.activity, event.opcode, span_activity.as_ref());

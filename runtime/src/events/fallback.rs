@@ -12,7 +12,7 @@
 //! | body                   | `body = ..`, converted like a field                   |
 //! | attributes             | the fields, in order, by [`Field::to_attribute`](crate::field::Field::to_attribute) (a `None` option is left out) |
 //! | trace context          | the current OpenTelemetry span, when valid            |
-//! | `activity_id`, `related_activity_id` | `#[otel_event]` activities, and events written while one is current (`activity_id` only): 16 bytes (`Bytes`) |
+//! | `activity_id`, `related_activity_id` | `#[otel_event]` activities, and events written while one is current (`activity_id` only); inside an OpenTelemetry span, the span's `ActivityId::from_span` (the activity of a plain event, the related id of an activity's start), as on user_events: 16 bytes (`Bytes`) |
 //! | `opcode`               | `"ActivityStart"` / `"ActivityStop"` on an activity's start and stop records; absent on plain events |
 //! | `keyword`              | the keyword, `Int` (a decimal `String` beyond `i64::MAX`), when it is not the default 1 |
 //!
@@ -52,6 +52,7 @@ use opentelemetry::trace::TraceContextExt as _;
 
 use super::callsite::EventInfo;
 use super::event::Event;
+use crate::activity::{span_activity, within_span};
 use crate::encode::header::ActivityIds;
 use crate::provider::ProviderState;
 
@@ -98,10 +99,13 @@ pub(crate) fn emit_record(state: &ProviderState, info: &'static EventInfo, event
             record.add_attribute(*name, value);
         }
     }
+    // Inside an OpenTelemetry span, its activity (as on user_events: see
+    // `activity::within_span`).
+    let span_activity = trace.map(|(trace_id, span_id, _)| span_activity(trace_id, span_id));
     if let Some(ActivityIds {
         id: activity,
         related,
-    }) = event.activity
+    }) = within_span(event.activity, event.opcode, span_activity.as_ref())
     {
         record.add_attribute("activity_id", AnyValue::Bytes(Box::new(activity.to_vec())));
         if let Some(related) = related {
@@ -122,7 +126,7 @@ pub(crate) fn emit_record(state: &ProviderState, info: &'static EventInfo, event
 }
 
 /// The keyword of call sites that name none; left out of records.
-const DEFAULT_KEYWORD: u64 = 1;
+const DEFAULT_KEYWORD: u64 = otel_user_events_abi::DEFAULT_KEYWORD;
 
 /// The `opcode` attribute of an EventHeader opcode; plain events (Info) have none.
 fn opcode_name(opcode: u8) -> Option<&'static str> {

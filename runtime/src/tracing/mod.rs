@@ -12,6 +12,7 @@
 //! - `visitor`: `tracing` values into an event, with natural types;
 //! - `encode`: the Common Schema layout of events, span starts and stops;
 //! - `span`: the data kept per span, and the thread's current activity;
+//! - `otel`: a span's OpenTelemetry ids, from `tracing-opentelemetry`;
 //! - `user_events_layer`: the [`UserEventsLayer`] and its hooks;
 //! - `filter`: [`UserEventsFilter`], its per-layer filter.
 
@@ -20,6 +21,7 @@ mod callsites;
 mod encode;
 mod event_name;
 mod filter;
+mod otel;
 mod shared;
 mod span;
 mod user_events_layer;

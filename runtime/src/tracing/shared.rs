@@ -12,8 +12,9 @@ use tracing_core::Metadata;
 use super::callsites::{Callsites, Site};
 use super::encode::{Content, Frame, Framed};
 use super::event_name::LayerEventName;
+use super::otel;
 use crate::Level;
-use crate::activity::CurrentSpan;
+use crate::activity::OtelSpan;
 use crate::encode::common_schema::{CloudRole, PartA, PartBActivity};
 use crate::encode::header::HeaderFields;
 use crate::encode::profile::EncodingProfile;
@@ -34,6 +35,8 @@ pub(crate) struct Shared {
     pub(super) callsites: Callsites,
     /// No resource: PartA carries no cloud role (kept for the shared PartA).
     cloud_role: CloudRole,
+    /// The subscriber the layer is in (for `tracing-opentelemetry`'s spans).
+    pub(super) subscriber: otel::Subscriber,
     profile: EncodingProfile,
 }
 
@@ -71,6 +74,7 @@ impl Shared {
             event_name,
             callsites: Callsites::new(),
             cloud_role: CloudRole::default(),
+            subscriber: otel::Subscriber::default(),
             profile,
         })
     }
@@ -170,20 +174,22 @@ impl Shared {
     }
 
     /// Writes an event of `site` (its enable word said `bits`) to the kernel,
-    /// or to this thread's test capture, and counts what became of it.
+    /// or to this thread's test capture, and counts what became of it. PartA
+    /// carries the ids of `span`: the current OpenTelemetry span, or a span's
+    /// own for its start and stop (read by the caller, once per event).
     #[inline(never)]
     pub(super) fn write<C: Content + ?Sized>(
         &self,
         site: &Site,
         bits: u32,
-        header: &HeaderFields<'_>,
+        (header, span): (&HeaderFields<'_>, Option<OtelSpan>),
         content: &C,
     ) {
         let Some(sink) = self.output.sink(site.at(), bits) else {
             return;
         };
         let time = sink.fixed_time().map_or_else(Rfc3339::now, Rfc3339::new);
-        let trace = CurrentSpan::get().as_ref().map(CurrentSpan::trace_hex);
+        let trace = span.map(|s| s.trace_hex());
         let part_b_activity = (self.profile == EncodingProfile::Scalars).then_some(PartBActivity {
             ids: header.activity,
             opcode: header.opcode,

@@ -20,13 +20,16 @@ use tracing_subscriber::registry::{Extensions, ExtensionsMut};
 
 use super::visitor::{ErrorChain, Kind};
 use crate::activity::ActivityId;
-use crate::activity::{monotonic_ns, set_current};
+use crate::activity::{OtelSpan, monotonic_ns, set_current};
 use crate::encode::json::Hex;
 use crate::encode::writer::DataWriter;
 
 /// A span written as an activity.
 pub(super) struct SpanActivity {
     pub(super) id: ActivityId,
+    /// Its OpenTelemetry span (from `tracing-opentelemetry`), whose ids its
+    /// start and stop carry in PartA; `id` is then its activity.
+    pub(super) otel: Option<OtelSpan>,
     /// [`monotonic_ns`] when the span was created.
     pub(super) started: u64,
     /// Values recorded after the span was created, by field (a field recorded
@@ -35,9 +38,12 @@ pub(super) struct SpanActivity {
 }
 
 impl SpanActivity {
-    pub(super) fn new(id: ActivityId) -> SpanActivity {
+    /// A span starting now: the activity of its OpenTelemetry span `otel`
+    /// (`ActivityId::from_span`), else a new one.
+    pub(super) fn new(otel: Option<OtelSpan>) -> SpanActivity {
         SpanActivity {
-            id,
+            id: otel.map_or_else(ActivityId::new, |span| span.activity_id()),
+            otel,
             started: monotonic_ns(),
             later: Vec::new(),
         }

@@ -15,7 +15,7 @@ use tracing_subscriber::registry::LookupSpan;
 use super::encode::{Fields, Stop};
 use super::filter::UserEventsFilter;
 use super::span::{self, RecordVisitor, SpanActivity, Spans};
-use crate::activity::ActivityId;
+use crate::activity::{ActivityId, OtelSpan};
 use crate::encode::header::{
     ActivityIds, HeaderFields, OPCODE_ACTIVITY_START, OPCODE_ACTIVITY_STOP, OPCODE_INFO,
 };
@@ -127,18 +127,23 @@ impl UserEventsLayer {
     }
 
     /// The activity an event or a new span belongs to: the current one
-    /// (contextual), its explicit parent span's, or none (root).
+    /// (contextual: the innermost span this layer entered, an `#[otel_event]`
+    /// call's, else the current OpenTelemetry span's), its explicit parent
+    /// span's, or none (root).
+    /// `otel` is the current OpenTelemetry span.
     fn parent_activity<S>(
         &self,
-        contextual: bool,
-        parent: Option<&Id>,
+        (contextual, parent): (bool, Option<&Id>),
+        otel: Option<OtelSpan>,
         ctx: &Context<'_, S>,
     ) -> Option<ActivityId>
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
         match (contextual, parent) {
-            (true, _) => span::current_for(self.shared.id),
+            (true, _) => {
+                span::current_for(self.shared.id).or_else(|| otel.map(|span| span.activity_id()))
+            }
             (false, Some(parent)) => self.activity_of(parent, ctx),
             (false, None) => None,
         }
@@ -155,7 +160,11 @@ impl UserEventsLayer {
     ) where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
-        let activity = self.parent_activity(event.is_contextual(), event.parent(), ctx);
+        // One read of the OpenTelemetry context: PartA's ids, and the
+        // activity when no span of this layer (nor an `#[otel_event]` call)
+        // is current.
+        let otel = OtelSpan::current();
+        let activity = self.parent_activity((event.is_contextual(), event.parent()), otel, ctx);
         let header = HeaderFields {
             level: site.level.as_u8(),
             opcode: OPCODE_INFO,
@@ -166,7 +175,7 @@ impl UserEventsLayer {
             site,
             record: &record,
         };
-        self.shared.write(site, bits, &header, &content);
+        self.shared.write(site, bits, (&header, otel), &content);
     }
 }
 
@@ -176,6 +185,12 @@ where
 {
     /// Fills the call site's entry of the table. The layer itself enables
     /// everything; its [`filter`](UserEventsLayer::filter) is what says no.
+    /// Keeps the subscriber, where `tracing-opentelemetry` (if present)
+    /// keeps the OpenTelemetry span of each span.
+    fn on_register_dispatch(&self, subscriber: &tracing_core::Dispatch) {
+        self.shared.subscriber.register(subscriber);
+    }
+
     fn register_callsite(&self, meta: &'static Metadata<'static>) -> Interest {
         self.shared.register_callsite(meta);
         Interest::always()
@@ -200,8 +215,13 @@ where
             if bits == 0 {
                 return;
             }
-            let related = self.parent_activity(attrs.is_contextual(), attrs.parent(), &ctx);
-            let data = SpanActivity::new(ActivityId::new());
+            // With `tracing-opentelemetry`: the span's OpenTelemetry ids, its
+            // activity `ActivityId::from_span` of them, as every front end
+            // writes that span's events.
+            let data = SpanActivity::new(self.shared.subscriber.otel_span(id));
+            let current = OtelSpan::current();
+            let related =
+                self.parent_activity((attrs.is_contextual(), attrs.parent()), current, &ctx);
             let header = HeaderFields {
                 level: site.level.as_u8(),
                 opcode: OPCODE_ACTIVITY_START,
@@ -215,7 +235,10 @@ where
                 site,
                 record: &record,
             };
-            self.shared.write(site, bits, &header, &content);
+            // PartA: the span's own ids, else (as without
+            // `tracing-opentelemetry`) the current ones.
+            let part_a = data.otel.or(current);
+            self.shared.write(site, bits, (&header, part_a), &content);
             if let Some(span) = ctx.span(id) {
                 Spans::insert(&mut span.extensions_mut(), self.shared.id, data);
             }
@@ -235,9 +258,17 @@ where
     }
 
     /// Makes the span's activity this thread's current one.
+    ///
+    /// Not for a span with an OpenTelemetry span (`tracing-opentelemetry`):
+    /// that one is the current OpenTelemetry context while the span is
+    /// entered, and every front end takes the activity from it, an
+    /// OpenTelemetry child span's inside it included.
     fn on_enter(&self, id: &Id, ctx: Context<'_, S>) {
-        if let Some(activity) = self.activity_of(id, &ctx) {
-            span::enter(self.shared.id, id.into_u64(), activity);
+        if let Some(span) = ctx.span(id)
+            && let Some(data) = Spans::get(&span.extensions(), self.shared.id)
+            && data.otel.is_none()
+        {
+            span::enter(self.shared.id, id.into_u64(), data.id);
         }
     }
 
@@ -270,7 +301,8 @@ where
                 data: &data,
                 duration_ns: data.duration_ns(),
             };
-            self.shared.write(site, bits, &header, &content);
+            let part_a = data.otel.or_else(OtelSpan::current);
+            self.shared.write(site, bits, (&header, part_a), &content);
         });
     }
 }
