@@ -26,7 +26,8 @@
 //! need no kernel; and `context/map_current_none`, `context/map_current_span`:
 //! what reading the current OpenTelemetry span costs (PartA's trace ids), with
 //! no context attached and inside a span. The `tracing` layer's peers (the 4-field
-//! `tracing::info!`): `tracing_layer` (ours), `tracing_etw` (`tracing-etw` 0.3's
+//! `tracing::info!`): `tracing_layer` (ours), `tracing_layer_span` (a span with one
+//! field, entered and closed: its start and stop), `tracing_etw` (`tracing-etw` 0.3's
 //! layer), enabled in the VM; disabled: `disabled/tracing_layer` (on a host
 //! without user_events: a shut-down layer, whose words are 0), `disabled/tracing_etw` and
 //! `disabled/tracing_filter_says_no` (a layer whose per-layer filter says no,
@@ -143,6 +144,10 @@ fn main() -> ExitCode {
         "tracing_layer" => peers::with_layer_subscriber("BenchInLayer", || {
             peers::listen("BenchInLayer_L4K1");
             run(&mut peers::tracing_info_event, iterations);
+        }),
+        "tracing_layer_span" => peers::with_layer_subscriber("BenchInLayerSpan", || {
+            peers::listen("BenchInLayerSpan_L4K1");
+            run(&mut peers::tracing_span, iterations);
         }),
         "tracing_etw" => peers::with_etw_subscriber("BenchInEtw", || {
             peers::listen("BenchInEtw_L4K1");

@@ -204,6 +204,14 @@ pub fn ue_log_payload(provider_name: &str) -> Vec<u8> {
     events.into_iter().next().expect("one event").payload
 }
 
+/// A `tracing` span with one field, entered, exited and closed: what a
+/// layer writes for it is its start and stop.
+#[inline(never)]
+pub fn tracing_span() {
+    let span = tracing::info_span!("checkout", cart = black_box(3u64));
+    drop(span.enter());
+}
+
 /// Waits for tracepoint `name` to be registered and enables it in ftrace.
 pub fn listen(name: &str) {
     use otel_user_events_test_support::tracefs;

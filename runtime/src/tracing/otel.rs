@@ -31,6 +31,7 @@ impl Subscriber {
 
     /// The OpenTelemetry span `tracing-opentelemetry` keeps for span `id`.
     #[cfg(feature = "tracing-opentelemetry")]
+    #[inline(never)]
     pub(super) fn otel_span(&self, id: &Id) -> Option<OtelSpan> {
         use opentelemetry::trace::TraceContextExt as _;
         let dispatch = self.0.get()?.upgrade()?;
