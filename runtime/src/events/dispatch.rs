@@ -73,8 +73,8 @@ pub fn dispatch(site: &'static Callsite, event: &Event<'_>) {
             word: site.enable_word(),
             index: site.write_index(),
         };
-        // This thread does not capture (checked above): the kernel, or nowhere.
-        if let Some(sink) = state.output.sink(at, bits & !enable::CAPTURE) {
+        // This thread does not capture (checked above): the kernel.
+        if let Some(sink) = state.output.kernel_sink(at) {
             let time = Rfc3339::now();
             write(site, event, &time, &state.cloud_role, state.profile, &sink);
         }

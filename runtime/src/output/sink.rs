@@ -73,21 +73,7 @@ impl Output {
             });
         }
         if bits & enable::KERNEL != 0 {
-            let Some(writing) = self.tracepoints().file().enter() else {
-                // Released since the check: as if the listener had left.
-                self.counters().dropped_disabled_race();
-                return None;
-            };
-            return Some(Sink {
-                route: Route::Kernel {
-                    writing,
-                    word: at.word,
-                    index: at.index,
-                    counters: self.counters(),
-                },
-                counters: Some(self.counters()),
-                limit: self.limit(),
-            });
+            return self.kernel_sink(at);
         }
         // The tracepoint did not register (no user_events, no access): the
         // event is lost, and counted.
@@ -95,6 +81,30 @@ impl Output {
             self.counters().dropped_unavailable();
         }
         None
+    }
+}
+
+impl Output {
+    /// The kernel, for an event of `at` whose enable word has the kernel's
+    /// bit and that no capture on this thread takes (the caller checked
+    /// both); `None`, counted, when the output was released since.
+    #[inline(always)]
+    pub(crate) fn kernel_sink<'a>(&'a self, at: At<'a>) -> Option<Sink<'a>> {
+        let Some(writing) = self.tracepoints().file().enter() else {
+            // Released since the check: as if the listener had left.
+            self.counters().dropped_disabled_race();
+            return None;
+        };
+        Some(Sink {
+            route: Route::Kernel {
+                writing,
+                word: at.word,
+                index: at.index,
+                counters: self.counters(),
+            },
+            counters: Some(self.counters()),
+            limit: self.limit(),
+        })
     }
 }
 

@@ -72,10 +72,17 @@ impl Content for Fields<'_> {
         } else {
             usize::MAX
         };
-        let mut fields = PartCVisitor::new(w, site.message, &mut message_text, scalars, cap);
+        let mut written = WrittenFields::new();
+        let mut fields = PartCVisitor::new(
+            w,
+            site.message,
+            &mut written,
+            &mut message_text,
+            scalars,
+            cap,
+        );
         (self.record)(&mut fields);
         let PartCVisitor {
-            written,
             has_message,
             message_inline,
             dropped,

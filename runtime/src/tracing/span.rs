@@ -253,8 +253,15 @@ pub(super) fn enter(layer: u64, span: u64, id: ActivityId) {
 /// `#[otel_event]` call's inside it), except when that is another layer's
 /// span (several layers track the same spans, each with its own ids): then
 /// the innermost span this layer entered.
+#[inline(always)]
 pub(super) fn current_for(layer: u64) -> Option<ActivityId> {
     let current = ActivityId::current()?;
+    current_of(layer, current)
+}
+
+/// [`current_for`] when `current` is the thread's current activity.
+#[cold]
+fn current_of(layer: u64, current: ActivityId) -> Option<ActivityId> {
     ENTERED
         .try_with(|e| {
             let entered = e.borrow();

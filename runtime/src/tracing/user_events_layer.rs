@@ -131,6 +131,7 @@ impl UserEventsLayer {
     /// call's, else the current OpenTelemetry span's), its explicit parent
     /// span's, or none (root).
     /// `otel` is the current OpenTelemetry span.
+    #[inline(always)]
     fn parent_activity<S>(
         &self,
         (contextual, parent): (bool, Option<&Id>),

@@ -69,7 +69,8 @@ pub(super) struct PartCVisitor<'a, 'w> {
     pub(super) data: &'a mut DataWriter<'w>,
     /// The call site's `message` field, left for PartB.
     pub(super) message: Option<usize>,
-    pub(super) written: WrittenFields,
+    /// Kept by the caller: 127 entries are too many to move out (a `memcpy`).
+    pub(super) written: &'a mut WrittenFields,
     /// Whether the message was seen.
     pub(super) has_message: bool,
     /// The message's text, when it fit here (`message_inline`); else PartB
@@ -89,6 +90,7 @@ impl<'a, 'w> PartCVisitor<'a, 'w> {
     pub(super) fn new(
         w: &'a mut EventWriter<'w>,
         message: Option<usize>,
+        written: &'a mut WrittenFields,
         message_text: &'a mut MessageText,
         scalars: bool,
         cap: usize,
@@ -96,7 +98,7 @@ impl<'a, 'w> PartCVisitor<'a, 'w> {
         PartCVisitor {
             data: &mut w.data,
             message,
-            written: WrittenFields::new(),
+            written,
             has_message: false,
             message_text,
             message_inline: false,
