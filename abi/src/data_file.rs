@@ -129,6 +129,22 @@ impl DataFile {
         }
     }
 
+    /// Another descriptor of the same open file (`dup`, close-on-exec): each
+    /// output owns its own and closes it when it is done.
+    #[cfg(unix)]
+    pub fn try_clone(&self) -> std::io::Result<DataFile> {
+        // SAFETY: F_DUPFD_CLOEXEC on a descriptor this file owns; the new one
+        // is owned by the returned file alone.
+        let fd = unsafe { libc::fcntl(self.fd, libc::F_DUPFD_CLOEXEC, 0) };
+        if fd < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(DataFile {
+            fd,
+            path: self.path.clone(),
+        })
+    }
+
     /// The raw descriptor, valid until the file is dropped.
     pub fn fd(&self) -> RawFd {
         self.fd

@@ -13,6 +13,8 @@
 //! - [`DataFile`]: the `user_events_data` file, and registering a tracepoint
 //!   with an enable word through it.
 //! - [`Errno`]: the kernel's error numbers, with sentences a person can act on.
+//! - [`handoff`]: a `user_events_data` descriptor handed over a Unix socket
+//!   (`SCM_RIGHTS`), for applications without tracefs access.
 //! - [`MAX_STRUCT_MEMBERS`], [`MAX_EVENT_SIZE`], [`PERF_MAX_EVENT_SIZE`],
 //!   [`DEFAULT_KEYWORD`], [`opcode`]: the EventHeader limits and defaults.
 //!
@@ -27,6 +29,8 @@
 
 mod data_file;
 mod errno;
+#[cfg(unix)]
+pub mod handoff;
 mod ioctl;
 mod limits;
 pub mod name;

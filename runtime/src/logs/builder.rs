@@ -9,7 +9,7 @@ use otel_user_events_abi::DEFAULT_KEYWORD;
 use super::event_name::{DEFAULT_EVENT_NAME, EventNamePolicy};
 use super::log_processor::UserEventsProcessor;
 use super::record::RecordSettings;
-use crate::output::{BuildError, Output, OutputKind, OutputOptions, Tracepoints, output_options};
+use crate::output::{BuildError, Output, OutputKind, OutputOptions, output_options};
 
 impl UserEventsProcessor {
     /// Starts configuring a processor for provider `provider_name`: non-empty,
@@ -265,7 +265,7 @@ impl UserEventsProcessorBuilder {
     pub fn build(self) -> Result<UserEventsProcessor, BuildError> {
         let name = self.options.provider_name()?;
         self.event_name.check()?;
-        let tracepoints = Tracepoints::register(name, &[self.keyword]);
+        let tracepoints = self.options.register(name, &[self.keyword]);
         Ok(UserEventsProcessor {
             output: Output::new(tracepoints, OutputKind::Logs, self.options.limit()),
             settings: RecordSettings::new(

@@ -56,6 +56,31 @@ impl KernelFile {
         }
     }
 
+    /// Writes through a copy (`dup`) of `file`, a `user_events_data` opened
+    /// elsewhere (handed over by a privileged process): this output closes
+    /// its copy, the caller keeps theirs. A copy that cannot be made is a
+    /// file that did not open.
+    #[cfg(unix)]
+    pub(crate) fn adopt(file: &DataFile) -> KernelFile {
+        match file.try_clone() {
+            Ok(file) => KernelFile {
+                fd: file.fd(),
+                opened: Ok(file.path().to_owned()),
+                file: Mutex::new(Some(file)),
+                state: AtomicUsize::new(0),
+            },
+            Err(e) => KernelFile {
+                fd: -1,
+                opened: Err(DataFileError {
+                    errno: Errno(e.raw_os_error().unwrap_or(libc::EBADF)),
+                    path: file.path().to_owned(),
+                }),
+                file: Mutex::new(None),
+                state: AtomicUsize::new(RELEASED),
+            },
+        }
+    }
+
     /// A file not even tried (an output that does not write to the kernel):
     /// never entered, and nothing registers through it.
     pub(crate) fn not_opened() -> KernelFile {

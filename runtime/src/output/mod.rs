@@ -47,7 +47,9 @@ pub use handle::OutputHandle;
 pub(crate) use handle::output_accessors;
 pub use options::{BuildError, EventLimit};
 pub(crate) use options::{OutputOptions, output_options};
-pub use otel_user_events_abi::{DataFileError, Errno};
+#[cfg(unix)]
+pub use otel_user_events_abi::handoff;
+pub use otel_user_events_abi::{DataFile, DataFileError, Errno};
 pub(crate) use report::OutputKind;
 pub use report::{OutputReport, TracepointStatus};
 pub(crate) use sink::Sink;

@@ -123,6 +123,8 @@ pub(crate) struct OutputOptions {
     pub(crate) group: Option<String>,
     pub(crate) profile: EncodingProfile,
     pub(crate) limit: Option<EventLimit>,
+    /// A `user_events_data` handed over by a privileged process, if given.
+    pub(crate) data_file: Option<std::sync::Arc<otel_user_events_abi::DataFile>>,
 }
 
 impl OutputOptions {
@@ -132,12 +134,23 @@ impl OutputOptions {
             group: None,
             profile: EncodingProfile::Full,
             limit: None,
+            data_file: None,
         }
     }
 
     /// The provider name with its group, checked.
     pub(crate) fn provider_name(&self) -> Result<ProviderName, ProviderNameError> {
         ProviderName::with_optional_group(&self.name, self.group.as_deref())
+    }
+
+    /// The tracepoints of `keywords`, registered through the given data file
+    /// or the one this process opens.
+    pub(crate) fn register(
+        &self,
+        name: ProviderName,
+        keywords: &[u64],
+    ) -> super::tracepoints::Tracepoints {
+        super::tracepoints::Tracepoints::register_through(self.data_file.as_deref(), name, keywords)
     }
 
     /// The limit set, or the profile's default.
@@ -172,6 +185,20 @@ macro_rules! output_options {
         /// profile's, see [`EventLimit`](crate::output::EventLimit)).
         pub fn with_event_limit(mut self, limit: crate::output::EventLimit) -> Self {
             self.options.limit = Some(limit);
+            self
+        }
+
+        #[doc = concat!("Writes through `file`, a `user_events_data` opened elsewhere, instead of opening it: the ", $what, " then needs no access to tracefs.")]
+        /// A privileged process (a collector, `ue-tail serve-fd SOCKET`) opens
+        /// the file and hands its descriptor over a Unix socket; receive it
+        /// with [`handoff::receive`](crate::output::handoff::receive). For
+        /// several outputs, give each a [`try_clone`](crate::output::DataFile::try_clone)
+        /// of it. The output registers and writes through its own copy
+        /// (`dup`) and closes it at shutdown; a copy that cannot be made shows
+        /// in the report as a data file that did not open.
+        #[cfg(unix)]
+        pub fn with_user_events_data(mut self, file: crate::output::DataFile) -> Self {
+            self.options.data_file = Some(std::sync::Arc::new(file));
             self
         }
     };

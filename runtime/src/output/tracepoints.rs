@@ -93,6 +93,21 @@ impl Tracepoints {
         Self::register_in(KernelFile::open(), name, keywords)
     }
 
+    /// [`Tracepoints::register`] through `file` when one was given (a
+    /// descriptor handed over by a privileged process), else through the
+    /// `user_events_data` this process opens.
+    pub(crate) fn register_through(
+        file: Option<&otel_user_events_abi::DataFile>,
+        name: ProviderName,
+        keywords: &[u64],
+    ) -> Tracepoints {
+        match file {
+            #[cfg(unix)]
+            Some(file) => Self::register_in(KernelFile::adopt(file), name, keywords),
+            _ => Self::register(name, keywords),
+        }
+    }
+
     /// No tracepoints, and `user_events_data` not even opened: the
     /// tracepoints of an output that does not write to the kernel.
     pub(crate) fn none(name: ProviderName) -> Tracepoints {

@@ -239,7 +239,7 @@ impl ProviderBuilder {
 
         let tried = self.mode != OutputMode::OpenTelemetry;
         let (tracepoints, mut registered) = if tried {
-            state::register_all(name.clone(), &self.extra_keywords)
+            state::register_all(&self.options, name.clone(), &self.extra_keywords)
         } else {
             (Tracepoints::none(name.clone()), Vec::new())
         };

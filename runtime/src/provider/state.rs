@@ -12,7 +12,7 @@ use crate::encode::common_schema::CloudRole;
 use crate::encode::profile::EncodingProfile;
 use crate::events::callsite::{self, Callsite};
 use crate::level::Level;
-use crate::output::{self, CounterSnapshot, Output, Tracepoints, enable};
+use crate::output::{self, CounterSnapshot, Output, OutputOptions, Tracepoints, enable};
 
 /// The state of an initialised provider.
 pub(crate) struct ProviderState {
@@ -109,12 +109,13 @@ pub(super) fn keywords_to_register(
 /// enable word with its tracepoint; returns the tracepoints and the call
 /// sites that registered.
 pub(super) fn register_all(
+    options: &OutputOptions,
     name: otel_user_events_abi::name::ProviderName,
     extra_keywords: &[u64],
 ) -> (Tracepoints, Vec<&'static Callsite>) {
     let sites = callsite::all().map(|site| (site.info().level, site.info().keyword));
     let keywords = keywords_to_register(sites, extra_keywords);
-    let mut tracepoints = Tracepoints::register(name, &keywords);
+    let mut tracepoints = options.register(name, &keywords);
     let mut registered = Vec::new();
     for site in callsite::all() {
         let info = site.info();

@@ -8,7 +8,7 @@ use super::span_processor::UserEventsSpanProcessor;
 use crate::encode::common_schema::CloudRole;
 use crate::encode::profile::EncodingProfile;
 use crate::encode::value::Arrays;
-use crate::output::{BuildError, Output, OutputKind, OutputOptions, Tracepoints, output_options};
+use crate::output::{BuildError, Output, OutputKind, OutputOptions, output_options};
 
 /// The EventHeader event name spans are written with, unless
 /// [`UserEventsSpanProcessorBuilder::with_event_name`] says otherwise: the
@@ -206,7 +206,7 @@ impl UserEventsSpanProcessorBuilder {
     pub fn build(self) -> Result<UserEventsSpanProcessor, BuildError> {
         let name = self.options.provider_name()?;
         check_event_name(self.event_name)?;
-        let tracepoints = Tracepoints::register(name, &[self.keyword]);
+        let tracepoints = self.options.register(name, &[self.keyword]);
         let profile = self.options.profile;
         Ok(UserEventsSpanProcessor {
             output: Output::new(tracepoints, OutputKind::Spans, self.options.limit()),

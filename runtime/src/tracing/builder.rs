@@ -131,12 +131,10 @@ impl UserEventsLayerBuilder {
         // Longest prefix first: the first match is the most specific.
         rules.sort_by_key(|rule| std::cmp::Reverse(rule.0.len()));
         Ok(UserEventsLayer::new(Shared::register(
+            &self.options,
             name,
-            self.keyword,
-            rules,
+            (self.keyword, rules),
             self.event_name,
-            self.options.profile,
-            self.options.limit(),
         )))
     }
 }

@@ -19,7 +19,7 @@ use crate::encode::common_schema::{CloudRole, PartA, PartBActivity};
 use crate::encode::header::HeaderFields;
 use crate::encode::profile::EncodingProfile;
 use crate::encode::time::Rfc3339;
-use crate::output::{EventLimit, Output, OutputKind, Tracepoints};
+use crate::output::{Output, OutputKind, OutputOptions};
 
 /// Shared by the layer, its filter and handles.
 pub(crate) struct Shared {
@@ -43,21 +43,19 @@ pub(crate) struct Shared {
 impl Shared {
     /// Registers the five tracepoints of `keyword` and of each rule's keyword.
     pub(super) fn register(
+        options: &OutputOptions,
         name: ProviderName,
-        keyword: u64,
-        rules: Vec<(String, u64)>,
+        (keyword, rules): (u64, Vec<(String, u64)>),
         event_name: LayerEventName,
-        profile: EncodingProfile,
-        limit: EventLimit,
     ) -> Arc<Shared> {
         static LAYERS: AtomicU64 = AtomicU64::new(1);
         let keywords: Vec<u64> = std::iter::once(keyword)
             .chain(rules.iter().map(|(_, k)| *k))
             .collect();
         let output = Output::new(
-            Tracepoints::register(name, &keywords),
+            options.register(name, &keywords),
             OutputKind::Layer,
-            limit,
+            options.limit(),
         );
         let sets = output.sets();
         let rules = rules
@@ -75,7 +73,7 @@ impl Shared {
             callsites: Callsites::new(),
             cloud_role: CloudRole::default(),
             subscriber: otel::Subscriber::default(),
-            profile,
+            profile: options.profile,
         })
     }
 
