@@ -1,5 +1,5 @@
 //! Stress against a real kernel (runs in the VM of `scripts/kernel-test.sh`;
-//! elsewhere it prints that it was skipped): four threads write `ue_log!`
+//! elsewhere it prints that it was skipped): eight threads write `ue_log!`
 //! events and `UserEventsProcessor` records as fast as they can while a perf
 //! listener is attached and detached over and over, then the provider and the
 //! processor are shut down under them.
@@ -31,12 +31,12 @@ use otel_user_events::{Provider, logs::UserEventsProcessor, output::CounterSnaps
 use otel_user_events_test_support::perf::{Listener, ListenerOptions, Sample};
 use otel_user_events_test_support::{require_kernel, tracefs};
 
-const THREADS: usize = 4;
+const THREADS: usize = 8;
 /// Attach/detach cycles; even ones pause the writers around attach and detach.
 const CYCLES: usize = 12;
 /// Events each writer may write per budget (a macro event and a record
 /// each): what perf must hold between two drains is bounded by the budgets
-/// handed out, not by how long a sleep lasts. 1.5 budgets of 4 writers of
+/// handed out, not by how long a sleep lasts. 1.5 budgets of 8 writers of
 /// 2 events of at most ~500 bytes a sample fit in one CPU's 32 MB ring.
 const BUDGET: u64 = 250;
 const WAIT: Duration = Duration::from_secs(30);
