@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Runs the cargo-fuzz targets in fuzz/ for a while each (default 60 s), on the
-# stable toolchain: cargo-fuzz needs nightly-only compiler flags, which
-# RUSTC_BOOTSTRAP=1 allows on stable; without a sanitizer (`-s none`, which
-# needs no nightly-only std) libFuzzer still guides the search by coverage and
-# every panic or failed assertion is a crash.
+# Runs the cargo-fuzz targets in fuzz/ for a while each (default 60 s; the
+# three targets, processor_any_value, perf_data_file and eventheader_payload,
+# then take 3 minutes besides the build), on the stable toolchain: cargo-fuzz
+# needs nightly-only compiler flags, which RUSTC_BOOTSTRAP=1 allows on
+# stable; without a sanitizer (`-s none`, which needs no nightly-only std)
+# libFuzzer still guides the search by coverage and every panic or failed
+# assertion is a crash. An input that runs longer than OTEL_UE_FUZZ_TIMEOUT
+# seconds (default 30) is a crash too: a hang.
 #
-#   scripts/fuzz.sh [SECONDS] [TARGET...]
+#   scripts/fuzz.sh [SECONDS_EACH] [TARGET...]
 #
 # Installs cargo-fuzz (`cargo install --locked`) when it is missing. A crash
 # leaves its input in fuzz/artifacts/<target>/ and makes this script fail;
@@ -17,7 +20,7 @@ seconds="${1:-60}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(processor_any_value)
+    targets=(processor_any_value perf_data_file eventheader_payload)
 fi
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
@@ -34,5 +37,5 @@ for target in "${targets[@]}"; do
     # CI run fails only for a crash the code has, not for a lucky draw.
     cargo fuzz run --sanitizer none "$target" "corpus/$target" -- \
         -seed="${OTEL_UE_FUZZ_SEED:-1}" -max_total_time="$seconds" -rss_limit_mb=4096 \
-        -print_final_stats=1
+        -timeout="${OTEL_UE_FUZZ_TIMEOUT:-30}" -print_final_stats=1
 done

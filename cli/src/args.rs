@@ -83,7 +83,7 @@ pub struct Args {
     #[arg(short = 'n', long, value_name = "N")]
     pub count: Option<u64>,
 
-    /// Stop after S seconds (e.g. 2.5).
+    /// Stop after S seconds (e.g. 2.5): 0 < S <= 31536000 (one year).
     #[arg(short, long, value_name = "S", value_parser = seconds, conflicts_with = "file")]
     pub duration: Option<Duration>,
 
@@ -97,14 +97,17 @@ pub struct Args {
     #[arg(long, conflicts_with = "file")]
     pub no_wait: bool,
 
-    /// Size of each CPU's ring buffer in KiB; raise it when events are lost.
+    /// Size of each CPU's ring buffer in KiB: a power-of-two number of pages
+    /// (with 4 KiB pages: 4, 8, 16, ... 1048576); raise it when events are
+    /// lost.
     #[arg(
         long,
         value_name = "KIB",
         default_value_t = 1024,
+        value_parser = buffer_kb,
         conflicts_with = "file"
     )]
-    pub buffer_kb: usize,
+    pub buffer_kb: u64,
 }
 
 /// The commands besides watching.
@@ -273,11 +276,80 @@ fn trace_id(s: &str) -> Result<String, String> {
     }
 }
 
+/// The longest `--duration`: one year (365 days), in seconds.
+pub const DURATION_MAX_SECS: u64 = 365 * 24 * 60 * 60;
+
+/// `--duration`: a finite number of seconds, 0 < S <= [`DURATION_MAX_SECS`].
 fn seconds(s: &str) -> Result<Duration, String> {
-    s.parse::<f64>()
-        .ok()
-        .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
-        .ok_or_else(|| format!("{s:?} is not a number of seconds"))
+    let rule = format!("--duration takes seconds S with 0 < S <= {DURATION_MAX_SECS} (one year)");
+    let secs: f64 = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of seconds: {rule}, e.g. 2.5"))?;
+    if !secs.is_finite() {
+        return Err(format!("{s:?} is not a finite number of seconds: {rule}"));
+    }
+    if secs <= 0.0 {
+        return Err(format!("{s} seconds would stop at once: {rule}"));
+    }
+    if secs > DURATION_MAX_SECS as f64 {
+        return Err(format!("{s} seconds is more than one year: {rule}"));
+    }
+    // At least a nanosecond: what is more than 0 stays so.
+    Ok(Duration::from_secs_f64(secs).max(Duration::from_nanos(1)))
+}
+
+/// The largest `--buffer-kb`: 1 GiB for each CPU (a power-of-two number of
+/// pages for every page size Linux has).
+pub const BUFFER_KB_MAX: u64 = 1 << 20;
+
+/// `--buffer-kb` with this machine's page size.
+fn buffer_kb(s: &str) -> Result<u64, String> {
+    buffer_kb_for(s, page_kib())
+}
+
+/// The size of a memory page, KiB.
+pub fn page_kib() -> u64 {
+    // SAFETY: sysconf has no preconditions; it returns -1 for an unknown name.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    u64::try_from(page).map_or(4, |bytes| (bytes / 1024).max(1))
+}
+
+/// What perf accepts as a ring buffer (`mmap` of a perf event): a
+/// power-of-two number of `page_kib` pages, here at most [`BUFFER_KB_MAX`].
+fn buffer_kb_for(s: &str, page_kib: u64) -> Result<u64, String> {
+    let rule = format!(
+        "a CPU's ring buffer is a power-of-two number of {page_kib} KiB pages \
+         ({page_kib}, {}, {}, ... {BUFFER_KB_MAX} KiB)",
+        2 * page_kib,
+        4 * page_kib
+    );
+    let kib: u64 = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not a whole number of KiB: {rule}"))?;
+    if kib < page_kib {
+        return Err(format!(
+            "{kib} KiB is less than one page: {rule}; use {page_kib}"
+        ));
+    }
+    if kib > BUFFER_KB_MAX {
+        return Err(format!(
+            "{kib} KiB is more than the largest ring buffer: {rule}; use {BUFFER_KB_MAX} or less"
+        ));
+    }
+    let pages = kib / page_kib;
+    if !kib.is_multiple_of(page_kib) || !pages.is_power_of_two() {
+        let below = (1u64 << pages.ilog2()) * page_kib;
+        let above = 2 * below;
+        let nearest = if above <= BUFFER_KB_MAX {
+            format!("use {below} or {above}")
+        } else {
+            format!("use {below}")
+        };
+        return Err(format!(
+            "{kib} KiB is not a power-of-two number of pages: {rule}; {nearest}"
+        ));
+    }
+    Ok(kib)
 }
 
 #[cfg(test)]
@@ -494,5 +566,115 @@ mod tests {
         assert!(keyword("ten").is_err());
         assert!(seconds("-1").is_err());
         assert!(seconds("soon").is_err());
+    }
+
+    #[test]
+    fn durations_are_finite_positive_and_at_most_a_year() {
+        let rule = "--duration takes seconds S with 0 < S <= 31536000 (one year)";
+        assert_eq!(seconds("2.5"), Ok(Duration::from_millis(2500)));
+        assert_eq!(seconds("31536000"), Ok(Duration::from_secs(31_536_000)));
+        assert_eq!(seconds("1e-12"), Ok(Duration::from_nanos(1)));
+        assert_eq!(
+            seconds("soon"),
+            Err(format!(
+                "\"soon\" is not a number of seconds: {rule}, e.g. 2.5"
+            ))
+        );
+        for s in ["inf", "-inf", "NaN", "infinity"] {
+            assert_eq!(
+                seconds(s),
+                Err(format!("{s:?} is not a finite number of seconds: {rule}")),
+                "{s}"
+            );
+        }
+        for s in ["0", "-0", "-1", "-1e30"] {
+            assert_eq!(
+                seconds(s),
+                Err(format!("{s} seconds would stop at once: {rule}")),
+                "{s}"
+            );
+        }
+        for s in ["1e30", "31536000.5"] {
+            assert_eq!(
+                seconds(s),
+                Err(format!("{s} seconds is more than one year: {rule}")),
+                "{s}"
+            );
+        }
+        let err = Args::try_parse_from(["ue-tail", "-d", "1e30", "P"]).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("'1e30' for '--duration <S>': 1e30 seconds is more than one year"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn ring_buffers_are_a_power_of_two_number_of_pages() {
+        let rule = "a CPU's ring buffer is a power-of-two number of 4 KiB pages \
+                    (4, 8, 16, ... 1048576 KiB)";
+        for ok in [4, 8, 16, 1024, 1_048_576] {
+            assert_eq!(buffer_kb_for(&ok.to_string(), 4), Ok(ok));
+        }
+        assert_eq!(
+            buffer_kb_for("0", 4),
+            Err(format!("0 KiB is less than one page: {rule}; use 4"))
+        );
+        assert_eq!(
+            buffer_kb_for("3", 4),
+            Err(format!("3 KiB is less than one page: {rule}; use 4"))
+        );
+        assert_eq!(
+            buffer_kb_for("6", 4),
+            Err(format!(
+                "6 KiB is not a power-of-two number of pages: {rule}; use 4 or 8"
+            ))
+        );
+        assert_eq!(
+            buffer_kb_for("100", 4),
+            Err(format!(
+                "100 KiB is not a power-of-two number of pages: {rule}; use 64 or 128"
+            ))
+        );
+        assert_eq!(
+            buffer_kb_for("1000000", 4),
+            Err(format!(
+                "1000000 KiB is not a power-of-two number of pages: {rule}; use 524288 or 1048576"
+            ))
+        );
+        assert_eq!(
+            buffer_kb_for("99999999", 4),
+            Err(format!(
+                "99999999 KiB is more than the largest ring buffer: {rule}; use 1048576 or less"
+            ))
+        );
+        for s in ["-4", "1.5", "lots", ""] {
+            assert_eq!(
+                buffer_kb_for(s, 4),
+                Err(format!("{s:?} is not a whole number of KiB: {rule}")),
+                "{s}"
+            );
+        }
+        // 64 KiB pages (arm64, ppc64): 64, 128, ...
+        assert_eq!(buffer_kb_for("1024", 64), Ok(1024));
+        let err = buffer_kb_for("96", 64).unwrap_err();
+        assert!(err.ends_with("; use 64 or 128"), "{err}");
+        assert!(
+            err.contains("power-of-two number of 64 KiB pages (64, 128, 256, ..."),
+            "{err}"
+        );
+        let err = buffer_kb_for("32", 64).unwrap_err();
+        assert!(
+            err.starts_with("32 KiB is less than one page") && err.ends_with("use 64"),
+            "{err}"
+        );
+        // The default is one of them, whatever the page size.
+        let args = Args::try_parse_from(["ue-tail", "P"]).unwrap();
+        assert_eq!(args.buffer_kb, 1024);
+        let err = Args::try_parse_from(["ue-tail", "--buffer-kb", "3", "P"]).unwrap_err();
+        assert!(
+            err.to_string().contains("3 KiB is less than one page"),
+            "{err}"
+        );
     }
 }

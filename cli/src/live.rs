@@ -14,7 +14,7 @@ use otel_user_events_listen::tracefs::Tracefs;
 use tracepoint_decode::{PerfByteReader, PerfEventDesc, PerfSampleEventInfo, PerfSessionInfo};
 
 use crate::ahead::Ahead;
-use crate::error::Error;
+use crate::error::{Error, RingFailure};
 use crate::output::Output;
 
 /// How long to wait for samples before looking for new tracepoints again.
@@ -69,6 +69,7 @@ pub fn run<W: Write>(watch: &Watch, out: &mut Output<W>, stop: &Stop) -> Result<
         tracefs,
         ahead: Ahead::new(watch.provider, watch.group),
         ahead_failed: false,
+        buffer_bytes: watch.buffer_bytes_per_cpu,
     };
     let registered = tracepoints.registered(out)?;
     let provider = match watch.group {
@@ -143,6 +144,8 @@ struct Tracepoints {
     listener: Listener,
     ahead: Ahead,
     ahead_failed: bool,
+    /// Each CPU's ring buffer size.
+    buffer_bytes: usize,
 }
 
 impl Tracepoints {
@@ -192,6 +195,11 @@ impl Tracepoints {
                 Ok(()) => added.push(name),
                 // Gone since user_events_status listed it (its process exited).
                 Err(perf::Error::Tracepoint { .. }) => {}
+                // Said with what the system allows (root, mlock limit, memory).
+                Err(perf::Error::RingBuffer { cpu, source }) => {
+                    let kib = self.buffer_bytes as u64 / 1024;
+                    return Err(Error::RingBuffer(RingFailure::gather(cpu, source, kib)));
+                }
                 Err(e) => return Err(e.into()),
             }
         }

@@ -5,38 +5,19 @@
 //! a program that says so and fails.
 
 #[cfg(target_os = "linux")]
-mod ahead;
-#[cfg(target_os = "linux")]
-mod args;
-#[cfg(target_os = "linux")]
-mod error;
-#[cfg(target_os = "linux")]
-mod file;
-#[cfg(target_os = "linux")]
-mod filter;
-#[cfg(target_os = "linux")]
-mod human;
-#[cfg(target_os = "linux")]
-mod json;
-#[cfg(target_os = "linux")]
-mod live;
-#[cfg(target_os = "linux")]
-mod output;
-#[cfg(target_os = "linux")]
-mod precreate;
-
-#[cfg(target_os = "linux")]
 use std::io::{self, BufWriter};
 use std::process::ExitCode;
 
 #[cfg(target_os = "linux")]
-use crate::args::{Args, Command};
+use ue_tail::args::{Args, Command};
 #[cfg(target_os = "linux")]
-use crate::error::Error;
+use ue_tail::error::Error;
 #[cfg(target_os = "linux")]
-use crate::filter::Filter;
+use ue_tail::filter::Filter;
 #[cfg(target_os = "linux")]
-use crate::output::Output;
+use ue_tail::output::Output;
+#[cfg(target_os = "linux")]
+use ue_tail::{file, live, precreate};
 
 /// Off Linux: there are no user_events to read.
 #[cfg(not(target_os = "linux"))]
@@ -48,7 +29,9 @@ fn main() -> ExitCode {
 #[cfg(target_os = "linux")]
 fn main() -> ExitCode {
     match run(Args::parse_checked()) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Complete::Yes) => ExitCode::SUCCESS,
+        // What could be shown was; the warnings said what could not.
+        Ok(Complete::No) => ExitCode::FAILURE,
         // A closed pipe (`ue-tail X | head`) is how a reader says it has enough.
         Err(Error::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
@@ -58,8 +41,16 @@ fn main() -> ExitCode {
     }
 }
 
+/// Whether a perf.data file was decoded whole.
 #[cfg(target_os = "linux")]
-fn run(args: Args) -> Result<(), Error> {
+enum Complete {
+    Yes,
+    /// Some records could not be decoded, or the file ends early.
+    No,
+}
+
+#[cfg(target_os = "linux")]
+fn run(args: Args) -> Result<Complete, Error> {
     if let Some(Command::Precreate(precreate)) = &args.command {
         let action = match (precreate.list, precreate.delete) {
             (true, _) => precreate::Action::List,
@@ -72,7 +63,7 @@ fn run(args: Args) -> Result<(), Error> {
             group: precreate.group.as_deref(),
             keywords: &precreate.keywords,
         };
-        return precreate::run(&command, &mut io::stdout().lock());
+        return precreate::run(&command, &mut io::stdout().lock()).map(|()| Complete::Yes);
     }
     let filter = Filter {
         provider: args.provider.clone(),
@@ -86,25 +77,37 @@ fn run(args: Args) -> Result<(), Error> {
     let stdout = BufWriter::new(io::stdout().lock());
     let mut out = Output::new(stdout, args.json, filter, args.count);
     let result = match (&args.file, &args.provider) {
-        (Some(path), _) => file::run(path, &mut out),
+        (Some(path), _) => file::run(path, &mut out).map(|summary| {
+            if summary.undecodable == 0 && summary.truncation.is_none() {
+                Complete::Yes
+            } else {
+                Complete::No
+            }
+        }),
         (None, Some(provider)) => live::Stop::install(args.duration).and_then(|stop| {
             let watch = live::Watch {
                 provider,
                 group: args.group.as_deref(),
                 no_wait: args.no_wait,
-                buffer_bytes_per_cpu: args.buffer_kb.saturating_mul(1024),
+                // At most 1 GiB (the parser's limit).
+                buffer_bytes_per_cpu: usize::try_from(args.buffer_kb * 1024).unwrap_or(usize::MAX),
             };
-            live::run(&watch, &mut out, &stop)
+            live::run(&watch, &mut out, &stop).map(|()| Complete::Yes)
         }),
         // The parser requires one or the other.
-        (None, None) => Ok(()),
+        (None, None) => Ok(Complete::Yes),
     };
     let flushed = out.flush().map_err(Error::Output);
     if out.undecodable() > 0 {
+        let what = if args.file.is_some() {
+            "records"
+        } else {
+            "events"
+        };
         eprintln!(
-            "ue-tail: {} events could not be decoded (see the warnings above)",
+            "ue-tail: {} {what} could not be decoded (see the warnings above)",
             out.undecodable()
         );
     }
-    result.and(flushed)
+    result.and_then(|complete| flushed.map(|()| complete))
 }

@@ -1,8 +1,10 @@
 //! [`Output`]: decodes the events that pass the filter, writes one line each
 //! (human or JSON), and counts toward `--count`.
 
+use std::fmt;
 use std::io::{self, Write};
 
+use otel_user_events_listen::isolate::{Panic, isolate};
 use otel_user_events_listen::names::TracepointName;
 use tracepoint_decode::{
     EventHeaderEnumerator, EventHeaderEnumeratorContext, EventHeaderEnumeratorState,
@@ -22,6 +24,10 @@ pub struct Output<W: Write> {
     shown: u64,
     limit: Option<u64>,
     undecodable: u64,
+    warnings: Box<dyn Write>,
+    /// The file offset of the record being shown (perf.data files).
+    record: Option<u64>,
+    panics: Vec<(Option<u64>, Panic)>,
 }
 
 impl<W: Write> Output<W> {
@@ -36,7 +42,16 @@ impl<W: Write> Output<W> {
             shown: 0,
             limit,
             undecodable: 0,
+            warnings: Box::new(io::stderr()),
+            record: None,
+            panics: Vec::new(),
         }
+    }
+
+    /// Warnings go to `warnings` instead of stderr (the fuzz targets drop them).
+    pub fn with_warnings(mut self, warnings: Box<dyn Write>) -> Self {
+        self.warnings = warnings;
+        self
     }
 
     /// The filter events pass through.
@@ -44,9 +59,50 @@ impl<W: Write> Output<W> {
         &self.filter
     }
 
+    /// The events shown next come from the record at this file offset (for
+    /// the warnings).
+    pub fn set_record(&mut self, offset: Option<u64>) {
+        self.record = offset;
+    }
+
+    /// Writes `ue-tail: warning: <message>` after the lines shown so far.
+    pub fn warn(&mut self, message: fmt::Arguments<'_>) {
+        // The lines before it first, so that a terminal shows it in place;
+        // a failed flush shows up at the next write of a line.
+        let _ = self.out.flush();
+        let _ = writeln!(self.warnings, "ue-tail: warning: {message}");
+    }
+
+    /// Counts an event that could not be decoded (the caller warned).
+    pub fn count_undecodable(&mut self) {
+        self.undecodable += 1;
+    }
+
+    /// The decoder's panics caught so far, with the file offset of their
+    /// record (perf.data files).
+    pub fn take_panics(&mut self) -> Vec<(Option<u64>, Panic)> {
+        std::mem::take(&mut self.panics)
+    }
+
     /// Shows an event of user_events tracepoint `tracepoint` whose payload,
     /// `event_data`, starts with an EventHeader; `sample` has its time, pid, ...
+    /// A panic of the decoder is caught, warned about and counted.
     pub fn eventheader(
+        &mut self,
+        tracepoint: &str,
+        event_data: &[u8],
+        sample: &PerfSampleEventInfo,
+    ) -> io::Result<()> {
+        match isolate(|| self.eventheader_unisolated(tracepoint, event_data, sample)) {
+            Ok(shown) => shown,
+            Err(panic) => {
+                self.decoder_panicked(tracepoint, sample.pid, panic);
+                Ok(())
+            }
+        }
+    }
+
+    fn eventheader_unisolated(
         &mut self,
         tracepoint: &str,
         event_data: &[u8],
@@ -65,11 +121,10 @@ impl<W: Write> Output<W> {
             Ok(event) => event,
             Err(e) => {
                 self.undecodable += 1;
-                eprintln!(
-                    "ue-tail: warning: an event of {tracepoint} from pid {} is not a valid \
-                     EventHeader event ({e:?})",
-                    sample.pid
-                );
+                let subject = self.subject(tracepoint, sample.pid);
+                self.warn(format_args!(
+                    "{subject} is not a valid EventHeader event ({e:?})"
+                ));
                 return Ok(());
             }
         };
@@ -88,10 +143,8 @@ impl<W: Write> Output<W> {
         if self.json {
             if let Err(e) = json::eventheader(&mut self.line, tracepoint, event_data, sample) {
                 self.undecodable += 1;
-                eprintln!(
-                    "ue-tail: warning: cannot decode an event of {tracepoint} from pid {}: {e}",
-                    sample.pid
-                );
+                let subject = self.subject(tracepoint, sample.pid);
+                self.warn(format_args!("cannot decode {subject}: {e}"));
                 return Ok(());
             }
         } else {
@@ -101,7 +154,8 @@ impl<W: Write> Output<W> {
     }
 
     /// Shows a tracepoint event that has no EventHeader, decoded with its
-    /// tracefs `format` (a perf.data file may hold any tracepoint).
+    /// tracefs `format` (a perf.data file may hold any tracepoint). A panic of
+    /// the decoder is caught, warned about and counted.
     pub fn plain(
         &mut self,
         sample: &PerfSampleEventInfo,
@@ -110,13 +164,42 @@ impl<W: Write> Output<W> {
         if self.done() || !self.filter.any_tracepoint() {
             return Ok(());
         }
-        self.line.clear();
-        if self.json {
-            json::plain(&mut self.line, sample, format);
-        } else {
-            human::plain(&mut self.line, sample, format);
+        let shown = isolate(|| {
+            self.line.clear();
+            if self.json {
+                json::plain(&mut self.line, sample, format);
+            } else {
+                human::plain(&mut self.line, sample, format);
+            }
+            self.emit()
+        });
+        match shown {
+            Ok(shown) => shown,
+            Err(panic) => {
+                let name = format!("{}:{}", format.system_name(), format.name());
+                self.decoder_panicked(&name, sample.pid, panic);
+                Ok(())
+            }
         }
-        self.emit()
+    }
+
+    /// "an event of T from pid P", with the record's offset in a file.
+    fn subject(&self, tracepoint: &str, pid: u32) -> String {
+        match self.record {
+            Some(offset) => {
+                format!("the record at offset {offset} (an event of {tracepoint} from pid {pid})")
+            }
+            None => format!("an event of {tracepoint} from pid {pid}"),
+        }
+    }
+
+    fn decoder_panicked(&mut self, tracepoint: &str, pid: u32, panic: Panic) {
+        self.undecodable += 1;
+        let subject = self.subject(tracepoint, pid);
+        self.warn(format_args!(
+            "{subject} cannot be decoded: the decoder {panic}"
+        ));
+        self.panics.push((self.record, panic));
     }
 
     fn emit(&mut self) -> io::Result<()> {

@@ -1,12 +1,18 @@
 //! Fuzz bodies, shared by the cargo-fuzz targets in `fuzz_targets/`.
 
+use std::io;
+
 use arbitrary::{Result, Unstructured};
 use opentelemetry::Key;
 use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _, LoggerProvider as _, Severity};
 use opentelemetry_sdk::logs::{LogProcessor as _, SdkLoggerProvider};
 use otel_user_events::logs::UserEventsProcessor;
 use otel_user_events::testing::Capture;
-use otel_user_events_test_support::decode::decode_json;
+// otel-user-events-listen's decoder, as the tests' support crate re-exports it.
+use otel_user_events_test_support::decode::{DecodeError, decode_json};
+use tracepoint_decode::{PerfByteReader, PerfEventDesc, PerfSampleEventInfo, PerfSessionInfo};
+use ue_tail::filter::Filter;
+use ue_tail::output::Output;
 
 /// Largest event, bytes after the write index.
 const MAX_EVENT: usize = 65_535;
@@ -157,4 +163,62 @@ fn record(u: &mut Unstructured<'_>) -> Result<Parts> {
         Ok(std::ops::ControlFlow::Continue(()))
     })?;
     Ok((severity, body, attributes))
+}
+
+/// `ue-tail --file` on `data` as a perf.data file, through ue-tail's own
+/// decoding path (`ue_tail::file::decode`), for people and as JSON, and
+/// checks: no panic escapes, and every panic ue-tail caught (and reported
+/// with the record's offset) was inside an upstream decoder crate
+/// (`tracepoint_decode`, ...), not in ue-tail's code. That it finishes is
+/// libFuzzer's `-timeout` (scripts/fuzz.sh).
+pub fn perf_data_file(data: &[u8]) {
+    for json in [false, true] {
+        let mut out = Output::new(io::sink(), json, Filter::default(), None)
+            .with_warnings(Box::new(io::sink()));
+        // Not a perf.data file at all: nothing to decode.
+        let Ok(summary) = ue_tail::file::decode(io::Cursor::new(data), &mut out) else {
+            continue;
+        };
+        for (offset, panic) in &summary.panics {
+            assert!(
+                panic.is_upstream(),
+                "ue-tail's own code panicked at offset {offset}: {panic}"
+            );
+        }
+        assert!(summary.undecodable <= summary.samples + summary.panics.len() as u64);
+    }
+}
+
+/// The tracepoint names [`eventheader_payload`]'s first byte picks from.
+pub const TRACEPOINTS: [&str; 4] = ["P_L4K1", "Shop_L4K1", "Shop_L2K10", "P_L4K1Gteam"];
+
+/// `data` as an EventHeader event: its first byte picks the tracepoint name
+/// ([`TRACEPOINTS`]), the rest is the payload (what follows the common
+/// fields). Decodes it with `otel-user-events-listen`'s decoder (the JSON of
+/// `ue-tail --json` and of the tests) and with ue-tail's view for people,
+/// and checks: no panic escapes either, and a panic they caught was inside
+/// an upstream decoder crate.
+pub fn eventheader_payload(data: &[u8]) {
+    let Some((&selector, payload)) = data.split_first() else {
+        return;
+    };
+    let tracepoint = TRACEPOINTS[selector as usize % TRACEPOINTS.len()];
+    if let Err(DecodeError(e)) = decode_json(tracepoint, payload)
+        && let Some(panic) = e.strip_prefix("the decoder panicked at ")
+    {
+        assert!(
+            panic.starts_with("tracepoint_") || panic.starts_with("eventheader"),
+            "listen's decoder panicked in its own code: {e}"
+        );
+    }
+    let session = PerfSessionInfo::new(PerfByteReader::new(cfg!(target_endian = "big")));
+    let desc = PerfEventDesc::default();
+    let sample = PerfSampleEventInfo::new(&[0; 8], &session, &desc);
+    let mut out =
+        Output::new(io::sink(), false, Filter::default(), None).with_warnings(Box::new(io::sink()));
+    out.eventheader(tracepoint, payload, &sample)
+        .expect("writing to a sink");
+    for (_, panic) in out.take_panics() {
+        assert!(panic.is_upstream(), "ue-tail's own code panicked: {panic}");
+    }
 }

@@ -11,10 +11,13 @@
 //!   this crate has the rest, which reads files and bytes).
 //! - [`decode`]: turn one EventHeader event into the JSON of Microsoft's
 //!   `tracepoint_decode` crate.
+//! - [`isolate`]: run decoding that may panic on malformed input (as
+//!   `tracepoint_decode` 0.5 can) and get the panic back as a value, quietly.
 
 #![warn(missing_docs)]
 
 pub mod decode;
+pub mod isolate;
 pub mod names;
 #[cfg(target_os = "linux")]
 pub mod perf;

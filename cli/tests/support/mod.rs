@@ -174,3 +174,160 @@ pub fn run_quickstart(child_var: &str) -> u32 {
     );
     pid
 }
+
+/// `perf_event_attr.sample_type` of [`pipe_perf_data`]'s events:
+/// `IDENTIFIER | TID | TIME | RAW`.
+const PIPE_SAMPLE_TYPE: u64 = (1 << 16) | (1 << 1) | (1 << 2) | (1 << 10);
+
+/// One sample of [`pipe_perf_data`]: of the tracepoint at `format` in its list.
+pub struct RawSample<'a> {
+    /// Index of its tracepoint in the format list.
+    pub format: usize,
+    /// Process (and thread) id.
+    pub pid: u32,
+    /// Trace clock, nanoseconds.
+    pub time: u64,
+    /// The raw data (common fields, if its format has them, then the fields).
+    pub raw: &'a [u8],
+}
+
+/// A pipe-mode perf.data file (as `perf record -o -` writes them) made by
+/// hand, byte by byte, so that a format's text can be anything: the 16-byte
+/// header; a `PERF_RECORD_HEADER_ATTR` for each format `i` (tracepoint id
+/// `ids[i]`, sample id `i + 1`, [`PIPE_SAMPLE_TYPE`]); one
+/// `PERF_RECORD_HEADER_TRACING_DATA` whose tracing data lists the format
+/// texts (each as a system of its own, `systems[i]`) as they are; then the
+/// samples. No clock data: times show as seconds of the trace clock.
+pub fn pipe_perf_data(formats: &[(&str, u32, &[u8])], samples: &[RawSample]) -> PipeFile {
+    fn record(out: &mut Vec<u8>, ty: u32, body: &[u8]) {
+        out.extend_from_slice(&ty.to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(&((8 + body.len()) as u16).to_le_bytes());
+        out.extend_from_slice(body);
+    }
+    let mut out = Vec::new();
+    out.extend_from_slice(b"PERFILE2");
+    out.extend_from_slice(&16u64.to_le_bytes());
+    for (i, (_, id, _)) in formats.iter().enumerate() {
+        // perf_event_attr (PERF_ATTR_SIZE_VER0, 64 bytes), then the ids.
+        let mut body = Vec::new();
+        body.extend_from_slice(&2u32.to_le_bytes()); // PERF_TYPE_TRACEPOINT
+        body.extend_from_slice(&64u32.to_le_bytes()); // size
+        body.extend_from_slice(&u64::from(*id).to_le_bytes()); // config
+        body.extend_from_slice(&1u64.to_le_bytes()); // sample_period
+        body.extend_from_slice(&PIPE_SAMPLE_TYPE.to_le_bytes());
+        body.resize(64, 0); // read_format, options, ..., config1
+        body.extend_from_slice(&(i as u64 + 1).to_le_bytes());
+        record(&mut out, 64, &body); // PERF_RECORD_HEADER_ATTR
+    }
+    let mut tracing = Vec::new();
+    tracing.extend_from_slice(b"\x17\x08\x44tracing0.6\0");
+    tracing.extend_from_slice(&[0, 8]); // little-endian, 8-byte longs
+    tracing.extend_from_slice(&4096u32.to_le_bytes());
+    tracing.extend_from_slice(b"header_page\0");
+    tracing.extend_from_slice(&0u64.to_le_bytes());
+    tracing.extend_from_slice(b"header_event\0");
+    tracing.extend_from_slice(&0u64.to_le_bytes());
+    tracing.extend_from_slice(&0u32.to_le_bytes()); // ftraces
+    tracing.extend_from_slice(&(formats.len() as u32).to_le_bytes());
+    let mut format_offsets = Vec::new();
+    // The tracing data follows its 16-byte record.
+    let tracing_at = out.len() as u64 + 16;
+    for (system, _, text) in formats {
+        tracing.extend_from_slice(system.as_bytes());
+        tracing.push(0);
+        tracing.extend_from_slice(&1u32.to_le_bytes());
+        tracing.extend_from_slice(&(text.len() as u64).to_le_bytes());
+        format_offsets.push(tracing_at + tracing.len() as u64);
+        tracing.extend_from_slice(text);
+    }
+    tracing.resize(tracing.len().next_multiple_of(8), 0);
+    let mut size = (tracing.len() as u32).to_le_bytes().to_vec();
+    size.extend_from_slice(&[0; 4]);
+    record(&mut out, 66, &size); // PERF_RECORD_HEADER_TRACING_DATA
+    out.extend_from_slice(&tracing);
+    let mut sample_offsets = Vec::new();
+    for sample in samples {
+        sample_offsets.push(out.len() as u64);
+        let mut body = Vec::new();
+        body.extend_from_slice(&(sample.format as u64 + 1).to_le_bytes());
+        body.extend_from_slice(&sample.pid.to_le_bytes());
+        body.extend_from_slice(&sample.pid.to_le_bytes());
+        body.extend_from_slice(&sample.time.to_le_bytes());
+        body.extend_from_slice(&(sample.raw.len() as u32).to_le_bytes());
+        body.extend_from_slice(sample.raw);
+        body.resize((body.len() + 8).next_multiple_of(8) - 8, 0);
+        record(&mut out, 9, &body); // PERF_RECORD_SAMPLE
+    }
+    PipeFile {
+        bytes: out,
+        formats: format_offsets,
+        samples: sample_offsets,
+    }
+}
+
+/// A file of [`pipe_perf_data`] and where its parts are.
+pub struct PipeFile {
+    /// The file.
+    pub bytes: Vec<u8>,
+    /// The file offset of each format's text.
+    pub formats: Vec<u64>,
+    /// The file offset of each sample record.
+    pub samples: Vec<u64>,
+}
+
+/// The normal-mode file at `path` (from [`write_perf_data`]) as a pipe-mode
+/// file, the way `perf record -o -` lays one out: attributes, tracing data,
+/// clock data and event descriptions first, as records, then the records of
+/// its data section as they are.
+pub fn to_pipe_mode(path: &Path) -> Vec<u8> {
+    use tracepoint_perf::{PerfDataFileEventOrder, PerfDataFileReader, PerfHeaderIndex};
+    fn record(out: &mut Vec<u8>, ty: u32, body: &[u8]) {
+        out.extend_from_slice(&ty.to_ne_bytes());
+        out.extend_from_slice(&0u16.to_ne_bytes());
+        out.extend_from_slice(&((8 + body.len()) as u16).to_ne_bytes());
+        out.extend_from_slice(body);
+    }
+    let mut reader = PerfDataFileReader::new();
+    reader
+        .open_file(path.to_str().unwrap(), PerfDataFileEventOrder::File)
+        .unwrap();
+    let mut out = Vec::new();
+    out.extend_from_slice(b"PERFILE2");
+    out.extend_from_slice(&16u64.to_ne_bytes());
+    // HEADER_EVENT_DESC: count, attr size, then attr, ids count, name size,
+    // name, ids; an attribute record each.
+    let desc = reader.header(PerfHeaderIndex::EventDesc).to_vec();
+    let u32_at = |at: usize| u32::from_ne_bytes(desc[at..at + 4].try_into().unwrap()) as usize;
+    let (count, attr_size) = (u32_at(0), u32_at(4));
+    let mut pos = 8;
+    for _ in 0..count {
+        let attr = &desc[pos..pos + attr_size];
+        let (ids, name) = (u32_at(pos + attr_size), u32_at(pos + attr_size + 4));
+        let ids_at = pos + attr_size + 8 + name;
+        let mut body = attr.to_vec();
+        body.extend_from_slice(&desc[ids_at..ids_at + 8 * ids]);
+        record(&mut out, 64, &body); // PERF_RECORD_HEADER_ATTR
+        pos = ids_at + 8 * ids;
+    }
+    let mut tracing = reader.header(PerfHeaderIndex::TracingData).to_vec();
+    tracing.resize(tracing.len().next_multiple_of(8), 0);
+    let mut size = (tracing.len() as u32).to_ne_bytes().to_vec();
+    size.extend_from_slice(&[0; 4]);
+    record(&mut out, 66, &size); // PERF_RECORD_HEADER_TRACING_DATA
+    out.extend_from_slice(&tracing);
+    for index in [
+        PerfHeaderIndex::ClockId,
+        PerfHeaderIndex::ClockData,
+        PerfHeaderIndex::EventDesc,
+    ] {
+        let mut body = u64::from(index.0).to_ne_bytes().to_vec();
+        body.extend_from_slice(reader.header(index));
+        body.resize(body.len().next_multiple_of(8), 0);
+        record(&mut out, 80, &body); // PERF_RECORD_HEADER_FEATURE
+    }
+    while reader.move_next_event().unwrap() {
+        out.extend_from_slice(reader.current_event().data);
+    }
+    out
+}
