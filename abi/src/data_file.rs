@@ -7,11 +7,12 @@ use std::os::fd::{IntoRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU32;
 
+use crate::errno::Errno;
+use crate::fd::RawFd;
 use crate::ioctl;
 #[cfg(target_os = "linux")]
 use crate::tracefs::FindError;
 use crate::tracefs::{DEFAULT_ROOT, Tracefs};
-use crate::{Errno, RawFd};
 
 /// The field list every EventHeader tracepoint is registered with: the
 /// EventHeader itself, as the kernel sees it (the rest of an event is opaque

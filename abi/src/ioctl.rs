@@ -5,7 +5,8 @@
 use std::ffi::CStr;
 use std::sync::atomic::AtomicU32;
 
-use crate::{Errno, RawFd};
+use crate::errno::Errno;
+use crate::fd::RawFd;
 
 /// `struct user_reg`.
 #[cfg(target_os = "linux")]

@@ -29,6 +29,7 @@
 
 mod data_file;
 mod errno;
+mod fd;
 #[cfg(unix)]
 pub mod handoff;
 mod ioctl;
@@ -39,16 +40,8 @@ pub mod tracefs;
 
 pub use data_file::{DataFile, DataFileError, EVENTHEADER_FIELDS};
 pub use errno::Errno;
+pub use fd::RawFd;
 pub use ioctl::KERNEL_ENABLE_BIT;
 pub use limits::{
     DEFAULT_KEYWORD, MAX_EVENT_SIZE, MAX_STRUCT_MEMBERS, PERF_MAX_EVENT_SIZE, opcode,
 };
-
-/// A file descriptor, as [`DataFile::fd`] returns it: [`std::os::fd::RawFd`]
-/// on Unix.
-#[cfg(unix)]
-pub use std::os::fd::RawFd;
-/// A file descriptor, as [`DataFile::fd`] returns it: the C runtime's `int`
-/// where the standard library has no `RawFd` (no [`DataFile`] opens there).
-#[cfg(not(unix))]
-pub type RawFd = std::ffi::c_int;
