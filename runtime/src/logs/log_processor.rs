@@ -88,25 +88,25 @@ use super::record::{self, RecordEvent, RecordSettings, header_fields};
 /// attribute that would not fit (e.g. hundreds of long attribute names) is left
 /// out, room is always kept for PartB, and JSON text of maps and mixed lists is
 /// cut at the room left (about 7 KB at most). Each of these marks the event
-/// truncated and is counted ([`CounterSnapshot::attributes_dropped`],
-/// [`CounterSnapshot::truncated`]).
+/// truncated and is counted ([`CounterSnapshot::attributes_dropped`](crate::output::CounterSnapshot::attributes_dropped),
+/// [`CounterSnapshot::truncated`](crate::output::CounterSnapshot::truncated)).
 ///
 /// `perf` itself silently drops events larger than about 8 KB (its per-CPU
 /// copy buffer); ftrace and agents reading the tracepoint see them whole.
 ///
 /// # Counting
 ///
-/// Nothing is lost silently: [`OutputHandle::counters`] returns written
+/// Nothing is lost silently: [`OutputHandle::counters`](crate::output::OutputHandle::counters) returns written
 /// events, truncated events, events too large to write, events whose listener
 /// went away mid-write, attributes dropped, and failed writes by errno.
 ///
 /// A processor built where user_events is missing (or not writable) is still
 /// a processor: every record it gets is dropped and counted as
-/// [`dropped_unavailable`](CounterSnapshot::dropped_unavailable), and its
+/// [`dropped_unavailable`](crate::output::CounterSnapshot::dropped_unavailable), and its
 /// [`report`](Self::report) says so. Its levels then answer `true` to
 /// [`LogProcessor::event_enabled`] (still one load), so that the records
 /// reach it and are counted; leave the processor out of the logger provider
-/// when [`OutputReport::all_registered`] is false if they should not be
+/// when [`OutputReport::all_registered`](crate::output::OutputReport::all_registered) is false if they should not be
 /// built at all. The same holds for a single level whose tracepoint did not
 /// register.
 ///

@@ -94,11 +94,11 @@ const LEVEL: Level = Level::Info;
 ///
 /// # Counting
 ///
-/// [`OutputHandle::counters`] counts events: a span is one (two when live:
+/// [`OutputHandle::counters`](crate::output::OutputHandle::counters) counts events: a span is one (two when live:
 /// its start and its end), and each of its span events one more. A processor
 /// built where user_events is missing (or not writable) is still a processor:
 /// every event it would write is dropped and counted as
-/// [`dropped_unavailable`](CounterSnapshot::dropped_unavailable).
+/// [`dropped_unavailable`](crate::output::CounterSnapshot::dropped_unavailable).
 ///
 /// It owns its `user_events_data` file and the enable words of its keyword's
 /// five levels (it writes level 4; all five are registered, as by every
