@@ -19,6 +19,12 @@ use crate::data_file::{DataFile, DataFileError};
 /// The payload byte that goes with the descriptor.
 const TAG: u8 = b'U';
 
+/// `recvmsg` flags: the received descriptor closed on exec.
+#[cfg(target_os = "linux")]
+const RECEIVE_FLAGS: libc::c_int = libc::MSG_CMSG_CLOEXEC;
+#[cfg(not(target_os = "linux"))]
+const RECEIVE_FLAGS: libc::c_int = 0;
+
 /// Sends `file`'s descriptor over `stream` (the process keeps its own).
 pub fn send(stream: &UnixStream, file: &DataFile) -> io::Result<()> {
     let mut payload = [TAG];
@@ -91,9 +97,11 @@ fn receive_fd(stream: &UnixStream) -> io::Result<OwnedFd> {
     msg.msg_iovlen = 1;
     msg.msg_control = control.as_mut_ptr().cast();
     msg.msg_controllen = space as _;
-    // SAFETY: `msg` points at live buffers; MSG_CMSG_CLOEXEC makes the
-    // received descriptor close-on-exec.
-    let received = unsafe { libc::recvmsg(stream.as_raw_fd(), &mut msg, libc::MSG_CMSG_CLOEXEC) };
+    // SAFETY: `msg` points at live buffers. On Linux MSG_CMSG_CLOEXEC makes
+    // the received descriptor close-on-exec; elsewhere (macOS has no such
+    // flag; user_events exists only on Linux, this builds for the code
+    // written there) it is made so below.
+    let received = unsafe { libc::recvmsg(stream.as_raw_fd(), &mut msg, RECEIVE_FLAGS) };
     if received < 0 {
         return Err(io::Error::last_os_error());
     }
@@ -104,7 +112,8 @@ fn receive_fd(stream: &UnixStream) -> io::Result<OwnedFd> {
         ));
     }
     // SAFETY: the kernel filled `control` (up to msg_controllen); CMSG_FIRSTHDR
-    // returns null when there is no header, checked before reading it.
+    // returns null when there is no header, checked before reading it; fcntl
+    // only sets a flag of the descriptor just received.
     unsafe {
         let cmsg = libc::CMSG_FIRSTHDR(&msg);
         if cmsg.is_null()
@@ -114,6 +123,8 @@ fn receive_fd(stream: &UnixStream) -> io::Result<OwnedFd> {
             return Err(invalid("the socket sent no descriptor"));
         }
         let fd = std::ptr::read_unaligned(libc::CMSG_DATA(cmsg).cast::<libc::c_int>());
+        #[cfg(not(target_os = "linux"))]
+        libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
         // The descriptor is this process's now, and only this value owns it.
         Ok(OwnedFd::from_raw_fd(fd))
     }
