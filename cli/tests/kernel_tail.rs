@@ -9,12 +9,10 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::Command;
 use std::sync::Mutex;
-use std::sync::mpsc::{self, Receiver};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::SystemTime;
 
 use eventheader_dynamic::{EventBuilder, FieldFormat, Level, Provider};
 use opentelemetry::logs::{LogRecord as _, Logger as _, LoggerProvider as _, Severity};
@@ -23,6 +21,7 @@ use otel_user_events::{logs::UserEventsProcessor, provider::OutputMode, ue_log};
 use otel_user_events_listen::tracefs::Tracefs;
 use otel_user_events_test_support::perf::{Listener, ListenerOptions};
 use otel_user_events_test_support::require_kernel;
+use support::tail::Tail;
 use support::{Event, quickstart_command, run_quickstart, ue_tail, ue_tail_ok, write_perf_data};
 
 /// The example, run by [`quickstart_child`] in a process of its own.
@@ -31,7 +30,6 @@ mod quickstart;
 
 /// Set in the environment of the process that runs the quickstart.
 const CHILD: &str = "OTEL_UE_TAIL_QUICKSTART_CHILD";
-const WAIT: Duration = Duration::from_secs(60);
 
 /// Every test watches the provider MyService or runs the quickstart: one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -45,94 +43,6 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
 fn quickstart_child() {
     if std::env::var_os(CHILD).is_some() {
         quickstart::main();
-    }
-}
-
-/// A running `ue-tail`, its stderr read line by line.
-struct Tail {
-    child: Child,
-    stderr: Receiver<String>,
-    stderr_seen: Vec<String>,
-}
-
-impl Tail {
-    /// Starts `ue-tail ARGS` and waits until it says it is watching.
-    fn start(args: &[&str]) -> Tail {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ue-tail"))
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let (send, stderr) = mpsc::channel();
-        let pipe = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-                let _ = send.send(line);
-            }
-        });
-        let mut tail = Tail {
-            child,
-            stderr,
-            stderr_seen: Vec::new(),
-        };
-        tail.wait_for_stderr("ue-tail: watching ");
-        tail
-    }
-
-    /// Waits for a stderr line that starts with `prefix` and returns it.
-    fn wait_for_stderr(&mut self, prefix: &str) -> String {
-        let deadline = Instant::now() + WAIT;
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match self.stderr.recv_timeout(left) {
-                Ok(line) => {
-                    self.stderr_seen.push(line.clone());
-                    if line.starts_with(prefix) {
-                        return line;
-                    }
-                }
-                Err(_) => break,
-            }
-        }
-        let _ = self.child.kill();
-        panic!(
-            "ue-tail did not print {prefix:?}; stderr: {:?}",
-            self.stderr_seen
-        );
-    }
-
-    /// Waits for ue-tail to exit; returns its status, stdout and stderr.
-    fn finish(mut self) -> (ExitStatus, String, String) {
-        let deadline = Instant::now() + WAIT;
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status;
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                panic!("ue-tail did not stop; stderr: {:?}", self.stderr_seen);
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        let mut stdout = String::new();
-        self.child
-            .stdout
-            .take()
-            .unwrap()
-            .read_to_string(&mut stdout)
-            .unwrap();
-        let mut stderr = self.stderr_seen.join("\n");
-        while let Ok(line) = self.stderr.recv_timeout(Duration::from_secs(1)) {
-            stderr.push('\n');
-            stderr.push_str(&line);
-        }
-        (status, stdout, stderr)
-    }
-
-    /// Ctrl-C.
-    fn interrupt(&self) {
-        // SAFETY: kill has no memory preconditions.
-        unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGINT) };
     }
 }
 
@@ -213,7 +123,7 @@ fn tail_quickstart(args: &[&str]) -> (String, String, u32) {
     all.extend(QUICKSTART_KEYWORDS);
     all.push("MyService");
     let tail = Tail::start(&all);
-    let watching = tail.stderr_seen.last().unwrap().clone();
+    let watching = tail.stderr_seen().last().unwrap().clone();
     let pid = run_quickstart(CHILD);
     let (status, stdout, stderr) = tail.finish();
     assert!(status.success(), "{status}: {stderr}");
@@ -324,7 +234,7 @@ fn watches_a_processor_in_a_provider_group() {
     let tail = Tail::start(&["--json", "--count", "1", "--group", "team7", "UeTailGroup"]);
     // Registered ahead with the group, so the processor's first record is seen.
     assert_eq!(
-        tail.stderr_seen.last().unwrap(),
+        tail.stderr_seen().last().unwrap(),
         "ue-tail: watching UeTailGroup_L1K1Gteam7 UeTailGroup_L2K1Gteam7 \
          UeTailGroup_L3K1Gteam7 UeTailGroup_L4K1Gteam7 UeTailGroup_L5K1Gteam7 (Ctrl-C to stop)"
     );
@@ -479,7 +389,8 @@ fn a_user_without_tracefs_access_is_told_so() {
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
         "ue-tail: error: cannot read /sys/kernel/tracing/user_events_status: permission \
-         denied (run as root, or grant your user access to tracefs)\n"
+         denied (run as root, or with CAP_DAC_READ_SEARCH, or grant your user read access to \
+         tracefs)\n"
     );
 }
 
