@@ -67,8 +67,8 @@ impl fmt::Display for FindError {
             ),
             FindError::PermissionDenied { path } => write!(
                 f,
-                "cannot read {}: permission denied (run as root, or grant your user \
-                 access to tracefs)",
+                "cannot read {}: permission denied (run as root, or with \
+                 CAP_DAC_READ_SEARCH, or grant your user read access to tracefs)",
                 path.display()
             ),
             FindError::NoUserEvents { root } => write!(
@@ -306,7 +306,8 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "cannot read /sys/kernel/tracing/user_events_status: permission denied \
-             (run as root, or grant your user access to tracefs)"
+             (run as root, or with CAP_DAC_READ_SEARCH, or grant your user read access to \
+             tracefs)"
         );
     }
 

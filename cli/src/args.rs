@@ -114,6 +114,7 @@ pub struct Args {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Precreate(PrecreateArgs),
+    ServeFd(ServeFdArgs),
 }
 
 /// Create a provider's tracepoints as persistent user events, list or delete
@@ -161,6 +162,80 @@ pub struct PrecreateArgs {
     pub delete: bool,
 }
 
+/// Hand an open user_events_data descriptor to each process that connects
+/// to a Unix socket, so applications need no access to tracefs.
+///
+/// ue-tail opens `<tracefs>/user_events_data` once and sends its descriptor
+/// (SCM_RIGHTS) to every process that connects to SOCKET; the application
+/// receives it with `otel_user_events::output::handoff::receive(SOCKET)` and
+/// gives it to its builder (`with_user_events_data`). Whoever may connect may
+/// register tracepoints and write events: the socket's mode and group are the
+/// access control. Each descriptor handed out is logged with the peer's pid
+/// and uid. Runs until Ctrl-C (or --count connections), then removes the
+/// socket; a socket a killed server left is replaced. Needs write access to
+/// user_events_data (root, or a group that may write it).
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+    sudo ue-tail serve-fd --group tracing --mode 0660 /run/user_events.sock\n  \
+    sudo ue-tail serve-fd --count 1 /tmp/ue.sock")]
+pub struct ServeFdArgs {
+    /// Where to create the socket.
+    pub socket: PathBuf,
+
+    /// The socket's permission bits, octal (e.g. 0660): who may connect.
+    #[arg(long, value_name = "OCTAL", default_value = "0600", value_parser = mode)]
+    pub mode: u32,
+
+    /// The socket's group (a name or a gid), for a --mode that lets a group
+    /// connect.
+    #[arg(long, value_name = "GROUP", value_parser = socket_group)]
+    pub group: Option<u32>,
+
+    /// Stop after handing out N descriptors.
+    #[arg(short = 'n', long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: Option<u64>,
+}
+
+/// `--mode`: permission bits in octal, at most 0777 (no set-id or sticky bit:
+/// they mean nothing on a socket).
+fn mode(s: &str) -> Result<u32, String> {
+    let digits = s.strip_prefix("0o").unwrap_or(s);
+    match u32::from_str_radix(digits, 8) {
+        Ok(mode) if mode <= 0o777 => Ok(mode),
+        _ => Err(format!(
+            "{s:?} is not a socket mode: use octal permission bits from 0 to 0777, e.g. 0660"
+        )),
+    }
+}
+
+/// `--group` of serve-fd: a gid, or a group name from the group database.
+fn socket_group(group: &str) -> Result<u32, String> {
+    if let Ok(gid) = group.parse::<u32>() {
+        return Ok(gid);
+    }
+    let name = std::ffi::CString::new(group).map_err(|_| format!("{group:?} is no group name"))?;
+    // SAFETY: `group` is plain data; all zeroes is a valid (empty) value.
+    let mut entry: libc::group = unsafe { std::mem::zeroed() };
+    let mut buffer = vec![0 as libc::c_char; 16 * 1024];
+    let mut found: *mut libc::group = std::ptr::null_mut();
+    // SAFETY: every pointer is to a live buffer of the size passed.
+    let rc = unsafe {
+        libc::getgrnam_r(
+            name.as_ptr(),
+            &mut entry,
+            buffer.as_mut_ptr(),
+            buffer.len(),
+            &mut found,
+        )
+    };
+    if rc != 0 || found.is_null() {
+        return Err(format!(
+            "no group named {group:?} (give a name from /etc/group or a gid)"
+        ));
+    }
+    Ok(entry.gr_gid)
+}
+
 /// Provider names as EventHeader tracepoint names allow them ([`ProviderName`]'s
 /// rule, the runtime's), said for the command line.
 fn provider_name(s: &str) -> Result<String, String> {
@@ -196,6 +271,7 @@ impl Args {
     fn check_name(&self) -> Result<(), String> {
         let (provider, group) = match &self.command {
             Some(Command::Precreate(precreate)) => (&precreate.provider, &precreate.group),
+            Some(Command::ServeFd(_)) => return Ok(()),
             None => (&self.provider, &self.group),
         };
         match (provider, group) {
@@ -436,7 +512,7 @@ mod tests {
         assert_eq!(args.check_name(), Ok(()));
         match args.command {
             Some(Command::Precreate(precreate)) => precreate,
-            None => panic!("no precreate command: {args:?}"),
+            _ => panic!("no precreate command: {args:?}"),
         }
     }
 
@@ -496,6 +572,57 @@ mod tests {
             args.check_name(),
             Err(ProviderGroupError::TooLong { len: 4, max: 3 }.to_string())
         );
+    }
+
+    #[test]
+    fn parses_serve_fd() {
+        let serve = |args: &[&str]| match Args::try_parse_from(args).map(|a| a.command) {
+            Ok(Some(Command::ServeFd(serve))) => Ok(serve),
+            Ok(other) => panic!("no serve-fd command: {other:?}"),
+            Err(e) => Err(e.to_string()),
+        };
+        let plain = serve(&["ue-tail", "serve-fd", "/run/ue.sock"]).unwrap();
+        assert_eq!(plain.socket, PathBuf::from("/run/ue.sock"));
+        // Owner only unless told otherwise.
+        assert_eq!((plain.mode, plain.group, plain.count), (0o600, None, None));
+        let shared = serve(&[
+            "ue-tail", "serve-fd", "--mode", "660", "--group", "4242", "-n", "3", "/s",
+        ])
+        .unwrap();
+        assert_eq!(shared.mode, 0o660);
+        assert_eq!(shared.group, Some(4242));
+        assert_eq!(shared.count, Some(3));
+        assert_eq!(
+            serve(&["ue-tail", "serve-fd", "--mode", "0o640", "/s"])
+                .unwrap()
+                .mode,
+            0o640
+        );
+
+        for bad in ["0800", "1777", "rw", ""] {
+            let err = serve(&["ue-tail", "serve-fd", "--mode", bad, "/s"]).unwrap_err();
+            assert!(
+                err.contains("is not a socket mode: use octal permission bits from 0 to 0777"),
+                "{bad}: {err}"
+            );
+        }
+        // Names come from the group database: root's group is in every one.
+        assert_eq!(
+            serve(&["ue-tail", "serve-fd", "--group", "root", "/s"])
+                .unwrap()
+                .group,
+            Some(0)
+        );
+        let err =
+            serve(&["ue-tail", "serve-fd", "--group", "no-such-group-here", "/s"]).unwrap_err();
+        assert!(
+            err.contains("no group named \"no-such-group-here\""),
+            "{err}"
+        );
+        let err = serve(&["ue-tail", "serve-fd", "--count", "0", "/s"]).unwrap_err();
+        assert!(err.contains("0 is not in 1.."), "{err}");
+        let err = serve(&["ue-tail", "serve-fd"]).unwrap_err();
+        assert!(err.contains("<SOCKET>"), "{err}");
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
+use otel_user_events_abi::DataFileError;
 use otel_user_events_listen::perf;
 use otel_user_events_listen::tracefs::FindError;
 
@@ -53,6 +54,24 @@ pub enum Error {
         /// Deleting (else creating).
         delete: bool,
         /// The kernel's errno.
+        source: io::Error,
+    },
+    /// `user_events_data` could not be opened (`ue-tail serve-fd`).
+    DataFile(DataFileError),
+    /// The socket path of `ue-tail serve-fd` cannot be used.
+    SocketPath {
+        /// The path.
+        path: PathBuf,
+        /// Why not, said for people.
+        problem: &'static str,
+    },
+    /// A step of serving the socket failed (`ue-tail serve-fd`).
+    Socket {
+        /// The socket.
+        path: PathBuf,
+        /// The step: bind, chown, chmod, accept, ...
+        step: &'static str,
+        /// What went wrong.
         source: io::Error,
     },
 }
@@ -205,7 +224,8 @@ impl fmt::Display for Error {
             Error::Tracefs(e) => write!(f, "{e}"),
             Error::Status(e) if e.kind() == io::ErrorKind::PermissionDenied => write!(
                 f,
-                "cannot read {e} (run as root, or grant your user access to tracefs)"
+                "cannot read {e} (run as root, or with CAP_DAC_READ_SEARCH, or grant your \
+                 user read access to tracefs)"
             ),
             Error::Status(e) => write!(f, "cannot read {e}"),
             Error::UnknownProvider(provider) => write!(
@@ -275,6 +295,20 @@ impl fmt::Display for Error {
                     _ => write!(f, "{source}"),
                 }
             }
+            Error::DataFile(e) if e.errno.0 == libc::EACCES => write!(
+                f,
+                "cannot open {e}: serving it needs write access to it (run as root, or as a \
+                 member of a group that may write it)"
+            ),
+            Error::DataFile(e) => write!(f, "cannot open {e}"),
+            Error::SocketPath { path, problem } => write!(f, "{} {problem}", path.display()),
+            Error::Socket { path, step, source } => {
+                write!(
+                    f,
+                    "cannot serve on {}: {step} failed: {source}",
+                    path.display()
+                )
+            }
         }
     }
 }
@@ -300,7 +334,8 @@ mod tests {
         assert_eq!(
             Error::Status(denied).to_string(),
             "cannot read /sys/kernel/tracing/user_events_status: Permission denied (os error 13) \
-             (run as root, or grant your user access to tracefs)"
+             (run as root, or with CAP_DAC_READ_SEARCH, or grant your user read access to \
+             tracefs)"
         );
         assert!(
             Error::UnknownProvider("Nope".into())

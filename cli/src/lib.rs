@@ -30,3 +30,5 @@ pub mod output;
 pub mod perf_data;
 #[cfg(target_os = "linux")]
 pub mod precreate;
+#[cfg(target_os = "linux")]
+pub mod serve_fd;

@@ -39,7 +39,8 @@ impl Stop {
         })
     }
 
-    fn now(&self) -> bool {
+    /// True once Ctrl-C was pressed or the duration is over.
+    pub(crate) fn now(&self) -> bool {
         self.interrupted.load(Ordering::Relaxed)
             || self.deadline.is_some_and(|d| Instant::now() >= d)
     }

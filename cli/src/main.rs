@@ -17,7 +17,7 @@ use ue_tail::filter::Filter;
 #[cfg(target_os = "linux")]
 use ue_tail::output::Output;
 #[cfg(target_os = "linux")]
-use ue_tail::{file, live, precreate};
+use ue_tail::{file, live, precreate, serve_fd};
 
 /// Off Linux: there are no user_events to read.
 #[cfg(not(target_os = "linux"))]
@@ -64,6 +64,15 @@ fn run(args: Args) -> Result<Complete, Error> {
             keywords: &precreate.keywords,
         };
         return precreate::run(&command, &mut io::stdout().lock()).map(|()| Complete::Yes);
+    }
+    if let Some(Command::ServeFd(serve)) = &args.command {
+        let serve = serve_fd::Serve {
+            socket: &serve.socket,
+            mode: serve.mode,
+            group: serve.group,
+            count: serve.count,
+        };
+        return serve_fd::run(&serve).map(|()| Complete::Yes);
     }
     let filter = Filter {
         provider: args.provider.clone(),

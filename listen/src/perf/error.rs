@@ -59,7 +59,7 @@ impl fmt::Display for Error {
             Error::Open { name, cpu, source } => write!(
                 f,
                 "perf_event_open(user_events:{name}, cpu {cpu}) failed: {source} \
-                 (needs root or CAP_PERFMON, or a low kernel.perf_event_paranoid)"
+                 (needs root or CAP_PERFMON, or kernel.perf_event_paranoid = -1)"
             ),
             Error::RingBuffer { cpu, source } => write!(
                 f,
