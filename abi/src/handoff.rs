@@ -33,15 +33,8 @@ pub fn send(stream: &UnixStream, file: &DataFile) -> io::Result<()> {
         iov_len: payload.len(),
     };
     let fd = file.fd();
-    // SAFETY: CMSG_SPACE only computes a size.
-    let space = unsafe { libc::CMSG_SPACE(std::mem::size_of::<libc::c_int>() as u32) } as usize;
-    let mut control = vec![0u8; space];
-    // SAFETY: an all-zero msghdr is valid; its pointers are set below.
-    let mut msg: libc::msghdr = unsafe { MaybeUninit::zeroed().assume_init() };
-    msg.msg_iov = &mut iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.as_mut_ptr().cast();
-    msg.msg_controllen = space as _;
+    let mut control = control_buffer();
+    let msg = message(&mut iov, &mut control);
     // SAFETY: `msg` has a control buffer of CMSG_SPACE(int) bytes, so
     // CMSG_FIRSTHDR is not null and its data has room for one int.
     unsafe {
@@ -81,6 +74,25 @@ fn served(socket: &Path) -> PathBuf {
     ))
 }
 
+/// Room for one control message carrying one descriptor.
+fn control_buffer() -> Vec<u8> {
+    // SAFETY: CMSG_SPACE only computes a size.
+    let space = unsafe { libc::CMSG_SPACE(std::mem::size_of::<libc::c_int>() as u32) } as usize;
+    vec![0u8; space]
+}
+
+/// A message of one iovec and a control buffer (from [`control_buffer`]): it
+/// points at both, so both must outlive its use.
+fn message(iov: &mut libc::iovec, control: &mut [u8]) -> libc::msghdr {
+    // SAFETY: an all-zero msghdr is valid; its pointers are set below.
+    let mut msg: libc::msghdr = unsafe { MaybeUninit::zeroed().assume_init() };
+    msg.msg_iov = iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.as_mut_ptr().cast();
+    msg.msg_controllen = control.len() as _;
+    msg
+}
+
 /// Receives one descriptor (and its tag) from `stream`.
 fn receive_fd(stream: &UnixStream) -> io::Result<OwnedFd> {
     let mut payload = [0u8; 1];
@@ -88,15 +100,8 @@ fn receive_fd(stream: &UnixStream) -> io::Result<OwnedFd> {
         iov_base: payload.as_mut_ptr().cast(),
         iov_len: payload.len(),
     };
-    // SAFETY: CMSG_SPACE only computes a size.
-    let space = unsafe { libc::CMSG_SPACE(std::mem::size_of::<libc::c_int>() as u32) } as usize;
-    let mut control = vec![0u8; space];
-    // SAFETY: an all-zero msghdr is valid; its pointers are set below.
-    let mut msg: libc::msghdr = unsafe { MaybeUninit::zeroed().assume_init() };
-    msg.msg_iov = &mut iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.as_mut_ptr().cast();
-    msg.msg_controllen = space as _;
+    let mut control = control_buffer();
+    let mut msg = message(&mut iov, &mut control);
     // SAFETY: `msg` points at live buffers. On Linux MSG_CMSG_CLOEXEC makes
     // the received descriptor close-on-exec; elsewhere (macOS has no such
     // flag; user_events exists only on Linux, this builds for the code

@@ -8,27 +8,17 @@
 //!
 //! Linux only, like the program: elsewhere this library is empty.
 
-#[cfg(target_os = "linux")]
+#![cfg(target_os = "linux")]
+
 pub mod ahead;
-#[cfg(target_os = "linux")]
 pub mod args;
-#[cfg(target_os = "linux")]
 pub mod error;
-#[cfg(target_os = "linux")]
 pub mod file;
-#[cfg(target_os = "linux")]
 pub mod filter;
-#[cfg(target_os = "linux")]
 pub mod human;
-#[cfg(target_os = "linux")]
 pub mod json;
-#[cfg(target_os = "linux")]
 pub mod live;
-#[cfg(target_os = "linux")]
 pub mod output;
-#[cfg(target_os = "linux")]
 pub mod perf_data;
-#[cfg(target_os = "linux")]
 pub mod precreate;
-#[cfg(target_os = "linux")]
 pub mod serve_fd;

@@ -9,15 +9,15 @@ use std::io::{self, BufWriter};
 use std::process::ExitCode;
 
 #[cfg(target_os = "linux")]
-use ue_tail::args::{Args, Command};
-#[cfg(target_os = "linux")]
-use ue_tail::error::Error;
-#[cfg(target_os = "linux")]
-use ue_tail::filter::Filter;
-#[cfg(target_os = "linux")]
-use ue_tail::output::Output;
-#[cfg(target_os = "linux")]
-use ue_tail::{file, live, precreate, serve_fd};
+use ue_tail::{
+    args::{Args, Command},
+    error::Error,
+    file,
+    filter::Filter,
+    live,
+    output::Output,
+    precreate, serve_fd,
+};
 
 /// Off Linux: there are no user_events to read.
 #[cfg(not(target_os = "linux"))]

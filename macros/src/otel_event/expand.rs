@@ -338,6 +338,17 @@ fn activity_body(events: &FnEvents, sig: &mut syn::Signature) -> TokenStream {
         let #act = #started.activity();
     };
 
+    // A synchronous function's activity: started and held by a scope that
+    // ends it on return or unwind, when the start call site is enabled.
+    let enter_scope = quote! {
+        if #start_site.is_enabled() {
+            #start_activity
+            ::core::option::Option::Some(#krate::__private::ActivityScope::enter(#act, #on_abandon))
+        } else {
+            ::core::option::Option::None
+        }
+    };
+
     if is_async {
         let (shadows, params) = shadow_params(sig);
         quote! {
@@ -375,12 +386,7 @@ fn activity_body(events: &FnEvents, sig: &mut syn::Signature) -> TokenStream {
         let scope = local("_ue_scope");
         quote! {
             #(#statics)*
-            let #scope = if #start_site.is_enabled() {
-                #start_activity
-                ::core::option::Option::Some(#krate::__private::ActivityScope::enter(#act, #on_abandon))
-            } else {
-                ::core::option::Option::None
-            };
+            let #scope = #enter_scope;
             #krate::__private::call_once(move || -> #never {
                 #body
             })
@@ -389,12 +395,7 @@ fn activity_body(events: &FnEvents, sig: &mut syn::Signature) -> TokenStream {
         let scope = local("__ue_scope");
         quote! {
             #(#statics)*
-            let #scope = if #start_site.is_enabled() {
-                #start_activity
-                ::core::option::Option::Some(#krate::__private::ActivityScope::enter(#act, #on_abandon))
-            } else {
-                ::core::option::Option::None
-            };
+            let #scope = #enter_scope;
             // `call_once` makes the closure `FnOnce`, so the body may return
             // borrows of the `&mut` arguments it captured.
             let #out = #krate::__private::call_once(move || {

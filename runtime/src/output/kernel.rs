@@ -40,7 +40,25 @@ impl KernelFile {
     /// Opens `user_events_data` (see [`DataFile::open`]); a file that could
     /// not be opened is one that every write finds released.
     pub(crate) fn open() -> KernelFile {
-        match DataFile::open() {
+        KernelFile::from_opened(DataFile::open())
+    }
+
+    /// Writes through a copy (`dup`) of `file`, a `user_events_data` opened
+    /// elsewhere (handed over by a privileged process): this output closes
+    /// its copy, the caller keeps theirs. A copy that cannot be made is a
+    /// file that did not open.
+    #[cfg(unix)]
+    pub(crate) fn adopt(file: &DataFile) -> KernelFile {
+        KernelFile::from_opened(file.try_clone().map_err(|e| DataFileError {
+            errno: Errno(e.raw_os_error().unwrap_or(libc::EBADF)),
+            path: file.path().to_owned(),
+        }))
+    }
+
+    /// The file `opened` holds, or one every write finds released (and whose
+    /// reports say why) when it holds an error.
+    fn from_opened(opened: Result<DataFile, DataFileError>) -> KernelFile {
+        match opened {
             Ok(file) => KernelFile {
                 fd: file.fd(),
                 opened: Ok(file.path().to_owned()),
@@ -56,43 +74,13 @@ impl KernelFile {
         }
     }
 
-    /// Writes through a copy (`dup`) of `file`, a `user_events_data` opened
-    /// elsewhere (handed over by a privileged process): this output closes
-    /// its copy, the caller keeps theirs. A copy that cannot be made is a
-    /// file that did not open.
-    #[cfg(unix)]
-    pub(crate) fn adopt(file: &DataFile) -> KernelFile {
-        match file.try_clone() {
-            Ok(file) => KernelFile {
-                fd: file.fd(),
-                opened: Ok(file.path().to_owned()),
-                file: Mutex::new(Some(file)),
-                state: AtomicUsize::new(0),
-            },
-            Err(e) => KernelFile {
-                fd: -1,
-                opened: Err(DataFileError {
-                    errno: Errno(e.raw_os_error().unwrap_or(libc::EBADF)),
-                    path: file.path().to_owned(),
-                }),
-                file: Mutex::new(None),
-                state: AtomicUsize::new(RELEASED),
-            },
-        }
-    }
-
     /// A file not even tried (an output that does not write to the kernel):
     /// never entered, and nothing registers through it.
     pub(crate) fn not_opened() -> KernelFile {
-        KernelFile {
-            fd: -1,
-            opened: Err(DataFileError {
-                errno: Errno(libc::ENOENT),
-                path: PathBuf::new(),
-            }),
-            file: Mutex::new(None),
-            state: AtomicUsize::new(RELEASED),
-        }
+        KernelFile::from_opened(Err(DataFileError {
+            errno: Errno(libc::ENOENT),
+            path: PathBuf::new(),
+        }))
     }
 
     /// Where the file is, or why it could not be opened.
