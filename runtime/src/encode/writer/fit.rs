@@ -82,7 +82,7 @@ impl Truncatables {
 /// Makes metadata plus data fit in `budget` bytes by shortening the longest
 /// borrowed values of `data` first, all to the same cap. `truncated`: a value
 /// was already shortened or left out while writing.
-#[inline]
+#[inline(always)]
 pub(super) fn fit(
     meta: &Segments,
     data: &mut Segments,
@@ -134,6 +134,8 @@ where
     Some(low)
 }
 
+#[cold]
+#[inline(never)]
 fn shorten(data: &mut Segments, truncatables: &[Truncatable], excess: usize) -> bool {
     let lens = || {
         truncatables

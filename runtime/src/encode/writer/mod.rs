@@ -165,7 +165,9 @@ impl<'a> EventWriter<'a> {
     /// Fits the event, with the header `fields` describe, in its
     /// [`limit`](Self::limit) and builds that header. `None` when it cannot
     /// fit ([`Fit::TooLarge`]); otherwise the header and whether values were
-    /// shortened.
+    /// shortened. Inlined: it runs once per event, and out of line it cost
+    /// ~70 instructions an event more than inlined (callgrind, `ue_log!`).
+    #[inline(always)]
     pub(crate) fn seal(&mut self, fields: &HeaderFields<'_>) -> Option<(Header, bool)> {
         let budget = self.limit.checked_sub(Header::payload_prefix_len(fields))?;
         let truncated = match self.fit(budget) {
@@ -177,6 +179,7 @@ impl<'a> EventWriter<'a> {
 
     /// Makes metadata plus data fit in `budget` bytes by shortening the longest
     /// borrowed values first, all to the same cap ("water-filling").
+    #[inline(always)]
     pub(crate) fn fit(&mut self, budget: usize) -> Fit {
         let data = &mut self.data;
         let fit = fit::fit(
