@@ -63,7 +63,7 @@ cross_targets=(x86_64-apple-darwin x86_64-pc-windows-gnu)
 rustup target add "${cross_targets[@]}"
 for target in "${cross_targets[@]}"; do
     cargo clippy --locked --target "$target" -p otel-user-events \
-        --features tracing,testing,stdout -- -D warnings
+        --features tracing,testing,stdout,metrics -- -D warnings
     # abi's tests too: one asserts the "only on Linux" error there.
     cargo clippy --locked --target "$target" -p otel-user-events-abi \
         -p otel-user-events-listen --all-targets -- -D warnings

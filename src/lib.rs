@@ -31,8 +31,9 @@
 //! The rest of the API is in modules by signal and role: [`provider`] (the
 //! builder, output modes, report), [`logs`] (`UserEventsProcessor`, an
 //! OpenTelemetry `LogProcessor`), [`trace`] (`UserEventsSpanProcessor`, an
-//! OpenTelemetry `SpanProcessor`), `tracing` (feature `tracing`:
-//! `UserEventsLayer`), [`output`] (handles, reports, counters, encoding
+//! OpenTelemetry `SpanProcessor`), `metrics` (feature `metrics`:
+//! `UserEventsMetricExporter`, an OpenTelemetry `PushMetricExporter`),
+//! `tracing` (feature `tracing`: `UserEventsLayer`), [`output`] (handles, reports, counters, encoding
 //! profile, event size limit), [`field`] (field types), [`activity`]
 //! ([`ActivityId`](activity::ActivityId)).
 
@@ -44,6 +45,11 @@ pub use otel_user_events_runtime::{
 /// activities, straight to user_events. See `tracing::UserEventsLayer`.
 #[cfg(feature = "tracing")]
 pub use otel_user_events_runtime::tracing;
+
+/// OpenTelemetry metrics to user_events (feature `metrics`): see
+/// `metrics::UserEventsMetricExporter`.
+#[cfg(feature = "metrics")]
+pub use otel_user_events_runtime::metrics;
 
 /// Capturing events in tests, without a kernel (feature `testing`): see
 /// [`testing::Capture`].

@@ -543,6 +543,37 @@ fn spans_runs_and_says_what_became_of_the_spans() {
     }
 }
 
+// ---------------------------------------------------------------------------
+// metrics (README "OpenTelemetry metrics: `UserEventsMetricExporter`")
+// ---------------------------------------------------------------------------
+
+#[test]
+fn metrics_runs_and_says_what_became_of_the_data_points() {
+    let (stdout, _) = run("metrics", &[]);
+    assert!(
+        stdout.starts_with("otel-user-events metric exporter \"otlp_metrics\":\n"),
+        "{stdout}"
+    );
+    let last = stdout.lines().last().unwrap();
+    if stdout.contains("data points are dropped and counted (dropped_unavailable)") {
+        // Two order counts (north, south) and one histogram.
+        assert!(stdout.contains(" written: 0,"), "{stdout}");
+        assert!(stdout.contains(" dropped_unavailable: 3,"), "{stdout}");
+        assert_eq!(
+            last,
+            "nothing was written: user_events is unavailable here (see the report above); \
+             the 3 data points were dropped and counted as dropped_unavailable"
+        );
+    } else {
+        assert!(stdout.contains(" dropped_unavailable: 0,"), "{stdout}");
+        assert!(
+            last == "nothing was written: nobody listened to otlp_metrics"
+                || last.starts_with("written: "),
+            "{last}"
+        );
+    }
+}
+
 /// `"activity":"..."` and `"relatedActivity":"..."` of a decoded event's meta.
 fn activities(json: &str) -> (Option<&str>, Option<&str>) {
     let value = |key: &str| {

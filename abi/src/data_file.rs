@@ -175,8 +175,27 @@ impl DataFile {
     ///
     /// Off Linux it fails with `ENOTSUP`.
     pub unsafe fn register(&self, tracepoint: &str, enable_word: &AtomicU32) -> Result<u32, Errno> {
-        let command = CString::new(format!("{tracepoint} {EVENTHEADER_FIELDS}"))
-            .map_err(|_| Errno(libc::EINVAL))?;
+        // SAFETY: this function's contract is the callee's.
+        unsafe { self.register_with_fields(tracepoint, EVENTHEADER_FIELDS, enable_word) }
+    }
+
+    /// Registers tracepoint `name` with the field list `fields` (the kernel's
+    /// command format: `u32 protocol;char[8] version;__rel_loc u8[] buffer`),
+    /// for events that are not EventHeader, such as OpenTelemetry metrics'
+    /// `otlp_metrics`. Otherwise as [`register`](Self::register), whose
+    /// safety contract it shares: `enable_word` must stay where it is until
+    /// it is unregistered or the process exits.
+    ///
+    /// # Safety
+    ///
+    /// See [`register`](Self::register).
+    pub unsafe fn register_with_fields(
+        &self,
+        name: &str,
+        fields: &str,
+        enable_word: &AtomicU32,
+    ) -> Result<u32, Errno> {
+        let command = CString::new(format!("{name} {fields}")).map_err(|_| Errno(libc::EINVAL))?;
         ioctl::register(self.fd, enable_word, &command)
     }
 

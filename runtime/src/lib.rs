@@ -34,6 +34,8 @@ mod events;
 pub mod field;
 mod level;
 pub mod logs;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 pub mod output;
 pub mod provider;
 #[cfg(feature = "testing")]

@@ -145,6 +145,10 @@ impl Counters {
     pub(crate) fn dropped_unavailable(&self) {
         self.dropped_unavailable.fetch_add(1, Ordering::Relaxed);
     }
+    /// `n` items lost at once (a metric export's data points).
+    pub(crate) fn dropped_unavailable_by(&self, n: u64) {
+        self.dropped_unavailable.fetch_add(n, Ordering::Relaxed);
+    }
     pub(crate) fn truncated(&self) {
         self.truncated.fetch_add(1, Ordering::Relaxed);
     }

@@ -73,6 +73,77 @@ pub(super) fn to_kernel(
     count(counters, write(fd, iov, truncated));
 }
 
+/// The most parts [`parts_to_kernel`] writes after the write index.
+pub(crate) const MAX_PARTS: usize = 7;
+
+/// Writes the event made of `parts` (not EventHeader: a metrics event) with
+/// one `writev` to the tracepoint registered with `enable` (write index
+/// `write_index`) on `fd`, unless it is `too_large`, counts it, and says
+/// whether it was written.
+pub(super) fn parts_to_kernel(
+    parts: &[&[u8]],
+    too_large: bool,
+    fd: RawFd,
+    enable: &AtomicU32,
+    write_index: u32,
+    counters: &Counters,
+) -> bool {
+    if too_large || parts.len() > MAX_PARTS {
+        count(counters, Fate::TooLarge);
+        return false;
+    }
+    if enable.load(Ordering::Relaxed) & enable::KERNEL == 0 {
+        count(counters, Fate::ListenerGone { truncated: false });
+        return false;
+    }
+    let index = write_index.to_ne_bytes();
+    let mut iov = [const {
+        IoVec {
+            iov_base: std::ptr::null_mut(),
+            iov_len: 0,
+        }
+    }; MAX_PARTS + 1];
+    for (slot, part) in iov
+        .iter_mut()
+        .zip(std::iter::once(&index[..]).chain(parts.iter().copied()))
+    {
+        *slot = IoVec {
+            iov_base: part.as_ptr() as *mut std::ffi::c_void,
+            iov_len: part.len(),
+        };
+    }
+    let fate = write(fd, &iov[..=parts.len()], false);
+    let written = matches!(fate, Fate::Written { .. });
+    count(counters, fate);
+    written
+}
+
+/// Keeps the event made of `parts` in this thread's test capture as if
+/// written to `tracepoint`, unless it is `too_large`, counts it, and says
+/// whether it was kept.
+pub(super) fn parts_to_capture(
+    parts: &[&[u8]],
+    too_large: bool,
+    tracepoint: &str,
+    counters: Option<&Counters>,
+) -> bool {
+    let fate = if too_large {
+        Fate::TooLarge
+    } else {
+        capture::push(CapturedEvent {
+            tracepoint: tracepoint.to_owned(),
+            payload: parts.concat(),
+            truncated: false,
+        });
+        Fate::Written { truncated: false }
+    };
+    let written = matches!(fate, Fate::Written { .. });
+    if let Some(counters) = counters {
+        count(counters, fate);
+    }
+    written
+}
+
 /// One `writev` of `iov` to `fd`, and what became of the event.
 #[cfg(target_os = "linux")]
 #[inline(always)]

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
-use otel_user_events_abi::{DataFile, DataFileError, Errno, RawFd};
+use otel_user_events_abi::{DataFile, DataFileError, EVENTHEADER_FIELDS, Errno, RawFd};
 
 /// The released mark in [`KernelFile::state`]; the other bits count writers.
 const RELEASED: usize = 1 << (usize::BITS - 1);
@@ -96,9 +96,25 @@ impl KernelFile {
     /// `word` must stay where it is until [`KernelFile::unregister`] ran for
     /// it or the file is released.
     pub(crate) unsafe fn register(&self, tracepoint: &str, word: &AtomicU32) -> Result<u32, Errno> {
+        // SAFETY: this function's contract is the callee's.
+        unsafe { self.register_with_fields(tracepoint, EVENTHEADER_FIELDS, word) }
+    }
+
+    /// Registers tracepoint `name` with the field list `fields` (see
+    /// [`DataFile::register_with_fields`]); `ENOENT` when the file is not open.
+    ///
+    /// # Safety
+    ///
+    /// As [`KernelFile::register`].
+    pub(crate) unsafe fn register_with_fields(
+        &self,
+        name: &str,
+        fields: &str,
+        word: &AtomicU32,
+    ) -> Result<u32, Errno> {
         match self.lock().as_ref() {
             // SAFETY: the caller keeps `word` in place (this function's contract).
-            Some(file) => unsafe { file.register(tracepoint, word) },
+            Some(file) => unsafe { file.register_with_fields(name, fields, word) },
             None => Err(self
                 .opened
                 .as_ref()

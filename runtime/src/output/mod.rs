@@ -11,9 +11,10 @@
 //! delivering it, its counters, its report, and its single release.
 //!
 //! A front end (the macro events' provider, the logs and span processors,
-//! the `tracing` layer) owns an `Output` in an `Arc`, checks one enable
-//! word per event, and writes an enabled event with `Output::sink` then
-//! `Sink::seal`.
+//! the `tracing` layer, the metric exporter) owns an `Output` in an `Arc`,
+//! checks one enable word per event, and writes an enabled event with
+//! `Output::sink` then `Sink::seal` (EventHeader) or `Sink::write_parts`
+//! (the metric exporter's `otlp_metrics`, a tracepoint with its own fields).
 //!
 //! - `enable`: the bits of an enable word;
 //! - `kernel`: the data file, entered per write, closed by the last to leave;
@@ -46,7 +47,7 @@ pub(crate) use engine::Output;
 pub use handle::OutputHandle;
 pub(crate) use handle::output_accessors;
 pub use options::{BuildError, EventLimit};
-pub(crate) use options::{OutputOptions, output_options};
+pub(crate) use options::{OutputOptions, data_file_option, output_options};
 #[cfg(unix)]
 pub use otel_user_events_abi::handoff;
 pub use otel_user_events_abi::{DataFile, DataFileError, Errno};

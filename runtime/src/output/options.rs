@@ -153,6 +153,18 @@ impl OutputOptions {
         super::tracepoints::Tracepoints::register_through(self.data_file.as_deref(), name, keywords)
     }
 
+    /// The one tracepoint `name` with the field list `fields` (an output
+    /// whose events are not EventHeader), registered through the given data
+    /// file or the one this process opens.
+    #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+    pub(crate) fn register_plain(
+        &self,
+        name: ProviderName,
+        fields: &str,
+    ) -> super::tracepoints::Tracepoints {
+        super::tracepoints::Tracepoints::register_plain(self.data_file.as_deref(), name, fields)
+    }
+
     /// The limit set, or the profile's default.
     pub(crate) fn limit(&self) -> EventLimit {
         self.limit
@@ -188,6 +200,16 @@ macro_rules! output_options {
             self
         }
 
+        crate::output::data_file_option!($what);
+    };
+}
+pub(crate) use output_options;
+
+/// The builder method that hands an output a `user_events_data` opened
+/// elsewhere, for a builder with an `options: OutputOptions` field (every
+/// output's, the metric exporter's among them).
+macro_rules! data_file_option {
+    ($what:literal) => {
         #[doc = concat!("Writes through `file`, a `user_events_data` opened elsewhere, instead of opening it: the ", $what, " then needs no access to tracefs.")]
         /// A privileged process (a collector, `ue-tail serve-fd SOCKET`) opens
         /// the file and hands its descriptor over a Unix socket; receive it
@@ -203,4 +225,4 @@ macro_rules! output_options {
         }
     };
 }
-pub(crate) use output_options;
+pub(crate) use data_file_option;

@@ -13,11 +13,11 @@ use crate::Level;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TracepointStatus {
     /// `<Provider>_L<level>K<keyword>`, then `G<group>` when the output has a
-    /// provider group.
+    /// provider group; `otlp_metrics` for the metric exporter's.
     pub name: String,
-    /// The tracepoint's level.
+    /// The tracepoint's level (`Info` for `otlp_metrics`, which has none).
     pub level: Level,
-    /// The tracepoint's keyword.
+    /// The tracepoint's keyword (0 for `otlp_metrics`, which has none).
     pub keyword: u64,
     /// How many `ue_log!`/`#[otel_event]` call sites write to it (a
     /// provider's report; processors and layers count none: their writers
@@ -55,6 +55,9 @@ pub(crate) enum OutputKind {
     /// The `Provider` of `ue_log!` and `#[otel_event]` (whose report is its
     /// `InitReport`).
     Provider,
+    /// `UserEventsMetricExporter`: one tracepoint, `otlp_metrics`.
+    #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+    Metrics,
 }
 
 impl OutputKind {
@@ -64,6 +67,7 @@ impl OutputKind {
             OutputKind::Spans => "SpanProcessor",
             OutputKind::Layer => "tracing layer",
             OutputKind::Provider => "provider",
+            OutputKind::Metrics => "metric exporter",
         }
     }
 
@@ -73,6 +77,7 @@ impl OutputKind {
             OutputKind::Logs => "records",
             OutputKind::Spans => "spans",
             OutputKind::Layer | OutputKind::Provider => "events",
+            OutputKind::Metrics => "data points",
         }
     }
 }
@@ -104,9 +109,10 @@ impl OutputKind {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputReport {
-    /// The provider name.
+    /// The provider name (`otlp_metrics` for the metric exporter).
     pub provider: String,
-    /// The keywords registered, the output's default first.
+    /// The keywords registered, the output's default first (none for the
+    /// metric exporter).
     pub keywords: Vec<u64>,
     /// The `user_events_data` file, or why it could not be opened.
     pub data_file: Result<PathBuf, DataFileError>,
@@ -128,18 +134,23 @@ impl fmt::Display for OutputReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "otel-user-events {} {:?} (keyword",
+            "otel-user-events {} {:?}",
             self.kind.title(),
             self.provider
         )?;
-        if self.keywords.len() > 1 {
-            f.write_str("s")?;
+        // A metric exporter's one tracepoint has no keyword.
+        if !self.keywords.is_empty() {
+            f.write_str(" (keyword")?;
+            if self.keywords.len() > 1 {
+                f.write_str("s")?;
+            }
+            for (i, keyword) in self.keywords.iter().enumerate() {
+                let sep = if i == 0 { " " } else { ", " };
+                write!(f, "{sep}{keyword:#x}")?;
+            }
+            f.write_str(")")?;
         }
-        for (i, keyword) in self.keywords.iter().enumerate() {
-            let sep = if i == 0 { " " } else { ", " };
-            write!(f, "{sep}{keyword:#x}")?;
-        }
-        writeln!(f, "):")?;
+        writeln!(f, ":")?;
         let items = self.kind.items();
         match &self.data_file {
             Ok(path) => writeln!(f, "  user_events_data: {}", path.display())?,

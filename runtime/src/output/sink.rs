@@ -54,15 +54,25 @@ impl Output {
     /// dropped here, and so does a write that raced the output's release.
     #[inline(always)]
     pub(crate) fn sink<'a>(&'a self, at: At<'a>, bits: u32) -> Option<Sink<'a>> {
+        self.sink_or_count(at, bits, || 1)
+    }
+
+    /// [`Output::sink`] for an event that stands for `lost()` items (a metric
+    /// export's data points): what `dropped_unavailable` counts when the
+    /// tracepoint did not register. `lost` runs only then.
+    #[inline(always)]
+    pub(crate) fn sink_or_count<'a>(
+        &'a self,
+        at: At<'a>,
+        bits: u32,
+        lost: impl FnOnce() -> u64,
+    ) -> Option<Sink<'a>> {
         // A capturing thread keeps the event instead of writing it; it is
         // counted all the same.
         if bits & enable::CAPTURE != 0
             && let Some(settings) = capture::settings()
         {
-            let tracepoint = self
-                .tracepoints()
-                .name()
-                .tracepoint_name(at.level, at.keyword);
+            let tracepoint = self.tracepoints().tracepoint_name(&at);
             return Some(Sink {
                 route: Route::Capture(Box::new(Captured {
                     tracepoint,
@@ -78,7 +88,7 @@ impl Output {
         // The tracepoint did not register (no user_events, no access): the
         // event is lost, and counted.
         if bits & enable::UNAVAILABLE != 0 {
-            self.counters().dropped_unavailable();
+            self.counters().dropped_unavailable_by(lost());
         }
         None
     }
@@ -180,5 +190,25 @@ impl<'a> Sink<'a> {
                 }
             },
         );
+    }
+
+    /// Writes an event that is not EventHeader, the concatenation of `parts`
+    /// (at most [`deliver::MAX_PARTS`]), and counts what became of it: too
+    /// large for the limit, written, listener gone, or a write error; true
+    /// when written.
+    #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+    pub(crate) fn write_parts(&self, parts: &[&[u8]]) -> bool {
+        let too_large = parts.iter().map(|p| p.len()).sum::<usize>() > self.limit;
+        match &self.route {
+            Route::Capture(captured) => {
+                deliver::parts_to_capture(parts, too_large, &captured.tracepoint, self.counters)
+            }
+            Route::Kernel {
+                writing,
+                word,
+                index,
+                counters,
+            } => deliver::parts_to_kernel(parts, too_large, writing.fd(), word, *index, counters),
+        }
     }
 }

@@ -2,7 +2,9 @@
 //! every keyword it writes (`<Provider>_L1K<k>` .. `<Provider>_L5K<k>`), so a
 //! collector's fixed list of names always opens, each with an enable word
 //! owned here; plus the enable words of call sites that write to them
-//! (the provider's `ue_log!`/`#[otel_event]` sites). Released once.
+//! (the provider's `ue_log!`/`#[otel_event]` sites). Or, for an output whose
+//! events are not EventHeader (the metrics exporter's `otlp_metrics`), one
+//! tracepoint with its own field list. Released once.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -70,11 +72,44 @@ impl KeywordSet {
     }
 }
 
+/// A tracepoint registered with a field list of its own instead of
+/// EventHeader's (the metrics exporter's `otlp_metrics`): one name, one
+/// enable word. Its events have no level or keyword; [`PlainTracepoint::at`]
+/// says `Info` and 0, which only a test capture's name would use.
+pub(crate) struct PlainTracepoint {
+    word: AtomicU32,
+    write_index: u32,
+    registered: bool,
+}
+
+#[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+impl PlainTracepoint {
+    /// The enable word.
+    #[inline(always)]
+    pub(crate) fn word(&self) -> &AtomicU32 {
+        &self.word
+    }
+
+    /// The tracepoint, as the sink takes it.
+    #[inline(always)]
+    pub(crate) fn at(&self) -> At<'_> {
+        At {
+            level: Level::Info,
+            keyword: 0,
+            word: &self.word,
+            index: self.write_index,
+        }
+    }
+}
+
 /// An output's tracepoints and the file they are registered through.
 pub(crate) struct Tracepoints {
     name: ProviderName,
     file: KernelFile,
     sets: Box<[KeywordSet]>,
+    /// The one tracepoint of an output that is not EventHeader (boxed: the
+    /// kernel keeps its word's address while `Tracepoints` moves).
+    plain: Option<Box<PlainTracepoint>>,
     /// Enable words of others registered through the file (call sites),
     /// unregistered at release.
     others: Mutex<Vec<&'static AtomicU32>>,
@@ -84,27 +119,73 @@ pub(crate) struct Tracepoints {
 }
 
 impl Tracepoints {
-    /// Opens `user_events_data` and registers the five levels of each of
-    /// `keywords` (repeats ignored; the first is the output's default).
-    /// Never fails: what went wrong is in [`Tracepoints::statuses`], and a
-    /// level that did not register has its UNAVAILABLE bit set, so its
-    /// events reach the write path and are counted as dropped there.
-    pub(crate) fn register(name: ProviderName, keywords: &[u64]) -> Tracepoints {
-        Self::register_in(KernelFile::open(), name, keywords)
-    }
-
-    /// [`Tracepoints::register`] through `file` when one was given (a
+    /// Registers the five levels of each of `keywords` (repeats ignored; the
+    /// first is the output's default) through `file` when one was given (a
     /// descriptor handed over by a privileged process), else through the
-    /// `user_events_data` this process opens.
+    /// `user_events_data` this process opens. Never fails: what went wrong is
+    /// in [`Tracepoints::statuses`], and a level that did not register has
+    /// its UNAVAILABLE bit set, so its events reach the write path and are
+    /// counted as dropped there.
     pub(crate) fn register_through(
         file: Option<&otel_user_events_abi::DataFile>,
         name: ProviderName,
         keywords: &[u64],
     ) -> Tracepoints {
+        Self::register_in(Self::open_file(file), name, keywords)
+    }
+
+    /// Registers the one tracepoint `name` with the field list `fields` (an
+    /// output whose events are not EventHeader), through `file` when one was
+    /// given, else through the `user_events_data` this process opens. Never
+    /// fails, as [`Tracepoints::register_through`].
+    pub(crate) fn register_plain(
+        file: Option<&otel_user_events_abi::DataFile>,
+        name: ProviderName,
+        fields: &str,
+    ) -> Tracepoints {
+        let file = Self::open_file(file);
+        let mut plain = Box::new(PlainTracepoint {
+            word: AtomicU32::new(0),
+            write_index: u32::MAX,
+            registered: false,
+        });
+        // SAFETY: the word is boxed: it stays where it is while `Tracepoints`
+        // holds the box, and `release` unregisters it before the box is freed.
+        let result = unsafe { file.register_with_fields(name.as_str(), fields, &plain.word) };
+        match result {
+            Ok(write_index) => {
+                plain.write_index = write_index;
+                plain.registered = true;
+            }
+            // As a level that did not register: counted on the write path.
+            Err(_) => {
+                plain.word.fetch_or(enable::UNAVAILABLE, Ordering::Relaxed);
+            }
+        }
+        let statuses = vec![TracepointStatus {
+            name: name.as_str().to_owned(),
+            level: Level::Info,
+            keyword: 0,
+            call_sites: 0,
+            result: result.map(|_| ()),
+        }];
+        Tracepoints {
+            name,
+            file,
+            sets: Box::new([]),
+            plain: Some(plain),
+            others: Mutex::new(Vec::new()),
+            statuses,
+            released: AtomicBool::new(false),
+        }
+    }
+
+    /// The data file handed over, or the one this process opens.
+    fn open_file(file: Option<&otel_user_events_abi::DataFile>) -> KernelFile {
         match file {
             #[cfg(unix)]
-            Some(file) => Self::register_in(KernelFile::adopt(file), name, keywords),
-            _ => Self::register(name, keywords),
+            Some(file) => KernelFile::adopt(file),
+            _ => KernelFile::open(),
         }
     }
 
@@ -115,6 +196,7 @@ impl Tracepoints {
             name,
             file: KernelFile::not_opened(),
             sets: Box::new([]),
+            plain: None,
             others: Mutex::new(Vec::new()),
             statuses: Vec::new(),
             released: AtomicBool::new(true),
@@ -141,6 +223,7 @@ impl Tracepoints {
             name,
             file,
             sets,
+            plain: None,
             others: Mutex::new(Vec::new()),
             statuses: Vec::with_capacity(unique.len() * 5),
             released: AtomicBool::new(false),
@@ -226,6 +309,21 @@ impl Tracepoints {
         &self.sets
     }
 
+    /// The one tracepoint of an output that is not EventHeader.
+    #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+    pub(crate) fn plain(&self) -> Option<&PlainTracepoint> {
+        self.plain.as_deref()
+    }
+
+    /// The name of the tracepoint `at` (one of these), as a test capture
+    /// reports it.
+    pub(crate) fn tracepoint_name(&self, at: &At<'_>) -> String {
+        match &self.plain {
+            Some(_) => self.name.as_str().to_owned(),
+            None => self.name.tracepoint_name(at.level, at.keyword),
+        }
+    }
+
     /// The data file.
     pub(crate) fn file(&self) -> &KernelFile {
         &self.file
@@ -240,6 +338,9 @@ impl Tracepoints {
     pub(crate) fn for_each_word(&self, f: &mut dyn FnMut(&AtomicU32)) {
         for set in self.sets.iter() {
             set.words.iter().for_each(&mut *f);
+        }
+        if let Some(plain) = &self.plain {
+            f(&plain.word);
         }
     }
 
@@ -259,12 +360,10 @@ impl Tracepoints {
                 .filter(|&level| set.registered[index(level)])
                 .map(|level| set.word(level))
         }));
+        self.file
+            .unregister(self.plain.iter().filter(|p| p.registered).map(|p| &p.word));
         self.file.release();
-        for set in self.sets.iter() {
-            for word in &set.words {
-                word.store(0, Ordering::Relaxed);
-            }
-        }
+        self.for_each_word(&mut |word| word.store(0, Ordering::Relaxed));
         true
     }
 

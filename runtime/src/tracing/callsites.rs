@@ -268,7 +268,7 @@ mod tests {
 
     fn output(name: &str) -> Arc<Output> {
         let name = otel_user_events_abi::name::ProviderName::new(name).unwrap();
-        let tracepoints = Tracepoints::register(name, &[1]);
+        let tracepoints = Tracepoints::register_through(None, name, &[1]);
         Output::new(tracepoints, OutputKind::Layer, EventLimit::Kernel)
     }
 
