@@ -31,7 +31,11 @@
 //! layer), enabled in the VM; disabled: `disabled/tracing_layer` (on a host
 //! without user_events: a shut-down layer, whose words are 0), `disabled/tracing_etw` and
 //! `disabled/tracing_filter_says_no` (a layer whose per-layer filter says no,
-//! the baseline); and `floor/tracing_visit` (no kernel needed): `tracing` with a
+//! the baseline); the metric exporters' (one export of a 100-point
+//! collection, with a listener: `metrics_export/ours`, `metrics_export/ours_packed`,
+//! `metrics_export/peer` (`opentelemetry-user-events-metrics` 0.14); nobody
+//! listening: `metrics_idle/ours` against `metrics_idle/noop`, an exporter
+//! that returns at once); and `floor/tracing_visit` (no kernel needed): `tracing` with a
 //! layer that sees the event and visits its 4 values, writing nothing, the floor
 //! under every layer's enabled path. Every count includes the loop's indirect
 //! call of the event.
@@ -196,6 +200,30 @@ fn main() -> ExitCode {
                     if let Some(span) = spans.pop() {
                         processor.on_end(span);
                     }
+                },
+                iterations,
+            );
+        }
+        "metrics_export/ours" | "metrics_export/ours_packed" | "metrics_export/peer" => {
+            // A listener on the one tracepoint: every export writes.
+            let exporter = peers::metrics::exporter(&peer["metrics_export/".len()..]);
+            peers::listen("otlp_metrics");
+            let metrics = peers::metrics::collection();
+            run(
+                &mut || {
+                    black_box(exporter.export_now(&metrics)).expect("export");
+                },
+                iterations,
+            );
+        }
+        "metrics_idle/ours" | "metrics_idle/noop" => {
+            // Nobody listens to `otlp_metrics`.
+            let exporter = peers::metrics::exporter(&peer["metrics_idle/".len()..]);
+            peers::metrics::nobody_listens();
+            let metrics = peers::metrics::collection();
+            run(
+                &mut || {
+                    black_box(exporter.export_now(&metrics)).expect("export");
                 },
                 iterations,
             );

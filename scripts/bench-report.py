@@ -158,13 +158,19 @@ def instructions_table(counts: dict) -> str:
         return ""
     lines = [
         "**User-space instructions per event** (callgrind; enabled paths in the VM, the syscall "
-        "itself not counted; every count includes the benchmark loop's indirect call)",
+        "itself not counted; every count includes the benchmark loop's indirect call; "
+        "`metrics_export/*`: per data point of a 100-point export, `metrics_idle/*`: per export "
+        "with nobody listening)",
         "",
         "| path | instructions | reference | ÷ reference | − reference |",
         "|---|---|---|---|---|",
     ]
     for peer, n in counts.items():
-        if peer.startswith("disabled/tracing_"):
+        if peer.startswith("metrics_export/"):
+            ref = "metrics_export/peer"
+        elif peer.startswith("metrics_idle/"):
+            ref = "metrics_idle/noop"
+        elif peer.startswith("disabled/tracing_"):
             ref = "disabled/tracing_filter_says_no"
         elif peer.startswith("disabled/"):
             ref = "disabled/L0_atomic_load"
@@ -310,6 +316,19 @@ def target_rows(groups: dict, counts: dict):
             2,
             False,
         )
+    for peer, label in (("metrics_export/ours", "one point an event"), ("metrics_export/ours_packed", "packed")):
+        ratio(
+            f"metric export per data point in instructions ({label}): ours ÷ peer ≤ 0.5",
+            counts.get(peer),
+            counts.get("metrics_export/peer"),
+            0.5,
+        )
+    ratio(
+        "metric export with nobody listening in instructions: ours ÷ an exporter that returns at once ≤ 1.2",
+        counts.get("metrics_idle/ours"),
+        counts.get("metrics_idle/noop"),
+        1.2,
+    )
     ratio("fallback `ue_log!` ÷ tracing appender ≤ 1", get("fallback", "ue_log"), get("fallback", "tracing_appender"), 1.0)
     ratio(
         "fallback in instructions: `ue_log!` ÷ tracing appender ≤ 1",

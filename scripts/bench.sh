@@ -90,14 +90,23 @@ for i in \$(seq 1 $repeats); do
 $(enabled_benches)
     mkdir -p /tmp/repeats/\$i && cp -r "$target/criterion" /tmp/repeats/\$i/
 done
+# count PEER ITERATIONS PER: callgrind's user-space instructions of ITERATIONS
+# calls, written as "PEER PER TOTAL" (the report divides TOTAL by PER).
+count() {
+    valgrind --tool=callgrind --callgrind-out-file=/tmp/callgrind.out --collect-atstart=no \\
+        --toggle-collect='*measured*' $(exe instructions) "\$1" "\$2" 2>/tmp/callgrind.log >&2 ||
+        { cat /tmp/callgrind.log >&2; exit 1; }
+    echo "\$1 \$3 \$(sed -n 's/.*Collected : *//p' /tmp/callgrind.log)" >>/tmp/instructions.txt
+}
 for peer in ue_log otel_event otel_event_activity L1_raw_writev P2_eventheader_write_event \\
     P1_seed_tracing_appender_processor processor_emit/ours processor_emit/P1_seed \\
     tracing_layer tracing_etw disabled/tracing_layer disabled/tracing_etw disabled/tracing_filter_says_no \\
-    span_on_end/ours span_on_end/peer; do
-    valgrind --tool=callgrind --callgrind-out-file=/tmp/callgrind.out --collect-atstart=no \\
-        --toggle-collect='*measured*' $(exe instructions) "\$peer" 2000 2>/tmp/callgrind.log >&2 ||
-        { cat /tmp/callgrind.log >&2; exit 1; }
-    echo "\$peer 2000 \$(sed -n 's/.*Collected : *//p' /tmp/callgrind.log)" >>/tmp/instructions.txt
+    span_on_end/ours span_on_end/peer metrics_idle/ours metrics_idle/peer metrics_idle/noop; do
+    count "\$peer" 2000 2000
+done
+# The metric exporters: 50 exports of a 100-point collection, per data point.
+for peer in metrics_export/ours metrics_export/ours_packed metrics_export/peer; do
+    count "\$peer" 50 5000
 done
 grep . /proc/cpuinfo | sed -n 's/^model name[[:space:]]*: //p' | head -1 >/tmp/guest-cpu.txt
 tar -C "$target" -cf - criterion -C /tmp instructions.txt guest-cpu.txt repeats

@@ -410,3 +410,142 @@ fn packing_crosses_scopes_and_every_event_stays_a_whole_request() {
         events.len()
     );
 }
+
+/// Every instrument kind, with attributes of every value type (arrays too),
+/// negative and exponential values, recorded more than once.
+fn every_kind_and_attribute_type(meter: &Meter) {
+    use opentelemetry::{Array, StringValue, Value};
+    let attributes = [
+        KeyValue::new("shop", "north"),
+        KeyValue::new("open", true),
+        KeyValue::new("closed", false),
+        KeyValue::new("tier", -2),
+        KeyValue::new("zero", 0),
+        KeyValue::new("ratio", 0.25),
+        KeyValue::new("empty", ""),
+        KeyValue::new("bools", Value::Array(Array::Bool(vec![true, false]))),
+        KeyValue::new("ints", Value::Array(Array::I64(vec![-1, 0, 300]))),
+        KeyValue::new("floats", Value::Array(Array::F64(vec![0.5, -0.0]))),
+        KeyValue::new(
+            "strings",
+            Value::Array(Array::String(vec![
+                StringValue::from("a"),
+                StringValue::from(""),
+            ])),
+        ),
+    ];
+    let other = [KeyValue::new("shop", "south")];
+    meter
+        .u64_counter("u64_counter")
+        .with_description("orders")
+        .with_unit("{order}")
+        .build()
+        .add(3, &attributes);
+    meter.f64_counter("f64_counter").build().add(0.0, &other);
+    meter
+        .i64_up_down_counter("i64_updown")
+        .build()
+        .add(-2, &attributes);
+    meter
+        .f64_up_down_counter("f64_updown")
+        .build()
+        .add(-2.5, &other);
+    meter.u64_gauge("u64_gauge").build().record(0, &attributes);
+    meter
+        .i64_gauge("i64_gauge")
+        .build()
+        .record(i64::MIN, &other);
+    meter
+        .f64_gauge("f64_gauge")
+        .build()
+        .record(f64::MAX, &attributes);
+    let histogram = meter.f64_histogram("f64_histogram").build();
+    for v in [-3.0, 0.0, 12.5, 1e9] {
+        histogram.record(v, &attributes);
+    }
+    meter
+        .u64_histogram("u64_histogram")
+        .build()
+        .record(7, &other);
+    let exponential = meter.f64_histogram("f64_exponential").build();
+    for v in [-1e6, -0.001, 0.0, 1e-9, 2.0, 3.5, 1e12] {
+        exponential.record(v, &attributes);
+    }
+    meter
+        .u64_histogram("u64_exponential")
+        .build()
+        .record(4, &other);
+}
+
+/// Prost's encoding of what `opentelemetry-proto` converts `metrics` to, one
+/// request a data point (in the SDK's order), as a reference.
+fn reference_requests(metrics: &ResourceMetrics) -> Vec<Vec<u8>> {
+    let whole = ExportMetricsServiceRequest::from(metrics);
+    let mut requests = Vec::new();
+    let resource = &whole.resource_metrics[0];
+    for scope in &resource.scope_metrics {
+        for metric in &scope.metrics {
+            let points = match metric.data.as_ref().unwrap() {
+                Data::Gauge(g) => g.data_points.len(),
+                Data::Sum(s) => s.data_points.len(),
+                Data::Histogram(h) => h.data_points.len(),
+                Data::ExponentialHistogram(h) => h.data_points.len(),
+                Data::Summary(s) => s.data_points.len(),
+            };
+            for i in 0..points {
+                let mut one = metric.clone();
+                match one.data.as_mut().unwrap() {
+                    Data::Gauge(g) => g.data_points = vec![g.data_points[i].clone()],
+                    Data::Sum(s) => s.data_points = vec![s.data_points[i].clone()],
+                    Data::Histogram(h) => h.data_points = vec![h.data_points[i].clone()],
+                    Data::ExponentialHistogram(h) => h.data_points = vec![h.data_points[i].clone()],
+                    Data::Summary(s) => s.data_points = vec![s.data_points[i].clone()],
+                }
+                let mut scope = scope.clone();
+                scope.metrics = vec![one];
+                let mut resource = resource.clone();
+                resource.scope_metrics = vec![scope];
+                let request = ExportMetricsServiceRequest {
+                    resource_metrics: vec![resource],
+                };
+                requests.push(request.encode_to_vec());
+            }
+        }
+    }
+    requests
+}
+
+#[test]
+fn every_byte_is_prosts_encoding_of_opentelemetry_protos_conversion() {
+    for temporality in [Temporality::Delta, Temporality::Cumulative] {
+        let metrics = collect(temporality, every_kind_and_attribute_type);
+        let reference = reference_requests(&metrics);
+        assert_eq!(reference.len(), 11);
+
+        let exporter = UserEventsMetricExporter::builder()
+            .with_temporality(temporality)
+            .build();
+        let (result, events) = export(&exporter, &metrics);
+        result.unwrap();
+        let ours: Vec<Vec<u8>> = events.iter().map(|e| e.payload[16..].to_vec()).collect();
+        assert_eq!(ours.len(), reference.len());
+        for (i, (ours, reference)) in ours.iter().zip(&reference).enumerate() {
+            assert_eq!(ours, reference, "{temporality:?}, point {i}");
+        }
+
+        // Packed, the whole collection fits in one event: the conversion's
+        // whole request.
+        let packed = UserEventsMetricExporter::builder()
+            .with_temporality(temporality)
+            .with_packing(true)
+            .build();
+        let (result, events) = export(&packed, &metrics);
+        result.unwrap();
+        assert_eq!(events.len(), 1);
+        assert_eq!(
+            events[0].payload[16..],
+            ExportMetricsServiceRequest::from(&metrics).encode_to_vec()[..],
+            "{temporality:?}, packed"
+        );
+    }
+}

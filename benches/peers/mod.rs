@@ -12,6 +12,7 @@ use opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge;
 use opentelemetry_sdk::logs::SdkLoggerProvider;
 use tracing_subscriber::prelude::*;
 
+pub mod metrics;
 pub mod spans;
 
 /// The event's values.

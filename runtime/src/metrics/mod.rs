@@ -6,7 +6,8 @@
 //! points an event.
 //!
 //! - `otlp_metrics`: the tracepoint, its field list and an event's parts;
-//! - `series`: a metric's data points, of each OTLP kind;
+//! - `points`: the SDK's data points (and a metric's other fields) straight to
+//!   OTLP protobuf;
 //! - `pack`: requests filled with data points up to a size, written one by one;
 //! - `exporter`, `builder`: the exporter and its options.
 
@@ -14,7 +15,7 @@ mod builder;
 mod exporter;
 mod otlp_metrics;
 mod pack;
-mod series;
+mod points;
 
 pub use builder::UserEventsMetricExporterBuilder;
 pub use exporter::UserEventsMetricExporter;

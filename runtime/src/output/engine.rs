@@ -46,6 +46,7 @@ impl Output {
     }
 
     /// The tracepoints.
+    #[inline]
     pub(crate) fn tracepoints(&self) -> &Tracepoints {
         &self.tracepoints
     }
@@ -79,6 +80,7 @@ impl Output {
     }
 
     /// True once the output was released.
+    #[inline]
     pub(crate) fn is_released(&self) -> bool {
         self.tracepoints.is_released()
     }

@@ -311,6 +311,7 @@ impl Tracepoints {
 
     /// The one tracepoint of an output that is not EventHeader.
     #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+    #[inline]
     pub(crate) fn plain(&self) -> Option<&PlainTracepoint> {
         self.plain.as_deref()
     }
@@ -364,10 +365,17 @@ impl Tracepoints {
             .unregister(self.plain.iter().filter(|p| p.registered).map(|p| &p.word));
         self.file.release();
         self.for_each_word(&mut |word| word.store(0, Ordering::Relaxed));
+        // A plain tracepoint's writer (the metric exporter) checks its word
+        // alone before anything else: released, it reads "unavailable", so
+        // the writer's slow path runs and finds the output released.
+        if let Some(plain) = &self.plain {
+            plain.word.store(enable::UNAVAILABLE, Ordering::Relaxed);
+        }
         true
     }
 
     /// True once [`Tracepoints::release`] ran (or nothing was registered).
+    #[inline]
     pub(crate) fn is_released(&self) -> bool {
         self.released.load(Ordering::Acquire)
     }
