@@ -216,7 +216,7 @@ fn main() -> ExitCode {
                 iterations,
             );
         }
-        "metrics_idle/ours" | "metrics_idle/noop" => {
+        "metrics_idle/ours" | "metrics_idle/peer" | "metrics_idle/noop" => {
             // Nobody listens to `otlp_metrics`.
             let exporter = peers::metrics::exporter(&peer["metrics_idle/".len()..]);
             peers::metrics::nobody_listens();
