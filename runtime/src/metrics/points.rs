@@ -108,30 +108,43 @@ fn temporality(temporality: Temporality) -> u64 {
 /// A value as an `AnyValue` message's content.
 fn any_value_len(value: &Value) -> usize {
     match value {
-        Value::Bool(_) => key_len(2) + 1,
-        Value::I64(v) => key_len(3) + encoded_len_varint(*v as u64),
-        Value::F64(_) => key_len(4) + 8,
+        Value::Bool(_) => BOOL_LEN,
+        Value::I64(v) => int_len(*v),
+        Value::F64(_) => DOUBLE_LEN,
         Value::String(s) => framed(1, s.as_str().len()),
         Value::Array(array) => framed(5, array_len(array)),
         _ => 0,
     }
 }
 
+/// The content of an `AnyValue` holding a bool, an int, a double.
+const BOOL_LEN: usize = 2;
+const DOUBLE_LEN: usize = 9;
+fn int_len(v: i64) -> usize {
+    1 + encoded_len_varint(v as u64)
+}
+
+fn put_bool(out: &mut Vec<u8>, v: bool) {
+    key(out, 2, VARINT);
+    out.push(u8::from(v));
+}
+
+fn put_int(out: &mut Vec<u8>, v: i64) {
+    key(out, 3, VARINT);
+    encode_varint(v as u64, out);
+}
+
+fn put_str(out: &mut Vec<u8>, v: &str) {
+    frame(out, 1, v.len());
+    out.extend_from_slice(v.as_bytes());
+}
+
 fn put_any_value(out: &mut Vec<u8>, value: &Value) {
     match value {
-        Value::Bool(v) => {
-            key(out, 2, VARINT);
-            out.push(u8::from(*v));
-        }
-        Value::I64(v) => {
-            key(out, 3, VARINT);
-            encode_varint(*v as u64, out);
-        }
+        Value::Bool(v) => put_bool(out, *v),
+        Value::I64(v) => put_int(out, *v),
         Value::F64(v) => fixed(out, 4, v.to_bits()),
-        Value::String(s) => {
-            frame(out, 1, s.as_str().len());
-            out.extend_from_slice(s.as_str().as_bytes());
-        }
+        Value::String(s) => put_str(out, s.as_str()),
         Value::Array(array) => {
             frame(out, 5, array_len(array));
             put_array(out, array);
@@ -141,29 +154,40 @@ fn put_any_value(out: &mut Vec<u8>, value: &Value) {
     }
 }
 
-/// Calls `f` with each element of `array` as a `Value`.
-fn each_element(array: &Array, mut f: impl FnMut(&Value)) {
+/// An `ArrayValue`'s content: each element an `AnyValue` in field 1.
+fn array_len(array: &Array) -> usize {
     match array {
-        Array::Bool(values) => values.iter().for_each(|v| f(&Value::Bool(*v))),
-        Array::I64(values) => values.iter().for_each(|v| f(&Value::I64(*v))),
-        Array::F64(values) => values.iter().for_each(|v| f(&Value::F64(*v))),
-        Array::String(values) => values.iter().for_each(|v| f(&Value::String(v.clone()))),
-        _ => {}
+        Array::Bool(values) => values.len() * framed(1, BOOL_LEN),
+        Array::I64(values) => values.iter().map(|v| framed(1, int_len(*v))).sum(),
+        Array::F64(values) => values.len() * framed(1, DOUBLE_LEN),
+        Array::String(values) => values
+            .iter()
+            .map(|v| framed(1, framed(1, v.as_str().len())))
+            .sum(),
+        _ => 0,
     }
 }
 
-/// An `ArrayValue`'s content: each element an `AnyValue` in field 1.
-fn array_len(array: &Array) -> usize {
-    let mut len = 0;
-    each_element(array, |v| len += framed(1, any_value_len(v)));
-    len
-}
-
 fn put_array(out: &mut Vec<u8>, array: &Array) {
-    each_element(array, |v| {
-        frame(out, 1, any_value_len(v));
-        put_any_value(out, v);
-    });
+    match array {
+        Array::Bool(values) => values.iter().for_each(|v| {
+            frame(out, 1, BOOL_LEN);
+            put_bool(out, *v);
+        }),
+        Array::I64(values) => values.iter().for_each(|v| {
+            frame(out, 1, int_len(*v));
+            put_int(out, *v);
+        }),
+        Array::F64(values) => values.iter().for_each(|v| {
+            frame(out, 1, DOUBLE_LEN);
+            fixed(out, 4, v.to_bits());
+        }),
+        Array::String(values) => values.iter().for_each(|v| {
+            frame(out, 1, framed(1, v.as_str().len()));
+            put_str(out, v.as_str());
+        }),
+        _ => {}
+    }
 }
 
 /// A `KeyValue` message's content: the key, then the value (always present).
