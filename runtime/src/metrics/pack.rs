@@ -78,6 +78,9 @@ struct MetricPart {
     kind_field: u32,
     kind_tail: Range<usize>,
     first_point: usize,
+    /// Its length and its data's, set when it is closed.
+    len: usize,
+    data_len: usize,
 }
 
 /// The metric whose points are being added.
@@ -95,6 +98,8 @@ struct OpenMetric {
 struct ScopePart {
     envelope: Envelope,
     first_metric: usize,
+    /// Its length, set when it is closed.
+    len: usize,
 }
 
 /// Builds requests of at most `max_points` data points and `budget` bytes
@@ -120,9 +125,6 @@ pub(super) struct Packer<W: FnMut(&[u8]) -> bool> {
     max_points: usize,
     /// The encoded request.
     buffer: Vec<u8>,
-    /// Lengths of the request's scopes and metrics (scratch of `flush`).
-    scope_lens: Vec<usize>,
-    metric_lens: Vec<(usize, usize)>,
     write: W,
     outcome: Outcome,
 }
@@ -157,8 +159,6 @@ impl<W: FnMut(&[u8]) -> bool> Packer<W> {
             budget,
             max_points: max_points.max(1),
             buffer: Vec::new(),
-            scope_lens: Vec::new(),
-            metric_lens: Vec::new(),
             write,
             outcome: Outcome::default(),
         }
@@ -319,6 +319,8 @@ impl<W: FnMut(&[u8]) -> bool> Packer<W> {
                 kind_field: open.kind_field,
                 kind_tail: open.kind_tail.clone(),
                 first_point: self.points.len(),
+                len: 0,
+                data_len: 0,
             });
             open.in_request = true;
         }
@@ -342,24 +344,30 @@ impl<W: FnMut(&[u8]) -> bool> Packer<W> {
         self.scopes.push(ScopePart {
             envelope: self.scope.clone(),
             first_metric: self.metrics.len(),
+            len: 0,
         });
         self.scope_len = self.scope.len();
         self.scope_open = true;
     }
 
-    /// Counts `open` (if it is in the request) in its scope's length.
+    /// Closes `open` (if it is in the request): its lengths are final, and
+    /// count in its scope's.
     fn close_metric(&mut self, open: &OpenMetric) {
-        if open.in_request {
-            self.scope_len += framed(open.envelope.len() + framed(open.data_len));
+        if let (true, Some(metric)) = (open.in_request, self.metrics.last_mut()) {
+            metric.data_len = open.data_len;
+            metric.len = open.envelope.len() + framed(open.data_len);
+            self.scope_len += framed(metric.len);
         }
     }
 
-    /// Counts the open scope in the resource's length.
+    /// Closes the open scope: its length is final, and counts in the
+    /// resource's.
     fn close_scope(&mut self) {
-        if self.scope_open {
+        if let (true, Some(scope)) = (self.scope_open, self.scopes.last_mut()) {
+            scope.len = self.scope_len;
             self.resource_len += framed(self.scope_len);
-            self.scope_open = false;
         }
+        self.scope_open = false;
     }
 
     /// Assembles and writes the request if it has points, and empties it.
@@ -368,7 +376,6 @@ impl<W: FnMut(&[u8]) -> bool> Packer<W> {
             return;
         }
         self.close_scope();
-        self.measure();
         let Packer {
             encoded,
             resource,
@@ -376,8 +383,6 @@ impl<W: FnMut(&[u8]) -> bool> Packer<W> {
             metrics,
             points,
             buffer,
-            scope_lens,
-            metric_lens,
             ..
         } = self;
         let bytes = |range: &Range<usize>| &encoded[range.clone()];
@@ -385,15 +390,14 @@ impl<W: FnMut(&[u8]) -> bool> Packer<W> {
         frame(buffer, RESOURCE_METRICS, self.resource_len);
         buffer.extend_from_slice(bytes(&resource.head));
         for (s, scope) in scopes.iter().enumerate() {
-            frame(buffer, SCOPE_METRICS, scope_lens[s]);
+            frame(buffer, SCOPE_METRICS, scope.len);
             buffer.extend_from_slice(bytes(&scope.envelope.head));
             let last_metric = scopes.get(s + 1).map_or(metrics.len(), |n| n.first_metric);
             for m in scope.first_metric..last_metric {
                 let metric = &metrics[m];
-                let (metric_len, data_len) = metric_lens[m];
-                frame(buffer, METRICS, metric_len);
+                frame(buffer, METRICS, metric.len);
                 buffer.extend_from_slice(bytes(&metric.envelope.head));
-                frame(buffer, metric.kind_field, data_len);
+                frame(buffer, metric.kind_field, metric.data_len);
                 let last_point = metrics.get(m + 1).map_or(points.len(), |n| n.first_point);
                 for point in &points[metric.first_point..last_point] {
                     frame(buffer, DATA_POINTS, point.len());
@@ -418,38 +422,6 @@ impl<W: FnMut(&[u8]) -> bool> Packer<W> {
         self.metrics.clear();
         self.points.clear();
         self.resource_len = self.resource.len();
-    }
-
-    /// The length of every scope and metric of the request (and each
-    /// metric's data), for their frames.
-    fn measure(&mut self) {
-        self.metric_lens.clear();
-        for (m, metric) in self.metrics.iter().enumerate() {
-            let last = self
-                .metrics
-                .get(m + 1)
-                .map_or(self.points.len(), |n| n.first_point);
-            let data_len = metric.kind_tail.len()
-                + self.points[metric.first_point..last]
-                    .iter()
-                    .map(|p| framed(p.len()))
-                    .sum::<usize>();
-            let metric_len = metric.envelope.len() + framed(data_len);
-            self.metric_lens.push((metric_len, data_len));
-        }
-        self.scope_lens.clear();
-        for (s, scope) in self.scopes.iter().enumerate() {
-            let last = self
-                .scopes
-                .get(s + 1)
-                .map_or(self.metrics.len(), |n| n.first_metric);
-            let scope_len = scope.envelope.len()
-                + self.metric_lens[scope.first_metric..last]
-                    .iter()
-                    .map(|(len, _)| framed(*len))
-                    .sum::<usize>();
-            self.scope_lens.push(scope_len);
-        }
     }
 }
 
