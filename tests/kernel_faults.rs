@@ -18,7 +18,7 @@ use otel_user_events::provider::OutputMode;
 use otel_user_events::{Provider, ue_log};
 use otel_user_events_abi::EVENTHEADER_FIELDS;
 use otel_user_events_test_support::perf::{Listener, ListenerOptions};
-use otel_user_events_test_support::{require_kernel, tracefs};
+use otel_user_events_test_support::{child, require_kernel, tracefs};
 
 const WAIT: Duration = Duration::from_secs(30);
 const TRACEFS: &str = "/sys/kernel/tracing";
@@ -201,22 +201,9 @@ fn fault_emfile_child() {
 fn no_descriptor_left_at_init_is_reported_and_falls_back() {
     require_kernel!();
     let _serial = serial();
-    let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--ignored",
-            "--exact",
-            "fault_emfile_child",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(RLIMIT_ENV, "1")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "child failed: {stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
+    let stdout = child::stdout_of_success(
+        child::test_command(std::env::current_exe().unwrap(), "fault_emfile_child")
+            .env(RLIMIT_ENV, "1"),
     );
     assert!(stdout.contains("EMFILE"), "{stdout}");
     assert!(

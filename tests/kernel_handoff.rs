@@ -15,7 +15,7 @@ use std::time::Duration;
 use otel_user_events::output::{DataFile, handoff};
 use otel_user_events::{Provider, ue_log};
 use otel_user_events_test_support::perf::Listener;
-use otel_user_events_test_support::{require_kernel, tracefs};
+use otel_user_events_test_support::{child, require_kernel, tracefs};
 
 const SOCKET_ENV: &str = "OTEL_UE_TEST_HANDOFF_SOCKET";
 
@@ -43,10 +43,8 @@ fn handoff_child() {
 #[test]
 fn an_application_without_tracefs_writes_through_a_handed_over_descriptor() {
     require_kernel!();
-    // A copy of this test binary that `nobody` can run.
     let exe = std::env::temp_dir().join("kernel_handoff_child");
-    std::fs::copy(std::env::current_exe().unwrap(), &exe).unwrap();
-    std::fs::set_permissions(&exe, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    child::executable_copy(&exe);
     let dir = std::env::temp_dir().join(format!("handoff-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
@@ -64,26 +62,13 @@ fn an_application_without_tracefs_writes_through_a_handed_over_descriptor() {
     let ahead = Provider::builder("KHandoff").build().unwrap();
     tracefs::wait_for_tracepoint("KHandoff_L4K1", Duration::from_secs(30)).unwrap();
     let mut capture = Listener::start(&["KHandoff_L4K1"]).unwrap();
-    let output = std::process::Command::new(&exe)
-        .args([
-            "--ignored",
-            "--exact",
-            "handoff_child",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(SOCKET_ENV, &socket)
-        .uid(65534)
-        .gid(65534)
-        .output()
-        .unwrap();
-    server.join().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "child failed: {stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
+    let stdout = child::stdout_of_success(
+        child::test_command(&exe, "handoff_child")
+            .env(SOCKET_ENV, &socket)
+            .uid(65534)
+            .gid(65534),
     );
+    server.join().unwrap();
     // Without the descriptor the child could not open user_events_data...
     assert!(
         stdout.contains("own: user_events is unavailable (EACCES"),

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use otel_user_events::{Provider, ue_log};
 use otel_user_events_test_support::perf::Listener;
-use otel_user_events_test_support::{require_kernel, tracefs};
+use otel_user_events_test_support::{child, require_kernel, tracefs};
 
 /// The group given write access to `user_events_data` in this test.
 const WRITERS_GID: u32 = 4242;
@@ -80,10 +80,8 @@ impl Drop for Restore {
 /// Runs [`permissions_child`] as `nobody` with the supplementary `groups`
 /// (comma-separated gids, or empty for none); returns its stdout.
 fn run_child_as_nobody(groups: &str) -> String {
-    // A copy of this test binary that `nobody` can run.
     let exe = std::env::temp_dir().join("kernel_permissions_child");
-    std::fs::copy(std::env::current_exe().unwrap(), &exe).unwrap();
-    std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+    child::executable_copy(&exe);
     let mut command = Command::new("setpriv");
     command.args(["--reuid", NOBODY, "--regid", NOBODY]);
     if groups.is_empty() {
@@ -91,25 +89,13 @@ fn run_child_as_nobody(groups: &str) -> String {
     } else {
         command.args(["--groups", groups]);
     }
-    let output = command
-        .arg(&exe)
-        .args([
-            "--ignored",
-            "--exact",
-            "permissions_child",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD_ENV, "1")
-        .output()
-        .expect("setpriv (util-linux) runs");
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "child failed: {stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout
+    // setpriv (util-linux) runs the copy.
+    child::stdout_of_success(
+        command
+            .arg(&exe)
+            .args(child::test_args("permissions_child"))
+            .env(CHILD_ENV, "1"),
+    )
 }
 
 #[test]

@@ -27,7 +27,6 @@
 
 use std::borrow::Cow;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use opentelemetry::logs::{LogRecord as _, Logger as _, LoggerProvider as _, Severity};
@@ -39,13 +38,14 @@ use opentelemetry::{Array, Context, InstrumentationScope, KeyValue, Value};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::logs::SdkLoggerProvider;
 use opentelemetry_sdk::trace::{
-    IdGenerator, SdkTracer, SdkTracerProvider, SpanData, SpanEvents, SpanLinks, SpanProcessor as _,
+    SdkTracer, SdkTracerProvider, SpanData, SpanEvents, SpanLinks, SpanProcessor as _,
 };
 use otel_user_events::{
     Provider, activity::ActivityId, logs::UserEventsProcessor, trace::UserEventsSpanProcessor,
     trace::UserEventsSpanProcessorBuilder, ue_log,
 };
 use otel_user_events_test_support::alloc::{CountingAllocator, allocations_during};
+use otel_user_events_test_support::ids::{SequentialIds, TRACE};
 use otel_user_events_test_support::perf::{Listener, Sample};
 use otel_user_events_test_support::{require_kernel, tracefs};
 
@@ -54,24 +54,9 @@ static SERIAL: Mutex<()> = Mutex::new(());
 const WAIT: Duration = Duration::from_secs(30);
 
 const PROVIDER: &str = "OtelUeSpanDiff";
-const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 
 fn tracepoint(provider: &str) -> Vec<String> {
     vec![format!("{provider}_L4K1")]
-}
-
-/// Trace id [`TRACE`], span ids 1, 2, 3, ...: both processors' spans get the
-/// same ids when they are made in the same order.
-#[derive(Debug, Default)]
-struct Sequential(AtomicU64);
-
-impl IdGenerator for Sequential {
-    fn new_trace_id(&self) -> TraceId {
-        TraceId::from_hex(TRACE).unwrap()
-    }
-    fn new_span_id(&self) -> SpanId {
-        SpanId::from(self.0.fetch_add(1, Ordering::Relaxed) + 1)
-    }
 }
 
 fn resource() -> Resource {
@@ -86,7 +71,7 @@ fn tracer_provider(
     processor: impl opentelemetry_sdk::trace::SpanProcessor + 'static,
 ) -> SdkTracerProvider {
     SdkTracerProvider::builder()
-        .with_id_generator(Sequential::default())
+        .with_id_generator(SequentialIds::default())
         .with_resource(resource())
         .with_span_processor(processor)
         .build()

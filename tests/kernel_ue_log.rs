@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use otel_user_events::{Level, Provider, ue_log};
 use otel_user_events_test_support::perf::{Listener, ListenerOptions};
-use otel_user_events_test_support::{require_kernel, tracefs};
+use otel_user_events_test_support::{child, require_kernel, tracefs};
 
 static SERIAL: Mutex<()> = Mutex::new(());
 
@@ -378,29 +378,13 @@ fn a_process_without_write_access_gets_the_permission_report() {
     // pages copy-on-write, and the kernel then sets the enable bits of
     // another test's provider from a workqueue, after that test's check.
     let _serial = serial();
-    use std::os::unix::fs::PermissionsExt;
     use std::os::unix::process::CommandExt;
-    // A copy that `nobody` can execute wherever the repository lives.
     let exe = std::env::temp_dir().join("kernel_ue_log_permission_child");
-    std::fs::copy(std::env::current_exe().unwrap(), &exe).unwrap();
-    std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let output = std::process::Command::new(&exe)
-        .args([
-            "--ignored",
-            "--exact",
-            "permission_child",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .uid(65534)
-        .gid(65534)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "child failed: {stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
+    child::executable_copy(&exe);
+    let stdout = child::stdout_of_success(
+        child::test_command(&exe, "permission_child")
+            .uid(65534)
+            .gid(65534),
     );
     assert!(stdout.contains("output none"), "{stdout}");
     assert!(

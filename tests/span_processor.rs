@@ -5,7 +5,6 @@
 //! counting, and the ids `ue_log!` and `UserEventsProcessor` events carry
 //! inside a span.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
@@ -17,7 +16,7 @@ use opentelemetry::trace::{
 use opentelemetry::{Array, Context, KeyValue, Value};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::logs::SdkLoggerProvider;
-use opentelemetry_sdk::trace::{IdGenerator, SdkTracer, SdkTracerProvider};
+use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 use otel_user_events::testing::{Capture, CapturedEvent, sequential_activity_ids};
 use otel_user_events::{
     activity::ActivityId, logs::UserEventsProcessor, otel_event, output::BuildError,
@@ -25,6 +24,7 @@ use otel_user_events::{
     trace::UserEventsSpanProcessorBuilder, ue_log,
 };
 use otel_user_events_test_support::decode::decode_json;
+use otel_user_events_test_support::ids::{SequentialIds, TRACE};
 
 /// A capture sets the capture bit of every processor and call site in the
 /// process: the tests take turns.
@@ -32,21 +32,6 @@ static SERIAL: Mutex<()> = Mutex::new(());
 
 fn serial() -> MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Trace ids 0x4bf9...0001, span ids 0x...01, 0x...02, ...: exact JSON.
-#[derive(Debug, Default)]
-struct Sequential(AtomicU64);
-
-const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
-
-impl IdGenerator for Sequential {
-    fn new_trace_id(&self) -> TraceId {
-        TraceId::from_hex(TRACE).unwrap()
-    }
-    fn new_span_id(&self) -> SpanId {
-        SpanId::from(self.0.fetch_add(1, Ordering::Relaxed) + 1)
-    }
 }
 
 /// 2024-01-01T12:34:56.789Z, and the same plus `ms` milliseconds.
@@ -59,7 +44,7 @@ fn tracer(
     resource: Resource,
 ) -> (SdkTracerProvider, SdkTracer) {
     let provider = SdkTracerProvider::builder()
-        .with_id_generator(Sequential::default())
+        .with_id_generator(SequentialIds::default())
         .with_resource(resource)
         .with_span_processor(builder.build().unwrap())
         .build();
@@ -291,7 +276,7 @@ fn arrays_are_typed_by_default_and_empty_strings_as_the_peer_on_request() {
     );
 }
 
-/// The activity id of span number `n` of [`Sequential`]'s trace, as decoders show it.
+/// The activity id of span number `n` of [`SequentialIds`]' trace, as decoders show it.
 fn activity(n: u64) -> String {
     let trace = TraceId::from_hex(TRACE).unwrap().to_bytes();
     ActivityId::from_span(trace, n.to_be_bytes()).to_string()

@@ -21,7 +21,7 @@ use std::time::Duration;
 use otel_user_events::output::handoff;
 use otel_user_events::{Provider, ue_log};
 use otel_user_events_test_support::perf::Listener;
-use otel_user_events_test_support::{require_kernel, tracefs};
+use otel_user_events_test_support::{child, require_kernel, tracefs};
 use support::tail::Tail;
 
 const NOBODY: u32 = 65534;
@@ -164,27 +164,14 @@ fn serve_fd_hands_user_events_data_to_an_application_without_tracefs() {
     tracefs::wait_for_tracepoint("UeTailServed_L4K1", Duration::from_secs(30)).unwrap();
     let mut capture = Listener::start(&["UeTailServed_L4K1"]).unwrap();
     let application = scratch.dir.join("application");
-    std::fs::copy(std::env::current_exe().unwrap(), &application).unwrap();
-    let output = Command::new(&application)
-        .args([
-            "--ignored",
-            "--exact",
-            "served_application",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(SOCKET_ENV, &socket)
-        .uid(NOBODY)
-        .gid(NOBODY)
-        .output()
-        .unwrap();
-    let (status, _, stderr) = server.finish();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "application failed: {stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
+    child::executable_copy(&application);
+    let stdout = child::stdout_of_success(
+        child::test_command(&application, "served_application")
+            .env(SOCKET_ENV, &socket)
+            .uid(NOBODY)
+            .gid(NOBODY),
     );
+    let (status, _, stderr) = server.finish();
     assert!(stdout.contains("output user_events"), "{stdout}");
     assert!(stdout.contains("written: 1,"), "{stdout}");
     assert!(status.success(), "{status}: {stderr}");

@@ -8,10 +8,8 @@
 
 #![allow(dead_code)] // each test uses part of it
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use opentelemetry::trace::{SpanId, TraceId};
-use opentelemetry_sdk::trace::{IdGenerator, SdkTracerProvider};
+use opentelemetry_sdk::trace::SdkTracerProvider;
 use otel_user_events::activity::ActivityId;
 
 #[path = "../../examples/correlation.rs"]
@@ -19,29 +17,17 @@ mod example;
 
 pub use example::{LAYER, LOGS, Pipeline, SPANS};
 
-/// The request's trace id.
-pub const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+use otel_user_events_test_support::ids::SequentialIds;
+/// The request's trace id (every trace's, see [`SequentialIds`]).
+pub use otel_user_events_test_support::ids::TRACE;
 /// The `tracing` span's OpenTelemetry span id (the first one made).
 pub const CHECKOUT: u64 = 1;
 /// The OpenTelemetry child span's id.
 pub const CHARGE: u64 = 2;
 
-/// Trace id [`TRACE`], span ids 1, 2, 3, ...
-#[derive(Debug, Default)]
-struct Sequential(AtomicU64);
-
-impl IdGenerator for Sequential {
-    fn new_trace_id(&self) -> TraceId {
-        TraceId::from_hex(TRACE).unwrap()
-    }
-    fn new_span_id(&self) -> SpanId {
-        SpanId::from(self.0.fetch_add(1, Ordering::Relaxed) + 1)
-    }
-}
-
 /// The example's outputs, with span ids 1, 2, ... of trace [`TRACE`].
 pub fn pipeline() -> Pipeline {
-    example::pipeline(SdkTracerProvider::builder().with_id_generator(Sequential::default()))
+    example::pipeline(SdkTracerProvider::builder().with_id_generator(SequentialIds::default()))
 }
 
 /// The example's request; its trace id is [`TRACE`].

@@ -10,6 +10,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 
 use otel_user_events_listen::perf::tracepoint_attr;
+use otel_user_events_test_support::child;
 use tracepoint_decode::{
     PerfByteReader, PerfEventAttrSampleType, PerfEventFormat, PerfSessionInfo,
 };
@@ -142,16 +143,10 @@ pub fn ue_tail_ok(args: &[&str]) -> String {
 /// test binaries that use this define that test).
 pub fn quickstart_command() -> Vec<String> {
     let exe = std::env::current_exe().unwrap();
-    [
-        exe.to_str().unwrap(),
-        "quickstart_child",
-        "--exact",
-        "--ignored",
-        "--nocapture",
-        "--test-threads=1",
-    ]
-    .map(str::to_owned)
-    .to_vec()
+    std::iter::once(exe.to_str().unwrap())
+        .chain(child::test_args("quickstart_child"))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Runs the quickstart in a child process (see [`quickstart_command`], with
