@@ -15,42 +15,50 @@ use values::{
     trace_id,
 };
 
-/// Watch a user_events provider's EventHeader events and decode them, live or
+/// Watch user_events providers' EventHeader events and decode them, live or
 /// from a perf.data file.
 ///
-/// Live, ue-tail attaches to every tracepoint of PROVIDER
+/// Live, ue-tail attaches to every tracepoint of each PROVIDER named
 /// (`PROVIDER_L<level>K<keyword>`, or `...G<group>` with --group) listed in
-/// user_events_status, and to new ones
-/// as they appear. Tracepoints the application has not registered yet (every
-/// level with keyword 1, or with each --keyword) are registered ahead of it, so
-/// its first events are seen when it starts. Needs root (tracefs and
-/// perf_event_open).
+/// user_events_status, and to new ones as they appear; the events of all of
+/// them come out in one stream, each line naming its provider
+/// (`Provider:Event`, in JSON `"n"`). Tracepoints an application has not
+/// registered yet (every level with keyword 1, or with each --keyword) are
+/// registered ahead of it for each provider, so its first events are seen when
+/// it starts. Needs root (tracefs and perf_event_open).
 #[derive(Debug, Parser)]
 #[command(name = "ue-tail", version, about, long_about)]
 #[command(after_help = "Examples:\n  \
     sudo ue-tail MyService\n  \
+    sudo ue-tail MyService Billing Inventory\n  \
     sudo ue-tail --level warning --keyword 0x10 MyService\n  \
     sudo ue-tail --json --count 10 MyService\n  \
     sudo ue-tail --group myteam MyService\n  \
     sudo ue-tail --activity 4bf92f35-77b3-4da6-00f0-67aa0ba902b7 MyService\n  \
     sudo ue-tail --trace 4bf92f3577b34da6a3ce929d0e0e4736 MyService\n  \
     ue-tail --file perf.data\n  \
-    sudo ue-tail precreate --keyword 1 --keyword 0x10 MyService")]
+    ue-tail --file perf.data MyService Billing\n  \
+    sudo ue-tail precreate --keyword 1 --keyword 0x10 MyService Billing")]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct Args {
     /// Another command instead of watching.
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// The provider whose events to show (ASCII letters, digits and `_`);
-    /// with --file, optional: only this provider's events.
-    #[arg(value_parser = provider_name, required_unless_present = "file")]
-    pub provider: Option<String>,
+    /// The providers whose events to show (ASCII letters, digits and `_`),
+    /// each named once; with --file, optional: only these providers' events
+    /// (none named: every event in the file).
+    #[arg(
+        value_name = "PROVIDER",
+        value_parser = provider_name,
+        required_unless_present = "file"
+    )]
+    pub providers: Vec<String>,
 
-    /// The provider group (lowercase ASCII letters and digits): only
-    /// tracepoints `PROVIDER_L<level>K<keyword>G<GROUP>`, and those are the
-    /// ones registered ahead. Without it, live: every group of PROVIDER and
-    /// none; with --file: any group.
+    /// The provider group (lowercase ASCII letters and digits), for every
+    /// PROVIDER named: only tracepoints `PROVIDER_L<level>K<keyword>G<GROUP>`,
+    /// and those are the ones registered ahead. Without it, live: every group
+    /// of each PROVIDER and none; with --file: any group.
     #[arg(short, long, value_name = "GROUP", value_parser = group)]
     pub group: Option<String>,
 
@@ -98,8 +106,9 @@ pub struct Args {
     #[arg(short, long, value_name = "PERF_DATA")]
     pub file: Option<PathBuf>,
 
-    /// Fail when PROVIDER has no tracepoint registered, instead of registering
-    /// them and waiting for the application.
+    /// Fail when a PROVIDER named has no tracepoint registered (the error
+    /// names each such one), instead of registering them and waiting for the
+    /// applications.
     #[arg(long, conflicts_with = "file")]
     pub no_wait: bool,
 
@@ -123,12 +132,13 @@ pub enum Command {
     ServeFd(ServeFdArgs),
 }
 
-/// Create a provider's tracepoints as persistent user events, list or delete
+/// Create providers' tracepoints as persistent user events, list or delete
 /// them.
 ///
 /// For agents that start before the application, or keep a fixed
-/// subscription list: the tracepoints (`PROVIDER_L1K<k>` .. `PROVIDER_L5K<k>`
-/// for each --keyword, keyword 1 without one) are created in
+/// subscription list: the tracepoints of each PROVIDER named
+/// (`PROVIDER_L1K<k>` .. `PROVIDER_L5K<k>` for each --keyword, keyword 1
+/// without one; `...G<group>` with --group, for every PROVIDER) are created in
 /// `<tracefs>/dynamic_events` with the EventHeader field list, so a listener
 /// can attach before the application starts; the application joins them when
 /// it registers. They stay until deleted (--delete), also after ue-tail and the
@@ -138,16 +148,21 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
     sudo ue-tail precreate --keyword 1 --keyword 0x10 MyService\n  \
-    sudo ue-tail precreate --list MyService\n  \
+    sudo ue-tail precreate MyService Billing Inventory\n  \
+    sudo ue-tail precreate --list MyService Billing\n  \
     sudo ue-tail precreate --delete --keyword 1 --keyword 0x10 MyService")]
 pub struct PrecreateArgs {
-    /// The provider whose tracepoints to create or delete; with --list,
-    /// optional: only this provider's.
-    #[arg(value_parser = provider_name, required_unless_present = "list")]
-    pub provider: Option<String>,
+    /// The providers whose tracepoints to create or delete, each named once;
+    /// with --list, optional: only these providers'.
+    #[arg(
+        value_name = "PROVIDER",
+        value_parser = provider_name,
+        required_unless_present = "list"
+    )]
+    pub providers: Vec<String>,
 
-    /// The provider group: tracepoints `PROVIDER_L<level>K<keyword>G<GROUP>`.
-    /// With --list, only this group's.
+    /// The provider group, for every PROVIDER named: tracepoints
+    /// `PROVIDER_L<level>K<keyword>G<GROUP>`. With --list, only this group's.
     #[arg(short, long, value_name = "GROUP", value_parser = group)]
     pub group: Option<String>,
 
@@ -156,7 +171,7 @@ pub struct PrecreateArgs {
     #[arg(short, long = "keyword", value_parser = keyword)]
     pub keywords: Vec<u64>,
 
-    /// List the user events (of PROVIDER, if given) with their field lists,
+    /// List the user events (of the PROVIDERs, if given) with their field lists,
     /// from dynamic_events: the kernel lists the persistent ones and those a
     /// running process registered alike.
     #[arg(long, conflicts_with_all = ["delete", "keywords"])]
@@ -202,32 +217,56 @@ pub struct ServeFdArgs {
     pub count: Option<u64>,
 }
 
+/// The name of the command [`Command::Precreate`].
+const PRECREATE: &str = "precreate";
+
 impl Args {
     /// Parses the command line, exiting with a usage error as clap does, also
-    /// when the provider name and the group are together too long.
+    /// when a provider is named twice or a provider name and the group are
+    /// together too long.
     pub fn parse_checked() -> Self {
         let args = Self::parse();
-        if let Err(e) = args.check_name() {
+        if let Err(e) = args.check_providers() {
             Self::command().error(ErrorKind::ValueValidation, e).exit();
         }
         args
     }
 
-    /// The provider name and group together follow [`ProviderName`]'s rule.
-    fn check_name(&self) -> Result<(), String> {
-        let (provider, group) = match &self.command {
-            Some(Command::Precreate(precreate)) => (&precreate.provider, &precreate.group),
+    /// Each provider is named once, and each with the group follows
+    /// [`ProviderName`]'s rule; watching, none is `precreate`, the command
+    /// out of place.
+    fn check_providers(&self) -> Result<(), String> {
+        let (providers, group) = match &self.command {
+            Some(Command::Precreate(precreate)) => (&precreate.providers, &precreate.group),
             Some(Command::ServeFd(_)) => return Ok(()),
-            None => (&self.provider, &self.group),
+            None => (&self.providers, &self.group),
         };
-        match (provider, group) {
-            (Some(provider), Some(group)) => {
-                ProviderName::with_optional_group(provider, Some(group))
-                    .map(|_| ())
-                    .map_err(|e| e.to_string())
-            }
-            _ => Ok(()),
+        // After an option or a provider, clap takes a command's name for a
+        // provider's: `ue-tail --json precreate P` would watch "precreate".
+        if self.command.is_none() && providers.iter().any(|p| p == PRECREATE) {
+            return Err(format!(
+                "{PRECREATE} is a command, not a provider here: put it first, before its \
+                 options (ue-tail {PRECREATE} [OPTIONS] <PROVIDER>...)"
+            ));
         }
+        for (i, provider) in providers.iter().enumerate() {
+            if providers[..i].contains(provider) {
+                return Err(format!(
+                    "the provider {provider} is named twice: name each provider once"
+                ));
+            }
+            if let Some(group) = group {
+                ProviderName::with_optional_group(provider, Some(group)).map_err(|e| {
+                    // The group's limit depends on the name: say which one.
+                    if providers.len() > 1 {
+                        format!("with provider {provider}: {e}")
+                    } else {
+                        e.to_string()
+                    }
+                })?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -262,7 +301,7 @@ mod tests {
             "MyService",
         ])
         .unwrap();
-        assert_eq!(args.provider.as_deref(), Some("MyService"));
+        assert_eq!(args.providers, ["MyService"]);
         assert_eq!(args.level, Some(3));
         assert_eq!(args.keywords, [0x10, 1]);
         assert_eq!(args.events, ["Retry"]);
@@ -276,35 +315,27 @@ mod tests {
     fn takes_a_provider_group_by_the_rule() {
         let args = Args::try_parse_from(["ue-tail", "--group", "team7", "MyService"]).unwrap();
         assert_eq!(args.group.as_deref(), Some("team7"));
-        assert_eq!(args.check_name(), Ok(()));
+        assert_eq!(args.check_providers(), Ok(()));
         let err = Args::try_parse_from(["ue-tail", "-g", "Team", "MyService"]).unwrap_err();
         assert!(
             err.to_string()
                 .contains("'T' is not allowed in a provider group"),
             "{err}"
         );
-        assert_eq!(
-            group("my_team"),
-            Err(
-                "'_' is not allowed in a provider group (only lowercase ASCII letters and digits)"
-                    .into()
-            )
-        );
-        assert_eq!(group(""), Err("the provider group is empty".into()));
         let long = "P".repeat(230);
         let args = Args::try_parse_from(["ue-tail", "--group", "team", &long]).unwrap();
         assert_eq!(
-            args.check_name(),
+            args.check_providers(),
             Err(ProviderGroupError::TooLong { len: 4, max: 3 }.to_string())
         );
         let args = Args::try_parse_from(["ue-tail", "--file", "x", "--group", "g"]).unwrap();
-        assert_eq!(args.check_name(), Ok(()));
+        assert_eq!(args.check_providers(), Ok(()));
     }
 
     #[test]
     fn provider_is_optional_with_a_file_only() {
         let args = Args::try_parse_from(["ue-tail", "--file", "perf.data"]).unwrap();
-        assert_eq!(args.provider, None);
+        assert!(args.providers.is_empty());
         let err = Args::try_parse_from(["ue-tail"]).unwrap_err();
         assert!(err.to_string().contains("<PROVIDER>"), "{err}");
         let err = Args::try_parse_from(["ue-tail", "-f", "x", "-d", "1"]).unwrap_err();
@@ -313,7 +344,7 @@ mod tests {
 
     fn precreate(args: &[&str]) -> PrecreateArgs {
         let args = Args::try_parse_from(args).unwrap();
-        assert_eq!(args.check_name(), Ok(()));
+        assert_eq!(args.check_providers(), Ok(()));
         match args.command {
             Some(Command::Precreate(precreate)) => precreate,
             _ => panic!("no precreate command: {args:?}"),
@@ -333,25 +364,117 @@ mod tests {
             "team",
             "MyService",
         ]);
-        assert_eq!(created.provider.as_deref(), Some("MyService"));
+        assert_eq!(created.providers, ["MyService"]);
         assert_eq!(created.keywords, [1, 0x10]);
         assert_eq!(created.group.as_deref(), Some("team"));
         assert!(!created.list && !created.delete);
 
         let listed = precreate(&["ue-tail", "precreate", "--list"]);
         assert!(listed.list);
-        assert_eq!(listed.provider, None);
+        assert!(listed.providers.is_empty());
         let listed = precreate(&["ue-tail", "precreate", "--list", "MyService"]);
-        assert_eq!(listed.provider.as_deref(), Some("MyService"));
+        assert_eq!(listed.providers, ["MyService"]);
 
         let deleted = precreate(&["ue-tail", "precreate", "--delete", "MyService"]);
         assert!(deleted.delete);
         assert!(deleted.keywords.is_empty());
 
+        // Several providers, each action.
+        let created = precreate(&["ue-tail", "precreate", "A", "-k", "0x10", "B", "C"]);
+        assert_eq!(created.providers, ["A", "B", "C"]);
+        assert_eq!(created.keywords, [0x10]);
+        let deleted = precreate(&["ue-tail", "precreate", "--delete", "A", "B"]);
+        assert!(deleted.delete);
+        assert_eq!(deleted.providers, ["A", "B"]);
+        let listed = precreate(&["ue-tail", "precreate", "--list", "-g", "g", "A", "B"]);
+        assert!(listed.list);
+        assert_eq!(listed.providers, ["A", "B"]);
+
         // Watching is as before.
         let args = Args::try_parse_from(["ue-tail", "MyService"]).unwrap();
         assert!(args.command.is_none());
-        assert_eq!(args.provider.as_deref(), Some("MyService"));
+        assert_eq!(args.providers, ["MyService"]);
+    }
+
+    #[test]
+    fn watches_several_providers() {
+        let args =
+            Args::try_parse_from(["ue-tail", "-g", "team", "A", "--json", "B", "C"]).unwrap();
+        assert_eq!(args.providers, ["A", "B", "C"]);
+        assert_eq!(args.group.as_deref(), Some("team"));
+        assert!(args.json);
+        assert_eq!(args.check_providers(), Ok(()));
+        let args = Args::try_parse_from(["ue-tail", "--file", "perf.data", "A", "B"]).unwrap();
+        assert_eq!(args.providers, ["A", "B"]);
+        // A command's name after an option or a provider is no provider's.
+        for args in [
+            &["ue-tail", "A", "precreate"][..],
+            &["ue-tail", "--json", "precreate"],
+        ] {
+            let args = Args::try_parse_from(args).unwrap();
+            assert!(args.command.is_none());
+            assert_eq!(
+                args.check_providers(),
+                Err(
+                    "precreate is a command, not a provider here: put it first, before its \
+                     options (ue-tail precreate [OPTIONS] <PROVIDER>...)"
+                        .into()
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn each_provider_is_checked_and_named_once() {
+        let err = Args::try_parse_from(["ue-tail", "A", "My-Service", "C"]).unwrap_err();
+        assert!(
+            err.to_string().contains(
+                "'-' is not allowed in a provider name (only ASCII letters, digits and '_')"
+            ),
+            "{err}"
+        );
+        let err = Args::try_parse_from(["ue-tail", "precreate", "A", ""]).unwrap_err();
+        assert!(
+            err.to_string().contains("the provider name is empty"),
+            "{err}"
+        );
+        for args in [
+            &["ue-tail", "A", "B", "A"][..],
+            &["ue-tail", "precreate", "-k", "1", "B", "A", "B"],
+            &["ue-tail", "precreate", "--list", "B", "B"],
+            &["ue-tail", "--file", "x", "B", "B"],
+        ] {
+            let args = Args::try_parse_from(args).unwrap();
+            let twice = if args.providers.first().is_some_and(|p| p == "A") {
+                "A"
+            } else {
+                "B"
+            };
+            assert_eq!(
+                args.check_providers(),
+                Err(format!(
+                    "the provider {twice} is named twice: name each provider once"
+                )),
+                "{args:?}"
+            );
+        }
+        // Names differ in case only: two providers.
+        let args = Args::try_parse_from(["ue-tail", "Shop", "shop"]).unwrap();
+        assert_eq!(args.check_providers(), Ok(()));
+        // The group's limit depends on each name: the message says whose.
+        let long = "P".repeat(230);
+        for command in [&["ue-tail"][..], &["ue-tail", "precreate"]] {
+            let mut args = command.to_vec();
+            args.extend(["-g", "team", "Short", &long]);
+            let args = Args::try_parse_from(args).unwrap();
+            assert_eq!(
+                args.check_providers(),
+                Err(format!(
+                    "with provider {long}: {}",
+                    ProviderGroupError::TooLong { len: 4, max: 3 }
+                ))
+            );
+        }
     }
 
     #[test]
@@ -367,13 +490,16 @@ mod tests {
         assert!(err.contains("cannot be used with"), "{err}");
         let err = fails(&["ue-tail", "precreate", "My-Service"]);
         assert!(err.contains("'-' is not allowed"), "{err}");
+        let err = fails(&["ue-tail", "precreate", "A", "My-Service"]);
+        assert!(err.contains("'-' is not allowed"), "{err}");
         // Watching options are not precreate's.
-        let err = fails(&["ue-tail", "--json", "precreate", "P"]);
-        assert!(!err.is_empty());
+        let args = Args::try_parse_from(["ue-tail", "--json", "precreate", "P"]).unwrap();
+        let err = args.check_providers().unwrap_err();
+        assert!(err.starts_with("precreate is a command"), "{err}");
         let long = "P".repeat(230);
         let args = Args::try_parse_from(["ue-tail", "precreate", "-g", "team", &long]).unwrap();
         assert_eq!(
-            args.check_name(),
+            args.check_providers(),
             Err(ProviderGroupError::TooLong { len: 4, max: 3 }.to_string())
         );
     }
@@ -396,33 +522,9 @@ mod tests {
         assert_eq!(shared.mode, 0o660);
         assert_eq!(shared.group, Some(4242));
         assert_eq!(shared.count, Some(3));
-        assert_eq!(
-            serve(&["ue-tail", "serve-fd", "--mode", "0o640", "/s"])
-                .unwrap()
-                .mode,
-            0o640
-        );
-
-        for bad in ["0800", "1777", "rw", ""] {
-            let err = serve(&["ue-tail", "serve-fd", "--mode", bad, "/s"]).unwrap_err();
-            assert!(
-                err.contains("is not a socket mode: use octal permission bits from 0 to 0777"),
-                "{bad}: {err}"
-            );
-        }
-        // Names come from the group database: root's group is in every one.
-        assert_eq!(
-            serve(&["ue-tail", "serve-fd", "--group", "root", "/s"])
-                .unwrap()
-                .group,
-            Some(0)
-        );
-        let err =
-            serve(&["ue-tail", "serve-fd", "--group", "no-such-group-here", "/s"]).unwrap_err();
-        assert!(
-            err.contains("no group named \"no-such-group-here\""),
-            "{err}"
-        );
+        // The values' rules: args/values.rs.
+        let err = serve(&["ue-tail", "serve-fd", "--mode", "0800", "/s"]).unwrap_err();
+        assert!(err.contains("is not a socket mode"), "{err}");
         let err = serve(&["ue-tail", "serve-fd", "--count", "0", "/s"]).unwrap_err();
         assert!(err.contains("0 is not in 1.."), "{err}");
         let err = serve(&["ue-tail", "serve-fd"]).unwrap_err();

@@ -16,8 +16,14 @@ pub enum Error {
     Tracefs(FindError),
     /// `user_events_status` could not be read.
     Status(io::Error),
-    /// `--no-wait` and the provider has no tracepoint.
-    UnknownProvider(String),
+    /// `--no-wait` and these providers (in this group, if given) have no
+    /// tracepoint.
+    UnknownProviders {
+        /// Each provider named that has none, at least one.
+        providers: Vec<String>,
+        /// `--group`.
+        group: Option<String>,
+    },
     /// Attaching perf to a tracepoint failed.
     Listen(perf::Error),
     /// A CPU's perf ring buffer could not be mapped.
@@ -228,11 +234,23 @@ impl fmt::Display for Error {
                  user read access to tracefs)"
             ),
             Error::Status(e) => write!(f, "cannot read {e}"),
-            Error::UnknownProvider(provider) => write!(
-                f,
-                "no tracepoints of provider {provider} are registered: is the application \
-                 running? (without --no-wait, ue-tail registers them and waits for it)"
-            ),
+            Error::UnknownProviders { providers, group } => {
+                let names = providers_in_group(providers, group.as_deref());
+                if providers.len() == 1 {
+                    write!(
+                        f,
+                        "no tracepoints of provider {names} are registered: is the application \
+                         running? (without --no-wait, ue-tail registers them and waits for it)"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "no tracepoints of providers {names} are registered: are their \
+                         applications running? (without --no-wait, ue-tail registers them and \
+                         waits for them)"
+                    )
+                }
+            }
             Error::Listen(e) => write!(f, "{e}"),
             Error::RingBuffer(e) => write!(f, "{e}"),
             Error::File { path, source } => {
@@ -315,6 +333,27 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// Providers for a sentence: `A`, `A and B`, `A, B and C`; followed by
+/// ` in group G` when they are asked for in a group.
+pub fn providers_in_group(providers: &[impl AsRef<str>], group: Option<&str>) -> String {
+    let mut said = String::new();
+    for (i, provider) in providers.iter().enumerate() {
+        if i > 0 {
+            said.push_str(if i + 1 == providers.len() {
+                " and "
+            } else {
+                ", "
+            });
+        }
+        said.push_str(provider.as_ref());
+    }
+    if let Some(group) = group {
+        said.push_str(" in group ");
+        said.push_str(group);
+    }
+    said
+}
+
 impl From<perf::Error> for Error {
     fn from(e: perf::Error) -> Self {
         Error::Listen(e)
@@ -337,11 +376,30 @@ mod tests {
              (run as root, or with CAP_DAC_READ_SEARCH, or grant your user read access to \
              tracefs)"
         );
-        assert!(
-            Error::UnknownProvider("Nope".into())
-                .to_string()
-                .starts_with("no tracepoints of provider Nope are registered")
+        let unknown = |providers: &[&str], group: Option<&str>| {
+            Error::UnknownProviders {
+                providers: providers.iter().map(|&p| p.to_owned()).collect(),
+                group: group.map(str::to_owned),
+            }
+            .to_string()
+        };
+        assert_eq!(
+            unknown(&["Nope"], None),
+            "no tracepoints of provider Nope are registered: is the application running? \
+             (without --no-wait, ue-tail registers them and waits for it)"
         );
+        assert!(
+            unknown(&["Nope"], Some("g"))
+                .starts_with("no tracepoints of provider Nope in group g are registered"),
+        );
+        assert_eq!(
+            unknown(&["A", "B", "C"], Some("g")),
+            "no tracepoints of providers A, B and C in group g are registered: are their \
+             applications running? (without --no-wait, ue-tail registers them and waits for \
+             them)"
+        );
+        assert_eq!(providers_in_group(&["A", "B"], None), "A and B");
+        assert_eq!(providers_in_group(&[] as &[&str], None), "");
     }
 
     fn ring(errno: i32, root: bool, mlock_kib: Option<u64>) -> String {

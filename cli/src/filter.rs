@@ -12,10 +12,11 @@ const DEFAULT_KEYWORD: u64 = 1;
 /// What the command line asked to see.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
-    /// Only this provider's tracepoints (always set when watching live).
-    pub provider: Option<String>,
-    /// Only tracepoints of this provider group (`G<group>`); `None`: any
-    /// group or none.
+    /// Only these providers' tracepoints (empty: any; never empty when
+    /// watching live).
+    pub providers: Vec<String>,
+    /// Only tracepoints of this provider group (`G<group>`), whichever
+    /// provider; `None`: any group or none.
     pub group: Option<String>,
     /// Only levels up to this one (1 is the most severe).
     pub max_level: Option<u8>,
@@ -33,7 +34,7 @@ pub struct Filter {
 impl Filter {
     /// True when events of this tracepoint may be shown.
     pub fn tracepoint(&self, name: &TracepointName) -> bool {
-        self.provider.as_deref().is_none_or(|p| p == name.provider)
+        (self.providers.is_empty() || self.providers.iter().any(|p| p == name.provider))
             && self
                 .group
                 .as_deref()
@@ -67,7 +68,7 @@ impl Filter {
     /// file may hold any tracepoint): only when nothing EventHeader-specific
     /// was asked for.
     pub fn any_tracepoint(&self) -> bool {
-        self.provider.is_none()
+        self.providers.is_empty()
             && self.group.is_none()
             && self.max_level.is_none()
             && self.keywords.is_empty()
@@ -76,9 +77,10 @@ impl Filter {
             && self.traces.is_empty()
     }
 
-    /// The (level, keyword) pairs whose tracepoints to register ahead of the
-    /// application: every level the filter allows (1 to 5 at most), with the
-    /// keywords asked for, or else keyword 1 and the `seen` ones.
+    /// The (level, keyword) pairs whose tracepoints to register ahead of a
+    /// provider's application: every level the filter allows (1 to 5 at
+    /// most), with the keywords asked for, or else keyword 1 and the ones
+    /// `seen` in that provider's tracepoints.
     pub fn to_register(&self, seen: impl IntoIterator<Item = u64>) -> Vec<(u8, u64)> {
         let keywords: BTreeSet<u64> = if self.keywords.is_empty() {
             seen.into_iter().chain([DEFAULT_KEYWORD]).collect()
@@ -104,7 +106,7 @@ mod tests {
     #[test]
     fn filters_tracepoints() {
         let all = Filter {
-            provider: Some("P".into()),
+            providers: vec!["P".into()],
             ..Filter::default()
         };
         assert!(all.tracepoint(&name("P_L5K1")));
@@ -113,7 +115,7 @@ mod tests {
         assert!(!all.tracepoint(&name("PP_L4K1")));
 
         let some = Filter {
-            provider: Some("P".into()),
+            providers: vec!["P".into()],
             max_level: Some(3),
             keywords: vec![0x10],
             ..Filter::default()
@@ -126,9 +128,47 @@ mod tests {
     }
 
     #[test]
+    fn filters_several_providers() {
+        let several = Filter {
+            providers: vec!["A".into(), "Bee".into(), "C".into()],
+            ..Filter::default()
+        };
+        for shown in ["A_L4K1", "Bee_L1K10", "C_L5K1Gteam", "A_L1K1"] {
+            assert!(several.tracepoint(&name(shown)), "{shown}");
+        }
+        // Not named: neither another provider nor one whose name starts or
+        // ends like a named one's.
+        for hidden in [
+            "D_L4K1",
+            "B_L4K1",
+            "Be_L4K1",
+            "Beee_L4K1",
+            "AB_L4K1",
+            "c_L4K1",
+        ] {
+            assert!(!several.tracepoint(&name(hidden)), "{hidden}");
+        }
+        assert!(!several.any_tracepoint());
+        // The other filters apply to each of them.
+        let filtered = Filter {
+            providers: vec!["A".into(), "C".into()],
+            group: Some("g".into()),
+            max_level: Some(2),
+            keywords: vec![1],
+            ..Filter::default()
+        };
+        assert!(filtered.tracepoint(&name("A_L2K1Gg")));
+        assert!(filtered.tracepoint(&name("C_L1K1Gg")));
+        assert!(!filtered.tracepoint(&name("C_L1K1")));
+        assert!(!filtered.tracepoint(&name("A_L3K1Gg")));
+        assert!(!filtered.tracepoint(&name("C_L2K2Gg")));
+        assert!(!filtered.tracepoint(&name("B_L1K1Gg")));
+    }
+
+    #[test]
     fn filters_provider_groups() {
         let grouped = Filter {
-            provider: Some("P".into()),
+            providers: vec!["P".into()],
             group: Some("g1".into()),
             ..Filter::default()
         };

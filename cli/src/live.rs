@@ -1,6 +1,7 @@
-//! Watching a provider live: attach perf to its tracepoints (registering the
-//! missing ones ahead of the application), follow new ones as they appear,
-//! and show every sample until a stop condition.
+//! Watching providers live: attach perf to their tracepoints (registering the
+//! missing ones ahead of the applications), follow new ones as they appear,
+//! and show every sample until a stop condition. Several providers share one
+//! listener: their events come out in one stream, as for one provider.
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -14,7 +15,7 @@ use otel_user_events_listen::tracefs::Tracefs;
 use tracepoint_decode::{PerfByteReader, PerfEventDesc, PerfSampleEventInfo, PerfSessionInfo};
 
 use crate::ahead::Ahead;
-use crate::error::{Error, RingFailure};
+use crate::error::{Error, RingFailure, providers_in_group};
 use crate::output::Output;
 
 /// How long to wait for samples before looking for new tracepoints again.
@@ -48,9 +49,9 @@ impl Stop {
 
 /// What to watch and how.
 pub struct Watch<'a> {
-    /// The provider.
-    pub provider: &'a str,
-    /// Its provider group, if it has one.
+    /// The providers: at least one, each once.
+    pub providers: &'a [String],
+    /// Their provider group (the same for each), if they have one.
     pub group: Option<&'a str>,
     /// Fail instead of registering and waiting when nothing is registered.
     pub no_wait: bool,
@@ -58,7 +59,7 @@ pub struct Watch<'a> {
     pub buffer_bytes_per_cpu: usize,
 }
 
-/// Shows the provider's events on `out` until `stop` or the output's count.
+/// Shows the providers' events on `out` until `stop` or the output's count.
 pub fn run<W: Write>(watch: &Watch, out: &mut Output<W>, stop: &Stop) -> Result<(), Error> {
     let tracefs = Tracefs::find().map_err(Error::Tracefs)?;
     let mut tracepoints = Tracepoints {
@@ -68,23 +69,40 @@ pub fn run<W: Write>(watch: &Watch, out: &mut Output<W>, stop: &Stop) -> Result<
             clock_id: Some(libc::CLOCK_MONOTONIC),
         })?,
         tracefs,
-        ahead: Ahead::new(watch.provider, watch.group),
+        ahead: (watch.providers.iter())
+            .map(|provider| (provider.clone(), Ahead::new(provider, watch.group)))
+            .collect(),
         ahead_failed: false,
+        attached: BTreeSet::new(),
         buffer_bytes: watch.buffer_bytes_per_cpu,
     };
     let registered = tracepoints.registered(out)?;
-    let provider = match watch.group {
-        Some(group) => format!("{} in group {group}", watch.provider),
-        None => watch.provider.to_owned(),
-    };
-    if registered.is_empty() && watch.no_wait {
-        return Err(Error::UnknownProvider(provider));
+    if watch.no_wait {
+        let unknown: Vec<String> = (watch.providers.iter())
+            .filter(|provider| keywords_of(&registered, provider).is_empty())
+            .cloned()
+            .collect();
+        if !unknown.is_empty() {
+            return Err(Error::UnknownProviders {
+                providers: unknown,
+                group: watch.group.map(str::to_owned),
+            });
+        }
     }
     let added = tracepoints.refresh(registered, out)?;
+    let waiting = tracepoints.waiting();
+    let waiting_for = || {
+        let their = if waiting.len() == 1 { "its" } else { "their" };
+        let names = providers_in_group(&waiting, watch.group);
+        format!("ue-tail: waiting for {names} to register {their} tracepoints")
+    };
     if added.is_empty() {
-        eprintln!("ue-tail: waiting for {provider} to register its tracepoints (Ctrl-C to stop)");
+        eprintln!("{} (Ctrl-C to stop)", waiting_for());
     } else {
         eprintln!("ue-tail: watching {} (Ctrl-C to stop)", added.join(" "));
+        if !waiting.is_empty() {
+            eprintln!("{}", waiting_for());
+        }
     }
 
     // Samples carry monotonic time; the decoder turns it into wall time.
@@ -139,18 +157,21 @@ pub fn run<W: Write>(watch: &Watch, out: &mut Output<W>, stop: &Stop) -> Result<
     Ok(())
 }
 
-/// The provider's tracepoints and ue-tail's hold on them.
+/// The providers' tracepoints and ue-tail's hold on them.
 struct Tracepoints {
     tracefs: Tracefs,
     listener: Listener,
-    ahead: Ahead,
+    /// Each provider's registration ahead, in the order they were named.
+    ahead: Vec<(String, Ahead)>,
     ahead_failed: bool,
+    /// The providers with a tracepoint attached.
+    attached: BTreeSet<String>,
     /// Each CPU's ring buffer size.
     buffer_bytes: usize,
 }
 
 impl Tracepoints {
-    /// The registered tracepoints of the provider that the filter lets through.
+    /// The registered tracepoints of the providers that the filter lets through.
     fn registered<W: Write>(&self, out: &Output<W>) -> Result<Vec<String>, Error> {
         let status = self.tracefs.user_events_status().map_err(Error::Status)?;
         Ok(status
@@ -168,23 +189,30 @@ impl Tracepoints {
         registered: Vec<String>,
         out: &Output<W>,
     ) -> Result<Vec<String>, Error> {
-        let seen: BTreeSet<u64> = registered
-            .iter()
-            .filter_map(|n| TracepointName::parse(n).map(|n| n.keyword))
-            .collect();
-        let mut names = registered;
-        for (level, keyword) in out.filter().to_register(seen) {
-            match self.ahead.register(level, keyword) {
-                Ok(Some(name)) if !names.contains(&name) => names.push(name),
-                Ok(_) => {}
-                Err(e) if !self.ahead_failed => {
-                    self.ahead_failed = true;
-                    eprintln!(
-                        "ue-tail: warning: cannot register tracepoints ahead of the \
-                         application ({e}): events it writes right after it starts may be missed"
-                    );
+        let mut ahead = Vec::new();
+        for (provider, provider_ahead) in &mut self.ahead {
+            // The keywords this provider's application uses, not another's.
+            let seen = keywords_of(&registered, provider);
+            for (level, keyword) in out.filter().to_register(seen) {
+                match provider_ahead.register(level, keyword) {
+                    Ok(Some(name)) => ahead.push(name),
+                    Ok(None) => {}
+                    Err(e) if !self.ahead_failed => {
+                        self.ahead_failed = true;
+                        eprintln!(
+                            "ue-tail: warning: cannot register tracepoints ahead of the \
+                             application ({e}): events it writes right after it starts may \
+                             be missed"
+                        );
+                    }
+                    Err(_) => {}
                 }
-                Err(_) => {}
+            }
+        }
+        let mut names = registered;
+        for name in ahead {
+            if !names.contains(&name) {
+                names.push(name);
             }
         }
         let mut added = Vec::new();
@@ -193,7 +221,12 @@ impl Tracepoints {
                 continue;
             }
             match self.listener.add(&name) {
-                Ok(()) => added.push(name),
+                Ok(()) => {
+                    if let Some(parsed) = TracepointName::parse(&name) {
+                        self.attached.insert(parsed.provider.to_owned());
+                    }
+                    added.push(name);
+                }
                 // Gone since user_events_status listed it (its process exited).
                 Err(perf::Error::Tracepoint { .. }) => {}
                 // Said with what the system allows (root, mlock limit, memory).
@@ -207,6 +240,23 @@ impl Tracepoints {
         added.sort();
         Ok(added)
     }
+
+    /// The providers without a tracepoint attached yet, in the order named.
+    fn waiting(&self) -> Vec<&str> {
+        (self.ahead.iter())
+            .map(|(provider, _)| provider.as_str())
+            .filter(|provider| !self.attached.contains(*provider))
+            .collect()
+    }
+}
+
+/// The keywords of `provider`'s tracepoints among `names`.
+fn keywords_of(names: &[String], provider: &str) -> BTreeSet<u64> {
+    (names.iter())
+        .filter_map(|name| TracepointName::parse(name))
+        .filter(|name| name.provider == provider)
+        .map(|name| name.keyword)
+        .collect()
 }
 
 /// A session whose clock is `CLOCK_MONOTONIC`, with its offset to wall time.
@@ -226,4 +276,20 @@ fn clock_ns(clock: libc::clockid_t) -> u64 {
     // SAFETY: ts is a valid timespec; both clocks always exist on Linux.
     unsafe { libc::clock_gettime(clock, &mut ts) };
     ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_provider_registers_ahead_the_keywords_it_uses() {
+        let registered: Vec<String> = ["A_L4K1", "A_L3K10", "Bee_L4K20Gg", "B_L1K40", "plain"]
+            .map(str::to_owned)
+            .into();
+        assert_eq!(keywords_of(&registered, "A"), BTreeSet::from([1, 0x10]));
+        assert_eq!(keywords_of(&registered, "Bee"), BTreeSet::from([0x20]));
+        assert_eq!(keywords_of(&registered, "B"), BTreeSet::from([0x40]));
+        assert!(keywords_of(&registered, "C").is_empty());
+    }
 }

@@ -59,7 +59,7 @@ fn run(args: Args) -> Result<Complete, Error> {
         };
         let command = precreate::Precreate {
             action,
-            provider: precreate.provider.as_deref(),
+            providers: &precreate.providers,
             group: precreate.group.as_deref(),
             keywords: &precreate.keywords,
         };
@@ -75,7 +75,7 @@ fn run(args: Args) -> Result<Complete, Error> {
         return serve_fd::run(&serve).map(|()| Complete::Yes);
     }
     let filter = Filter {
-        provider: args.provider.clone(),
+        providers: args.providers.clone(),
         group: args.group.clone(),
         max_level: args.level,
         keywords: args.keywords,
@@ -85,7 +85,7 @@ fn run(args: Args) -> Result<Complete, Error> {
     };
     let stdout = BufWriter::new(io::stdout().lock());
     let mut out = Output::new(stdout, args.json, filter, args.count);
-    let result = match (&args.file, &args.provider) {
+    let result = match (&args.file, args.providers.is_empty()) {
         (Some(path), _) => file::run(path, &mut out).map(|summary| {
             if summary.undecodable == 0 && summary.truncation.is_none() {
                 Complete::Yes
@@ -93,9 +93,9 @@ fn run(args: Args) -> Result<Complete, Error> {
                 Complete::No
             }
         }),
-        (None, Some(provider)) => live::Stop::install(args.duration).and_then(|stop| {
+        (None, false) => live::Stop::install(args.duration).and_then(|stop| {
             let watch = live::Watch {
-                provider,
+                providers: &args.providers,
                 group: args.group.as_deref(),
                 no_wait: args.no_wait,
                 // At most 1 GiB (the parser's limit).
@@ -104,7 +104,7 @@ fn run(args: Args) -> Result<Complete, Error> {
             live::run(&watch, &mut out, &stop).map(|()| Complete::Yes)
         }),
         // The parser requires one or the other.
-        (None, None) => Ok(Complete::Yes),
+        (None, true) => Ok(Complete::Yes),
     };
     let flushed = out.flush().map_err(Error::Output);
     if out.undecodable() > 0 {

@@ -1,4 +1,4 @@
-//! `ue-tail precreate`: a provider's tracepoints as persistent user events.
+//! `ue-tail precreate`: providers' tracepoints as persistent user events.
 //!
 //! A collector agent that starts before the application cannot attach to
 //! tracepoints that do not exist yet, and `ue-tail`'s own ahead registration
@@ -38,7 +38,7 @@ pub enum Action {
     /// Delete them.
     Delete,
     /// List the user events (persistent or registered by a process), of
-    /// `provider` if given.
+    /// `providers` if any.
     List,
 }
 
@@ -46,7 +46,9 @@ pub enum Action {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Precreate<'a> {
     pub action: Action,
-    pub provider: Option<&'a str>,
+    /// The providers, each once; for [`Action::List`], none means all.
+    pub providers: &'a [String],
+    /// Their group (the same for each), if any.
     pub group: Option<&'a str>,
     /// The keywords (tracepoint name's `K` part); empty means keyword 1.
     pub keywords: &'a [u64],
@@ -83,28 +85,35 @@ pub fn parse_line(line: &str) -> Option<Persistent<'_>> {
     })
 }
 
-/// Whether `name` is a tracepoint of `provider` (any group unless `group`).
-pub fn is_of(name: &str, provider: &str, group: Option<&str>) -> bool {
+/// Whether `name` is a tracepoint of one of `providers` (any group unless
+/// `group`).
+pub fn is_of(name: &str, providers: &[impl AsRef<str>], group: Option<&str>) -> bool {
     TracepointName::parse(name).is_some_and(|parsed| {
-        parsed.provider == provider && group.is_none_or(|g| parsed.group() == Some(g))
+        providers.iter().any(|p| p.as_ref() == parsed.provider)
+            && group.is_none_or(|g| parsed.group() == Some(g))
     })
 }
 
-/// The tracepoint names of every level for each keyword (keyword 1 when none).
-pub fn names(provider: &str, group: Option<&str>, keywords: &[u64]) -> Vec<String> {
-    // The parser checked the name and group, together too.
-    let provider = ProviderName::with_optional_group(provider, group)
-        .expect("provider name and group were checked");
+/// The tracepoint names of every level for each keyword (keyword 1 when
+/// none), of each provider in turn.
+pub fn names(providers: &[impl AsRef<str>], group: Option<&str>, keywords: &[u64]) -> Vec<String> {
     let keywords = if keywords.is_empty() {
         &[1][..]
     } else {
         keywords
     };
-    keywords
-        .iter()
-        .flat_map(|&keyword| LEVELS.map(move |level| (level, keyword)))
-        .map(|(level, keyword)| provider.tracepoint_name(level, keyword))
-        .collect()
+    let mut names = Vec::new();
+    for provider in providers {
+        // The parser checked the name and group, together too.
+        let provider = ProviderName::with_optional_group(provider.as_ref(), group)
+            .expect("provider name and group were checked");
+        names.extend(
+            (keywords.iter())
+                .flat_map(|&keyword| LEVELS.map(move |level| (level, keyword)))
+                .map(|(level, keyword)| provider.tracepoint_name(level, keyword)),
+        );
+    }
+    names
 }
 
 /// Runs `ue-tail precreate`, saying on stdout what it did.
@@ -116,16 +125,14 @@ pub fn run(command: &Precreate<'_>, out: &mut impl Write) -> Result<(), Error> {
             let text = std::fs::read_to_string(&path)
                 .map_err(|source| dynamic_events_error(&path, source))?;
             for event in text.lines().filter_map(parse_line) {
-                let wanted = command
-                    .provider
-                    .is_none_or(|p| is_of(event.name, p, command.group));
+                let wanted = command.providers.is_empty()
+                    || is_of(event.name, command.providers, command.group);
                 if wanted {
                     writeln!(out, "{} {}", event.name, event.fields).map_err(Error::Output)?;
                 }
             }
         }
         Action::Create | Action::Delete => {
-            let provider = command.provider.unwrap_or_default();
             let delete = command.action == Action::Delete;
             // Appending: opened with O_TRUNC, dynamic_events deletes every
             // dynamic event (kprobes too).
@@ -133,7 +140,7 @@ pub fn run(command: &Precreate<'_>, out: &mut impl Write) -> Result<(), Error> {
                 .append(true)
                 .open(&path)
                 .map_err(|source| dynamic_events_error(&path, source))?;
-            for name in names(provider, command.group, command.keywords) {
+            for name in names(command.providers, command.group, command.keywords) {
                 let line = if delete {
                     delete_command(&name)
                 } else {
@@ -226,7 +233,7 @@ mod tests {
     #[test]
     fn names_every_level_of_each_keyword() {
         assert_eq!(
-            names("MyService", None, &[]),
+            names(&["MyService"], None, &[]),
             [
                 "MyService_L1K1",
                 "MyService_L2K1",
@@ -235,19 +242,56 @@ mod tests {
                 "MyService_L5K1"
             ]
         );
-        let named = names("P", Some("team"), &[1, 0x10]);
+        let named = names(&["P"], Some("team"), &[1, 0x10]);
         assert_eq!(named.len(), 10);
         assert_eq!(named[0], "P_L1K1Gteam");
         assert_eq!(named[9], "P_L5K10Gteam");
     }
 
     #[test]
+    fn names_every_providers_tracepoints_in_turn() {
+        let named = names(&["A", "Bee", "C"], None, &[0x10]);
+        let expected: Vec<String> = ["A", "Bee", "C"]
+            .iter()
+            .flat_map(|p| (1..=5).map(move |level| format!("{p}_L{level}K10")))
+            .collect();
+        assert_eq!(named, expected);
+        // The group is every provider's.
+        let named = names(&["A", "B"], Some("g"), &[]);
+        assert_eq!(named.len(), 10);
+        assert!(
+            named[..5]
+                .iter()
+                .all(|n| n.starts_with("A_L") && n.ends_with("K1Gg"))
+        );
+        assert!(
+            named[5..]
+                .iter()
+                .all(|n| n.starts_with("B_L") && n.ends_with("K1Gg"))
+        );
+        assert!(names(&[] as &[&str], None, &[]).is_empty());
+    }
+
+    #[test]
     fn lists_a_providers_tracepoints_only() {
-        assert!(is_of("MyService_L4K1", "MyService", None));
-        assert!(is_of("MyService_L4K1Gteam", "MyService", None));
-        assert!(is_of("MyService_L4K1Gteam", "MyService", Some("team")));
-        assert!(!is_of("MyService_L4K1", "MyService", Some("team")));
-        assert!(!is_of("MyServiceX_L4K1", "MyService", None));
-        assert!(!is_of("NotEventHeader", "MyService", None));
+        let my_service = ["MyService"];
+        assert!(is_of("MyService_L4K1", &my_service, None));
+        assert!(is_of("MyService_L4K1Gteam", &my_service, None));
+        assert!(is_of("MyService_L4K1Gteam", &my_service, Some("team")));
+        assert!(!is_of("MyService_L4K1", &my_service, Some("team")));
+        assert!(!is_of("MyServiceX_L4K1", &my_service, None));
+        assert!(!is_of("NotEventHeader", &my_service, None));
+    }
+
+    #[test]
+    fn lists_the_tracepoints_of_several_providers() {
+        let named = ["A", "Bee"];
+        assert!(is_of("A_L4K1", &named, None));
+        assert!(is_of("Bee_L1K10Gteam", &named, None));
+        assert!(is_of("Bee_L1K10Gteam", &named, Some("team")));
+        assert!(!is_of("A_L1K1", &named, Some("team")));
+        for other in ["Be_L4K1", "B_L4K1", "AB_L4K1", "C_L4K1", "A", "Bee"] {
+            assert!(!is_of(other, &named, None), "{other}");
+        }
     }
 }

@@ -332,6 +332,59 @@ fn files_filter_by_provider_group() {
     std::fs::remove_file(path).unwrap();
 }
 
+/// A `ue_log!` event named `Hello` of provider `provider`, as captured.
+fn hello_of(provider: &str) -> CapturedEvent {
+    let ((), mut events) = Capture::new(provider)
+        .unwrap()
+        .run(|| ue_log!(info, "Hello", n = 1u32));
+    assert_eq!(events.len(), 1, "{events:?}");
+    events.remove(0)
+}
+
+#[test]
+fn files_filter_by_several_providers() {
+    let path = perf_data_of("several", ["Shop", "Billing", "Stock"].map(hello_of).into());
+    let file = path.to_str().unwrap();
+    let shown = |json: bool, providers: &[&str]| -> Vec<String> {
+        let mut args = vec!["--file", file];
+        if json {
+            args.push("--json");
+        }
+        args.extend_from_slice(providers);
+        let stdout = ue_tail_ok(&args);
+        let names = stdout.lines().map(|line| {
+            if json {
+                let event: serde_json::Value = serde_json::from_str(line).unwrap();
+                event["n"].as_str().unwrap().to_owned()
+            } else {
+                line.split(' ').nth(1).unwrap().to_owned()
+            }
+        });
+        names.collect()
+    };
+    for json in [false, true] {
+        // In the file's order, each under its own provider.
+        assert_eq!(
+            shown(json, &[]),
+            ["Shop:Hello", "Billing:Hello", "Stock:Hello", "sched:wakeup"]
+        );
+        assert_eq!(
+            shown(json, &["Stock", "Shop"]),
+            ["Shop:Hello", "Stock:Hello"]
+        );
+        assert_eq!(shown(json, &["Billing", "Other"]), ["Billing:Hello"]);
+        assert!(shown(json, &["Shops", "Bill", "Other"]).is_empty());
+    }
+    let twice = ue_tail(&["--file", file, "Shop", "Stock", "Shop"]);
+    assert_eq!(twice.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&twice.stderr);
+    assert!(
+        stderr.contains("the provider Shop is named twice: name each provider once"),
+        "{stderr}"
+    );
+    std::fs::remove_file(path).unwrap();
+}
+
 #[test]
 fn a_bad_group_is_a_usage_error() {
     let output = ue_tail(&["--group", "Team_7", "Shop"]);

@@ -217,6 +217,27 @@ mod tests {
     use clap::Parser;
 
     #[test]
+    fn socket_modes_are_octal_and_groups_named_or_numbered() {
+        assert_eq!(mode("0o640"), Ok(0o640));
+        assert_eq!(mode("660"), Ok(0o660));
+        for bad in ["0800", "1777", "rw", ""] {
+            let err = mode(bad).unwrap_err();
+            assert!(
+                err.contains("is not a socket mode: use octal permission bits from 0 to 0777"),
+                "{bad}: {err}"
+            );
+        }
+        assert_eq!(socket_group("4242"), Ok(4242));
+        // Names come from the group database: root's group is in every one.
+        assert_eq!(socket_group("root"), Ok(0));
+        let err = socket_group("no-such-group-here").unwrap_err();
+        assert!(
+            err.contains("no group named \"no-such-group-here\""),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn takes_activity_and_trace_ids() {
         let args = Args::try_parse_from([
             "ue-tail",
@@ -265,6 +286,14 @@ mod tests {
             provider_name(&"a".repeat(234)).unwrap_err(),
             "the provider name is 234 bytes long; it must be shorter than 234"
         );
+        assert_eq!(
+            group("my_team"),
+            Err(
+                "'_' is not allowed in a provider group (only lowercase ASCII letters and digits)"
+                    .into()
+            )
+        );
+        assert_eq!(group(""), Err("the provider group is empty".into()));
         assert!(level("loud").unwrap_err().contains("unknown level"));
         assert!(level("0").is_err());
         assert_eq!(level("Critical"), Ok(1));
