@@ -9,20 +9,20 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::Mutex;
-use std::time::SystemTime;
 
 use eventheader_dynamic::{EventBuilder, FieldFormat, Level, Provider};
 use opentelemetry::logs::{LogRecord as _, Logger as _, LoggerProvider as _, Severity};
 use opentelemetry_sdk::logs::SdkLoggerProvider;
 use otel_user_events::{logs::UserEventsProcessor, provider::OutputMode, ue_log};
 use otel_user_events_listen::tracefs::Tracefs;
-use otel_user_events_test_support::perf::{Listener, ListenerOptions};
 use otel_user_events_test_support::require_kernel;
+use support::masked::{mask, masked_json, masked_lines};
+use support::record::{capture_to_file, find_perf, perf_record};
 use support::tail::Tail;
-use support::{Event, quickstart_command, run_quickstart, ue_tail, ue_tail_ok, write_perf_data};
+use support::{run_quickstart, ue_tail, ue_tail_ok};
 
 /// The example, run by [`quickstart_child`] in a process of its own.
 #[path = "../../examples/quickstart.rs"]
@@ -46,21 +46,6 @@ fn quickstart_child() {
     }
 }
 
-/// Replaces the value of each `"key":` in compact JSON with `X`.
-fn mask(json: &str, key: &str) -> String {
-    let pattern = format!("\"{key}\":");
-    let mut out = String::new();
-    let mut rest = json;
-    while let Some(i) = rest.find(&pattern) {
-        let (head, tail) = rest.split_at(i + pattern.len());
-        out.push_str(head);
-        out.push('X');
-        rest = &tail[tail.find([',', '}']).unwrap()..];
-    }
-    out.push_str(rest);
-    out
-}
-
 /// The quickstart's two events as `ue-tail --json` shows them, with times,
 /// cpu and tid masked and the writer's pid as `PID`.
 fn expected_json() -> [&'static str; 2] {
@@ -70,47 +55,12 @@ fn expected_json() -> [&'static str; 2] {
     ]
 }
 
-/// `ue-tail --json` lines, masked for [`expected_json`].
-fn masked_json(stdout: &str, pid: u32) -> Vec<String> {
-    stdout
-        .lines()
-        .map(|line| {
-            serde_json::from_str::<serde_json::Value>(line)
-                .unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
-            let line = ["time", "cpu", "tid"]
-                .iter()
-                .fold(line.to_owned(), |l, key| mask(&l, key));
-            line.replace(&format!("\"pid\":{pid},"), "\"pid\":PID,")
-        })
-        .collect()
-}
-
 /// The quickstart's events as ue-tail shows them to people, after the time.
 fn expected_lines() -> [&'static str; 2] {
     [
         r#"MyService:OrderPlaced info pid=PID tid=X order_id=42 customer="ada" amount=9.99 express=true"#,
         r#"MyService:Retry warning pid=PID tid=X attempt=2 error="timed out" body="retrying""#,
     ]
-}
-
-/// `ue-tail` lines for people, masked for [`expected_lines`]; checks that each
-/// time is a UTC time within a few minutes of now.
-fn masked_lines(stdout: &str, pid: u32) -> Vec<String> {
-    stdout
-        .lines()
-        .map(|line| {
-            let (time, rest) = line.split_once(' ').unwrap();
-            let time = chrono::DateTime::parse_from_rfc3339(time)
-                .unwrap_or_else(|e| panic!("bad time {time:?} ({e}): {line}"));
-            let now = chrono::DateTime::<chrono::Utc>::from(SystemTime::now());
-            let skew = (now.timestamp() - time.timestamp()).abs();
-            assert!(skew < 300, "time {time} is {skew} s away from now ({now})");
-            let rest = rest.replace(&format!("pid={pid} "), "pid=PID ");
-            let tid_start = rest.find(" tid=").unwrap() + " tid=".len();
-            let tid_end = tid_start + rest[tid_start..].find(' ').unwrap();
-            format!("{}X{}", &rest[..tid_start], &rest[tid_end..])
-        })
-        .collect()
 }
 
 const QUICKSTART_KEYWORDS: [&str; 4] = ["--keyword", "1", "--keyword", "0x10"];
@@ -394,91 +344,6 @@ fn a_user_without_tracefs_access_is_told_so() {
     );
 }
 
-/// A perf that runs on this kernel: Debian's versioned binaries first (the
-/// `perf` wrapper refuses kernels it was not built for), then `perf`.
-fn find_perf() -> Option<PathBuf> {
-    let mut candidates: Vec<PathBuf> = std::fs::read_dir("/usr/bin")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .and_then(|n| n.strip_prefix("perf_"))
-                .is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
-        })
-        .collect();
-    candidates.sort();
-    candidates.reverse();
-    candidates.push("perf".into());
-    candidates.into_iter().find(|perf| {
-        Command::new(perf)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    })
-}
-
-/// Records the quickstart's two tracepoints with `perf record` while it runs.
-fn perf_record(perf: &Path, file: &Path) {
-    let mut command = Command::new(perf);
-    command.args(["record", "-q", "-k", "monotonic", "-o"]);
-    command.arg(file);
-    for tracepoint in ["MyService_L4K1", "MyService_L3K10"] {
-        command.args(["-e", &format!("user_events:{tracepoint}")]);
-    }
-    command.arg("--").args(quickstart_command()).env(CHILD, "1");
-    let output = command.output().unwrap();
-    assert!(
-        output.status.success(),
-        "perf record: {}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-/// Captures the quickstart's events in-process and writes them to a perf.data
-/// file with `tracepoint_perf`.
-fn capture_to_file(file: &Path) -> u32 {
-    let tracepoints = ["MyService_L4K1", "MyService_L3K10"];
-    let options = ListenerOptions {
-        clock_id: Some(libc::CLOCK_MONOTONIC),
-        ..ListenerOptions::default()
-    };
-    let mut capture = Listener::start_with(&tracepoints, &options).unwrap();
-    let pid = run_quickstart(CHILD);
-    let samples = capture.drain();
-    assert_eq!(samples.len(), 2, "{samples:?}");
-    let formats: Vec<_> = tracepoints
-        .iter()
-        .map(|t| capture.format(t).unwrap().clone())
-        .collect();
-    let events: Vec<Event> = samples
-        .iter()
-        .map(|s| Event {
-            tracepoint: &s.tracepoint,
-            pid: s.pid,
-            tid: s.tid,
-            time: s.time,
-            cpu: s.cpu,
-            payload: &s.event_data,
-        })
-        .collect();
-    let clock = |id| {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: ts is a valid timespec.
-        unsafe { libc::clock_gettime(id, &mut ts) };
-        ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
-    };
-    let (monotonic, wall) = (clock(libc::CLOCK_MONOTONIC), clock(libc::CLOCK_REALTIME));
-    write_perf_data(file, &formats, &events, (wall, monotonic));
-    pid
-}
-
 /// Checks that `ue-tail --file` shows the quickstart's events from `file`;
 /// `pid` is the quickstart's, or `None` to take it from the first event.
 fn assert_decodes_the_quickstart(file: &Path, pid: Option<u32>) {
@@ -519,7 +384,7 @@ fn decodes_a_perf_record_of_the_quickstart() {
     };
     let holder = holder();
     let file = std::env::temp_dir().join(format!("ue-tail-perf-{}.data", std::process::id()));
-    perf_record(&perf, &file);
+    perf_record(&perf, &file, CHILD);
     release(holder);
     // The pid perf saw is the quickstart's: taken from the first event.
     assert_decodes_the_quickstart(&file, None);
@@ -532,7 +397,7 @@ fn decodes_a_perf_data_written_from_a_capture() {
     let _serial = serial();
     let holder = holder();
     let file = std::env::temp_dir().join(format!("ue-tail-capture-{}.data", std::process::id()));
-    let pid = capture_to_file(&file);
+    let pid = capture_to_file(&file, CHILD);
     release(holder);
     assert_decodes_the_quickstart(&file, Some(pid));
     std::fs::remove_file(&file).unwrap();

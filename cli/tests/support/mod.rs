@@ -1,8 +1,12 @@
 //! Shared by ue-tail's tests: writing perf.data files with `tracepoint_perf`,
-//! running the `ue-tail` binary, and running the quickstart in a child process.
+//! running the `ue-tail` binary, and running the quickstart in a child process;
+//! in the modules, a `ue-tail` in the background ([`tail`]), its output masked
+//! ([`masked`]), and the quickstart recorded to perf.data files ([`record`]).
 
 #![allow(dead_code)] // each test binary uses part of it
 
+pub mod masked;
+pub mod record;
 pub mod tail;
 
 use std::path::Path;
