@@ -111,6 +111,9 @@ extern crate self as otel_user_events;
 /// - `name = "Charge"`: the event name (default: the function's name); ASCII
 ///   letters, digits, `_`, `.` and `-`.
 /// - `keyword = 0x10`: the EventHeader keyword (default 1), a constant expression.
+/// - `provider = PATH`: the [library provider](define_provider) its events go to
+///   (a path to its static). Without it, the default provider of the module
+///   ([`default_provider!`]) if it has one, else the application's [`Provider`].
 /// - `skip(a, b)`: arguments not to record (`skip(self)` is accepted: `self` is
 ///   never recorded). `skip_all`: record no argument.
 /// - `fields(name = expr, "dotted.name" = %expr, ?expr, self.member, ..)`: more
@@ -190,16 +193,20 @@ pub use otel_user_events_macros::otel_event;
 
 #[doc(hidden)]
 pub mod __private {
-    pub use otel_user_events_macros::ue_log_impl;
+    pub use otel_user_events_macros::{define_provider_impl, ue_log_impl};
     pub use otel_user_events_runtime::__private::*;
 }
 
 /// Writes an event if anyone listens to it.
 ///
 /// ```text
-/// ue_log!(LEVEL, "EventName", [keyword = CONST,] [body = VALUE,] FIELD, ...)
+/// ue_log!([provider: PATH,] LEVEL, "EventName", [keyword = CONST,] [body = VALUE,] FIELD, ...)
 /// ```
 ///
+/// - `provider: PATH`: the [library provider](define_provider) the event goes to
+///   (a path to its static). Without it, the default provider of the call's
+///   module ([`default_provider!`]) if it has one, else the application's
+///   [`Provider`].
 /// - `LEVEL`: `critical`/`fatal`, `error`, `warn`, `info`, `verbose`/`debug`/`trace`,
 ///   or a path to a [`Level`] constant (`Level::Warn`).
 /// - `"EventName"`: a string literal of ASCII letters, digits, `_`, `.` and `-`.
@@ -240,5 +247,108 @@ pub mod __private {
 macro_rules! ue_log {
     ($($input:tt)*) => {
         $crate::__private::ue_log_impl!([$crate] $($input)*)
+    };
+}
+
+/// Defines a library's own provider: a static that the library's call sites
+/// name (`ue_log!(provider: DRIVER, ..)`, `#[otel_event(provider = DRIVER)]`)
+/// or take as their module's default ([`default_provider!`]).
+///
+/// ```text
+/// define_provider!([#[attr]] [VIS] NAME, "ProviderName" [, group = "group"] [, keywords = [K, ..]]);
+/// ```
+///
+/// - `"ProviderName"`: ASCII letters, digits and `_`, shorter than 234 bytes,
+///   checked at compile time; its tracepoints are
+///   `ProviderName_L<level>K<keyword>[G<group>]`. One crate defines a name
+///   once: a second definition of the same name in the crate is a compile error.
+/// - `group = "group"`: an EventHeader provider group (lowercase ASCII
+///   letters and digits).
+/// - `keywords = [K, ..]`: keywords whose five levels it registers even when
+///   no call site uses them (those its call sites use are registered anyway).
+///
+/// It writes nothing, and each of its call sites costs one load, until the
+/// application starts it: [`LibraryProvider::builder`](provider::LibraryProvider::builder)
+/// (one line per library) or [`Provider::build_libraries`] (all of them). It
+/// then registers its own call sites' tracepoints with its own name, has its
+/// own report, counters, output mode and OpenTelemetry fallback, and shuts
+/// down on its own, independently of the application's provider and of the
+/// other libraries'.
+///
+/// ```
+/// // In the library (e.g. the crate `acme_driver`, at its root):
+/// otel_user_events::define_provider!(
+///     /// The events of the Acme driver.
+///     pub DRIVER, "AcmeDriver", keywords = [0x10]
+/// );
+///
+/// pub fn connect(host: &str) {
+///     otel_user_events::ue_log!(provider: DRIVER, info, "Connected", host);
+/// }
+///
+/// // In the application:
+/// let driver = DRIVER.builder().build()?; // `acme_driver::DRIVER`
+/// connect("db-1"); // written to `AcmeDriver_L4K1` when someone listens
+/// assert_eq!(driver.name(), "AcmeDriver");
+/// driver.shutdown();
+/// # Ok::<(), otel_user_events::provider::InitError>(())
+/// ```
+#[macro_export]
+macro_rules! define_provider {
+    ($($input:tt)*) => {
+        $crate::__private::define_provider_impl!([$crate] $($input)*);
+    };
+}
+
+/// Makes a [library provider](define_provider) the default of this module and
+/// of every module inside it: their `ue_log!` and `#[otel_event]` call sites
+/// that name no provider write to it. At a crate's root, it is the crate's
+/// default.
+///
+/// ```text
+/// default_provider!(PATH);
+/// ```
+///
+/// The nearest enclosing module's default wins; a call site that names a
+/// provider writes to that one. A module takes one default: a second
+/// `default_provider!` in the same module is a compile error. Defaults are
+/// by module path (`module_path!()`), so a macro of another crate that
+/// expands `ue_log!` here writes to this module's default.
+///
+/// ```
+/// otel_user_events::define_provider!(pub DRIVER, "AcmeDriver");
+///
+/// mod pool {
+///     otel_user_events::default_provider!(super::DRIVER);
+///
+///     pub fn checkout(size: u32) {
+///         // Written to `AcmeDriver_L4K1`: no `provider:` needed.
+///         otel_user_events::ue_log!(info, "Checkout", size);
+///     }
+/// }
+///
+/// # fn main() -> Result<(), otel_user_events::provider::InitError> {
+/// let driver = DRIVER.builder().build()?;
+/// pool::checkout(4);
+/// driver.shutdown();
+/// # Ok(())
+/// # }
+/// ```
+#[macro_export]
+macro_rules! default_provider {
+    ($provider:path $(,)?) => {
+        /// Marks the module's default provider: a second one is a compile error.
+        #[doc(hidden)]
+        #[allow(dead_code)]
+        const __OTEL_USER_EVENTS_DEFAULT_PROVIDER: () = ();
+        const _: () = {
+            #[$crate::__private::linkme::distributed_slice($crate::__private::MODULE_DEFAULTS)]
+            #[linkme(crate = $crate::__private::linkme)]
+            static DEFAULT: $crate::__private::ModuleDefault =
+                $crate::__private::ModuleDefault::__new(
+                    ::core::module_path!(),
+                    $crate::__private::library_provider(&$provider),
+                );
+        };
     };
 }

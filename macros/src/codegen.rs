@@ -20,6 +20,8 @@ pub struct Site<'a> {
     pub level: TokenStream,
     pub keyword: TokenStream,
     pub fields: &'a [Field],
+    /// The library provider the call site names (a path to its static).
+    pub provider: Option<&'a syn::Path>,
 }
 
 /// The statics of one call site: its description, its enable word, and its entry
@@ -32,12 +34,21 @@ pub fn callsite_statics(site: &Site<'_>) -> TokenStream {
         level,
         keyword,
         fields,
+        provider,
     } = site;
     let info = format_ident!("{}_INFO", ident);
     let entry = format_ident!("{}_ENTRY", ident);
     let name_meta = format_ident!("{}_NAME_META", ident);
     let part_b_data = format_ident!("{}_PART_B_DATA", ident);
     let names = fields.iter().map(|f| &f.name);
+    // Spanned at the user's path: an unknown name or a static of another
+    // type is reported there.
+    let provider = match provider {
+        Some(path) => quote_spanned! {path.span()=>
+            ::core::option::Option::Some(#krate::__private::library_provider(&#path))
+        },
+        None => quote!(::core::option::Option::None),
+    };
     // What the level and the name fix in every event, laid out at compile time.
     quote! {
         static #name_meta: [u8; #krate::__private::event_name_meta_len(#event_name)] =
@@ -52,6 +63,7 @@ pub fn callsite_statics(site: &Site<'_>) -> TokenStream {
             target: ::core::module_path!(),
             name_meta: &#name_meta,
             part_b_data: &#part_b_data,
+            provider: #provider,
         };
         static #ident: #krate::__private::Callsite = #krate::__private::Callsite::new(&#info);
         #[#krate::__private::linkme::distributed_slice(#krate::__private::CALLSITES)]

@@ -1,14 +1,16 @@
 //! Procedural macros of `otel-user-events`. Use them through the `otel-user-events`
-//! crate, which documents them: `ue_log!` and `#[otel_event]`.
+//! crate, which documents them: `ue_log!`, `#[otel_event]` and `define_provider!`.
 //!
 //! Layout: each macro reads and checks its input, errors collected in a
 //! `Ctxt`, and only then generates code. `internals` holds the reading and the
 //! rules both macros share (fields, levels, names, limits) and generates
 //! nothing; `codegen` holds the code generation both share; each macro has a
-//! folder: `ue_log` (`parse`, `tracing_habits`, `expand`) and `otel_event`
-//! (`attr`, `item`, `sig`, `check`, `expand`).
+//! folder: `ue_log` (`parse`, `tracing_habits`, `expand`), `otel_event`
+//! (`attr`, `item`, `sig`, `check`, `expand`) and `define_provider`
+//! (`parse`, `expand`).
 
 mod codegen;
+mod define_provider;
 mod internals;
 mod otel_event;
 mod ue_log;
@@ -21,6 +23,16 @@ use proc_macro::TokenStream;
 #[proc_macro]
 pub fn ue_log_impl(input: TokenStream) -> TokenStream {
     ue_log::ue_log(input.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Implementation of `define_provider!`; call `otel_user_events::define_provider!`
+/// instead, which passes its own crate path as the first token tree.
+#[doc(hidden)]
+#[proc_macro]
+pub fn define_provider_impl(input: TokenStream) -> TokenStream {
+    define_provider::define_provider(input.into())
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

@@ -16,7 +16,14 @@ pub use crate::encode::layout::{
 pub use crate::events::callsite::{CALLSITES, Callsite, EventInfo};
 pub use crate::events::dispatch::dispatch;
 pub use crate::events::event::Event;
+pub use crate::provider::{LIBRARY_PROVIDERS, LibraryProvider, MODULE_DEFAULTS, ModuleDefault};
 pub use linkme;
+
+/// A call site's library provider, as generated code names it: a value of
+/// another type is a type error at the user's path.
+pub const fn library_provider(provider: &'static LibraryProvider) -> &'static LibraryProvider {
+    provider
+}
 
 /// An argument of an annotated function, for its entry event: `(&ArgRef(&x)).arg()`
 /// is a copy of `x` when its type is `Copy` ([`ByCopy`], picked first by method

@@ -15,7 +15,8 @@ use crate::internals::level::Level;
 use crate::internals::names::check_event_name;
 
 /// The options, in the order the docs list them.
-const OPTIONS: &str = "level, name, keyword, skip, skip_all, fields, ret, err, duration, crate";
+const OPTIONS: &str =
+    "level, name, keyword, provider, skip, skip_all, fields, ret, err, duration, crate";
 
 /// `ret` or `err`: how the returned value or the error is written.
 #[derive(Clone, Copy)]
@@ -32,6 +33,8 @@ pub struct Options {
     pub level: Option<Level>,
     pub name: Option<String>,
     pub keyword: Option<syn::Expr>,
+    /// `provider = PATH`: the library provider its events go to.
+    pub provider: Option<syn::Path>,
     pub skip: Vec<syn::Ident>,
     pub skip_all: bool,
     pub fields: Vec<Field>,
@@ -81,6 +84,7 @@ struct Attrs {
     level: Attr<Level>,
     name: Attr<String>,
     keyword: Attr<syn::Expr>,
+    provider: Attr<syn::Path>,
     skip: Attr<Vec<syn::Ident>>,
     skip_all: Attr<()>,
     fields: Attr<Vec<Field>>,
@@ -104,6 +108,7 @@ pub fn parse(cx: &Ctxt, attr: proc_macro2::TokenStream) -> Option<Options> {
         level: Attr::new("level"),
         name: Attr::new("name"),
         keyword: Attr::new("keyword"),
+        provider: Attr::new("provider"),
         skip: Attr::new("skip"),
         skip_all: Attr::new("skip_all"),
         fields: Attr::new("fields"),
@@ -120,6 +125,7 @@ pub fn parse(cx: &Ctxt, attr: proc_macro2::TokenStream) -> Option<Options> {
             "keyword" => attrs.keyword.read(cx, meta, |cx, meta| {
                 name_value(cx, meta, "keyword = 0x10").cloned()
             }),
+            "provider" => attrs.provider.read(cx, meta, read_provider),
             "crate" => attrs.krate.read(cx, meta, read_crate),
             "skip" => attrs.skip.read(cx, meta, read_skip),
             "fields" => attrs.fields.read(cx, meta, read_fields),
@@ -162,6 +168,7 @@ pub fn parse(cx: &Ctxt, attr: proc_macro2::TokenStream) -> Option<Options> {
         level: attrs.level.value,
         name: attrs.name.value,
         keyword: attrs.keyword.value,
+        provider: attrs.provider.value,
         skip,
         skip_all,
         fields: attrs.fields.value.unwrap_or_default(),
@@ -354,4 +361,21 @@ fn read_recorded(cx: &Ctxt, meta: &syn::Meta, key: &str, bare: Conversion) -> Op
         span: meta.path().span(),
         conversion,
     })
+}
+
+/// `provider = PATH`: the path of a library provider's static.
+fn read_provider(cx: &Ctxt, meta: &syn::Meta) -> Option<syn::Path> {
+    let example = "provider = crate::DRIVER";
+    match name_value(cx, meta, example)? {
+        syn::Expr::Path(path) if path.attrs.is_empty() && path.qself.is_none() => {
+            Some(path.path.clone())
+        }
+        other => {
+            cx.error_spanned_by(
+                other,
+                format!("expected the path of a library provider's static: `{example}`"),
+            );
+            None
+        }
+    }
 }

@@ -16,6 +16,7 @@ pub struct EventFn {
     pub krate: Option<syn::Path>,
     pub level: Option<Level>,
     pub keyword: Option<syn::Expr>,
+    pub provider: Option<syn::Path>,
     pub name: String,
     /// Arguments the entry event records, before `fields`.
     pub recorded_args: Vec<Arg>,
@@ -118,6 +119,7 @@ pub fn check(cx: &Ctxt, options: Options, func: FnItem) -> Option<EventFn> {
         krate: options.krate,
         level: options.level,
         keyword: options.keyword,
+        provider: options.provider,
         name: options.name.unwrap_or_else(|| unraw(&func.sig.ident)),
         recorded_args,
         fields: options.fields,

@@ -152,6 +152,7 @@ impl SiteCode {
             level: events.level.clone(),
             keyword: events.keyword.clone(),
             fields: &fields,
+            provider: events.ev.provider.as_ref(),
         });
         SiteCode {
             statics,

@@ -23,6 +23,7 @@ pub fn expand(event: &UeLog) -> TokenStream {
         level: level_expr(&event.level, krate),
         keyword,
         fields: &event.fields,
+        provider: event.provider.as_ref(),
     });
     let write = EventWrite {
         krate,

@@ -16,6 +16,8 @@ use super::tracing_habits::tracing_syntax;
 pub struct UeLog {
     /// Path of the facade crate, passed in by its `macro_rules!` wrapper.
     pub krate: TokenStream,
+    /// `provider: PATH,` before the level: the library provider it writes to.
+    pub provider: Option<syn::Path>,
     pub level: Level,
     pub name: String,
     pub keyword: Option<syn::Expr>,
@@ -41,6 +43,7 @@ pub fn parse(cx: &Ctxt, tokens: TokenStream) -> Option<UeLog> {
             return Err(input
                 .error("expected a level and an event name, e.g. `ue_log!(info, \"Started\")`"));
         }
+        let provider = parse_provider(input)?;
         if let Some(error) = tracing_syntax(input, false) {
             return Err(error);
         }
@@ -83,6 +86,7 @@ pub fn parse(cx: &Ctxt, tokens: TokenStream) -> Option<UeLog> {
         }
         Ok(level.zip(name).map(|(level, name)| UeLog {
             krate,
+            provider,
             level,
             name,
             keyword,
@@ -97,6 +101,36 @@ pub fn parse(cx: &Ctxt, tokens: TokenStream) -> Option<UeLog> {
             None
         }
     }
+}
+
+/// `provider: PATH,` (a library provider's static) at the start, if there.
+fn parse_provider(input: ParseStream) -> syn::Result<Option<syn::Path>> {
+    let is_provider = input
+        .fork()
+        .parse::<syn::Ident>()
+        .is_ok_and(|i| i == "provider")
+        && input.peek2(Token![:])
+        && !input.peek2(Token![::]);
+    if !is_provider {
+        return Ok(None);
+    }
+    input.parse::<syn::Ident>()?;
+    input.parse::<Token![:]>()?;
+    let path: syn::Path = input.parse().map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            "expected the path of a library provider's static after `provider:`, e.g. \
+             `ue_log!(provider: crate::DRIVER, info, \"Connected\")`",
+        )
+    })?;
+    if input.is_empty() {
+        return Err(input.error(
+            "expected a level and an event name after the provider, e.g. \
+             `ue_log!(provider: crate::DRIVER, info, \"Connected\")`",
+        ));
+    }
+    input.parse::<Token![,]>()?;
+    Ok(Some(path))
 }
 
 /// `, "Name"`: a string literal that follows the event name rules.

@@ -5,10 +5,11 @@
 //! load answers "is anyone listening?" in every output mode; a site whose only
 //! bit says "no output" counts the event as dropped without evaluating it.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
 
 use crate::Level;
-use crate::output::{self, enable};
+use crate::output::enable;
+use crate::provider::{LibraryProvider, ProviderState};
 
 /// What the macros know about a call site at compile time.
 #[derive(Debug)]
@@ -28,6 +29,9 @@ pub struct EventInfo {
     /// PartB's values after the body (`severityNumber`, `severityText`, `name`),
     /// laid out at compile time.
     pub part_b_data: &'static [u8],
+    /// The library provider the call site names (`provider:` / `provider =`),
+    /// if it names one.
+    pub provider: Option<&'static LibraryProvider>,
 }
 
 /// One call site. Lives in a static so its enable word has a fixed address that
@@ -37,6 +41,9 @@ pub struct Callsite {
     enable: AtomicU32,
     write_index: AtomicU32,
     info: &'static EventInfo,
+    /// The started provider it writes to (null while none is): set when that
+    /// provider starts, cleared when it shuts down.
+    owner: AtomicPtr<ProviderState>,
 }
 
 /// Every call site in the program, gathered at link time so the provider can
@@ -51,6 +58,7 @@ impl Callsite {
             enable: AtomicU32::new(0),
             write_index: AtomicU32::new(u32::MAX),
             info,
+            owner: AtomicPtr::new(std::ptr::null_mut()),
         }
     }
 
@@ -69,10 +77,34 @@ impl Callsite {
             return false;
         }
         if word == enable::UNAVAILABLE {
-            output::site_dropped_unavailable();
+            self.dropped_unavailable();
             return false;
         }
         true
+    }
+
+    /// Counts an event of a site whose provider has no output for it. Cold
+    /// and out of line: not on the disabled path (whose word is 0).
+    #[cold]
+    #[inline(never)]
+    fn dropped_unavailable(&self) {
+        if let Some(state) = self.owner() {
+            state.output.counters().dropped_unavailable();
+        }
+    }
+
+    /// The started provider it writes to, if any.
+    pub(crate) fn owner(&self) -> Option<&'static ProviderState> {
+        // SAFETY: only `set_owner` stores here, a `&'static ProviderState`
+        // (states are leaked, never freed) or null.
+        unsafe { self.owner.load(Ordering::Acquire).as_ref() }
+    }
+
+    pub(crate) fn set_owner(&self, state: Option<&'static ProviderState>) {
+        let ptr = state.map_or(std::ptr::null_mut(), |s| {
+            s as *const ProviderState as *mut ProviderState
+        });
+        self.owner.store(ptr, Ordering::Release);
     }
 
     /// The site's compile-time description.

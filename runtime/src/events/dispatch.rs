@@ -26,14 +26,17 @@ use crate::provider;
 #[inline(never)]
 pub fn dispatch(site: &'static Callsite, event: &Event<'_>) {
     let bits = site.bits();
-    let state = provider::active();
+    let state = site.owner();
     if bits & enable::CAPTURE != 0
         && let Some(capture) = capture::settings()
     {
-        // Captured under the capture's provider name, counted by the active
-        // provider if there is one.
+        // Captured under the name of the site's library provider, else of the
+        // capture's provider; counted by the site's provider if it is started.
         let info = site.info();
-        let tracepoint = capture.provider.tracepoint_name(info.level, info.keyword);
+        let tracepoint = match provider::library_of(info) {
+            Some(library) => library.tracepoint_name(info.level, info.keyword),
+            None => capture.provider.tracepoint_name(info.level, info.keyword),
+        };
         let time = Rfc3339::new(capture.time.unwrap_or_else(SystemTime::now));
         let limit = state.map_or_else(
             || EventLimit::default_for(capture.profile).payload_bytes(),

@@ -99,26 +99,6 @@ pub struct CounterSnapshot {
     pub write_errors: Vec<(Errno, u64)>,
 }
 
-/// Events of call sites without output, counted by the call site's check
-/// itself ([`Callsite::is_enabled`](crate::callsite::Callsite::is_enabled)),
-/// before anything is evaluated. Process-wide, since that check does not look
-/// up the provider: each provider reports the part counted while it is active
-/// (only one is active at a time, and sites have no UNAVAILABLE bit otherwise).
-static SITE_DROPS_UNAVAILABLE: AtomicU64 = AtomicU64::new(0);
-
-/// Counts one event of a call site without output. Cold and out of line: it is
-/// not on the disabled path (whose word is 0).
-#[cold]
-#[inline(never)]
-pub(crate) fn site_dropped_unavailable() {
-    SITE_DROPS_UNAVAILABLE.fetch_add(1, Ordering::Relaxed);
-}
-
-/// How many events [`site_dropped_unavailable`] counted so far in the process.
-pub(crate) fn site_drops_unavailable() -> u64 {
-    SITE_DROPS_UNAVAILABLE.load(Ordering::Relaxed)
-}
-
 impl CounterSnapshot {
     /// Every event that did not reach its output.
     pub fn dropped(&self) -> u64 {

@@ -42,7 +42,6 @@ pub use crate::encode::profile::EncodingProfile;
 pub use counters::CounterSnapshot;
 #[cfg(feature = "tracing")]
 pub(crate) use counters::Counters;
-pub(crate) use counters::{site_dropped_unavailable, site_drops_unavailable};
 pub(crate) use engine::Output;
 pub use handle::OutputHandle;
 pub(crate) use handle::output_accessors;

@@ -1,8 +1,5 @@
 //! Configuring and starting the process's provider.
 
-use std::collections::HashSet;
-use std::sync::Mutex;
-
 use opentelemetry::InstrumentationScope;
 use opentelemetry::logs::LoggerProvider as _;
 use opentelemetry_sdk::Resource;
@@ -10,23 +7,84 @@ use opentelemetry_sdk::logs::SdkLoggerProvider;
 
 use super::decision::{Decision, KernelStatus, decide};
 use super::handle::Provider;
+use super::library::LibraryProvider;
 use super::mode::OutputMode;
 use super::report::{ActiveOutputs, InitError, InitReport, LoggerSource, OpenTelemetryReport};
+use super::sites;
 use super::state::{self, ProviderState};
 use crate::encode::common_schema::CloudRole;
-use crate::events::callsite::{self, Callsite};
-use crate::output::{self, Output, OutputKind, OutputOptions, Tracepoints, enable, output_options};
+use crate::output::{Output, OutputKind, OutputOptions, Tracepoints, output_options};
 
 impl Provider {
-    /// Starts configuring the provider called `name` (ASCII letters, digits, `_`).
+    /// Starts configuring the application's provider called `name` (ASCII
+    /// letters, digits, `_`): the one of every call site that names no
+    /// library provider (and whose module has no default one).
     pub fn builder(name: impl Into<String>) -> ProviderBuilder {
         ProviderBuilder {
             options: OutputOptions::new(name),
+            library: None,
             mode: OutputMode::Auto,
             logger: LoggerConfig::None,
             resource: None,
             extra_keywords: Vec::new(),
         }
+    }
+}
+
+impl LibraryProvider {
+    /// Starts configuring this library provider, with its name, group and
+    /// keywords; the rest (output mode, logger provider, resource, limits) is
+    /// the application's choice, as for [`Provider::builder`]. Each library
+    /// provider runs once at a time, independently of the others and of the
+    /// application's provider.
+    ///
+    /// ```
+    /// use otel_user_events_runtime::provider::LibraryProvider;
+    ///
+    /// # static DRIVER: LibraryProvider = LibraryProvider::__new("AcmeDriver", None, &[], module_path!());
+    /// // In the application, one line per library (`acme_driver::DRIVER`):
+    /// let driver = DRIVER.builder().build()?;
+    /// assert_eq!(driver.name(), "AcmeDriver");
+    /// print!("{}", driver.report());
+    /// driver.shutdown();
+    /// # Ok::<(), otel_user_events_runtime::provider::InitError>(())
+    /// ```
+    pub fn builder(&'static self) -> ProviderBuilder {
+        let mut builder = Provider::builder(self.name());
+        if let Some(group) = self.group() {
+            builder = builder.with_provider_group(group);
+        }
+        builder.library = Some(self);
+        builder.with_keywords(self.keywords().iter().copied())
+    }
+}
+
+impl Provider {
+    /// Starts every library provider linked into this program
+    /// ([`LibraryProvider::linked`]), in the order of their names, each with
+    /// the builder `configure` returns for it: one call for all libraries
+    /// instead of one line each. On an error, those started already are shut
+    /// down again and the error is returned.
+    ///
+    /// ```
+    /// use otel_user_events_runtime::Provider;
+    /// use otel_user_events_runtime::provider::OutputMode;
+    ///
+    /// let libraries = Provider::build_libraries(|builder| builder.with_output(OutputMode::Auto))?;
+    /// for library in &libraries {
+    ///     print!("{}", library.report());
+    /// }
+    /// # Ok::<(), otel_user_events_runtime::provider::InitError>(())
+    /// ```
+    pub fn build_libraries(
+        configure: impl Fn(ProviderBuilder) -> ProviderBuilder,
+    ) -> Result<Vec<Provider>, InitError> {
+        let mut libraries: Vec<&'static LibraryProvider> = LibraryProvider::linked().collect();
+        libraries.sort_by_key(|library| (library.name(), library.module()));
+        libraries
+            .into_iter()
+            .map(|library| configure(library.builder()).build())
+            .collect()
     }
 }
 
@@ -66,6 +124,8 @@ enum LoggerConfig {
 #[must_use = "call .build() to start the provider"]
 pub struct ProviderBuilder {
     options: OutputOptions,
+    /// The library provider it starts; `None`: the application's.
+    library: Option<&'static LibraryProvider>,
     mode: OutputMode,
     logger: LoggerConfig,
     resource: Option<Resource>,
@@ -231,15 +291,22 @@ impl ProviderBuilder {
             return Err(InitError::NoLoggerProvider(self.mode));
         }
         let _lifecycle = state::lifecycle();
-        if let Some(active) = state::active() {
-            return Err(InitError::AlreadyActive {
-                active: active.name().to_string(),
+        if let Some(active) = state::active(self.library) {
+            return Err(match self.library {
+                Some(library) => InitError::LibraryAlreadyActive {
+                    provider: library.name().to_owned(),
+                    module: library.module(),
+                },
+                None => InitError::AlreadyActive {
+                    active: active.name().to_string(),
+                },
             });
         }
 
+        let sites = sites::own(self.library);
         let tried = self.mode != OutputMode::OpenTelemetry;
         let (tracepoints, mut registered) = if tried {
-            state::register_all(&self.options, name.clone(), &self.extra_keywords)
+            sites::register_all(&self.options, name.clone(), &self.extra_keywords, &sites)
         } else {
             (Tracepoints::none(name.clone()), Vec::new())
         };
@@ -271,33 +338,30 @@ impl ProviderBuilder {
         let output = Output::new(tracepoints, OutputKind::Provider, self.options.limit());
         if !user_events {
             // Registered, but not written to: let go of it now.
-            state::forget(&registered);
+            sites::forget(&registered);
             registered.clear();
             output.release();
         }
-        // Taken before any site can count itself as unavailable for this provider.
-        let site_drops_unavailable_base = output::site_drops_unavailable();
-        mark_unavailable(user_events, opentelemetry, &registered);
-
         let state = state::activate(ProviderState {
             output,
             cloud_role: CloudRole::from_resource(self.resource.as_ref()),
             profile: self.options.profile,
             logger,
-            registered: Mutex::new(registered),
-            site_drops_unavailable_base,
+            library: self.library,
         });
-        let enabled_call_sites = state.refresh_fallback();
+        sites::claim(state, &sites, &registered, user_events, opentelemetry);
+        let enabled_call_sites = sites::refresh_fallback(state, &sites);
         let opentelemetry_report =
             logger_provider
                 .as_ref()
                 .map(|(_, source)| OpenTelemetryReport {
                     source: *source,
-                    call_sites: callsite::all().count(),
+                    call_sites: sites.len(),
                     enabled_call_sites,
                 });
         Ok(Provider {
             state,
+            sites,
             logger_provider,
             report: InitReport {
                 provider: name.to_string(),
@@ -328,21 +392,6 @@ impl LoggerConfig {
     }
 }
 
-/// Sites with no output at all count their events as dropped: every site when
-/// nothing is active, the sites that did not register in `UserEvents`.
-fn mark_unavailable(user_events: bool, opentelemetry: bool, registered: &[&'static Callsite]) {
-    let registered: HashSet<*const Callsite> =
-        registered.iter().map(|s| *s as *const Callsite).collect();
-    for site in callsite::all() {
-        let unavailable = match (user_events, opentelemetry) {
-            (false, false) => true,
-            (true, false) => !registered.contains(&(site as *const Callsite)),
-            _ => false,
-        };
-        site.set(enable::UNAVAILABLE, unavailable);
-    }
-}
-
 /// The default logger provider of `ProviderBuilder::with_stdout_logger_provider`.
 #[cfg(feature = "stdout")]
 fn stdout_provider(resource: Option<Resource>) -> SdkLoggerProvider {
@@ -368,7 +417,7 @@ mod tests {
             .options
             .provider_name()
             .unwrap();
-        // `state::register_all` registers each call site under this name.
+        // `sites::register_all` registers each call site under this name.
         assert_eq!(name.tracepoint_name(4, 1), "TestGroup_L4K1Gteam7");
         assert_eq!(name.to_string(), "TestGroup");
         let plain = Provider::builder("TestGroup")

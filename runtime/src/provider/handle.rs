@@ -5,7 +5,9 @@ use std::fmt;
 use opentelemetry_sdk::logs::SdkLoggerProvider;
 
 use super::report::{InitReport, LoggerSource};
+use super::sites;
 use super::state::{self, ProviderState};
+use crate::events::callsite::Callsite;
 use crate::output::CounterSnapshot;
 
 /// The running provider. Dropping it (or calling [`Provider::shutdown`])
@@ -31,6 +33,8 @@ use crate::output::CounterSnapshot;
               not `let _ = ..`) for as long as events should be written"]
 pub struct Provider {
     pub(super) state: &'static ProviderState,
+    /// Its call sites ([`sites::own`]).
+    pub(super) sites: Vec<&'static Callsite>,
     pub(super) logger_provider: Option<(SdkLoggerProvider, LoggerSource)>,
     pub(super) report: InitReport,
 }
@@ -77,7 +81,7 @@ impl Provider {
     /// OpenTelemetry output is not active.
     pub fn refresh_enabled(&self) -> usize {
         let _lifecycle = state::lifecycle();
-        self.state.refresh_fallback()
+        sites::refresh_fallback(self.state, &self.sites)
     }
 
     /// Unregisters every tracepoint exactly once and stops all output; then
@@ -90,7 +94,7 @@ impl Provider {
 
 impl Drop for Provider {
     fn drop(&mut self) {
-        self.state.shutdown();
+        sites::shutdown(self.state, &self.sites);
         match &self.logger_provider {
             Some((p, LoggerSource::Given)) => {
                 let _ = p.force_flush();
@@ -103,8 +107,9 @@ impl Drop for Provider {
     }
 }
 
-/// The counters of the active provider, if one is active: for code that does
-/// not hold the [`Provider`] (a metrics endpoint, a health check).
+/// The counters of the application's provider, if one is active: for code
+/// that does not hold the [`Provider`] (a metrics endpoint, a health check).
+/// A library provider's are [`LibraryProvider::counters`](crate::provider::LibraryProvider::counters).
 ///
 /// ```
 /// use otel_user_events_runtime::{Provider, provider::counters};
@@ -116,5 +121,24 @@ impl Drop for Provider {
 /// assert_eq!(counters(), None);
 /// ```
 pub fn counters() -> Option<CounterSnapshot> {
-    state::active().map(|s| s.counters_now())
+    state::active(None).map(|s| s.counters_now())
+}
+
+impl super::LibraryProvider {
+    /// Its counters, while it is started: for code that does not hold the
+    /// [`Provider`] (the library itself, a health check).
+    ///
+    /// ```
+    /// use otel_user_events_runtime::provider::LibraryProvider;
+    ///
+    /// # static DRIVER: LibraryProvider = LibraryProvider::__new("AcmeDriver", None, &[], module_path!());
+    /// assert_eq!(DRIVER.counters(), None); // not started
+    /// let driver = DRIVER.builder().build().unwrap();
+    /// assert_eq!(DRIVER.counters(), Some(driver.counters()));
+    /// driver.shutdown();
+    /// assert_eq!(DRIVER.counters(), None);
+    /// ```
+    pub fn counters(&'static self) -> Option<CounterSnapshot> {
+        state::active(Some(self)).map(|s| s.counters_now())
+    }
 }

@@ -154,6 +154,13 @@ pub enum InitError {
     },
     /// `OpenTelemetry` or `Both` was asked for without a logger provider.
     NoLoggerProvider(OutputMode),
+    /// This library provider is started already; it runs once at a time.
+    LibraryAlreadyActive {
+        /// Its name.
+        provider: String,
+        /// The module that defines it.
+        module: &'static str,
+    },
 }
 
 impl fmt::Display for InitError {
@@ -168,6 +175,11 @@ impl fmt::Display for InitError {
                 f,
                 "output mode {mode:?} needs an OpenTelemetry logger provider: call \
                  .logger_provider(..) or .stdout_logger_provider()"
+            ),
+            InitError::LibraryAlreadyActive { provider, module } => write!(
+                f,
+                "library provider {provider:?} (defined in {module}) is already started in this \
+                 process; shut it down before starting it again"
             ),
         }
     }
