@@ -774,3 +774,30 @@ fn tracing_layer_writes_a_checkout_as_two_activities() {
         ]
     );
 }
+
+// ---------------------------------------------------------------------------
+// library_providers (README "Library providers")
+// ---------------------------------------------------------------------------
+
+#[test]
+fn library_providers_runs_three_providers_each_counting_its_own_events() {
+    let (stdout, _) = run("library_providers", &[]);
+    // AcmeShop: OrderPlaced; AcmeDb: Connected, the query's start, RowsRead
+    // (the stop of an activity that did not start is not written);
+    // AcmeHttp: Request, NotFound.
+    for (name, events) in [("AcmeShop", 1), ("AcmeDb", 3), ("AcmeHttp", 2)] {
+        let report = format!("otel-user-events provider {name:?}: output ");
+        let output = stdout
+            .lines()
+            .find_map(|line| line.strip_prefix(&report))
+            .unwrap_or_else(|| panic!("no report of {name}:\n{stdout}"));
+        // Without user_events each event is its own provider's drop; with it,
+        // nobody listens and nothing is written or dropped.
+        let dropped = if output.starts_with("none ") {
+            events
+        } else {
+            0
+        };
+        assert_lines_in_order(&stdout, &[&format!("{name}: 0 written, {dropped} dropped")]);
+    }
+}
