@@ -81,12 +81,18 @@ fn watches_as_a_user_with_cap_perfmon_and_cap_dac_read_search() {
     // The application (this process, root) has registered its tracepoints.
     let provider = Provider::builder("UeTailCaps").build().unwrap();
     let mut command = as_nobody(&scratch.ue_tail(), "+perfmon,+dac_read_search");
-    command.args(["--json", "--count", "1", "UeTailCaps"]);
+    // A provider not running too: without write access to user_events_data,
+    // ue-tail cannot register its tracepoints ahead, and waits for it.
+    command.args(["--json", "--count", "1", "UeTailCaps", "UeTailCapsAbsent"]);
     let tail = Tail::spawn(command, "ue-tail: watching ");
     ue_log!(info, "SeenByNobody", n = 5u64);
     let (status, stdout, stderr) = tail.finish();
     provider.shutdown();
     assert!(status.success(), "{status}: {stderr}");
+    assert!(
+        stderr.contains("\nue-tail: waiting for UeTailCapsAbsent to register its tracepoints\n"),
+        "{stderr}"
+    );
     assert!(
         stdout.contains(r#""n":"UeTailCaps:SeenByNobody""#),
         "{stdout}"

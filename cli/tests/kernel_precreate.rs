@@ -195,3 +195,70 @@ fn a_name_with_another_field_list_is_refused() {
     );
     assert!(!registered().contains(&"PrecreateOther_L1K1".to_owned()));
 }
+
+/// The providers [`precreates_several_providers_at_once`] names.
+const SEVERAL: [&str; 3] = [
+    "PrecreateSeveralA",
+    "PrecreateSeveralB",
+    "PrecreateSeveralC",
+];
+
+/// Deletes the persistent tracepoints of `precreate --delete ARGS` when the
+/// test ends, also when it fails.
+struct DeleteOnDrop(Vec<&'static str>);
+
+impl Drop for DeleteOnDrop {
+    fn drop(&mut self) {
+        let mut args = vec!["precreate", "--delete"];
+        args.extend(&self.0);
+        let _ = ue_tail(&args);
+    }
+}
+
+#[test]
+fn precreates_several_providers_at_once() {
+    require_kernel!();
+    let _serial = serial();
+    let mut args = vec!["-k", "1", "-k", "0x10", "-g", "team"];
+    args.extend(SEVERAL);
+    let _cleanup = DeleteOnDrop(args.clone());
+    // In the order named: each provider's every level of each keyword.
+    let expected: Vec<String> = SEVERAL
+        .iter()
+        .flat_map(|provider| {
+            [1u64, 0x10].into_iter().flat_map(move |keyword| {
+                (1..=5).map(move |level| format!("{provider}_L{level}K{keyword:x}Gteam"))
+            })
+        })
+        .collect();
+    let with = |command: &[&'static str]| [&["precreate"], command, &args].concat();
+
+    let created = ue_tail_ok(&with(&[]));
+    let lines: Vec<String> = expected.iter().map(|n| format!("created {n}")).collect();
+    assert_eq!(created, lines.join("\n") + "\n");
+    let status = registered();
+    for name in &expected {
+        assert!(status.contains(name), "{name} not in {status:?}");
+    }
+    // --list: the named providers' only (here two of the three), in any order.
+    let listed = ue_tail_ok(&["precreate", "--list", SEVERAL[2], SEVERAL[0]]);
+    let mut listed: Vec<&str> = listed.lines().collect();
+    listed.sort();
+    let mut of_a_and_c: Vec<String> = (expected.iter())
+        .filter(|n| !n.starts_with(SEVERAL[1]))
+        .map(|n| format!("{n} {EVENTHEADER_FIELDS}"))
+        .collect();
+    of_a_and_c.sort();
+    assert_eq!(listed, of_a_and_c);
+
+    let deleted = ue_tail_ok(&with(&["--delete"]));
+    let lines: Vec<String> = expected.iter().map(|n| format!("deleted {n}")).collect();
+    assert_eq!(deleted, lines.join("\n") + "\n");
+    let status = registered();
+    for name in &expected {
+        assert!(!status.contains(name), "{name} still in {status:?}");
+    }
+    let mut list = vec!["precreate", "--list"];
+    list.extend(SEVERAL);
+    assert_eq!(ue_tail_ok(&list), "");
+}

@@ -18,6 +18,7 @@ use opentelemetry::logs::{LogRecord as _, Logger as _, LoggerProvider as _, Seve
 use opentelemetry_sdk::logs::SdkLoggerProvider;
 use otel_user_events::{logs::UserEventsProcessor, provider::OutputMode, ue_log};
 use otel_user_events_listen::tracefs::Tracefs;
+use otel_user_events_test_support::perf::Listener;
 use otel_user_events_test_support::require_kernel;
 use support::masked::{mask, masked_json, masked_lines};
 use support::record::{capture_to_file, find_perf, perf_record};
@@ -278,6 +279,124 @@ fn watches_a_provider_in_a_provider_group() {
             "UeTailGroupMacro:Grouped info pid={} tid=X n=7",
             std::process::id()
         )
+    );
+}
+
+/// The providers [`watches_several_providers_in_one_session`] names, the
+/// keyword each one's application writes with, and the value it writes.
+const SEVERAL: [(&str, u64, u32); 3] = [
+    ("UeTailSeveralA", 1, 1),
+    ("UeTailSeveralB", 0x20, 2),
+    ("UeTailSeveralC", 1, 3),
+];
+
+#[test]
+fn watches_several_providers_in_one_session() {
+    require_kernel!();
+    let _serial = serial();
+    let options = Provider::new_options();
+    // Registered before ue-tail starts: B's keyword 0x20 (which ue-tail then
+    // registers ahead for B only) and a provider not named, whose event ue-tail
+    // must not show.
+    let mut writers: Vec<Provider> = SEVERAL
+        .iter()
+        .map(|(name, _, _)| Provider::new(name, &options))
+        .collect();
+    let b_0x20 = writers[1].register_set(Level::Informational, 0x20);
+    assert_eq!(b_0x20.errno(), 0);
+    let mut unnamed = Provider::new("UeTailSeveralX", &options);
+    let unnamed_set = unnamed.register_set(Level::Informational, 1);
+    assert_eq!(unnamed_set.errno(), 0);
+
+    let names: Vec<&str> = SEVERAL.iter().map(|(name, _, _)| *name).collect();
+    let mut ahead: Vec<String> = [
+        (names[0], 1),
+        (names[1], 1),
+        (names[1], 0x20),
+        (names[2], 1),
+    ]
+    .iter()
+    .flat_map(|(name, k)| (1..=5).map(move |level| format!("{name}_L{level}K{k:x}")))
+    .collect();
+    ahead.sort();
+    let watching = format!("ue-tail: watching {} (Ctrl-C to stop)", ahead.join(" "));
+    // Two sessions at once, for JSON and for people: each event reaches both.
+    let mut args = vec!["--json", "--count", "3"];
+    args.extend(&names);
+    let json = Tail::start(&args);
+    assert_eq!(json.stderr_seen().last().unwrap(), &watching);
+    let people = Tail::start(&args[1..]);
+    assert_eq!(people.stderr_seen().last().unwrap(), &watching);
+
+    let write = |set: &eventheader_dynamic::EventSet, value: u32| {
+        let written = EventBuilder::new()
+            .reset("Hello", 0)
+            .add_value("value", value, FieldFormat::Default, 0)
+            .write(set, None, None);
+        assert_eq!(written, 0);
+    };
+    // Not attached to the provider not named (else its tracepoint would be
+    // enabled). Another listener is, so its event is written, and first: shown,
+    // it would take one of the three lines.
+    assert!(!unnamed_set.enabled());
+    let mut other = Listener::start(&["UeTailSeveralX_L4K1"]).unwrap();
+    write(&unnamed_set, 9);
+    assert_eq!(other.drain().len(), 1);
+    for (writer, &(_, keyword, value)) in writers.iter_mut().zip(&SEVERAL) {
+        let set = writer.register_set(Level::Informational, keyword);
+        assert!(
+            set.enabled(),
+            "ue-tail attached, so the tracepoint is enabled"
+        );
+        write(&set, value);
+    }
+
+    let pid = std::process::id();
+    let mut expected: Vec<String> = SEVERAL
+        .iter()
+        .map(|(name, keyword, value)| format!("{name}:Hello {value} {keyword:#x}"))
+        .collect();
+    expected.sort();
+    let (status, stdout, stderr) = json.finish();
+    assert!(status.success(), "{status}: {stderr}");
+    let mut shown: Vec<String> = stdout
+        .lines()
+        .map(|line| {
+            let event: serde_json::Value = serde_json::from_str(line).unwrap();
+            assert_eq!(
+                event["meta"]["pid"].as_u64(),
+                Some(u64::from(pid)),
+                "{line}"
+            );
+            let (n, value) = (event["n"].as_str().unwrap(), &event["value"]);
+            format!("{n} {value} {}", event["meta"]["keyword"].as_str().unwrap())
+        })
+        .collect();
+    // One ring a CPU: the test checks which events, not their order.
+    shown.sort();
+    assert_eq!(shown, expected, "{stdout}");
+    let (status, stdout, stderr) = people.finish();
+    assert!(status.success(), "{status}: {stderr}");
+    let mut shown = masked_lines(&stdout, pid);
+    shown.sort();
+    let expected: Vec<String> = (SEVERAL.iter())
+        .map(|(name, _, value)| format!("{name}:Hello info pid=PID tid=X value={value}"))
+        .collect();
+    assert_eq!(shown, expected, "{stdout}");
+
+    // --no-wait names each provider without tracepoints, and only those.
+    let output = ue_tail(&[
+        "--no-wait",
+        "UeTailSeveralNoA",
+        "UeTailSeveralX",
+        "UeTailSeveralNoB",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "ue-tail: error: no tracepoints of providers UeTailSeveralNoA and UeTailSeveralNoB \
+         are registered: are their applications running? (without --no-wait, ue-tail \
+         registers them and waits for them)\n"
     );
 }
 
