@@ -21,7 +21,8 @@
 //! listens to every tracepoint, so every path really writes. And the fallback
 //! (`fallback/ue_log`, `fallback/tracing_appender`: the 4-field event to the
 //! OpenTelemetry SDK and an in-memory exporter) and the disabled paths
-//! (`disabled/ue_log`, `disabled/L0_atomic_load`, `disabled/P1_seed...`,
+//! (`disabled/ue_log`, `disabled/ue_log_library`: a library provider's call site, the
+//! provider started, `disabled/L0_atomic_load`, `disabled/P1_seed...`,
 //! `disabled/P2...`, `disabled/P3_tracing_no_subscriber`: nobody listens), which
 //! need no kernel; and `context/map_current_none`, `context/map_current_span`:
 //! what reading the current OpenTelemetry span costs (PartA's trace ids), with
@@ -318,6 +319,12 @@ fn disabled(path: &str, iterations: u64) -> ExitCode {
     L0_WORD.store(black_box(0), Ordering::Relaxed);
     match path {
         "ue_log" => run(&mut peers::ue_log_event, iterations),
+        // Started, nobody listening (in the VM: registered, its word 0).
+        "ue_log_library" => {
+            let library = peers::BENCH_LIBRARY.builder().build();
+            run(&mut peers::ue_log_library_event, iterations);
+            drop(library);
+        }
         "L0_atomic_load" => run(
             &mut || {
                 if L0_WORD.load(Ordering::Relaxed) != 0 {

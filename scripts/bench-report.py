@@ -205,6 +205,12 @@ def target_rows(groups: dict, counts: dict):
     ratio("disabled `ue_log!` ÷ P2 ≤ 1.2", ue, get("disabled", "P2_eventheader_write_event"), 1.2)
     ratio("disabled P1 ÷ `ue_log!` ≥ 5", get("disabled", "P1_seed_tracing_appender_processor"), ue, 5, False)
     off = lambda peer: counts.get(f"disabled/{peer}")
+    ratio(
+        "disabled in instructions: a library provider's `ue_log!` (started, nobody listening) ÷ `ue_log!` ≤ 1",
+        off("ue_log_library"),
+        off("ue_log"),
+        1.0,
+    )
     ratio("disabled in instructions: `ue_log!` ÷ L0 ≤ 1.2", off("ue_log"), off("L0_atomic_load"), 1.2)
     ratio("disabled in instructions: `ue_log!` ÷ P2 ≤ 1.2", off("ue_log"), off("P2_eventheader_write_event"), 1.2)
     ratio(
