@@ -321,7 +321,10 @@ fn disabled(path: &str, iterations: u64) -> ExitCode {
         "ue_log" => run(&mut peers::ue_log_event, iterations),
         // Started, nobody listening (in the VM: registered, its word 0).
         "ue_log_library" => {
-            let library = peers::BENCH_LIBRARY.builder().build();
+            let library = peers::BENCH_LIBRARY
+                .builder()
+                .build()
+                .expect("BenchLibrary starts");
             run(&mut peers::ue_log_library_event, iterations);
             drop(library);
         }

@@ -244,14 +244,19 @@ fn events_without_output_are_counted_by_their_own_provider() {
     }
     app_event();
     let (db_counters, app_counters) = (db.counters(), app.counters());
-    if db.report().active.user_events {
-        // A kernel with user_events (the VM): nobody listens, nothing counted.
-        assert_eq!(db_counters.dropped(), 0);
+    // Shutting the library down leaves the application's sites as they were.
+    db.shutdown();
+    app_event();
+    db_query(9); // no provider: not counted anywhere
+    let app_after = app.counters();
+    if app.report().active.user_events {
+        // A kernel with user_events: nobody listens, nothing counted.
+        assert_eq!((db_counters.dropped(), app_after.dropped()), (0, 0));
     } else {
         // No user_events (the host): each site's events are its provider's drops.
         assert_eq!(db_counters.dropped_unavailable, 3);
         assert_eq!(app_counters.dropped_unavailable, 1);
+        assert_eq!(app_after.dropped_unavailable, 2);
     }
     drop(app);
-    db.shutdown();
 }

@@ -6,8 +6,11 @@
 //! bytes that would follow the write index in the `writev` to `user_events_data`:
 //! EventHeader, extensions, metadata and data. Decode them with any EventHeader
 //! decoder. A captured event is counted as a written one would be (written,
-//! truncated, dropped as too large) in the counters of the active provider, or
-//! of its processor.
+//! truncated, dropped as too large) in the counters of its call site's provider
+//! (the application's or a library's) when it is started, or of its processor.
+//!
+//! Events of a call site of a [library provider](crate::provider::LibraryProvider)
+//! keep that provider's tracepoint name (its running name once started).
 //!
 //! Events of a `UserEventsProcessor` (or a `UserEventsSpanProcessor`) keep the
 //! processor's own provider name, keyword and resource (PartA cloud role);
@@ -58,7 +61,8 @@ pub struct Capture {
 }
 
 impl Capture {
-    /// Captures events as provider `provider` would write them.
+    /// Captures events as provider `provider` would write them (call sites
+    /// of library providers keep their own provider's name).
     pub fn new(provider: &str) -> Result<Capture, ProviderNameError> {
         Ok(Capture {
             settings: Settings {

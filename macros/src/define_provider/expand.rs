@@ -17,6 +17,8 @@ pub fn expand(def: &Definition) -> TokenStream {
         group,
         keywords,
     } = def;
+    // `#[cfg(..)]` applies to every item generated, not the static alone.
+    let cfgs: Vec<&syn::Attribute> = attrs.iter().filter(|a| a.path().is_ident("cfg")).collect();
     let group = match group {
         Some(group) => quote!(::core::option::Option::Some(#group)),
         None => quote!(::core::option::Option::None),
@@ -29,6 +31,7 @@ pub fn expand(def: &Definition) -> TokenStream {
         span = name.span()
     );
     let marker = quote_spanned! {name.span()=>
+        #(#cfgs)*
         #[doc(hidden)]
         #[macro_export]
         macro_rules! #marker {
@@ -44,6 +47,7 @@ pub fn expand(def: &Definition) -> TokenStream {
                 &[#(#keywords),*],
                 ::core::module_path!(),
             );
+        #(#cfgs)*
         const _: () = {
             #[#krate::__private::linkme::distributed_slice(#krate::__private::LIBRARY_PROVIDERS)]
             #[linkme(crate = #krate::__private::linkme)]

@@ -33,9 +33,12 @@ pub fn dispatch(site: &'static Callsite, event: &Event<'_>) {
         // Captured under the name of the site's library provider, else of the
         // capture's provider; counted by the site's provider if it is started.
         let info = site.info();
-        let tracepoint = match provider::library_of(info) {
-            Some(library) => library.tracepoint_name(info.level, info.keyword),
-            None => capture.provider.tracepoint_name(info.level, info.keyword),
+        let tracepoint = match (state, provider::library_of(info)) {
+            // A started library provider: its running name (its group may
+            // be the application's choice).
+            (Some(state), Some(_)) => state.name().tracepoint_name(info.level, info.keyword),
+            (None, Some(library)) => library.tracepoint_name(info.level, info.keyword),
+            (_, None) => capture.provider.tracepoint_name(info.level, info.keyword),
         };
         let time = Rfc3339::new(capture.time.unwrap_or_else(SystemTime::now));
         let limit = state.map_or_else(

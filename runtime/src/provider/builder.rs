@@ -1,4 +1,4 @@
-//! Configuring and starting the process's provider.
+//! Configuring and starting a provider: the application's, or a library's.
 
 use opentelemetry::InstrumentationScope;
 use opentelemetry::logs::LoggerProvider as _;
@@ -55,6 +55,8 @@ impl LibraryProvider {
             builder = builder.with_provider_group(group);
         }
         builder.library = Some(self);
+        // `with_provider_group` on this builder replaces the definition's
+        // group: the running provider's name is what test captures use too.
         builder.with_keywords(self.keywords().iter().copied())
     }
 }
@@ -97,7 +99,8 @@ enum LoggerConfig {
     Stdout,
 }
 
-/// Configures and starts the process's provider. Start with [`Provider::builder`].
+/// Configures and starts a provider: the application's ([`Provider::builder`])
+/// or a library's ([`LibraryProvider::builder`]).
 ///
 /// ```
 /// use opentelemetry_sdk::logs::SdkLoggerProvider;
@@ -256,11 +259,14 @@ impl ProviderBuilder {
         self
     }
 
-    /// Registers every call site's tracepoint and activates the provider.
+    /// Registers the tracepoints of the provider's own call sites and activates
+    /// it: the application's provider takes every call site that no library
+    /// provider takes (see [`LibraryProvider`]).
     ///
     /// Missing kernel support is not an error: the [`InitReport`] says what
     /// happened. Errors are a bad name or [group](Self::with_provider_group), another active
-    /// provider, or an output mode that needs a logger provider without one.
+    /// application provider (or this library provider already started), or an
+    /// output mode that needs a logger provider without one.
     ///
     /// Keep the [`Provider`] it returns for as long as events should be
     /// written: dropping it shuts it down.
@@ -269,7 +275,7 @@ impl ProviderBuilder {
     /// use otel_user_events_runtime::{provider::InitError, provider::OutputMode, Provider, provider::ProviderNameError};
     ///
     /// let provider = Provider::builder("MyService").build()?;
-    /// // One provider per process at a time.
+    /// // One application provider at a time (library providers run beside it).
     /// let err = Provider::builder("Other").build().unwrap_err();
     /// assert_eq!(err, InitError::AlreadyActive { active: "MyService".to_owned() });
     /// provider.shutdown();

@@ -147,7 +147,7 @@ impl fmt::Display for InitReport {
 pub enum InitError {
     /// The provider name breaks a rule.
     InvalidName(ProviderNameError),
-    /// Another provider is active in this process; shut it down first.
+    /// Another application provider is active in this process; shut it down first.
     AlreadyActive {
         /// The active provider's name.
         active: String,

@@ -30,4 +30,15 @@ fn main() {
     inner::event();
     activity(1);
     plain();
+    ue_log!(provider: ALTERNATIVE, info, "Either");
 }
+
+// `#[cfg]` applies to every item of the definition: two alternatives of one name.
+otel_user_events::define_provider!(
+    #[cfg(unix)]
+    ALTERNATIVE, "Alternative"
+);
+otel_user_events::define_provider!(
+    #[cfg(not(unix))]
+    ALTERNATIVE, "Alternative"
+);
