@@ -34,6 +34,9 @@ pub struct EventInfo {
     pub provider: Option<&'static LibraryProvider>,
 }
 
+/// The write index of a call site whose word is not registered.
+pub(crate) const NOT_REGISTERED: u32 = u32::MAX;
+
 /// One call site. Lives in a static so its enable word has a fixed address that
 /// the kernel can update for as long as the process runs.
 #[derive(Debug)]
@@ -56,7 +59,7 @@ impl Callsite {
     pub const fn new(info: &'static EventInfo) -> Callsite {
         Callsite {
             enable: AtomicU32::new(0),
-            write_index: AtomicU32::new(u32::MAX),
+            write_index: AtomicU32::new(NOT_REGISTERED),
             info,
             owner: AtomicPtr::new(std::ptr::null_mut()),
         }
@@ -130,6 +133,12 @@ impl Callsite {
 
     pub(crate) fn write_index(&self) -> u32 {
         self.write_index.load(Ordering::Relaxed)
+    }
+
+    /// Whether its word is registered with a tracepoint now (it has a write
+    /// index: set by registration, reset when it is forgotten).
+    pub(crate) fn is_registered(&self) -> bool {
+        self.write_index() != NOT_REGISTERED
     }
 
     pub(crate) fn set_write_index(&self, index: u32) {

@@ -355,7 +355,7 @@ impl ProviderBuilder {
             logger,
             library: self.library,
         });
-        sites::claim(state, &sites, &registered, user_events, opentelemetry);
+        sites::claim(state, &sites, user_events, opentelemetry);
         let enabled_call_sites = sites::refresh_fallback(state, &sites);
         let opentelemetry_report =
             logger_provider

@@ -1,7 +1,7 @@
 //! A provider's call sites: which sites are its own, their registration,
 //! their fallback bits and their release.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 
 use super::library::{self, LibraryProvider};
 use super::state::ProviderState;
@@ -16,11 +16,7 @@ pub(super) fn own(library: Option<&'static LibraryProvider>) -> Vec<&'static Cal
     callsite::all()
         .filter(|site| {
             let info = site.info();
-            match (library::owner(info.provider, info.target), library) {
-                (None, None) => true,
-                (Some(owner), Some(library)) => owner.is(library),
-                _ => false,
-            }
+            library::same(library::owner(info.provider, info.target), library)
         })
         .collect()
 }
@@ -73,28 +69,25 @@ pub(super) fn register_all(
 /// The output's release unregisters their words.
 pub(super) fn forget(sites: &[&'static Callsite]) {
     for site in sites {
-        site.set_write_index(u32::MAX);
+        site.set_write_index(callsite::NOT_REGISTERED);
         site.set(enable::KERNEL, false);
     }
 }
 
 /// Points `sites` at `state` and sets their UNAVAILABLE bit where they have no
-/// output at all: every site when nothing is active, the sites that did not
-/// register when only user_events is.
+/// output at all: every site when nothing is active, the sites that are not
+/// registered when only user_events is.
 pub(super) fn claim(
     state: &'static ProviderState,
     sites: &[&'static Callsite],
-    registered: &[&'static Callsite],
     user_events: bool,
     opentelemetry: bool,
 ) {
-    let registered: HashSet<*const Callsite> =
-        registered.iter().map(|s| *s as *const Callsite).collect();
     for site in sites {
         site.set_owner(Some(state));
         let unavailable = match (user_events, opentelemetry) {
             (false, false) => true,
-            (true, false) => !registered.contains(&(*site as *const Callsite)),
+            (true, false) => !site.is_registered(),
             _ => false,
         };
         site.set(enable::UNAVAILABLE, unavailable);

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use opentelemetry_sdk::logs::SdkLogger;
 
-use super::library::LibraryProvider;
+use super::library::{self, LibraryProvider};
 use crate::encode::common_schema::CloudRole;
 use crate::encode::profile::EncodingProfile;
 use crate::output::{CounterSnapshot, Output};
@@ -40,11 +40,7 @@ impl ProviderState {
 
     /// Whether it runs `library` (`None`: the application's provider).
     fn runs(&self, library: Option<&LibraryProvider>) -> bool {
-        match (self.library, library) {
-            (None, None) => true,
-            (Some(mine), Some(other)) => mine.is(other),
-            _ => false,
-        }
+        library::same(self.library, library)
     }
 }
 
