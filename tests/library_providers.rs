@@ -7,25 +7,20 @@
 //! same events on a real kernel, under three providers enabled one by one, are
 //! in tests/kernel_library_providers.rs (VM).
 
-use std::sync::{Mutex, MutexGuard};
+mod fixture;
 
-use opentelemetry_sdk::logs::{InMemoryLogExporter, SdkLoggerProvider};
+use opentelemetry_sdk::logs::InMemoryLogExporter;
 use otel_user_events::provider::{InitError, LibraryProvider, OutputMode};
 use otel_user_events::testing::Capture;
 use otel_user_events::{Provider, define_provider, otel_event, ue_log};
+
+use fixture::{in_memory, records, serial};
 
 define_provider!(
     /// A database driver's provider, named at its call sites.
     pub DB, "AcmeDb", keywords = [0x10]
 );
 define_provider!(HTTP, "AcmeHttp", group = "team7");
-
-/// Starting providers and capturing switch process-wide state: the tests take turns.
-static SERIAL: Mutex<()> = Mutex::new(());
-
-fn serial() -> MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 fn db_query(rows: u32) {
     ue_log!(provider: DB, info, "Query", rows);
@@ -118,29 +113,19 @@ fn library_providers_are_linked_with_their_definitions() {
     assert_eq!(DB.module(), "library_providers");
 }
 
-/// A logger provider that keeps its records, and a function that returns
-/// the event names of those emitted so far.
-fn in_memory() -> (SdkLoggerProvider, impl Fn() -> Vec<String>) {
-    let exporter = InMemoryLogExporter::default();
-    let provider = SdkLoggerProvider::builder()
-        .with_simple_exporter(exporter.clone())
-        .build();
-    let names = move || {
-        exporter
-            .get_emitted_logs()
-            .unwrap()
-            .iter()
-            .map(|l| l.record.event_name().unwrap_or_default().to_owned())
-            .collect()
-    };
-    (provider, names)
+/// The event names of the records `exporter` has received, oldest first.
+fn names(exporter: &InMemoryLogExporter) -> Vec<String> {
+    records(exporter)
+        .iter()
+        .map(|r| r.event_name().unwrap_or_default().to_owned())
+        .collect()
 }
 
 #[test]
 fn each_provider_falls_back_to_its_own_logger_provider() {
     let _serial = serial();
-    let (app_logs, app_names) = in_memory();
-    let (db_logs, db_names) = in_memory();
+    let (app_logs, app_exporter) = in_memory();
+    let (db_logs, db_exporter) = in_memory();
     let app = Provider::builder("App")
         .with_output(OutputMode::OpenTelemetry)
         .with_logger_provider(app_logs)
@@ -161,8 +146,8 @@ fn each_provider_falls_back_to_its_own_logger_provider() {
     http::request(500); // HTTP is not started: nothing, anywhere
     http::pool::checkout(2);
 
-    assert_eq!(app_names(), ["AppStarted"]);
-    assert_eq!(db_names(), ["Query", "checkout"]);
+    assert_eq!(names(&app_exporter), ["AppStarted"]);
+    assert_eq!(names(&db_exporter), ["Query", "checkout"]);
     assert_eq!(db.counters().handed_to_opentelemetry, 2);
     assert_eq!(app.counters().handed_to_opentelemetry, 1);
     assert_eq!(DB.counters(), Some(db.counters()));
@@ -173,8 +158,8 @@ fn each_provider_falls_back_to_its_own_logger_provider() {
     assert_eq!(DB.counters(), None);
     db_query(2);
     app_event();
-    assert_eq!(db_names(), ["Query", "checkout"]);
-    assert_eq!(app_names(), ["AppStarted", "AppStarted"]);
+    assert_eq!(names(&db_exporter), ["Query", "checkout"]);
+    assert_eq!(names(&app_exporter), ["AppStarted", "AppStarted"]);
     app.shutdown();
 }
 
