@@ -87,12 +87,8 @@ fn checkout_seen_by(tracepoints: &[String]) -> Vec<String> {
     samples
         .iter()
         .map(|s| {
-            let json = s.json().unwrap();
-            let name = json
-                .split(r#""n":""#)
-                .nth(1)
-                .and_then(|r| r.split('"').next());
-            format!("{} {}", s.tracepoint, name.unwrap_or("?"))
+            let event: serde_json::Value = serde_json::from_str(&s.json().unwrap()).unwrap();
+            format!("{} {}", s.tracepoint, event["n"].as_str().unwrap())
         })
         .collect()
 }
