@@ -9,6 +9,10 @@ use syn::spanned::Spanned;
 use crate::internals::field::{Conversion, Field};
 use crate::internals::level::Level;
 
+/// The most fields a call site hands to the generated writer: the runtime's
+/// `__private::MAX_VALUES` (its `Values` tuples); more go the general way.
+const DIRECT_MAX_FIELDS: usize = 12;
+
 /// What a call site's statics need.
 pub struct Site<'a> {
     /// Path of the facade crate (`$crate` of the facade's `macro_rules!`, or found by name).
@@ -169,6 +173,26 @@ impl ToTokens for EventWrite<'_> {
             ),
         };
 
+        // Up to the runtime's `__private::MAX_VALUES` fields, the values go
+        // to the generated writer as well, as one tuple (`dispatch_direct`).
+        let event = quote! {
+            &#krate::__private::Event {
+                meta_tail: &__UeMeta::<#(#meta_params),*>::META_TAIL,
+                part_c_len: #len,
+                fields: &[#(#args as &dyn #krate::__private::Field),*],
+                body: #body_value,
+                opcode: #opcode,
+                activity: #activity_value,
+            }
+        };
+        let dispatch = if fields.len() <= DIRECT_MAX_FIELDS {
+            let body_tuple = body.map(|_| quote!(__ue_body,));
+            quote! {
+                #krate::__private::dispatch_direct(&#site, #event, &(#(#args,)*), &(#body_tuple));
+            }
+        } else {
+            quote!(#krate::__private::dispatch(&#site, #event);)
+        };
         // The function keeps the name `__ue_dispatch`, after the runtime function it
         // calls: rustc names it in its notes about a field's type.
         tokens.extend(quote! {
@@ -185,14 +209,7 @@ impl ToTokens for EventWrite<'_> {
                     const META_TAIL: [u8; #krate::__private::macro_meta_tail_len(#len, #has_body)] =
                         #krate::__private::macro_meta_tail(Self::PART_C, #body_meta);
                 }
-                #krate::__private::dispatch(&#site, &#krate::__private::Event {
-                    meta_tail: &__UeMeta::<#(#meta_params),*>::META_TAIL,
-                    part_c_len: #len,
-                    fields: &[#(#args as &dyn #krate::__private::Field),*],
-                    body: #body_value,
-                    opcode: #opcode,
-                    activity: #activity_value,
-                });
+                #dispatch
             }
             __ue_dispatch(#(#refs,)* #body_ref #activity_arg);
         });

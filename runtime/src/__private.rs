@@ -14,6 +14,9 @@ pub use crate::encode::layout::{
     macro_part_b_data_len,
 };
 pub use crate::events::callsite::{CALLSITES, Callsite, EventInfo};
+pub use crate::encode::direct::{FrameWriter, MAX_VALUES, Values};
+pub use crate::encode::field::Stored;
+pub use crate::events::direct::dispatch_direct;
 pub use crate::events::dispatch::dispatch;
 pub use crate::events::event::Event;
 pub use crate::provider::{LIBRARY_PROVIDERS, LibraryProvider, MODULE_DEFAULTS, ModuleDefault};

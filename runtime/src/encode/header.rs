@@ -5,7 +5,7 @@ use eventheader_types::{ExtensionKind, HeaderFlags, Opcode};
 
 /// Space for write index (4), EventHeader (8), activity extension (4 + 32),
 /// metadata extension header (4).
-const HEADER_MAX: usize = 4 + 8 + 4 + 32 + 4;
+pub(crate) const HEADER_MAX: usize = 4 + 8 + 4 + 32 + 4;
 
 /// The most bytes an event has in front of its metadata, after the write
 /// index: the EventHeader, the activity extension, the metadata extension's
@@ -85,47 +85,9 @@ impl Header {
 
     /// Builds the header for an event with `meta_len` bytes of metadata.
     pub(crate) fn new(fields: &HeaderFields<'_>, meta_len: u16) -> Header {
-        let mut header = Header {
-            bytes: [0; HEADER_MAX],
-            len: 4,
-        };
-        header.push(&[
-            HeaderFlags::DefaultWithExtension.as_int(),
-            0, // version
-            0,
-            0, // id
-            0,
-            0, // tag
-            fields.opcode,
-            fields.level,
-        ]);
-        if let Some(ActivityIds {
-            id: activity,
-            related,
-        }) = fields.activity
-        {
-            let size: u16 = if related.is_some() { 32 } else { 16 };
-            header.extension(size, ExtensionKind::ActivityId, true);
-            header.push(activity);
-            if let Some(related) = related {
-                header.push(related);
-            }
-        }
-        // The metadata extension comes last: its payload is the metadata slices
-        // that follow this header in the iovec list.
-        header.extension(meta_len, ExtensionKind::Metadata, false);
-        header
-    }
-
-    fn push(&mut self, bytes: &[u8]) {
-        self.bytes[self.len..self.len + bytes.len()].copy_from_slice(bytes);
-        self.len += bytes.len();
-    }
-
-    fn extension(&mut self, size: u16, kind: ExtensionKind, chain: bool) {
-        let kind = kind.as_int() | if chain { ExtensionKind::ChainFlag } else { 0 };
-        self.push(&size.to_ne_bytes());
-        self.push(&kind.to_ne_bytes());
+        let mut bytes = [0; HEADER_MAX];
+        let len = lay_out(&mut bytes, 0, fields, meta_len);
+        Header { bytes, len }
     }
 
     /// The header with the write index filled in.
@@ -138,6 +100,53 @@ impl Header {
     pub(crate) fn payload_prefix(&self) -> &[u8] {
         &self.bytes[4..self.len]
     }
+}
+
+/// Writes the write index and the header for an event with `meta_len` bytes
+/// of metadata at the start of `out`; returns its length (16, 36 or 52).
+/// Stores whole words at fixed offsets: it runs for every event.
+#[inline(always)]
+pub(crate) fn lay_out(
+    out: &mut [u8; HEADER_MAX],
+    write_index: u32,
+    fields: &HeaderFields<'_>,
+    meta_len: u16,
+) -> usize {
+    let word = |out: &mut [u8; HEADER_MAX], at: usize, size: u16, kind: u16| {
+        out[at..at + 2].copy_from_slice(&size.to_ne_bytes());
+        out[at + 2..at + 4].copy_from_slice(&kind.to_ne_bytes());
+    };
+    out[..4].copy_from_slice(&write_index.to_ne_bytes());
+    out[4..12].copy_from_slice(&[
+        HeaderFlags::DefaultWithExtension.as_int(),
+        0, // version
+        0,
+        0, // id
+        0,
+        0, // tag
+        fields.opcode,
+        fields.level,
+    ]);
+    let end = match fields.activity {
+        None => 12,
+        Some(ActivityIds { id, related }) => {
+            let chained = ExtensionKind::ActivityId.as_int() | ExtensionKind::ChainFlag;
+            out[16..32].copy_from_slice(id);
+            match related {
+                None => {
+                    word(out, 12, 16, chained);
+                    32
+                }
+                Some(related) => {
+                    word(out, 12, 32, chained);
+                    out[32..48].copy_from_slice(related);
+                    48
+                }
+            }
+        }
+    };
+    word(out, end, meta_len, ExtensionKind::Metadata.as_int());
+    end + 4
 }
 
 #[cfg(test)]

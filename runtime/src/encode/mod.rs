@@ -4,6 +4,7 @@
 
 pub(crate) mod any_value;
 pub(crate) mod common_schema;
+pub(crate) mod direct;
 pub(crate) mod encoding;
 pub(crate) mod field;
 pub(crate) mod header;

@@ -163,7 +163,7 @@ impl<'v> Encode for MacroEvent<'v> {
 /// PartC (the fields), PartB. Everything but the values that vary (time, trace
 /// ids, cloud role, fields, body) is a constant laid out at compile time
 /// ([`crate::encode::layout`]), borrowed.
-fn encode<'a>(
+pub(super) fn encode<'a>(
     w: &mut EventWriter<'a>,
     info: &'static EventInfo,
     event: &Event<'a>,

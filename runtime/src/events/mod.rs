@@ -6,6 +6,7 @@
 //! OpenTelemetry fallback of [`fallback`]).
 
 pub(crate) mod callsite;
+pub(crate) mod direct;
 pub(crate) mod dispatch;
 pub(crate) mod event;
 pub(crate) mod fallback;

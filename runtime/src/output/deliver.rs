@@ -73,6 +73,24 @@ pub(super) fn to_kernel(
     count(counters, write(fd, iov, truncated));
 }
 
+/// Writes a laid-out event (`iov`, its header first, write index included)
+/// through `fd` unless its listener left since the check (its `enable`
+/// word), and counts what became of it.
+#[inline(always)]
+pub(super) fn laid_out_to_kernel(
+    iov: &[IoVec],
+    fd: RawFd,
+    enable: &AtomicU32,
+    counters: &Counters,
+) {
+    let fate = if enable.load(Ordering::Relaxed) & enable::KERNEL == 0 {
+        Fate::ListenerGone { truncated: false }
+    } else {
+        write(fd, iov, false)
+    };
+    count(counters, fate);
+}
+
 /// The most parts [`parts_to_kernel`] writes after the write index.
 pub(crate) const MAX_PARTS: usize = 7;
 

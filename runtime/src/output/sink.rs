@@ -14,6 +14,7 @@ use super::kernel::Writing;
 use super::tracepoints::At;
 use crate::encode::header::HeaderFields;
 use crate::encode::seal::{Encode, seal_event};
+use crate::encode::writer::IoVec;
 
 /// Where one enabled event goes.
 enum Route<'a> {
@@ -115,6 +116,22 @@ impl Output {
             counters: Some(self.counters()),
             limit: self.limit(),
         })
+    }
+}
+
+impl Output {
+    /// Writes an event laid out by the generated writer (`iov`, its header
+    /// first, write index included) to the kernel, for a call site whose
+    /// enable word `word` has only the kernel's bit (the caller checked), and
+    /// counts what became of it, as [`Sink::seal`] does.
+    #[inline(always)]
+    pub(crate) fn write_laid_out(&self, word: &AtomicU32, iov: &[IoVec]) {
+        let Some(writing) = self.tracepoints().file().enter() else {
+            // Released since the check: as if the listener had left.
+            self.counters().dropped_disabled_race();
+            return;
+        };
+        deliver::laid_out_to_kernel(iov, writing.fd(), word, self.counters());
     }
 }
 

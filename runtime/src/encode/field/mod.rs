@@ -21,4 +21,4 @@ mod time_and_addresses;
 mod traits;
 
 pub use text::{DebugField, DisplayField};
-pub use traits::{ArrayElement, Field, FieldValue, Scalar};
+pub use traits::{ArrayElement, Field, FieldValue, Scalar, Stored};

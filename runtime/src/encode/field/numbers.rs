@@ -6,7 +6,7 @@ use std::fmt;
 use eventheader_types::FieldFormat;
 use opentelemetry::logs::AnyValue;
 
-use super::traits::{ArrayElement, Field, FieldValue, Scalar, unsigned_scalar};
+use super::traits::{ArrayElement, Field, FieldValue, Scalar, Stored, unsigned_scalar};
 use crate::encode::encoding::{BINARY, VALUE8, VALUE16, VALUE32, VALUE64, VARRAY};
 use crate::encode::json::{Hex, write_json_f64, write_json_list};
 use crate::encode::writer::DataWriter;
@@ -64,6 +64,11 @@ macro_rules! numbers {
         impl FieldValue for $ty {
             const ENCODING: u8 = value_encoding(std::mem::size_of::<$ty>());
             const FORMAT: u8 = FieldFormat::$format.as_int();
+            const STORED: Stored = Stored::Fixed(std::mem::size_of::<$ty>());
+            #[inline(always)]
+            fn store(&self, out: &mut [u8]) {
+                out.copy_from_slice(&self.to_ne_bytes());
+            }
         }
         impl ArrayElement for $ty {
             const ARRAY_ENCODING: u8 = value_encoding(std::mem::size_of::<$ty>()) | VARRAY;
@@ -130,6 +135,11 @@ impl Field for u8 {
 impl FieldValue for u8 {
     const ENCODING: u8 = VALUE8;
     const FORMAT: u8 = FieldFormat::UnsignedInt.as_int();
+    const STORED: Stored = Stored::Fixed(1);
+    #[inline(always)]
+    fn store(&self, out: &mut [u8]) {
+        out.copy_from_slice(&[*self]);
+    }
 }
 impl ArrayElement for u8 {
     const ARRAY_ENCODING: u8 = BINARY;
@@ -163,6 +173,11 @@ impl Field for bool {
 impl FieldValue for bool {
     const ENCODING: u8 = VALUE8;
     const FORMAT: u8 = FieldFormat::Boolean.as_int();
+    const STORED: Stored = Stored::Fixed(1);
+    #[inline(always)]
+    fn store(&self, out: &mut [u8]) {
+        out.copy_from_slice(&[*self as u8]);
+    }
 }
 impl ArrayElement for bool {
     const ARRAY_ENCODING: u8 = VALUE8 | VARRAY;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use opentelemetry::logs::AnyValue;
 
-use super::traits::{Field, FieldValue, Scalar};
+use super::traits::{Field, FieldValue, Scalar, Stored};
 use crate::encode::writer::DataWriter;
 
 /// References and smart pointers are their target.
@@ -32,6 +32,15 @@ macro_rules! forward {
         impl<T: FieldValue + ?Sized> FieldValue for $ptr {
             const ENCODING: u8 = T::ENCODING;
             const FORMAT: u8 = T::FORMAT;
+            const STORED: Stored = T::STORED;
+            #[inline(always)]
+            fn store(&self, out: &mut [u8]) {
+                T::store(self, out);
+            }
+            #[inline(always)]
+            fn counted(&self) -> &[u8] {
+                T::counted(self)
+            }
         }
     )*};
 }

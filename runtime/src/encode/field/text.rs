@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use opentelemetry::logs::AnyValue;
 
 use super::numbers::int_to_any;
-use super::traits::{Field, FieldValue};
+use super::traits::{Field, FieldValue, Stored};
 use crate::encode::encoding::STRING;
 use crate::encode::writer::DataWriter;
 
@@ -50,6 +50,11 @@ impl Field for str {
 impl FieldValue for str {
     const ENCODING: u8 = STRING;
     const FORMAT: u8 = 0;
+    const STORED: Stored = Stored::Counted;
+    #[inline(always)]
+    fn counted(&self) -> &[u8] {
+        self.as_bytes()
+    }
 }
 
 /// Owned string types are fields (`&str` is one through the `&T` forwarding below).
@@ -67,6 +72,11 @@ macro_rules! string_fields {
         impl FieldValue for $ty {
             const ENCODING: u8 = STRING;
             const FORMAT: u8 = 0;
+            const STORED: Stored = Stored::Counted;
+            #[inline(always)]
+            fn counted(&self) -> &[u8] {
+                self.as_bytes()
+            }
         }
     )*};
 }

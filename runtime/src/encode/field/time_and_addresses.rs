@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 use eventheader_types::FieldFormat;
 use opentelemetry::logs::AnyValue;
 
-use super::traits::{Field, FieldValue, Scalar, unsigned_scalar};
+use super::traits::{Field, FieldValue, Scalar, Stored, unsigned_scalar};
 use crate::encode::encoding::{BINARY, STRING, VALUE64};
 use crate::encode::time::Rfc3339;
 use crate::encode::writer::DataWriter;
@@ -40,6 +40,12 @@ impl Field for Duration {
 impl FieldValue for Duration {
     const ENCODING: u8 = VALUE64;
     const FORMAT: u8 = FieldFormat::UnsignedInt.as_int();
+    const STORED: Stored = Stored::Fixed(8);
+    #[inline(always)]
+    fn store(&self, out: &mut [u8]) {
+        let nanos = u64::try_from(self.as_nanos()).unwrap_or(u64::MAX);
+        out.copy_from_slice(&nanos.to_ne_bytes());
+    }
 }
 
 /// IP addresses are their octets with the IP address format, which decoders show

@@ -149,6 +149,40 @@ pub trait FieldValue: Field {
     const ENCODING: u8;
     /// EventHeader format byte (0 = the encoding's default).
     const FORMAT: u8;
+    /// How a call site's generated writer stores the value. Hidden: the
+    /// built-in types choose; a type of your own keeps the default and is
+    /// written through [`Field::encode`].
+    #[doc(hidden)]
+    const STORED: Stored = Stored::Encoded;
+    /// Writes the value of a [`Stored::Fixed`]`(n)` type into `out`, `n`
+    /// bytes long (as [`Field::encode`] would). Hidden, see
+    /// [`FieldValue::STORED`].
+    #[doc(hidden)]
+    #[inline(always)]
+    fn store(&self, out: &mut [u8]) {
+        let _ = out;
+    }
+    /// The bytes of a [`Stored::Counted`] value (what [`Field::encode`]
+    /// writes after the 16-bit count). Hidden, see [`FieldValue::STORED`].
+    #[doc(hidden)]
+    #[inline(always)]
+    fn counted(&self) -> &[u8] {
+        &[]
+    }
+}
+
+/// How a call site's generated writer stores a value (see
+/// `encode::direct`): not part of the API.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    /// Only [`Field::encode`] can write it (the general writer).
+    Encoded,
+    /// Always this many bytes, written by [`FieldValue::store`].
+    Fixed(usize),
+    /// A 16-bit byte count, then the bytes [`FieldValue::counted`] returns
+    /// (borrowed, not copied).
+    Counted,
 }
 
 /// Element types of arrays, `Vec`s and slices. Scalars become EventHeader arrays,

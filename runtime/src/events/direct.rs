@@ -1,0 +1,367 @@
+//! The enabled path of a call site whose values the generated writer stores
+//! ([`crate::encode::direct`]): the event laid out in one [`Frame`] and
+//! written with one `writev`. Everything it does not take (a test capture,
+//! the OpenTelemetry fallback, the scalar profile, an event its limit would
+//! shorten) goes the general way, [`dispatch`].
+
+use super::callsite::{Callsite, EventInfo};
+use super::dispatch::dispatch;
+use super::event::Event;
+use crate::activity::{self, OtelSpan};
+use crate::encode::common_schema::PartA;
+use crate::encode::direct::{Frame, FrameWriter, Values};
+use crate::encode::header::{self, HeaderFields};
+use crate::encode::layout::{CS_VERSION_DATA, TYPE_NAME_DATA};
+use crate::encode::profile::EncodingProfile;
+use crate::encode::time::Rfc3339;
+use crate::encode::writer::IoVec;
+use crate::output::enable;
+use crate::provider::ProviderState;
+
+/// Writes an event of `site` whose field values are `values` and whose body
+/// is `body` (`()` or a 1-tuple) to every output that wants it: the kernel
+/// straight from a [`Frame`] when that is all that wants it, else as
+/// [`dispatch`] does. `event` holds the same values for the general way.
+/// Called only after `site.is_enabled()` said yes; out of line and cold for
+/// the reasons `dispatch` is. One instance per tuple of field types, shared
+/// by every call site with those types.
+#[cold]
+#[inline(never)]
+pub fn dispatch_direct<V: Values, B: Values>(
+    site: &'static Callsite,
+    event: &Event<'_>,
+    values: &V,
+    body: &B,
+) {
+    if V::DIRECT
+        && B::DIRECT
+        && site.bits() == enable::KERNEL
+        && let Some(state) = site.owner()
+        && state.profile == EncodingProfile::Full
+        && write(site, state, event, values, body)
+    {
+        return;
+    }
+    dispatch(site, event);
+}
+
+/// Lays the event out and writes it to the kernel; false (nothing done) when
+/// it does not fit its output's limit whole.
+#[inline(always)]
+fn write<V: Values, B: Values>(
+    site: &'static Callsite,
+    state: &ProviderState,
+    event: &Event<'_>,
+    values: &V,
+    body: &B,
+) -> bool {
+    let time = Rfc3339::now();
+    // One read of the OpenTelemetry context, as the general way does.
+    let span = OtelSpan::current();
+    let trace = span.as_ref().map(OtelSpan::trace_hex);
+    let span_activity = span.as_ref().map(OtelSpan::activity_id);
+    let info = site.info();
+    let laid = Laid {
+        info,
+        meta_tail: event.meta_tail,
+        part_a: PartA::new(time.as_str(), trace.as_ref(), &state.cloud_role),
+        header: HeaderFields {
+            level: info.level.as_u8(),
+            opcode: event.opcode,
+            activity: activity::within_span(event.activity, event.opcode, span_activity.as_ref()),
+        },
+        write_index: site.write_index(),
+    };
+    let mut frame = Frame::new();
+    let Some(iov) = laid.lay_out(&mut frame, values, body, state.output.limit()) else {
+        return false;
+    };
+    state.output.write_laid_out(site.enable_word(), iov);
+    true
+}
+
+/// What an event is laid out from, besides its values.
+struct Laid<'a> {
+    info: &'static EventInfo,
+    /// PartC's and PartB's metadata (see `Event::meta_tail`).
+    meta_tail: &'static [u8],
+    part_a: PartA<'a>,
+    header: HeaderFields<'a>,
+    write_index: u32,
+}
+
+impl<'a> Laid<'a> {
+    /// Lays the event out in `frame` as the general writer encodes it in the
+    /// full profile (`dispatch::encode`): the header, the event name,
+    /// `__csver__` and PartA, PartC, PartB. `None` when it is larger than
+    /// `limit` (which the general writer then shortens).
+    #[inline(always)]
+    fn lay_out<V: Values, B: Values>(
+        &self,
+        frame: &'a mut Frame,
+        values: &'a V,
+        body: &'a B,
+        limit: usize,
+    ) -> Option<&'a [IoVec]> {
+        let part_a = &self.part_a;
+        let meta = [self.info.name_meta, part_a.shape().meta(), self.meta_tail];
+        let meta_len = meta[0].len() + meta[1].len() + meta[2].len();
+        let header_len = header::lay_out(
+            &mut frame.header,
+            self.write_index,
+            &self.header,
+            meta_len as u16,
+        );
+        let mut w = FrameWriter::new(frame, header_len, meta);
+        w.copy(&CS_VERSION_DATA);
+        w.copy(&(part_a.time.len() as u16).to_ne_bytes());
+        w.copy(part_a.time.as_bytes());
+        if let Some((trace_id, span_id)) = part_a.trace {
+            for id in [trace_id, span_id] {
+                w.copy(&(id.len() as u16).to_ne_bytes());
+                w.copy(id.as_bytes());
+            }
+        }
+        for role in [part_a.cloud_role, part_a.cloud_role_instance]
+            .into_iter()
+            .flatten()
+        {
+            w.counted(role.as_bytes());
+        }
+        values.store(&mut w);
+        w.borrow(&TYPE_NAME_DATA);
+        body.store(&mut w);
+        w.borrow(self.info.part_b_data);
+        // The header without the write index, the metadata, the data.
+        if header_len - 4 + meta_len + w.len() > limit {
+            return None;
+        }
+        Some(w.finish())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::Level;
+    use crate::encode::common_schema::{CloudRole, TraceHex};
+    use crate::encode::field::{DisplayField, Field};
+    use crate::encode::header::ActivityIds;
+    use crate::encode::seal::LargeStorage;
+    use crate::encode::writer::MAX_EVENT_SIZE;
+    use opentelemetry::trace::{SpanId, TraceId};
+
+    /// A call site's constants, leaked as the macros' statics would be.
+    fn info(name: &str, level: Level) -> &'static EventInfo {
+        let mut name_meta = name.as_bytes().to_vec();
+        name_meta.push(0);
+        let mut part_b = level.severity_number().to_ne_bytes().to_vec();
+        for s in [level.severity_text(), name] {
+            part_b.extend_from_slice(&(s.len() as u16).to_ne_bytes());
+            part_b.extend_from_slice(s.as_bytes());
+        }
+        Box::leak(Box::new(EventInfo {
+            name: Box::leak(name.to_owned().into_boxed_str()),
+            level,
+            keyword: 1,
+            field_names: &[],
+            target: "tests",
+            name_meta: Box::leak(name_meta.into_boxed_slice()),
+            part_b_data: Box::leak(part_b.into_boxed_slice()),
+            provider: None,
+        }))
+    }
+
+    /// Everything but the values: PartA's optional members and the header's ids.
+    struct Context {
+        trace: Option<TraceHex>,
+        role: CloudRole,
+        activity: Option<([u8; 16], Option<[u8; 16]>)>,
+        opcode: u8,
+    }
+
+    const TIME: &str = "2026-12-07T22:43:07.123456789Z";
+
+    /// The payload the general writer encodes (everything after the write
+    /// index), or `None` when it does not fit whole in `limit`.
+    fn general(
+        info: &'static EventInfo,
+        cx: &Context,
+        fields: &[&dyn Field],
+        body: Option<&dyn Field>,
+        limit: usize,
+    ) -> Option<Vec<u8>> {
+        let ids = cx.activity.as_ref().map(|(id, related)| ActivityIds {
+            id,
+            related: related.as_ref(),
+        });
+        let event = Event {
+            meta_tail: b"PartC\0meta-tail-bytes\0",
+            part_c_len: 0,
+            fields,
+            body: body.map(|b| (b, [0, 0])),
+            opcode: cx.opcode,
+            activity: ids,
+        };
+        let part_a = PartA::new(TIME, cx.trace.as_ref(), &cx.role);
+        let mut storage = LargeStorage::new();
+        let mut w = storage.writer();
+        w.set_limit(limit);
+        crate::events::dispatch::encode(&mut w, info, &event, &part_a);
+        let header = HeaderFields {
+            level: info.level.as_u8(),
+            opcode: cx.opcode,
+            activity: ids,
+        };
+        match w.seal(&header)? {
+            (header, false) => Some(w.payload(&header)),
+            (_, true) => None,
+        }
+    }
+
+    /// The payload the generated writer lays out, checking the write index
+    /// in front of it.
+    fn direct<V: Values, B: Values>(
+        info: &'static EventInfo,
+        cx: &Context,
+        values: &V,
+        body: &B,
+        limit: usize,
+    ) -> Option<Vec<u8>> {
+        assert!(V::DIRECT && B::DIRECT);
+        let laid = Laid {
+            info,
+            meta_tail: b"PartC\0meta-tail-bytes\0",
+            part_a: PartA::new(TIME, cx.trace.as_ref(), &cx.role),
+            header: HeaderFields {
+                level: info.level.as_u8(),
+                opcode: cx.opcode,
+                activity: cx.activity.as_ref().map(|(id, related)| ActivityIds {
+                    id,
+                    related: related.as_ref(),
+                }),
+            },
+            write_index: 0x0102_0304,
+        };
+        let mut frame = Frame::new();
+        let iov = laid.lay_out(&mut frame, values, body, limit)?;
+        let mut bytes = Vec::new();
+        for v in iov {
+            // SAFETY: every slot points at live bytes of the frame or the values.
+            bytes.extend_from_slice(unsafe {
+                std::slice::from_raw_parts(v.iov_base as *const u8, v.iov_len)
+            });
+        }
+        assert_eq!(bytes[..4], 0x0102_0304u32.to_ne_bytes());
+        Some(bytes.split_off(4))
+    }
+
+    fn contexts() -> Vec<Context> {
+        let trace = || {
+            TraceHex::new(
+                TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap(),
+                SpanId::from_hex("00f067aa0ba902b7").unwrap(),
+            )
+        };
+        let role = |role: Option<&str>, instance: Option<&str>| CloudRole {
+            role: role.map(str::to_owned),
+            instance: instance.map(str::to_owned),
+        };
+        vec![
+            Context {
+                trace: None,
+                role: role(None, None),
+                activity: None,
+                opcode: 0,
+            },
+            Context {
+                trace: Some(trace()),
+                role: role(Some("checkout"), None),
+                activity: Some(([7; 16], None)),
+                opcode: 0,
+            },
+            Context {
+                trace: None,
+                role: role(Some("checkout"), Some("pod-7")),
+                activity: Some(([7; 16], Some([9; 16]))),
+                opcode: 1,
+            },
+            Context {
+                trace: Some(trace()),
+                role: role(None, Some("pod-7")),
+                activity: Some(([8; 16], None)),
+                opcode: 2,
+            },
+        ]
+    }
+
+    #[test]
+    fn the_generated_writer_lays_out_the_general_writers_bytes() {
+        let info = info("OrderPlaced", Level::Info);
+        let long = "l".repeat(300);
+        let cow: Cow<'_, str> = Cow::Owned("cow".to_owned());
+        let (id, name, amount, express) = (42u64, "ada", 12.5f64, true);
+        let (small, wide, neg) = (200u8, -3i16, i64::MIN);
+        for cx in contexts() {
+            let four: [&dyn Field; 4] = [&id, &name, &amount, &express];
+            assert_eq!(
+                direct(info, &cx, &(&id, &name, &amount, &express), &(), MAX_EVENT_SIZE),
+                general(info, &cx, &four, None, MAX_EVENT_SIZE),
+            );
+            let d = Duration::from_millis(1500);
+            let mixed: [&dyn Field; 8] =
+                [&small, &wide, &neg, &d, &long, &cow, &"", &0.25f32];
+            let values = (&small, &wide, &neg, &d, &long, &cow, &"", &0.25f32);
+            assert_eq!(
+                direct(info, &cx, &values, &(&"the body",), MAX_EVENT_SIZE),
+                general(info, &cx, &mixed, Some(&"the body"), MAX_EVENT_SIZE),
+            );
+            assert_eq!(
+                direct(info, &cx, &(), &(&7u32,), MAX_EVENT_SIZE),
+                general(info, &cx, &[], Some(&7u32), MAX_EVENT_SIZE),
+            );
+            let twelve: [&dyn Field; 12] = [&1u8, &2u16, &3u32, &4u64, &5i8, &6i16, &7i32, &8i64,
+                &"x", &String::from("y"), &true, &9usize];
+            let values = (&1u8, &2u16, &3u32, &4u64, &5i8, &6i16, &7i32, &8i64,
+                &"x", &String::from("y"), &true, &9usize);
+            assert_eq!(
+                direct(info, &cx, &values, &(), MAX_EVENT_SIZE),
+                general(info, &cx, &twelve, None, MAX_EVENT_SIZE),
+            );
+        }
+    }
+
+    #[test]
+    fn an_event_over_its_limit_is_left_to_the_general_writer() {
+        let info = info("Big", Level::Warn);
+        let cx = &contexts()[1];
+        let name = "n".repeat(100);
+        let whole = general(info, cx, &[&name as &dyn Field], None, MAX_EVENT_SIZE)
+            .expect("fits")
+            .len();
+        // Exactly at the limit: written, the same bytes; one byte less: left.
+        for (limit, fits) in [(whole, true), (whole - 1, false)] {
+            let laid = direct(info, cx, &(&name,), &(), limit);
+            assert_eq!(laid.is_some(), fits, "limit {limit}");
+            assert_eq!(laid, general(info, cx, &[&name as &dyn Field], None, limit));
+        }
+        // Longer than a 16-bit count: never written with a wrapped count.
+        let huge = "h".repeat(70_000);
+        assert_eq!(direct(info, cx, &(&huge,), &(), MAX_EVENT_SIZE), None);
+    }
+
+    #[test]
+    fn only_values_stored_without_encode_are_direct() {
+        type Four<'r> = (&'r u64, &'r &'r str, &'r f64, &'r bool);
+        assert!(<Four<'_> as Values>::DIRECT);
+        assert_eq!(<Four<'_> as Values>::COPIED, 8 + 2 + 8 + 1);
+        assert_eq!(<Four<'_> as Values>::COUNTED, 1);
+        assert!(!<(&u64, &DisplayField<'_, u64>) as Values>::DIRECT);
+        assert!(!<(&u64, &Vec<u32>) as Values>::DIRECT);
+        assert!(!<(&u64, &Option<u32>) as Values>::DIRECT);
+        assert!(<(&std::sync::Arc<str>, &Box<i32>) as Values>::DIRECT);
+    }
+}
