@@ -175,23 +175,33 @@ impl ToTokens for EventWrite<'_> {
 
         // Up to the runtime's `__private::MAX_VALUES` fields, the values go
         // to the generated writer as well, as one tuple (`dispatch_direct`).
-        let event = quote! {
-            &#krate::__private::Event {
-                meta_tail: &__UeMeta::<#(#meta_params),*>::META_TAIL,
-                part_c_len: #len,
-                fields: &[#(#args as &dyn #krate::__private::Field),*],
-                body: #body_value,
-                opcode: #opcode,
-                activity: #activity_value,
-            }
-        };
+        let meta_tail = quote!(&__UeMeta::<#(#meta_params),*>::META_TAIL);
         let dispatch = if fields.len() <= DIRECT_MAX_FIELDS {
             let body_tuple = body.map(|_| quote!(__ue_body,));
             quote! {
-                #krate::__private::dispatch_direct(&#site, #event, &(#(#args,)*), &(#body_tuple));
+                #krate::__private::dispatch_direct(
+                    &#site,
+                    &#krate::__private::EventMeta {
+                        meta_tail: #meta_tail,
+                        part_c_len: #len,
+                        opcode: #opcode,
+                        activity: #activity_value,
+                    },
+                    &(#(#args,)*),
+                    &(#body_tuple),
+                );
             }
         } else {
-            quote!(#krate::__private::dispatch(&#site, #event);)
+            quote! {
+                #krate::__private::dispatch(&#site, &#krate::__private::Event {
+                    meta_tail: #meta_tail,
+                    part_c_len: #len,
+                    fields: &[#(#args as &dyn #krate::__private::Field),*],
+                    body: #body_value,
+                    opcode: #opcode,
+                    activity: #activity_value,
+                });
+            }
         };
         // The function keeps the name `__ue_dispatch`, after the runtime function it
         // calls: rustc names it in its notes about a field's type.

@@ -7,6 +7,8 @@ pub use crate::activity::current::current_ids;
 pub use crate::activity::future::ActivityFuture;
 pub use crate::activity::result::{OtherReturned, ResultReturned, Returned, SplitResult};
 pub use crate::activity::scope::{ActivityScope, call_once};
+pub use crate::encode::direct::{Body, FrameWriter, MAX_VALUES, Values};
+pub use crate::encode::field::Stored;
 pub use crate::encode::field::{DebugField, DisplayField, Field, FieldValue};
 pub use crate::encode::header::ActivityIds;
 pub use crate::encode::layout::{
@@ -14,9 +16,7 @@ pub use crate::encode::layout::{
     macro_part_b_data_len,
 };
 pub use crate::events::callsite::{CALLSITES, Callsite, EventInfo};
-pub use crate::encode::direct::{FrameWriter, MAX_VALUES, Values};
-pub use crate::encode::field::Stored;
-pub use crate::events::direct::dispatch_direct;
+pub use crate::events::direct::{EventMeta, dispatch_direct};
 pub use crate::events::dispatch::dispatch;
 pub use crate::events::event::Event;
 pub use crate::provider::{LIBRARY_PROVIDERS, LibraryProvider, MODULE_DEFAULTS, ModuleDefault};

@@ -83,8 +83,8 @@ impl Capture {
     /// Fills PartA's `ext_cloud_role` and `ext_cloud_roleInstance` of macro events.
     pub fn cloud_role(mut self, role: &str, instance: Option<&str>) -> Self {
         self.settings.cloud_role = CloudRole {
-            role: Some(role.to_owned()),
-            instance: instance.map(str::to_owned),
+            role: Some(role.into()),
+            instance: instance.map(Into::into),
         };
         self
     }

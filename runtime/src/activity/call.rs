@@ -28,6 +28,7 @@ pub struct ActivityStart {
 impl Activity {
     /// A new activity whose parent is the current one, started now: every
     /// stop event carries its [`Activity::duration_ns`].
+    #[inline]
     pub fn start() -> ActivityStart {
         ActivityStart {
             activity: Activity {
@@ -39,16 +40,19 @@ impl Activity {
     }
 
     /// The activity's id.
+    #[inline]
     pub fn id(&self) -> ActivityId {
         self.id
     }
 
     /// The ids a stop event carries: the activity's only.
+    #[inline]
     pub fn stop_ids(&self) -> Option<ActivityIds<'_>> {
         Some(ActivityIds::of(self.id.as_bytes()))
     }
 
     /// Nanoseconds since the start.
+    #[inline]
     pub fn duration_ns(&self) -> u64 {
         monotonic_ns().saturating_sub(self.started)
     }
@@ -59,6 +63,7 @@ impl Activity {
 /// more instructions per activity (callgrind), in the 2.2x budget of an
 /// activity pair (README's performance targets).
 #[cfg(unix)]
+#[inline]
 pub(crate) fn monotonic_ns() -> u64 {
     let mut ts = libc::timespec {
         tv_sec: 0,
@@ -85,16 +90,19 @@ pub(crate) fn monotonic_ns() -> u64 {
 
 impl ActivityStart {
     /// The activity.
+    #[inline]
     pub fn activity(&self) -> Activity {
         self.activity
     }
 
     /// The parent activity's id.
+    #[inline]
     pub fn related(&self) -> Option<ActivityId> {
         self.related
     }
 
     /// The ids a start event carries: the activity's and its parent's.
+    #[inline]
     pub fn start_ids(&self) -> Option<ActivityIds<'_>> {
         Some(ActivityIds::start(
             self.activity.id.as_bytes(),

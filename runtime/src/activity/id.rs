@@ -20,20 +20,18 @@ pub struct ActivityId([u8; 16]);
 
 impl ActivityId {
     /// A new id, different from every other id made by this process.
+    #[inline]
     pub fn new() -> ActivityId {
         let (prefix, count) = GENERATOR
             .try_with(|g| {
-                let mut state = g.get();
-                if state.prefix == UNSET && !state.sequential {
-                    state.prefix = thread_prefix();
-                }
-                state.count = state.count.wrapping_add(1);
-                g.set(state);
-                let prefix = if state.sequential { 0 } else { state.prefix };
-                (prefix, state.count)
+                let count = g.count.get().wrapping_add(1);
+                g.count.set(count);
+                let prefix = match g.prefix.get() {
+                    UNSET | SEQUENTIAL => g.first_prefix(),
+                    prefix => prefix,
+                };
+                (prefix, count)
             })
-            // This thread's locals are being destroyed: take a fresh prefix
-            // (unique to this call) rather than panic.
             .unwrap_or_else(|_| (thread_prefix(), 1));
         let mut bytes = [0u8; 16];
         bytes[..8].copy_from_slice(&prefix.to_be_bytes());
@@ -106,20 +104,38 @@ impl fmt::Debug for ActivityId {
     }
 }
 
-/// A prefix no thread gets from `thread_prefix` in practice; marks "not made yet".
+/// A prefix no thread gets from `thread_prefix`; marks "not made yet".
 const UNSET: u64 = 0;
+/// Marks the test mode (see [`sequential_activity_ids`]): ids have prefix 0
+/// and count from 1.
+const SEQUENTIAL: u64 = u64::MAX;
 
-#[derive(Clone, Copy)]
+/// This thread's id generator: its prefix (or a mark) and its count, apart so
+/// that an id reads and writes only what it needs.
 struct Generator {
-    prefix: u64,
-    count: u64,
-    /// Test mode (see [`sequential_activity_ids`]): prefix 0, counting from 1.
-    sequential: bool,
+    prefix: Cell<u64>,
+    count: Cell<u64>,
+}
+
+impl Generator {
+    /// The prefix of an id when `prefix` holds a mark: 0 in the test mode, else
+    /// this thread's first id, which makes the prefix.
+    #[cold]
+    fn first_prefix(&self) -> u64 {
+        match self.prefix.get() {
+            SEQUENTIAL => 0,
+            _ => {
+                let prefix = thread_prefix();
+                self.prefix.set(prefix);
+                prefix
+            }
+        }
+    }
 }
 
 thread_local! {
-    static GENERATOR: Cell<Generator> = const {
-        Cell::new(Generator { prefix: UNSET, count: 0, sequential: false })
+    static GENERATOR: Generator = const {
+        Generator { prefix: Cell::new(UNSET), count: Cell::new(0) }
     };
 }
 
@@ -129,8 +145,9 @@ fn thread_prefix() -> u64 {
     static THREADS: AtomicU64 = AtomicU64::new(0);
     let n = THREADS.fetch_add(1, Ordering::Relaxed);
     let prefix = mix(process_seed().wrapping_add(n));
-    if prefix == UNSET {
-        // One seed in 2^64 lands here; the next number cannot also map to it.
+    if prefix == UNSET || prefix == SEQUENTIAL {
+        // Two seeds in 2^64 land on a mark; the next number maps elsewhere
+        // (a bijection), and not to the other mark but by a chance of 2^-64.
         mix(process_seed().wrapping_add(THREADS.fetch_add(1, Ordering::Relaxed)))
     } else {
         prefix
@@ -183,22 +200,20 @@ fn mix(mut z: u64) -> u64 {
 /// ```
 #[cfg(feature = "testing")]
 pub fn sequential_activity_ids<R>(f: impl FnOnce() -> R) -> R {
-    struct Restore(Option<Generator>);
+    /// The generator's state before, put back when `f` returns or unwinds.
+    struct Restore(Option<(u64, u64)>);
     impl Drop for Restore {
         fn drop(&mut self) {
-            if let Some(saved) = self.0 {
-                let _ = GENERATOR.try_with(|g| g.set(saved));
+            if let Some((prefix, count)) = self.0 {
+                let _ = GENERATOR.try_with(|g| {
+                    g.prefix.set(prefix);
+                    g.count.set(count);
+                });
             }
         }
     }
     let saved = GENERATOR
-        .try_with(|g| {
-            g.replace(Generator {
-                prefix: UNSET,
-                count: 0,
-                sequential: true,
-            })
-        })
+        .try_with(|g| (g.prefix.replace(SEQUENTIAL), g.count.replace(0)))
         .ok();
     let _restore = Restore(saved);
     f()

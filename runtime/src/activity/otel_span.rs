@@ -28,6 +28,7 @@ impl OtelSpan {
     }
 
     /// The current span, if `Context::current` has a valid one.
+    #[inline]
     pub(crate) fn current() -> Option<OtelSpan> {
         common_schema::current_span_ids().map(|(trace_id, span_id)| OtelSpan { trace_id, span_id })
     }

@@ -18,6 +18,7 @@ pub struct ActivityScope<F: Fn(&Activity, Abandoned)> {
 
 impl<F: Fn(&Activity, Abandoned)> ActivityScope<F> {
     /// Makes `activity` current.
+    #[inline]
     pub fn enter(activity: Activity, on_abandon: F) -> Self {
         ActivityScope {
             previous: set_current(Some(activity.id())),
@@ -28,6 +29,7 @@ impl<F: Fn(&Activity, Abandoned)> ActivityScope<F> {
     }
 
     /// The function returned: restores the previous current activity.
+    #[inline]
     pub fn finish(mut self) -> Activity {
         self.finished = true;
         set_current(self.previous);
@@ -45,6 +47,7 @@ impl<F: Fn(&Activity, Abandoned)> ActivityScope<F> {
 }
 
 impl<F: Fn(&Activity, Abandoned)> Drop for ActivityScope<F> {
+    #[inline]
     fn drop(&mut self) {
         if !self.finished {
             set_current(self.previous);

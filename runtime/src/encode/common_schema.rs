@@ -61,10 +61,11 @@ pub(crate) const SERVICE_INSTANCE_ID: &str = "service.instance.id";
 /// PartA's cloud role of an output, taken once from its resource.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct CloudRole {
-    /// `ext_cloud_role`: the resource's `service.name`.
-    pub role: Option<String>,
+    /// `ext_cloud_role`: the resource's `service.name`. (Boxed: an absent
+    /// one is a null pointer, one test on every event.)
+    pub role: Option<Box<str>>,
     /// `ext_cloud_roleInstance`: the resource's `service.instance.id`.
-    pub instance: Option<String>,
+    pub instance: Option<Box<str>>,
 }
 
 impl CloudRole {
@@ -73,7 +74,7 @@ impl CloudRole {
         let get = |key: &'static str| {
             resource
                 .and_then(|r| r.get(&opentelemetry::Key::from_static_str(key)))
-                .map(|v| v.to_string())
+                .map(|v| v.to_string().into_boxed_str())
         };
         CloudRole {
             role: get(SERVICE_NAME),
@@ -254,6 +255,7 @@ impl TraceHex {
 /// The trace and span id of the current OpenTelemetry span (`Context::current`),
 /// if it has a valid span context: the one read of the context every event's
 /// PartA (and activity id) comes from.
+#[inline]
 pub(crate) fn current_span_ids() -> Option<(TraceId, SpanId)> {
     use opentelemetry::trace::TraceContextExt;
     opentelemetry::Context::map_current(|cx| {

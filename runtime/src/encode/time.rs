@@ -12,48 +12,21 @@ thread_local! {
     static LAST_SECOND: Cell<(i64, [u8; 19])> = const { Cell::new((i64::MIN, [0; 19])) };
 }
 
-/// `00`, `01`, .. `99`: two digits per table read.
-static DIGIT_PAIRS: [u8; 200] = {
-    let mut pairs = [0u8; 200];
-    let mut i = 0;
-    while i < 100 {
-        pairs[2 * i] = b'0' + (i / 10) as u8;
-        pairs[2 * i + 1] = b'0' + (i % 10) as u8;
-        i += 1;
-    }
-    pairs
-};
+/// The longest timestamp: `-292277022657-01-27T08:29:52.999999999Z` fits.
+pub(crate) const MAX_LEN: usize = 40;
 
-/// A formatted timestamp, at most `-292277022657-01-27T08:29:52.999999999Z`.
+/// A formatted timestamp.
 pub(crate) struct Rfc3339 {
-    buf: [u8; 40],
+    buf: [u8; MAX_LEN],
     len: usize,
 }
 
 impl Rfc3339 {
-    /// The current time, formatted as UTC. Reads the clock directly: going
-    /// through `SystemTime` costs more than the rest of the formatting.
-    #[cfg(unix)]
+    /// The current time, formatted as UTC.
     pub(crate) fn now() -> Rfc3339 {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: `ts` is a valid timespec to write to.
-        if unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut ts) } != 0 {
-            return Rfc3339::new(SystemTime::now());
-        }
-        // `time_t` is narrower than i64 on 32-bit targets.
-        #[allow(clippy::useless_conversion)]
-        let secs = i64::from(ts.tv_sec);
-        Rfc3339::from_parts(secs, ts.tv_nsec as u32)
-    }
-
-    /// The current time, formatted as UTC (from `SystemTime` where `libc` has
-    /// no `clock_gettime`: Windows).
-    #[cfg(not(unix))]
-    pub(crate) fn now() -> Rfc3339 {
-        Rfc3339::new(SystemTime::now())
+        let mut buf = [0; MAX_LEN];
+        let len = now_into(&mut buf);
+        Rfc3339 { buf, len }
     }
 
     /// Formats `time` as UTC.
@@ -70,147 +43,9 @@ impl Rfc3339 {
                 }
             }
         };
-        Rfc3339::from_parts(secs, nanos)
-    }
-
-    /// Formats `secs` seconds and `nanos` nanoseconds (below one second) after
-    /// the Unix epoch.
-    #[inline(always)]
-    fn from_parts(secs: i64, nanos: u32) -> Rfc3339 {
-        if let Some(prefix) = LAST_SECOND
-            .try_with(|last| Some(last.get()).filter(|(s, _)| *s == secs))
-            .ok()
-            .flatten()
-        {
-            return Rfc3339::with_prefix(prefix.1, nanos);
-        }
-        Rfc3339::new_second(secs, nanos)
-    }
-
-    /// [`Rfc3339::from_parts`] in a second this thread has not formatted yet:
-    /// the calendar arithmetic, out of the way of the common case.
-    #[cold]
-    #[inline(never)]
-    fn new_second(secs: i64, nanos: u32) -> Rfc3339 {
-        let days = secs.div_euclid(86_400);
-        let second_of_day = secs.rem_euclid(86_400);
-        let (year, month, day) = civil_from_days(days);
-
-        if (0..=9999).contains(&year) {
-            let formatted =
-                Rfc3339::four_digit_year(year as u32, month, day, second_of_day as u32, nanos);
-            let mut prefix = [0; 19];
-            prefix.copy_from_slice(&formatted.buf[..19]);
-            let _ = LAST_SECOND.try_with(|last| last.set((secs, prefix)));
-            return formatted;
-        }
-        let mut out = Rfc3339 {
-            buf: [0; 40],
-            len: 0,
-        };
-        if !(0..=9999).contains(&year) {
-            // Outside chrono's 4-digit range it writes a sign and more digits; keep the shape.
-            out.push(if year < 0 { b'-' } else { b'+' });
-        }
-        out.digits(year.unsigned_abs(), 4);
-        out.push(b'-');
-        out.digits(month as u64, 2);
-        out.push(b'-');
-        out.digits(day as u64, 2);
-        out.push(b'T');
-        out.digits((second_of_day / 3600) as u64, 2);
-        out.push(b':');
-        out.digits((second_of_day / 60 % 60) as u64, 2);
-        out.push(b':');
-        out.digits((second_of_day % 60) as u64, 2);
-        if nanos != 0 {
-            out.push(b'.');
-            if nanos.is_multiple_of(1_000_000) {
-                out.digits((nanos / 1_000_000) as u64, 3);
-            } else if nanos.is_multiple_of(1_000) {
-                out.digits((nanos / 1_000) as u64, 6);
-            } else {
-                out.digits(nanos as u64, 9);
-            }
-        }
-        out.push(b'Z');
-        out
-    }
-
-    /// The usual case, `YYYY-MM-DDTHH:MM:SS[.fff[fff[fff]]]Z`, written in place
-    /// two digits at a time (this runs for every event).
-    fn four_digit_year(year: u32, month: u32, day: u32, second_of_day: u32, nanos: u32) -> Rfc3339 {
-        let mut buf = *b"0000-00-00T00:00:00\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
-        let pair = |buf: &mut [u8; 40], at: usize, v: u32| {
-            buf[at] = b'0' + (v / 10) as u8;
-            buf[at + 1] = b'0' + (v % 10) as u8;
-        };
-        pair(&mut buf, 0, year / 100);
-        pair(&mut buf, 2, year % 100);
-        pair(&mut buf, 5, month);
-        pair(&mut buf, 8, day);
-        pair(&mut buf, 11, second_of_day / 3600);
-        pair(&mut buf, 14, second_of_day / 60 % 60);
-        pair(&mut buf, 17, second_of_day % 60);
-        Rfc3339::fraction(buf, nanos)
-    }
-
-    /// `prefix` (`YYYY-MM-DDTHH:MM:SS`), then the fraction and `Z`.
-    #[inline(always)]
-    fn with_prefix(prefix: [u8; 19], nanos: u32) -> Rfc3339 {
-        let mut buf = [0u8; 40];
-        buf[..19].copy_from_slice(&prefix);
-        Rfc3339::fraction(buf, nanos)
-    }
-
-    /// Completes `buf`, whose first 19 bytes are written, with the fraction and
-    /// `Z`: the digits two at a time from a table, right to left (this runs for
-    /// every event, mostly with 9 digits).
-    #[inline(always)]
-    fn fraction(mut buf: [u8; 40], nanos: u32) -> Rfc3339 {
-        if nanos == 0 {
-            buf[19] = b'Z';
-            return Rfc3339 { buf, len: 20 };
-        }
-        buf[19] = b'.';
-        // Most clocks give nanoseconds that are no whole microsecond: 9 digits,
-        // written straight; 6 or 3 digits when they lose nothing (chrono's AutoSi).
-        let end = if !nanos.is_multiple_of(1_000) {
-            let rest = nanos % 100_000_000;
-            buf[20] = b'0' + (nanos / 100_000_000) as u8;
-            Rfc3339::pair(&mut buf, 21, rest / 1_000_000);
-            Rfc3339::pair(&mut buf, 23, rest / 10_000 % 100);
-            Rfc3339::pair(&mut buf, 25, rest / 100 % 100);
-            Rfc3339::pair(&mut buf, 27, rest % 100);
-            29
-        } else {
-            let (mut value, digits) = if nanos.is_multiple_of(1_000_000) {
-                (nanos / 1_000_000, 3)
-            } else {
-                (nanos / 1_000, 6)
-            };
-            let end = 20 + digits;
-            let mut at = end;
-            while at >= 22 {
-                at -= 2;
-                Rfc3339::pair(&mut buf, at, value % 100);
-                value /= 100;
-            }
-            if at == 21 {
-                buf[20] = b'0' + value as u8;
-            }
-            end
-        };
-        buf[end] = b'Z';
-        Rfc3339 { buf, len: end + 1 }
-    }
-
-    /// Writes `v` (below 100) as two digits at `at`.
-    #[inline(always)]
-    fn pair(buf: &mut [u8; 40], at: usize, v: u32) {
-        let pair = 2 * v as usize;
-        buf[at] = DIGIT_PAIRS[pair];
-        buf[at + 1] = DIGIT_PAIRS[pair + 1];
+        let mut buf = [0; MAX_LEN];
+        let len = format_into(secs, nanos, &mut buf);
+        Rfc3339 { buf, len }
     }
 
     /// The formatted text.
@@ -220,9 +55,172 @@ impl Rfc3339 {
         // SAFETY: only ASCII digits and punctuation are ever written to `buf`.
         unsafe { std::str::from_utf8_unchecked(bytes) }
     }
+}
 
+/// Formats the current time as UTC into `out`; returns its length. Reads the
+/// clock directly: going through `SystemTime` costs more than the rest of the
+/// formatting.
+#[cfg(unix)]
+#[inline(always)]
+pub(crate) fn now_into(out: &mut [u8; MAX_LEN]) -> usize {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid timespec to write to.
+    if unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut ts) } != 0 {
+        return system_time_into(out);
+    }
+    // `time_t` is narrower than i64 on 32-bit targets.
+    #[allow(clippy::useless_conversion)]
+    let secs = i64::from(ts.tv_sec);
+    format_into(secs, ts.tv_nsec as u32, out)
+}
+
+/// [`now_into`] where `libc` has no `clock_gettime` (Windows).
+#[cfg(not(unix))]
+pub(crate) fn now_into(out: &mut [u8; MAX_LEN]) -> usize {
+    system_time_into(out)
+}
+
+/// [`now_into`] through `SystemTime`.
+#[cold]
+fn system_time_into(out: &mut [u8; MAX_LEN]) -> usize {
+    let now = Rfc3339::new(SystemTime::now());
+    out.copy_from_slice(&now.buf);
+    now.len
+}
+
+/// Formats `secs` seconds and `nanos` nanoseconds (below one second) after
+/// the Unix epoch into `out`; returns the length.
+#[inline(always)]
+fn format_into(secs: i64, nanos: u32, out: &mut [u8; MAX_LEN]) -> usize {
+    match LAST_SECOND.try_with(Cell::get) {
+        Ok((second, prefix)) if second == secs => {
+            out[..19].copy_from_slice(&prefix);
+            fraction(out, nanos)
+        }
+        _ => new_second(secs, nanos, out),
+    }
+}
+
+/// [`format_into`] in a second this thread has not formatted yet: the
+/// calendar arithmetic, out of the way of the common case.
+#[cold]
+#[inline(never)]
+fn new_second(secs: i64, nanos: u32, out: &mut [u8; MAX_LEN]) -> usize {
+    let days = secs.div_euclid(86_400);
+    let second_of_day = secs.rem_euclid(86_400) as u32;
+    let (year, month, day) = civil_from_days(days);
+    if (0..=9999).contains(&year) {
+        let year = year as u32;
+        let mut prefix = *b"0000-00-00T00:00:00";
+        for (at, v) in [
+            (0, year / 100),
+            (2, year % 100),
+            (5, month),
+            (8, day),
+            (11, second_of_day / 3600),
+            (14, second_of_day / 60 % 60),
+            (17, second_of_day % 60),
+        ] {
+            prefix[at] = b'0' + (v / 10) as u8;
+            prefix[at + 1] = b'0' + (v % 10) as u8;
+        }
+        let _ = LAST_SECOND.try_with(|last| last.set((secs, prefix)));
+        out[..19].copy_from_slice(&prefix);
+        return fraction(out, nanos);
+    }
+    // Outside chrono's 4-digit range it writes a sign and more digits; keep the shape.
+    let mut text = Text { out, len: 0 };
+    text.push(if year < 0 { b'-' } else { b'+' });
+    text.digits(year.unsigned_abs(), 4);
+    text.push(b'-');
+    text.digits(month as u64, 2);
+    text.push(b'-');
+    text.digits(day as u64, 2);
+    text.push(b'T');
+    text.digits((second_of_day / 3600) as u64, 2);
+    text.push(b':');
+    text.digits((second_of_day / 60 % 60) as u64, 2);
+    text.push(b':');
+    text.digits((second_of_day % 60) as u64, 2);
+    if nanos != 0 {
+        text.push(b'.');
+        if nanos.is_multiple_of(1_000_000) {
+            text.digits((nanos / 1_000_000) as u64, 3);
+        } else if nanos.is_multiple_of(1_000) {
+            text.digits((nanos / 1_000) as u64, 6);
+        } else {
+            text.digits(nanos as u64, 9);
+        }
+    }
+    text.push(b'Z');
+    text.len
+}
+
+/// Completes `out`, whose first 19 bytes are written, with the fraction and
+/// `Z`; returns the length. Runs for every event, mostly with 9 digits: the
+/// last 8 of them converted together in one 64-bit word.
+#[inline(always)]
+fn fraction(out: &mut [u8; MAX_LEN], nanos: u32) -> usize {
+    if nanos == 0 {
+        out[19] = b'Z';
+        return 20;
+    }
+    out[19] = b'.';
+    // Most clocks give nanoseconds that are no whole microsecond: 9 digits;
+    // 6 or 3 when they lose nothing (chrono's AutoSi).
+    let end = if !nanos.is_multiple_of(1_000) {
+        out[20] = b'0' + (nanos / 100_000_000) as u8;
+        out[21..29].copy_from_slice(&eight_digits(nanos % 100_000_000));
+        29
+    } else if !nanos.is_multiple_of(1_000_000) {
+        let micros = nanos / 1_000;
+        out[20..28].copy_from_slice(&eight_digits(micros % 100_000_000));
+        // The 8 digits of a 6-digit value start with two zeros.
+        out.copy_within(22..28, 20);
+        26
+    } else {
+        let millis = nanos / 1_000_000;
+        out[20] = b'0' + (millis / 100) as u8;
+        out[21] = b'0' + (millis / 10 % 10) as u8;
+        out[22] = b'0' + (millis % 10) as u8;
+        23
+    };
+    out[end] = b'Z';
+    end + 1
+}
+
+/// The 8 decimal digits of `v` (below 100,000,000), zero-padded, as ASCII:
+/// the halves, quarters and digits split in parallel lanes of one word
+/// (divisions by 100 and 10 as multiplications that are exact in range).
+#[inline(always)]
+fn eight_digits(v: u32) -> [u8; 8] {
+    debug_assert!(v < 100_000_000);
+    let v = u64::from(v);
+    // Lanes of 32 bits: abcd, efgh.
+    let x = v / 10_000 | (v % 10_000) << 32;
+    // x / 100 in each lane (exact below 10,000 with 10486 / 2^20), then
+    // lanes of 16 bits: ab, cd, ef, gh.
+    let hundreds = (x * 10_486 >> 20) & 0x0000_007f_0000_007f;
+    let y = hundreds | (x - hundreds * 100) << 16;
+    // y / 10 in each lane (exact below 100 with 103 / 2^10), then lanes of
+    // 8 bits: a, b, c, d, e, f, g, h.
+    let tens = (y * 103 >> 10) & 0x000f_000f_000f_000f;
+    let digits = tens | (y - tens * 10) << 8;
+    (digits | 0x3030_3030_3030_3030).to_le_bytes()
+}
+
+/// Text being written into a timestamp buffer (the rare shapes).
+struct Text<'o> {
+    out: &'o mut [u8; MAX_LEN],
+    len: usize,
+}
+
+impl Text<'_> {
     fn push(&mut self, byte: u8) {
-        self.buf[self.len] = byte;
+        self.out[self.len] = byte;
         self.len += 1;
     }
 
@@ -295,6 +293,16 @@ mod tests {
         for i in 0..3000u64 {
             t += Duration::from_secs(86_400 + 3_607) + Duration::from_nanos(i * 1_234_567);
             assert_eq!(Rfc3339::new(t).as_str(), chrono_digits(t));
+        }
+    }
+
+    #[test]
+    fn eight_digits_are_every_value_zero_padded() {
+        for v in (0..100_000_000)
+            .step_by(9_973)
+            .chain([0, 1, 9, 10, 99_999_999])
+        {
+            assert_eq!(eight_digits(v), format!("{v:08}").as_bytes(), "{v}");
         }
     }
 

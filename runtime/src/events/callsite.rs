@@ -97,6 +97,7 @@ impl Callsite {
     }
 
     /// The started provider it writes to, if any.
+    #[inline]
     pub(crate) fn owner(&self) -> Option<&'static ProviderState> {
         // SAFETY: only `set_owner` stores here, a `&'static ProviderState`
         // (states are leaked, never freed) or null.
@@ -111,10 +112,12 @@ impl Callsite {
     }
 
     /// The site's compile-time description.
+    #[inline]
     pub fn info(&self) -> &'static EventInfo {
         self.info
     }
 
+    #[inline]
     pub(crate) fn bits(&self) -> u32 {
         self.enable.load(Ordering::Relaxed)
     }
@@ -127,10 +130,12 @@ impl Callsite {
         }
     }
 
+    #[inline]
     pub(crate) fn enable_word(&self) -> &AtomicU32 {
         &self.enable
     }
 
+    #[inline]
     pub(crate) fn write_index(&self) -> u32 {
         self.write_index.load(Ordering::Relaxed)
     }

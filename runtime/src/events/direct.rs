@@ -8,28 +8,41 @@ use super::callsite::{Callsite, EventInfo};
 use super::dispatch::dispatch;
 use super::event::Event;
 use crate::activity::{self, OtelSpan};
-use crate::encode::common_schema::PartA;
-use crate::encode::direct::{Frame, FrameWriter, Values};
-use crate::encode::header::{self, HeaderFields};
-use crate::encode::layout::{CS_VERSION_DATA, TYPE_NAME_DATA};
+use crate::encode::common_schema::{CloudRole, TraceHex};
+use crate::encode::direct::{Body, Frame, FrameWriter, Values};
+use crate::encode::header::{self, ActivityIds, HeaderFields};
+use crate::encode::layout::{CS_VERSION_DATA, PartAShape, TYPE_NAME_DATA};
 use crate::encode::profile::EncodingProfile;
-use crate::encode::time::Rfc3339;
+use crate::encode::time::{self, MAX_LEN};
 use crate::encode::writer::IoVec;
 use crate::output::enable;
 use crate::provider::ProviderState;
 
+/// What a call site's event is besides its values.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct EventMeta<'a> {
+    /// PartC's and PartB's metadata (see [`Event::meta_tail`]).
+    pub meta_tail: &'static [u8],
+    /// How much of `meta_tail` is PartC's.
+    pub part_c_len: usize,
+    /// EventHeader opcode.
+    pub opcode: u8,
+    /// The activity ids the call site gives, if any.
+    pub activity: Option<ActivityIds<'a>>,
+}
+
 /// Writes an event of `site` whose field values are `values` and whose body
 /// is `body` (`()` or a 1-tuple) to every output that wants it: the kernel
 /// straight from a [`Frame`] when that is all that wants it, else as
-/// [`dispatch`] does. `event` holds the same values for the general way.
-/// Called only after `site.is_enabled()` said yes; out of line and cold for
-/// the reasons `dispatch` is. One instance per tuple of field types, shared
-/// by every call site with those types.
+/// [`dispatch`] does. Called only after `site.is_enabled()` said yes; out of
+/// line and cold for the reasons `dispatch` is. One instance per tuple of
+/// field types, shared by every call site with those types.
 #[cold]
 #[inline(never)]
-pub fn dispatch_direct<V: Values, B: Values>(
+pub fn dispatch_direct<V: Values, B: Body>(
     site: &'static Callsite,
-    event: &Event<'_>,
+    meta: &EventMeta<'_>,
     values: &V,
     body: &B,
 ) {
@@ -38,11 +51,34 @@ pub fn dispatch_direct<V: Values, B: Values>(
         && site.bits() == enable::KERNEL
         && let Some(state) = site.owner()
         && state.profile == EncodingProfile::Full
-        && write(site, state, event, values, body)
+        && write(site, state, meta, values, body)
     {
         return;
     }
-    dispatch(site, event);
+    general(site, meta, values, body);
+}
+
+/// The general way: the values as `dyn Field`s, to [`dispatch`].
+#[inline(never)]
+fn general<V: Values, B: Body>(
+    site: &'static Callsite,
+    meta: &EventMeta<'_>,
+    values: &V,
+    body: &B,
+) {
+    values.with_fields(|fields| {
+        dispatch(
+            site,
+            &Event {
+                meta_tail: meta.meta_tail,
+                part_c_len: meta.part_c_len,
+                fields,
+                body: body.as_body(),
+                opcode: meta.opcode,
+                activity: meta.activity,
+            },
+        )
+    });
 }
 
 /// Lays the event out and writes it to the kernel; false (nothing done) when
@@ -51,11 +87,10 @@ pub fn dispatch_direct<V: Values, B: Values>(
 fn write<V: Values, B: Values>(
     site: &'static Callsite,
     state: &ProviderState,
-    event: &Event<'_>,
+    meta: &EventMeta<'_>,
     values: &V,
     body: &B,
 ) -> bool {
-    let time = Rfc3339::now();
     // One read of the OpenTelemetry context, as the general way does.
     let span = OtelSpan::current();
     let trace = span.as_ref().map(OtelSpan::trace_hex);
@@ -63,29 +98,39 @@ fn write<V: Values, B: Values>(
     let info = site.info();
     let laid = Laid {
         info,
-        meta_tail: event.meta_tail,
-        part_a: PartA::new(time.as_str(), trace.as_ref(), &state.cloud_role),
+        meta_tail: meta.meta_tail,
+        trace: trace.as_ref(),
+        cloud_role: &state.cloud_role,
         header: HeaderFields {
             level: info.level.as_u8(),
-            opcode: event.opcode,
-            activity: activity::within_span(event.activity, event.opcode, span_activity.as_ref()),
+            opcode: meta.opcode,
+            activity: activity::within_span(meta.activity, meta.opcode, span_activity.as_ref()),
         },
         write_index: site.write_index(),
     };
     let mut frame = Frame::new();
-    let Some(iov) = laid.lay_out(&mut frame, values, body, state.output.limit()) else {
+    let Some(iov) = laid.lay_out(
+        &mut frame,
+        |out| time::now_into(out),
+        values,
+        body,
+        state.output.limit(),
+    ) else {
         return false;
     };
     state.output.write_laid_out(site.enable_word(), iov);
     true
 }
 
-/// What an event is laid out from, besides its values.
+/// What an event is laid out from, besides its time and values.
 struct Laid<'a> {
     info: &'static EventInfo,
     /// PartC's and PartB's metadata (see `Event::meta_tail`).
     meta_tail: &'static [u8],
-    part_a: PartA<'a>,
+    /// PartA's trace context, if any.
+    trace: Option<&'a TraceHex>,
+    /// PartA's cloud role.
+    cloud_role: &'a CloudRole,
     header: HeaderFields<'a>,
     write_index: u32,
 }
@@ -93,18 +138,26 @@ struct Laid<'a> {
 impl<'a> Laid<'a> {
     /// Lays the event out in `frame` as the general writer encodes it in the
     /// full profile (`dispatch::encode`): the header, the event name,
-    /// `__csver__` and PartA, PartC, PartB. `None` when it is larger than
-    /// `limit` (which the general writer then shortens).
+    /// `__csver__` and PartA (its time formatted by `time`), PartC, PartB.
+    /// `None` when it is larger than `limit` (which the general writer then
+    /// shortens).
     #[inline(always)]
     fn lay_out<V: Values, B: Values>(
         &self,
         frame: &'a mut Frame,
+        time: impl FnOnce(&mut [u8; MAX_LEN]) -> usize,
         values: &'a V,
         body: &'a B,
         limit: usize,
     ) -> Option<&'a [IoVec]> {
-        let part_a = &self.part_a;
-        let meta = [self.info.name_meta, part_a.shape().meta(), self.meta_tail];
+        let role = self.cloud_role.role.as_deref();
+        let instance = self.cloud_role.instance.as_deref();
+        let shape = PartAShape {
+            trace: self.trace.is_some(),
+            role: role.is_some(),
+            instance: instance.is_some(),
+        };
+        let meta = [self.info.name_meta, shape.meta(), self.meta_tail];
         let meta_len = meta[0].len() + meta[1].len() + meta[2].len();
         let header_len = header::lay_out(
             &mut frame.header,
@@ -114,19 +167,19 @@ impl<'a> Laid<'a> {
         );
         let mut w = FrameWriter::new(frame, header_len, meta);
         w.copy(&CS_VERSION_DATA);
-        w.copy(&(part_a.time.len() as u16).to_ne_bytes());
-        w.copy(part_a.time.as_bytes());
-        if let Some((trace_id, span_id)) = part_a.trace {
+        w.text(time);
+        if let Some(trace) = self.trace {
+            let (trace_id, span_id) = trace.as_strs();
             for id in [trace_id, span_id] {
                 w.copy(&(id.len() as u16).to_ne_bytes());
                 w.copy(id.as_bytes());
             }
         }
-        for role in [part_a.cloud_role, part_a.cloud_role_instance]
-            .into_iter()
-            .flatten()
-        {
+        if let Some(role) = role {
             w.counted(role.as_bytes());
+        }
+        if let Some(instance) = instance {
+            w.counted(instance.as_bytes());
         }
         values.store(&mut w);
         w.borrow(&TYPE_NAME_DATA);
@@ -147,9 +200,8 @@ mod tests {
 
     use super::*;
     use crate::Level;
-    use crate::encode::common_schema::{CloudRole, TraceHex};
+    use crate::encode::common_schema::PartA;
     use crate::encode::field::{DisplayField, Field};
-    use crate::encode::header::ActivityIds;
     use crate::encode::seal::LargeStorage;
     use crate::encode::writer::MAX_EVENT_SIZE;
     use opentelemetry::trace::{SpanId, TraceId};
@@ -235,7 +287,8 @@ mod tests {
         let laid = Laid {
             info,
             meta_tail: b"PartC\0meta-tail-bytes\0",
-            part_a: PartA::new(TIME, cx.trace.as_ref(), &cx.role),
+            trace: cx.trace.as_ref(),
+            cloud_role: &cx.role,
             header: HeaderFields {
                 level: info.level.as_u8(),
                 opcode: cx.opcode,
@@ -247,7 +300,11 @@ mod tests {
             write_index: 0x0102_0304,
         };
         let mut frame = Frame::new();
-        let iov = laid.lay_out(&mut frame, values, body, limit)?;
+        let time = |out: &mut [u8; MAX_LEN]| {
+            out[..TIME.len()].copy_from_slice(TIME.as_bytes());
+            TIME.len()
+        };
+        let iov = laid.lay_out(&mut frame, time, values, body, limit)?;
         let mut bytes = Vec::new();
         for v in iov {
             // SAFETY: every slot points at live bytes of the frame or the values.
@@ -267,8 +324,8 @@ mod tests {
             )
         };
         let role = |role: Option<&str>, instance: Option<&str>| CloudRole {
-            role: role.map(str::to_owned),
-            instance: instance.map(str::to_owned),
+            role: role.map(Into::into),
+            instance: instance.map(Into::into),
         };
         vec![
             Context {
@@ -308,12 +365,17 @@ mod tests {
         for cx in contexts() {
             let four: [&dyn Field; 4] = [&id, &name, &amount, &express];
             assert_eq!(
-                direct(info, &cx, &(&id, &name, &amount, &express), &(), MAX_EVENT_SIZE),
+                direct(
+                    info,
+                    &cx,
+                    &(&id, &name, &amount, &express),
+                    &(),
+                    MAX_EVENT_SIZE
+                ),
                 general(info, &cx, &four, None, MAX_EVENT_SIZE),
             );
             let d = Duration::from_millis(1500);
-            let mixed: [&dyn Field; 8] =
-                [&small, &wide, &neg, &d, &long, &cow, &"", &0.25f32];
+            let mixed: [&dyn Field; 8] = [&small, &wide, &neg, &d, &long, &cow, &"", &0.25f32];
             let values = (&small, &wide, &neg, &d, &long, &cow, &"", &0.25f32);
             assert_eq!(
                 direct(info, &cx, &values, &(&"the body",), MAX_EVENT_SIZE),
@@ -323,10 +385,34 @@ mod tests {
                 direct(info, &cx, &(), &(&7u32,), MAX_EVENT_SIZE),
                 general(info, &cx, &[], Some(&7u32), MAX_EVENT_SIZE),
             );
-            let twelve: [&dyn Field; 12] = [&1u8, &2u16, &3u32, &4u64, &5i8, &6i16, &7i32, &8i64,
-                &"x", &String::from("y"), &true, &9usize];
-            let values = (&1u8, &2u16, &3u32, &4u64, &5i8, &6i16, &7i32, &8i64,
-                &"x", &String::from("y"), &true, &9usize);
+            let twelve: [&dyn Field; 12] = [
+                &1u8,
+                &2u16,
+                &3u32,
+                &4u64,
+                &5i8,
+                &6i16,
+                &7i32,
+                &8i64,
+                &"x",
+                &String::from("y"),
+                &true,
+                &9usize,
+            ];
+            let values = (
+                &1u8,
+                &2u16,
+                &3u32,
+                &4u64,
+                &5i8,
+                &6i16,
+                &7i32,
+                &8i64,
+                &"x",
+                &String::from("y"),
+                &true,
+                &9usize,
+            );
             assert_eq!(
                 direct(info, &cx, &values, &(), MAX_EVENT_SIZE),
                 general(info, &cx, &twelve, None, MAX_EVENT_SIZE),

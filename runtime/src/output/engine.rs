@@ -57,11 +57,13 @@ impl Output {
     }
 
     /// The most bytes an event may have after its write index.
+    #[inline]
     pub(crate) fn limit(&self) -> usize {
         self.limit
     }
 
     /// The counters.
+    #[inline]
     pub(crate) fn counters(&self) -> &Counters {
         &self.counters
     }

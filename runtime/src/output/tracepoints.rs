@@ -326,6 +326,7 @@ impl Tracepoints {
     }
 
     /// The data file.
+    #[inline]
     pub(crate) fn file(&self) -> &KernelFile {
         &self.file
     }

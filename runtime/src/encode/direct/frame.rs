@@ -15,6 +15,7 @@ use std::mem::MaybeUninit;
 
 use super::{MAX_VALUES, VALUE_BYTES};
 use crate::encode::header::HEADER_MAX;
+use crate::encode::time::MAX_LEN;
 use crate::encode::writer::IoVec;
 
 /// Copied data a frame holds: `__csver__` and the time (4 + 2 + 40), the
@@ -118,6 +119,21 @@ impl<'a> FrameWriter<'a> {
             std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.data.add(self.at), bytes.len());
         }
         self.at += bytes.len();
+    }
+
+    /// Text of at most [`MAX_LEN`] bytes that `write` formats in place and
+    /// measures, with its 16-bit count in front (the time).
+    #[inline(always)]
+    pub(crate) fn text(&mut self, write: impl FnOnce(&mut [u8; MAX_LEN]) -> usize) {
+        let out = self.fixed(2 + MAX_LEN);
+        let (count, text) = out.split_at_mut(2);
+        let len = match text.try_into() {
+            Ok(text) => write(text).min(MAX_LEN),
+            Err(_) => 0,
+        };
+        count.copy_from_slice(&(len as u16).to_ne_bytes());
+        // Only the text's bytes stay.
+        self.at -= MAX_LEN - len;
     }
 
     /// A 16-bit count and `bytes`, borrowed. A value longer than 65,535 bytes

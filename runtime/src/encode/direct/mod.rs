@@ -24,7 +24,7 @@ mod frame;
 pub(crate) use frame::Frame;
 pub use frame::FrameWriter;
 
-use crate::encode::field::{FieldValue, Stored};
+use crate::encode::field::{Field, FieldValue, Stored};
 
 /// The most fields (or body values) a tuple of [`Values`] has.
 pub const MAX_VALUES: usize = 12;
@@ -47,6 +47,30 @@ pub trait Values {
     const COUNTED: usize;
     /// Stores the values, in order, into `w`.
     fn store<'a>(&'a self, w: &mut FrameWriter<'a>);
+    /// Calls `f` with the values as the general writer takes them.
+    fn with_fields<R>(&self, f: impl FnOnce(&[&dyn Field]) -> R) -> R;
+}
+
+/// A call site's body: `()` or a tuple of one value.
+#[doc(hidden)]
+pub trait Body: Values {
+    /// The body as the general writer takes it: the value, its encoding and
+    /// format.
+    fn as_body(&self) -> Option<(&dyn Field, [u8; 2])>;
+}
+
+impl Body for () {
+    #[inline(always)]
+    fn as_body(&self) -> Option<(&dyn Field, [u8; 2])> {
+        None
+    }
+}
+
+impl<T: FieldValue> Body for (&T,) {
+    #[inline(always)]
+    fn as_body(&self) -> Option<(&dyn Field, [u8; 2])> {
+        Some((self.0 as &dyn Field, [T::ENCODING, T::FORMAT]))
+    }
 }
 
 /// The bytes a value of `stored` copies into the frame; `usize::MAX` when it
@@ -72,7 +96,7 @@ fn store_one<'a, T: FieldValue + ?Sized>(value: &'a T, w: &mut FrameWriter<'a>) 
 
 macro_rules! tuples {
     ($( ($($t:ident $v:ident),*) )*) => {$(
-        impl<'r, $($t: FieldValue + ?Sized),*> Values for ($(&'r $t,)*) {
+        impl<'r, $($t: FieldValue),*> Values for ($(&'r $t,)*) {
             const COPIED: usize = 0usize $(.saturating_add(copied($t::STORED)))*;
             const COUNTED: usize = 0 $(+ matches!($t::STORED, Stored::Counted) as usize)*;
             const DIRECT: bool = Self::COPIED <= VALUE_BYTES;
@@ -80,6 +104,11 @@ macro_rules! tuples {
             fn store<'a>(&'a self, w: &mut FrameWriter<'a>) {
                 let ($($v,)*) = self;
                 $(store_one::<$t>($v, w);)*
+            }
+            #[inline(always)]
+            fn with_fields<R>(&self, f: impl FnOnce(&[&dyn Field]) -> R) -> R {
+                let ($($v,)*) = self;
+                f(&[$(*$v as &dyn Field),*])
             }
         }
     )*};
@@ -91,6 +120,10 @@ impl Values for () {
     const DIRECT: bool = true;
     #[inline(always)]
     fn store<'a>(&'a self, _: &mut FrameWriter<'a>) {}
+    #[inline(always)]
+    fn with_fields<R>(&self, f: impl FnOnce(&[&dyn Field]) -> R) -> R {
+        f(&[])
+    }
 }
 
 tuples! {
