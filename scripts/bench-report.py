@@ -258,6 +258,19 @@ def target_rows(groups: dict, counts: dict):
             f"{counts['ue_log']:.0f}",
             counts["ue_log"] <= 400,
         ))
+    if "otel_event" in counts:
+        rows.append((
+            "enabled `#[otel_event]` in instructions (the annotated call included) ≤ 400",
+            f"{counts['otel_event']:.0f}",
+            counts["otel_event"] <= 400,
+        ))
+    if "tracing_layer" in counts and "floor/tracing_visit" in counts:
+        floor = counts["floor/tracing_visit"]
+        rows.append((
+            f"enabled `tracing` layer in instructions ≤ floor/tracing_visit ({floor:.0f}) + 600",
+            f"{counts['tracing_layer']:.0f} (floor + {counts['tracing_layer'] - floor:.0f})",
+            counts["tracing_layer"] <= floor + 600,
+        ))
     if "processor_emit/ours" in counts and "processor_emit/P1_seed" in counts:
         ratio(
             "processor `emit` instructions: ours ÷ seed ≤ 0.5",
@@ -364,6 +377,54 @@ def target_rows(groups: dict, counts: dict):
     return rows
 
 
+def load_code_size(run: Path) -> dict:
+    """scripts/code-size.sh's lines: kind -> (sites, bytes with 1, bytes with N, build seconds)."""
+    path = run / "code-size.txt"
+    sizes = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            kind, sites, one, many, seconds = line.split()
+            sizes[kind] = (int(sites), int(one), int(many), float(seconds))
+    return sizes
+
+
+def per_site(entry) -> float:
+    sites, one, many, _ = entry
+    return (many - one) / (sites - 1)
+
+
+def code_size_rows(sizes: dict) -> list:
+    if "ue_log" in sizes and "tracing" in sizes:
+        ours, theirs = per_site(sizes["ue_log"]), per_site(sizes["tracing"])
+        return [(
+            "code size per call site (stripped release binary): `ue_log!` ÷ `tracing::info!` ≤ 1",
+            f"{ours / theirs:.2f} ({ours:.0f} B ÷ {theirs:.0f} B)",
+            ours <= theirs,
+        )]
+    return []
+
+
+def code_size_table(sizes: dict) -> str:
+    if not sizes:
+        return ""
+    names = {"ue_log": "`ue_log!`", "tracing": "`tracing::info!`", "eventheader": "`eventheader::write_event!`"}
+    lines = [
+        "**Code size per call site** (`scripts/code-size.sh`: a release binary with 1 and with N "
+        "call sites of the 4-field event, each in its own function, stripped; build time of the "
+        "N-site binary, its dependencies already built)",
+        "",
+        "| call site | N | binary with 1 | binary with N | per call site | build time |",
+        "|---|---|---|---|---|---|",
+    ]
+    for kind, entry in sizes.items():
+        sites, one, many, seconds = entry
+        lines.append(
+            f"| {names.get(kind, kind)} | {sites} | {one / 1024:.0f} KB | {many / 1024:.0f} KB | "
+            f"{per_site(entry):.0f} B | {seconds:.1f} s |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def run_description(run: Path) -> str:
     def read(name):
         path = run / name
@@ -406,7 +467,8 @@ def report(groups: dict, counts: dict, run: Path) -> str:
             "the steady evidence.",
             "",
         ]
-    targets = target_rows(groups, counts)
+    sizes = load_code_size(run)
+    targets = target_rows(groups, counts) + code_size_rows(sizes)
     if targets:
         parts += ["| target | this run | |", "|---|---|---|"]
         for label, value, met in targets:
@@ -427,6 +489,9 @@ def report(groups: dict, counts: dict, run: Path) -> str:
             if "enabled" in group:
                 parts.append(group_table(f"{group} (host kernel)", rows, {}, 1))
     table = instructions_table(counts)
+    if table:
+        parts.append(table)
+    table = code_size_table(sizes)
     if table:
         parts.append(table)
     return "\n".join(parts).rstrip() + "\n"

@@ -6,7 +6,9 @@
 #   2. in one boot of the user_events VM (scripts/kernel-test.sh, TSC clocksource):
 #      the enabled paths with their peers and L1 in the same process, enabled
 #      scaling, and callgrind counts of user-space instructions per event;
-#   3. scripts/bench-report.py writes the tables, with date, machine and whether
+#   3. code size per call site (scripts/code-size.sh: release binaries with 1
+#      and with 500 call sites of ue_log!, tracing::info! and eventheader);
+#   4. scripts/bench-report.py writes the tables, with date, machine and whether
 #      the VM ran under TCG, between the benchmark markers of README.md.
 #
 # Usage: scripts/bench.sh [--no-readme] [--repeats N]
@@ -26,6 +28,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 readme=README.md
 repeats=3
+code_size_sites=500
 while [[ $# -gt 0 ]]; do
     case $1 in
     --no-readme) readme="" ;;
@@ -129,6 +132,9 @@ for peer in disabled/ue_log disabled/L0_atomic_load disabled/P2_eventheader_writ
         { cat "$run_dir/callgrind.log" >&2; exit 1; }
     echo "$peer 2000 $(sed -n 's/.*Collected : *//p' "$run_dir/callgrind.log")" >>"$run_dir/instructions-host.txt"
 done
+
+step "code size per call site (release builds of $code_size_sites call sites of each kind)"
+scripts/code-size.sh --sites "$code_size_sites" --out "$run_dir/code-size.txt"
 
 step "enabled benchmarks in the VM ($(scripts/kernel-test.sh accel))"
 scripts/kernel-test.sh accel >"$run_dir/accel.txt"
