@@ -200,15 +200,15 @@ fn eight_digits(v: u32) -> [u8; 8] {
     debug_assert!(v < 100_000_000);
     let v = u64::from(v);
     // Lanes of 32 bits: abcd, efgh.
-    let x = v / 10_000 | (v % 10_000) << 32;
+    let x = (v / 10_000) | ((v % 10_000) << 32);
     // x / 100 in each lane (exact below 10,000 with 10486 / 2^20), then
     // lanes of 16 bits: ab, cd, ef, gh.
-    let hundreds = (x * 10_486 >> 20) & 0x0000_007f_0000_007f;
-    let y = hundreds | (x - hundreds * 100) << 16;
+    let hundreds = ((x * 10_486) >> 20) & 0x0000_007f_0000_007f;
+    let y = hundreds | ((x - hundreds * 100) << 16);
     // y / 10 in each lane (exact below 100 with 103 / 2^10), then lanes of
     // 8 bits: a, b, c, d, e, f, g, h.
-    let tens = (y * 103 >> 10) & 0x000f_000f_000f_000f;
-    let digits = tens | (y - tens * 10) << 8;
+    let tens = ((y * 103) >> 10) & 0x000f_000f_000f_000f;
+    let digits = tens | ((y - tens * 10) << 8);
     (digits | 0x3030_3030_3030_3030).to_le_bytes()
 }
 

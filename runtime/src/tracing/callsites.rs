@@ -14,6 +14,7 @@
 //! stack per event, and the call site counted (`call_sites_uncached`). At most `SLOTS`
 //! call sites are held.
 
+use super::constants::SiteConstants;
 use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
@@ -52,6 +53,8 @@ pub(super) struct Site {
     /// PartC's metadata for the field types of the first event written, reused
     /// by every later event whose fields have the same types.
     pub(super) part_c: OnceLock<PartCLayout>,
+    /// What the call site fixes, laid out once, unless the name is too long.
+    pub(super) constants: Option<SiteConstants>,
     /// Whether the site is the table's (else built for one event: its
     /// PartC layout is not worth building).
     pub(super) cached: bool,
@@ -75,6 +78,8 @@ impl Site {
 pub(super) struct PartCLayout {
     /// `(field index, kind)` of each member, in order.
     pub(super) fields: Box<[(u16, Kind)]>,
+    /// The same as [`member_key`]s: one comparison a member.
+    pub(super) keys: Box<[u32]>,
     /// The struct's metadata: `PartC`, its member count, each member's name,
     /// encoding and format.
     pub(super) meta: Box<[u8]>,
@@ -97,6 +102,10 @@ impl PartCLayout {
         w.for_each_slice(|s| meta.extend_from_slice(s));
         PartCLayout {
             fields: fields.into(),
+            keys: fields
+                .iter()
+                .map(|&(i, k)| member_key(i.into(), k))
+                .collect(),
             meta: meta.into_boxed_slice(),
         }
     }
@@ -106,6 +115,12 @@ impl PartCLayout {
     pub(super) fn matches(&self, fields: &[(u16, Kind)]) -> bool {
         *self.fields == *fields
     }
+}
+
+/// A PartC member, field `index` of `kind`, as one number.
+#[inline(always)]
+pub(super) fn member_key(index: usize, kind: Kind) -> u32 {
+    (index as u32) << 8 | kind as u32
 }
 
 /// The table. Sites are freed with it.
@@ -283,6 +298,7 @@ mod tests {
             fields: metadata(name).fields(),
             message: None,
             part_c: OnceLock::new(),
+            constants: None,
             cached: true,
         }
     }

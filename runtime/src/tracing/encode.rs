@@ -13,6 +13,7 @@ use super::visitor::{
 use crate::encode::common_schema::{
     PartA, PartB, PartBActivity, write_head, write_part_b_head, write_part_b_tail,
 };
+use crate::encode::layout::TYPE_NAME_DATA;
 use crate::encode::seal::Encode;
 use crate::encode::writer::EventWriter;
 use crate::field::FieldValue;
@@ -91,6 +92,15 @@ impl Content for Fields<'_> {
         if !written.is_empty() {
             part_c_meta(w, site, &written);
         }
+        if let Some(layout) = site.constants.as_ref().filter(|_| !scalars) {
+            w.meta.bytes(layout.part_b_meta(has_message));
+            w.data.constant(&TYPE_NAME_DATA);
+            if has_message {
+                self.message(w, site, message_inline, &message_text, cap);
+            }
+            w.data.raw(layout.part_b_data());
+            return dropped;
+        }
         let part_b = part_b(site, frame);
         write_part_b_head(w, has_message, &part_b);
         if has_message {
@@ -99,11 +109,7 @@ impl Content for Fields<'_> {
                 <str as FieldValue>::ENCODING,
                 <str as FieldValue>::FORMAT,
             );
-            if message_inline {
-                w.data.str_copied_within(&message_text, cap);
-            } else {
-                self.message_again(w, site, cap);
-            }
+            self.message(w, site, message_inline, &message_text, cap);
         }
         write_part_b_tail(w, &part_b);
         dropped
@@ -111,6 +117,24 @@ impl Content for Fields<'_> {
 }
 
 impl Fields<'_> {
+    /// PartB's body: the message, kept from the visit when it was text, else
+    /// visited again.
+    #[inline(always)]
+    fn message(
+        &self,
+        w: &mut EventWriter<'_>,
+        site: &Site,
+        inline: bool,
+        text: &MessageText,
+        cap: usize,
+    ) {
+        if inline {
+            w.data.str_copied_within(text, cap);
+        } else {
+            self.message_again(w, site, cap);
+        }
+    }
+
     /// The most bytes each copied value (and the message) keeps: all of
     /// them measured first, then the longest shortened to one cap so that
     /// they fit both the writer's scratch (`tracing` lends values only for

@@ -18,6 +18,8 @@
 
 mod builder;
 mod callsites;
+mod constants;
+mod direct;
 mod encode;
 mod event_name;
 mod filter;

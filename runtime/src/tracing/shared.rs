@@ -10,6 +10,7 @@ use otel_user_events_abi::name::ProviderName;
 use tracing_core::Metadata;
 
 use super::callsites::{Callsites, Site};
+use super::constants::SiteConstants;
 use super::encode::{Content, Frame, Framed};
 use super::event_name::LayerEventName;
 use super::otel;
@@ -34,10 +35,10 @@ pub(crate) struct Shared {
     event_name: LayerEventName,
     pub(super) callsites: Callsites,
     /// No resource: PartA carries no cloud role (kept for the shared PartA).
-    cloud_role: CloudRole,
+    pub(super) cloud_role: CloudRole,
     /// The subscriber the layer is in (for `tracing-opentelemetry`'s spans).
     pub(super) subscriber: otel::Subscriber,
-    profile: EncodingProfile,
+    pub(super) profile: EncodingProfile,
 }
 
 impl Shared {
@@ -167,6 +168,9 @@ impl Shared {
             fields: meta.fields(),
             message: meta.fields().field("message").map(|f| f.index()),
             part_c: OnceLock::new(),
+            constants: cached
+                .then(|| SiteConstants::new(severity_number, severity_text, name))
+                .flatten(),
             cached,
         }
     }

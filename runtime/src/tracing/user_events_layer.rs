@@ -21,7 +21,7 @@ use crate::encode::header::{
 };
 
 pub(super) use super::shared::Shared;
-use crate::output::output_accessors;
+use crate::output::{enable, output_accessors};
 
 /// A `tracing-subscriber` [`Layer`] that writes `tracing` events, and spans
 /// as activities, to user_events tracepoints `<Provider>_L<level>K<keyword>`,
@@ -172,6 +172,9 @@ impl UserEventsLayer {
             activity: activity.as_ref().map(|id| ActivityIds::of(id.as_bytes())),
         };
         let record = |v: &mut dyn tracing_core::field::Visit| event.record(v);
+        if bits == enable::KERNEL && self.shared.write_direct(site, &header, otel, &record) {
+            return;
+        }
         let content = Fields {
             site,
             record: &record,

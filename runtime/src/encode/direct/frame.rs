@@ -1,22 +1,31 @@
 //! [`Frame`], the stack storage of one directly written event, and
-//! [`FrameWriter`], which lays the event's data out in it: the unsafe core of
-//! the generated writer.
+//! [`FrameWriter`], which lays the event out in it: the unsafe core of the
+//! generated writer.
 //!
 //! A frame holds the header, the data bytes the event copies, and the
-//! `writev` vector: the header, the metadata (three constants) and the data,
-//! alternating copied runs and borrowed slices. Its sizes are fixed by what a
-//! direct event may hold (see [`super::Values::DIRECT`]), so the writer never
-//! checks for room: the one caller lays out PartA (bounded) and two tuples of
-//! direct values (each at most [`VALUE_BYTES`] copied and [`MAX_VALUES`]
-//! counted).
+//! `writev` vector: the header, the metadata (the event name, PartA's, and two
+//! more pieces: PartC's and PartB's) and the data, alternating copied runs and
+//! borrowed slices. [`FrameWriter::begin`] writes the header and PartA, which
+//! are bounded. After them, a macro call site's values are bounded at compile
+//! time (see [`super::Values::DIRECT`]: at most [`VALUE_BYTES`] copied twice
+//! over and [`MAX_VALUES`] counted), so their writes ([`FrameWriter::fixed`],
+//! [`FrameWriter::counted`]) check for room in debug builds only; values of
+//! unknown size (a `tracing` event's) use the `try_` writes, which check, and
+//! the event goes the general way when one finds no room.
 
+#[cfg(feature = "tracing")]
+use std::fmt;
 use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 
 use super::{MAX_VALUES, VALUE_BYTES};
-use crate::encode::header::HEADER_MAX;
+use crate::encode::common_schema::{CloudRole, TraceHex};
+use crate::encode::header::{self, HEADER_MAX, HeaderFields};
+use crate::encode::layout::{CS_VERSION_DATA, PartAShape};
 use crate::encode::time::MAX_LEN;
 use crate::encode::writer::IoVec;
+#[cfg(feature = "tracing")]
+use crate::encode::writer::copy_small;
 
 /// Copied data a frame holds: `__csver__` and the time (4 + 2 + 40), the
 /// trace context (2 + 32 + 2 + 16), the cloud role's two counts, and the
@@ -27,9 +36,26 @@ const DATA_BYTES: usize = 46 + 52 + 4 + 2 * VALUE_BYTES;
 /// values, the cloud role and instance, and two constants after PartC.
 const BORROWED: usize = MAX_VALUES + 1 + 2 + 2;
 
-/// `writev` slots: the header, three metadata constants, and the data (each
-/// borrowed slice closes the copied run before it, and one run ends it).
-const SLOTS: usize = 1 + 3 + 2 * BORROWED + 1;
+/// Metadata pieces: the event name, PartA's, and two after PartA.
+const META: usize = 4;
+
+/// `writev` slots: the header, the metadata, and the data (each borrowed
+/// slice closes the copied run before it, and one run ends it).
+const SLOTS: usize = 1 + META + 2 * BORROWED + 1;
+
+/// What every directly written event starts with: its header and PartA.
+pub(crate) struct Head<'a> {
+    /// The header's level, opcode and activity ids.
+    pub(crate) header: HeaderFields<'a>,
+    /// The tracepoint's write index.
+    pub(crate) write_index: u32,
+    /// The event name as metadata: the name, then NUL.
+    pub(crate) name_meta: &'a [u8],
+    /// PartA's trace context, if any.
+    pub(crate) trace: Option<&'a TraceHex>,
+    /// PartA's cloud role.
+    pub(crate) cloud_role: &'a CloudRole,
+}
 
 /// The storage of one event. Nothing is initialised up front.
 pub(crate) struct Frame {
@@ -58,6 +84,10 @@ impl Frame {
 /// What a caller may add is bounded by the frame's sizes (module docs), which
 /// the methods check in debug builds only.
 pub struct FrameWriter<'a> {
+    /// The header's length, write index included.
+    header_len: usize,
+    /// The metadata's length.
+    meta_len: usize,
     data: *mut u8,
     at: usize,
     run: usize,
@@ -68,31 +98,75 @@ pub struct FrameWriter<'a> {
 }
 
 impl<'a> FrameWriter<'a> {
-    /// A writer whose first slot is the header (`header_len` bytes of the
-    /// frame's header) and whose next three are `meta`.
+    /// Begins an event in `frame`: the header, the metadata (the event
+    /// name, `__csver__` and PartA's, then `meta_after_part_a`), and the data
+    /// of `__csver__` and PartA, its time formatted in place by `time`.
     #[inline(always)]
-    pub(crate) fn new(frame: &'a mut Frame, header_len: usize, meta: [&'static [u8]; 3]) -> Self {
+    pub(crate) fn begin(
+        frame: &'a mut Frame,
+        head: &Head<'a>,
+        meta_after_part_a: [&'a [u8]; 2],
+        time: impl FnOnce(&mut [u8; MAX_LEN]) -> usize,
+    ) -> Self {
+        let role = head.cloud_role.role.as_deref();
+        let instance = head.cloud_role.instance.as_deref();
+        let shape = PartAShape {
+            trace: head.trace.is_some(),
+            role: role.is_some(),
+            instance: instance.is_some(),
+        };
+        let meta = [
+            head.name_meta,
+            shape.meta(),
+            meta_after_part_a[0],
+            meta_after_part_a[1],
+        ];
+        let meta_len = meta.iter().map(|m| m.len()).sum::<usize>();
+        let header_len = header::lay_out(
+            &mut frame.header,
+            head.write_index,
+            &head.header,
+            meta_len as u16,
+        );
         let slots = frame.slots.as_mut_ptr().cast::<IoVec>();
         let header = IoVec {
             iov_base: frame.header.as_mut_ptr().cast(),
             iov_len: header_len.min(HEADER_MAX),
         };
-        // SAFETY: the frame has more than 4 slots.
+        // SAFETY: the frame has more than 1 + META slots.
         unsafe {
             slots.write(header);
             for (i, m) in meta.iter().enumerate() {
                 slots.add(1 + i).write(slice(m));
             }
         }
-        FrameWriter {
+        let mut w = FrameWriter {
+            header_len,
+            meta_len,
             data: frame.data.as_mut_ptr().cast::<u8>(),
             at: 0,
             run: 0,
             slots,
-            slot: 4,
+            slot: 1 + META,
             borrowed: 0,
             _frame: PhantomData,
+        };
+        w.copy(&CS_VERSION_DATA);
+        w.text(time);
+        if let Some(trace) = head.trace {
+            let (trace_id, span_id) = trace.as_strs();
+            for id in [trace_id, span_id] {
+                w.copy(&(id.len() as u16).to_ne_bytes());
+                w.copy(id.as_bytes());
+            }
         }
+        if let Some(role) = role {
+            w.counted(role.as_bytes());
+        }
+        if let Some(instance) = instance {
+            w.counted(instance.as_bytes());
+        }
+        w
     }
 
     /// The next `n` data bytes, to write a fixed-size value into.
@@ -163,15 +237,64 @@ impl<'a> FrameWriter<'a> {
         self.borrowed += bytes.len();
     }
 
-    /// The data's length so far: copied and borrowed bytes.
+    /// [`FrameWriter::fixed`] where there is room, else `None` (nothing
+    /// written).
+    #[cfg(feature = "tracing")]
     #[inline(always)]
-    pub(crate) fn len(&self) -> usize {
-        self.at + self.borrowed
+    pub(crate) fn try_fixed(&mut self, n: usize) -> Option<&mut [u8]> {
+        (DATA_BYTES - self.at >= n).then(|| self.fixed(n))
+    }
+
+    /// A 16-bit count and `bytes`, copied, where there is room (else false,
+    /// nothing written).
+    #[cfg(feature = "tracing")]
+    #[inline(always)]
+    pub(crate) fn try_copy_counted(&mut self, bytes: &[u8]) -> bool {
+        if DATA_BYTES - self.at < 2 + bytes.len() {
+            return false;
+        }
+        self.copy(&(bytes.len() as u16).to_ne_bytes());
+        // SAFETY: within the frame's data (checked above).
+        unsafe { copy_small(bytes, self.data.add(self.at)) };
+        self.at += bytes.len();
+        true
+    }
+
+    /// `args` formatted, with its 16-bit count in front, where it fits (else
+    /// false, nothing written).
+    #[cfg(feature = "tracing")]
+    pub(crate) fn try_format(&mut self, args: fmt::Arguments<'_>) -> bool {
+        let start = self.at;
+        if DATA_BYTES - start < 2 {
+            return false;
+        }
+        self.at += 2;
+        let mut text = Text(self);
+        if fmt::write(&mut text, args).is_err() {
+            self.at = start;
+            return false;
+        }
+        let len = ((self.at - start - 2) as u16).to_ne_bytes();
+        // SAFETY: `start + 2 <= at`, within the frame's data.
+        unsafe { std::ptr::copy_nonoverlapping(len.as_ptr(), self.data.add(start), 2) };
+        true
+    }
+
+    /// The writev vector, header first, when the event is at most `limit`
+    /// bytes after its write index (else `None`: the general writer shortens
+    /// it).
+    #[inline(always)]
+    pub(crate) fn finish(self, limit: usize) -> Option<&'a [IoVec]> {
+        // The header without the write index, the metadata, the data.
+        if self.header_len - 4 + self.meta_len + self.at + self.borrowed > limit {
+            return None;
+        }
+        Some(self.close())
     }
 
     /// Closes the last copied run: the `writev` vector, header first.
     #[inline(always)]
-    pub(crate) fn finish(self) -> &'a [IoVec] {
+    fn close(self) -> &'a [IoVec] {
         debug_assert!(self.slot < SLOTS);
         // SAFETY: one slot is free (SLOTS counts the last run); the first
         // `slot + 1` slots are then initialised (invariant), borrowed for 'a.
@@ -191,5 +314,22 @@ fn slice(bytes: &[u8]) -> IoVec {
     IoVec {
         iov_base: bytes.as_ptr().cast_mut().cast(),
         iov_len: bytes.len(),
+    }
+}
+
+/// Formatted text written into a frame's data, failing when it runs out of
+/// room (and, as a 16-bit count bounds it, past 65,535 bytes).
+#[cfg(feature = "tracing")]
+struct Text<'w, 'a>(&'w mut FrameWriter<'a>);
+
+#[cfg(feature = "tracing")]
+impl fmt::Write for Text<'_, '_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let w = &mut *self.0;
+        if DATA_BYTES - w.at < s.len() {
+            return Err(fmt::Error);
+        }
+        w.copy(s.as_bytes());
+        Ok(())
     }
 }

@@ -21,8 +21,8 @@
 
 mod frame;
 
-pub(crate) use frame::Frame;
 pub use frame::FrameWriter;
+pub(crate) use frame::{Frame, Head};
 
 use crate::encode::field::{Field, FieldValue, Stored};
 

@@ -8,7 +8,7 @@
 /// # Safety
 /// `dst` must be valid for `src.len()` bytes of writes, not overlapping `src`.
 #[inline(always)]
-pub(super) unsafe fn copy_small(src: &[u8], dst: *mut u8) {
+pub(crate) unsafe fn copy_small(src: &[u8], dst: *mut u8) {
     let len = src.len();
     let s = src.as_ptr();
     // SAFETY: every read is within `src`, every write within `dst[..len]`.

@@ -44,6 +44,14 @@ impl<'a> DataWriter<'a> {
         self.segments.borrow_constant(bytes);
     }
 
+    /// Adds data laid out once and kept (a `tracing` call site's PartB
+    /// values), borrowed when long, copied when short; never shortened.
+    #[cfg(feature = "tracing")]
+    #[inline]
+    pub(crate) fn raw(&mut self, bytes: &'a [u8]) {
+        self.segments.borrow(bytes);
+    }
+
     /// Adds short fixed-size values one after the other, copied in one go.
     #[inline(always)]
     pub(crate) fn copy_parts(&mut self, parts: &[&[u8]]) {

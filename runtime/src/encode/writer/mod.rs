@@ -33,6 +33,8 @@ use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 
 pub(crate) use array::counted_need;
+#[cfg(feature = "tracing")]
+pub(crate) use bytes::copy_small;
 pub use data::DataWriter;
 #[cfg(feature = "tracing")]
 pub(crate) use fit::water_level;
