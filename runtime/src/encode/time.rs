@@ -31,20 +31,8 @@ impl Rfc3339 {
 
     /// Formats `time` as UTC.
     pub(crate) fn new(time: SystemTime) -> Rfc3339 {
-        let (secs, nanos) = match time.duration_since(SystemTime::UNIX_EPOCH) {
-            Ok(d) => (d.as_secs() as i64, d.subsec_nanos()),
-            Err(e) => {
-                let d = e.duration();
-                let (s, n) = (d.as_secs() as i64, d.subsec_nanos());
-                if n == 0 {
-                    (-s, 0)
-                } else {
-                    (-s - 1, 1_000_000_000 - n)
-                }
-            }
-        };
         let mut buf = [0; MAX_LEN];
-        let len = format_into(secs, nanos, &mut buf);
+        let len = time_into(time, &mut buf);
         Rfc3339 { buf, len }
     }
 
@@ -55,6 +43,24 @@ impl Rfc3339 {
         // SAFETY: only ASCII digits and punctuation are ever written to `buf`.
         unsafe { std::str::from_utf8_unchecked(bytes) }
     }
+}
+
+/// Formats `time` as UTC into `out`; returns its length.
+#[inline]
+pub(crate) fn time_into(time: SystemTime, out: &mut [u8; MAX_LEN]) -> usize {
+    let (secs, nanos) = match time.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(d) => (d.as_secs() as i64, d.subsec_nanos()),
+        Err(e) => {
+            let d = e.duration();
+            let (s, n) = (d.as_secs() as i64, d.subsec_nanos());
+            if n == 0 {
+                (-s, 0)
+            } else {
+                (-s - 1, 1_000_000_000 - n)
+            }
+        }
+    };
+    format_into(secs, nanos, out)
 }
 
 /// Formats the current time as UTC into `out`; returns its length. Reads the
@@ -86,9 +92,7 @@ pub(crate) fn now_into(out: &mut [u8; MAX_LEN]) -> usize {
 /// [`now_into`] through `SystemTime`.
 #[cold]
 fn system_time_into(out: &mut [u8; MAX_LEN]) -> usize {
-    let now = Rfc3339::new(SystemTime::now());
-    out.copy_from_slice(&now.buf);
-    now.len
+    time_into(SystemTime::now(), out)
 }
 
 /// Formats `secs` seconds and `nanos` nanoseconds (below one second) after

@@ -40,11 +40,19 @@ impl EventNamePolicy {
             EventNamePolicy::Fixed(name) => name,
             EventNamePolicy::FromRecord { fallback } => record
                 .event_name()
-                .filter(|name| !name.trim().is_empty())
+                .filter(|name| is_named(name))
                 .unwrap_or(fallback),
             EventNamePolicy::Callback(f) => f(record),
         }
     }
+}
+
+/// Whether a record's event name names something (is not empty or only
+/// white space). Looks from the start only: a name's first character
+/// usually answers.
+#[inline]
+pub(super) fn is_named(name: &str) -> bool {
+    !name.trim_start().is_empty()
 }
 
 impl Default for EventNamePolicy {

@@ -16,7 +16,7 @@ use crate::Level;
 use crate::activity::{self, ActivityId};
 use crate::encode::header::ActivityIds;
 use crate::encode::time::Rfc3339;
-use crate::output::{KeywordSet, Output, output_accessors};
+use crate::output::{KeywordSet, Output, enable, output_accessors};
 
 use super::record::{self, RecordEvent, RecordSettings, header_fields};
 
@@ -126,7 +126,7 @@ impl UserEventsProcessor {
 
     /// The tracepoints of the processor's keyword.
     #[inline(always)]
-    fn set(&self) -> &KeywordSet {
+    pub(super) fn set(&self) -> &KeywordSet {
         &self.output.sets()[0]
     }
 
@@ -134,6 +134,9 @@ impl UserEventsProcessor {
     /// so `emit`'s disabled path stays a load and a branch.
     #[inline(never)]
     fn emit_enabled(&self, record: &SdkLogRecord, severity: Severity, level: Level, bits: u32) {
+        if bits == enable::KERNEL && self.write_direct(record, severity, level) {
+            return;
+        }
         let Some(sink) = self.output.sink(self.set().at(level), bits) else {
             return;
         };
@@ -160,7 +163,7 @@ impl UserEventsProcessor {
 /// The activity id of a record's event: the current `#[otel_event]` activity,
 /// else the activity of the span the record was emitted in
 /// ([`ActivityId::from_span`] of its trace context), as macro events get.
-fn record_activity(record: &SdkLogRecord) -> Option<ActivityId> {
+pub(super) fn record_activity(record: &SdkLogRecord) -> Option<ActivityId> {
     ActivityId::current().or_else(|| {
         let tc = record.trace_context()?;
         (tc.trace_id != TraceId::INVALID && tc.span_id != SpanId::INVALID)

@@ -4,6 +4,7 @@
 //! record layout.
 
 mod builder;
+mod direct;
 mod event_name;
 mod log_processor;
 mod record;

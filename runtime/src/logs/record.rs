@@ -10,7 +10,7 @@ use opentelemetry::{Array, Key, Value};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::logs::SdkLogRecord;
 
-use super::event_name::EventNamePolicy;
+use super::event_name::{self, EventNamePolicy};
 use crate::Level;
 use crate::encode::any_value;
 use crate::encode::common_schema::{
@@ -24,7 +24,7 @@ use crate::encode::seal::Encode;
 use crate::encode::writer::{EventWriter, Room};
 
 /// The attribute whose integer value becomes PartB `eventId` (and leaves PartC).
-const EVENT_ID: &str = "event_id";
+pub(super) const EVENT_ID: &str = "event_id";
 
 /// Metadata kept free for PartB while PartC is written: `PartB`, `_typeName`,
 /// `body`, `severityNumber`, `severityText`, `eventId` and `name` take 76 bytes.
@@ -43,9 +43,9 @@ pub(crate) struct RecordSettings {
     pub(crate) default_severity: Severity,
     resource_keys: Vec<Cow<'static, str>>,
     /// Allow-listed resource attributes, in allow-list order.
-    resource_attributes: Vec<(Key, AnyValue)>,
-    cloud_role: CloudRole,
-    profile: EncodingProfile,
+    pub(super) resource_attributes: Vec<(Key, AnyValue)>,
+    pub(super) cloud_role: CloudRole,
+    pub(super) profile: EncodingProfile,
 }
 
 impl RecordSettings {
@@ -191,7 +191,9 @@ fn encode<'a>(w: &mut EventWriter<'a>, event: &RecordEvent<'a>) -> u64 {
         severity_number: severity as i16,
         severity_text: record.severity_text(),
         event_id,
-        name: record.event_name().filter(|name| !name.trim().is_empty()),
+        name: record
+            .event_name()
+            .filter(|name| event_name::is_named(name)),
         activity: (settings.profile == EncodingProfile::Scalars).then_some(PartBActivity {
             ids: activity.map(ActivityIds::of),
             opcode: 0,

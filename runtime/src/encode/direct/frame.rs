@@ -23,9 +23,7 @@ use crate::encode::common_schema::{CloudRole, TraceHex};
 use crate::encode::header::{self, HEADER_MAX, HeaderFields};
 use crate::encode::layout::{CS_VERSION_DATA, PartAShape};
 use crate::encode::time::MAX_LEN;
-use crate::encode::writer::IoVec;
-#[cfg(feature = "tracing")]
-use crate::encode::writer::copy_small;
+use crate::encode::writer::{IoVec, copy_small, until_nul};
 
 /// Copied data a frame holds: `__csver__` and the time (4 + 2 + 40), the
 /// trace context (2 + 32 + 2 + 16), the cloud role's two counts, and the
@@ -36,12 +34,16 @@ const DATA_BYTES: usize = 46 + 52 + 4 + 2 * VALUE_BYTES;
 /// values, the cloud role and instance, and two constants after PartC.
 const BORROWED: usize = MAX_VALUES + 1 + 2 + 2;
 
-/// Metadata pieces: the event name, PartA's, and two after PartA.
-const META: usize = 4;
+/// Borrowed metadata pieces: the event name, PartA's, and two after PartA.
+/// (Copied metadata takes one slot instead.)
+const PIECES: usize = 4;
+
+/// Metadata a frame holds copied (a log record's PartC and PartB).
+const META_BYTES: usize = 512;
 
 /// `writev` slots: the header, the metadata, and the data (each borrowed
 /// slice closes the copied run before it, and one run ends it).
-const SLOTS: usize = 1 + META + 2 * BORROWED + 1;
+const SLOTS: usize = 1 + PIECES + 2 * BORROWED + 1;
 
 /// What every directly written event starts with: its header and PartA.
 pub(crate) struct Head<'a> {
@@ -49,7 +51,8 @@ pub(crate) struct Head<'a> {
     pub(crate) header: HeaderFields<'a>,
     /// The tracepoint's write index.
     pub(crate) write_index: u32,
-    /// The event name as metadata: the name, then NUL.
+    /// The event name as metadata: the name, then NUL (for
+    /// [`FrameWriter::begin`]; [`FrameWriter::begin_copied`] takes it apart).
     pub(crate) name_meta: &'a [u8],
     /// PartA's trace context, if any.
     pub(crate) trace: Option<&'a TraceHex>,
@@ -59,7 +62,8 @@ pub(crate) struct Head<'a> {
 
 /// The storage of one event. Nothing is initialised up front.
 pub(crate) struct Frame {
-    pub(crate) header: [u8; HEADER_MAX],
+    header: [u8; HEADER_MAX],
+    meta: [MaybeUninit<u8>; META_BYTES],
     data: [MaybeUninit<u8>; DATA_BYTES],
     slots: [MaybeUninit<IoVec>; SLOTS],
 }
@@ -70,6 +74,7 @@ impl Frame {
     pub(crate) fn new() -> Frame {
         Frame {
             header: [0; HEADER_MAX],
+            meta: [MaybeUninit::uninit(); META_BYTES],
             data: [MaybeUninit::uninit(); DATA_BYTES],
             slots: [MaybeUninit::uninit(); SLOTS],
         }
@@ -78,13 +83,16 @@ impl Frame {
 
 /// Lays out an event's data in a [`Frame`], after its header and metadata.
 ///
-/// Invariants: `data[..at]` is initialised; `slots[..slot]` are initialised
-/// `iovec`s pointing at initialised data or at slices that outlive `'a`;
-/// `run` is where the copied run not yet in a slot starts (`run <= at`).
+/// Invariants: `data[..at]` and `meta[..meta_at]` are initialised;
+/// `slots[1..slot]` but the copied metadata's are initialised `iovec`s
+/// pointing at initialised data or at slices that outlive `'a` (the header's
+/// and the copied metadata's are written by [`FrameWriter::finish`]); `run`
+/// is where the copied run not yet in a slot starts (`run <= at`).
 /// What a caller may add is bounded by the frame's sizes (module docs), which
 /// the methods check in debug builds only.
 pub struct FrameWriter<'a> {
-    /// The header's length, write index included.
+    /// The header's length, write index included (0 until laid out, for
+    /// [`CopiedMetaWriter`]).
     header_len: usize,
     /// The metadata's length.
     meta_len: usize,
@@ -98,9 +106,10 @@ pub struct FrameWriter<'a> {
 }
 
 impl<'a> FrameWriter<'a> {
-    /// Begins an event in `frame`: the header, the metadata (the event
-    /// name, `__csver__` and PartA's, then `meta_after_part_a`), and the data
-    /// of `__csver__` and PartA, its time formatted in place by `time`.
+    /// Begins an event in `frame` whose metadata is borrowed: the event name
+    /// (`head.name_meta`), `__csver__` and PartA's, then `meta_after_part_a`
+    /// (a call site's constants). Lays out the header, and the data of
+    /// `__csver__` and PartA, its time formatted in place by `time`.
     #[inline(always)]
     pub(crate) fn begin(
         frame: &'a mut Frame,
@@ -108,65 +117,64 @@ impl<'a> FrameWriter<'a> {
         meta_after_part_a: [&'a [u8]; 2],
         time: impl FnOnce(&mut [u8; MAX_LEN]) -> usize,
     ) -> Self {
-        let role = head.cloud_role.role.as_deref();
-        let instance = head.cloud_role.instance.as_deref();
-        let shape = PartAShape {
-            trace: head.trace.is_some(),
-            role: role.is_some(),
-            instance: instance.is_some(),
-        };
-        let meta = [
+        let shape = PartAShape::of(head);
+        let pieces = [
             head.name_meta,
             shape.meta(),
             meta_after_part_a[0],
             meta_after_part_a[1],
         ];
-        let meta_len = meta.iter().map(|m| m.len()).sum::<usize>();
+        let pieces_len = pieces.iter().map(|m| m.len()).sum::<usize>();
         let header_len = header::lay_out(
             &mut frame.header,
             head.write_index,
             &head.header,
-            meta_len as u16,
+            pieces_len as u16,
         );
         let slots = frame.slots.as_mut_ptr().cast::<IoVec>();
-        let header = IoVec {
-            iov_base: frame.header.as_mut_ptr().cast(),
-            iov_len: header_len.min(HEADER_MAX),
-        };
-        // SAFETY: the frame has more than 1 + META slots.
+        // SAFETY: the frame has more than 1 + PIECES slots.
         unsafe {
-            slots.write(header);
-            for (i, m) in meta.iter().enumerate() {
+            slots.write(IoVec {
+                iov_base: frame.header.as_mut_ptr().cast(),
+                iov_len: header_len.min(HEADER_MAX),
+            });
+            for (i, m) in pieces.iter().enumerate() {
                 slots.add(1 + i).write(slice(m));
             }
         }
         let mut w = FrameWriter {
             header_len,
-            meta_len,
+            meta_len: pieces_len,
             data: frame.data.as_mut_ptr().cast::<u8>(),
             at: 0,
             run: 0,
             slots,
-            slot: 1 + META,
+            slot: 1 + PIECES,
             borrowed: 0,
             _frame: PhantomData,
         };
-        w.copy(&CS_VERSION_DATA);
-        w.text(time);
+        w.part_a(head, time);
+        w
+    }
+
+    /// The data of `__csver__` and PartA.
+    #[inline(always)]
+    fn part_a(&mut self, head: &Head<'a>, time: impl FnOnce(&mut [u8; MAX_LEN]) -> usize) {
+        self.copy(&CS_VERSION_DATA);
+        self.text(time);
         if let Some(trace) = head.trace {
             let (trace_id, span_id) = trace.as_strs();
             for id in [trace_id, span_id] {
-                w.copy(&(id.len() as u16).to_ne_bytes());
-                w.copy(id.as_bytes());
+                self.copy(&(id.len() as u16).to_ne_bytes());
+                self.copy(id.as_bytes());
             }
         }
-        if let Some(role) = role {
-            w.counted(role.as_bytes());
+        if let Some(role) = head.cloud_role.role.as_deref() {
+            self.counted(role.as_bytes());
         }
-        if let Some(instance) = instance {
-            w.counted(instance.as_bytes());
+        if let Some(instance) = head.cloud_role.instance.as_deref() {
+            self.counted(instance.as_bytes());
         }
-        w
     }
 
     /// The next `n` data bytes, to write a fixed-size value into.
@@ -239,7 +247,6 @@ impl<'a> FrameWriter<'a> {
 
     /// [`FrameWriter::fixed`] where there is room, else `None` (nothing
     /// written).
-    #[cfg(feature = "tracing")]
     #[inline(always)]
     pub(crate) fn try_fixed(&mut self, n: usize) -> Option<&mut [u8]> {
         (DATA_BYTES - self.at >= n).then(|| self.fixed(n))
@@ -247,7 +254,6 @@ impl<'a> FrameWriter<'a> {
 
     /// A 16-bit count and `bytes`, copied, where there is room (else false,
     /// nothing written).
-    #[cfg(feature = "tracing")]
     #[inline(always)]
     pub(crate) fn try_copy_counted(&mut self, bytes: &[u8]) -> bool {
         if DATA_BYTES - self.at < 2 + bytes.len() {
@@ -314,6 +320,115 @@ fn slice(bytes: &[u8]) -> IoVec {
     IoVec {
         iov_base: bytes.as_ptr().cast_mut().cast(),
         iov_len: bytes.len(),
+    }
+}
+
+/// A [`FrameWriter`] for an event whose metadata is copied into the frame
+/// (a log record's: its names vary from record to record) instead of
+/// borrowed: the event name, `__csver__` and PartA's, then what
+/// [`CopiedMetaWriter::try_meta`] adds, in one `writev` slot. Its header is
+/// laid out by [`CopiedMetaWriter::finish`], once the metadata's length is
+/// known.
+///
+/// Invariant: `meta[..meta_at]` is initialised.
+pub(crate) struct CopiedMetaWriter<'a> {
+    /// The data, as any frame's.
+    pub(crate) data: FrameWriter<'a>,
+    header: *mut [u8; HEADER_MAX],
+    meta: *mut u8,
+    meta_at: usize,
+}
+
+impl<'a> CopiedMetaWriter<'a> {
+    /// Begins an event in `frame` named `name` (up to a NUL) with the PartA
+    /// of `head` (its time formatted by `time`); `None` when the name does
+    /// not fit.
+    #[inline(always)]
+    pub(crate) fn begin(
+        frame: &'a mut Frame,
+        head: &Head<'a>,
+        name: &[u8],
+        time: impl FnOnce(&mut [u8; MAX_LEN]) -> usize,
+    ) -> Option<Self> {
+        let mut w = CopiedMetaWriter {
+            header: &mut frame.header,
+            meta: frame.meta.as_mut_ptr().cast::<u8>(),
+            meta_at: 0,
+            data: FrameWriter {
+                header_len: 0,
+                meta_len: 0,
+                data: frame.data.as_mut_ptr().cast::<u8>(),
+                at: 0,
+                run: 0,
+                slots: frame.slots.as_mut_ptr().cast::<IoVec>(),
+                // The header's slot and the metadata's, written by `finish`.
+                slot: 2,
+                borrowed: 0,
+                _frame: PhantomData,
+            },
+        };
+        w.try_meta(until_nul(name))?;
+        w.try_meta(&[0])?;
+        w.try_meta(PartAShape::of(head).meta())?;
+        w.data.part_a(head, time);
+        Some(w)
+    }
+
+    /// Copies metadata where there is room (else `None`, nothing written);
+    /// returns where it landed.
+    #[inline(always)]
+    pub(crate) fn try_meta(&mut self, bytes: &[u8]) -> Option<usize> {
+        if META_BYTES - self.meta_at < bytes.len() {
+            return None;
+        }
+        let at = self.meta_at;
+        // SAFETY: within the frame's metadata (checked above).
+        unsafe { copy_small(bytes, self.meta.add(at)) };
+        self.meta_at += bytes.len();
+        Some(at)
+    }
+
+    /// Overwrites the metadata byte at `at` (a count known later).
+    #[inline(always)]
+    pub(crate) fn patch_meta(&mut self, at: usize, byte: u8) {
+        assert!(at < self.meta_at, "patching metadata not yet written");
+        // SAFETY: within the initialised metadata (checked above).
+        unsafe { self.meta.add(at).write(byte) };
+    }
+
+    /// Lays out the header of `fields` and `write_index`, and returns the
+    /// writev vector as [`FrameWriter::finish`] does.
+    #[inline(always)]
+    pub(crate) fn finish(
+        mut self,
+        fields: &HeaderFields<'_>,
+        write_index: u32,
+        limit: usize,
+    ) -> Option<&'a [IoVec]> {
+        // SAFETY: `header` points at the frame's header, borrowed for 'a
+        // and written only here.
+        let header = unsafe { &mut *self.header };
+        let len = header::lay_out(
+            header,
+            write_index,
+            fields,
+            u16::try_from(self.meta_at).ok()?,
+        );
+        // SAFETY: slots 0 and 1 are the header's and the metadata's (see
+        // `begin`), within the frame's slots.
+        unsafe {
+            self.data.slots.write(IoVec {
+                iov_base: header.as_mut_ptr().cast(),
+                iov_len: len.min(HEADER_MAX),
+            });
+            self.data.slots.add(1).write(IoVec {
+                iov_base: self.meta.cast(),
+                iov_len: self.meta_at,
+            });
+        }
+        self.data.header_len = len;
+        self.data.meta_len = self.meta_at;
+        self.data.finish(limit)
     }
 }
 

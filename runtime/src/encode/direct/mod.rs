@@ -22,7 +22,7 @@
 mod frame;
 
 pub use frame::FrameWriter;
-pub(crate) use frame::{Frame, Head};
+pub(crate) use frame::{CopiedMetaWriter, Frame, Head};
 
 use crate::encode::field::{Field, FieldValue, Stored};
 

@@ -39,7 +39,7 @@ pub(crate) unsafe fn copy_small(src: &[u8], dst: *mut u8) {
 /// `bytes` up to its first NUL (metadata names are NUL-terminated). Looks at
 /// eight bytes per step: names are scanned for every field of every event.
 #[inline(always)]
-pub(super) fn until_nul(bytes: &[u8]) -> &[u8] {
+pub(crate) fn until_nul(bytes: &[u8]) -> &[u8] {
     const LOW: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut chunks = bytes.chunks_exact(8);

@@ -33,8 +33,7 @@ use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 
 pub(crate) use array::counted_need;
-#[cfg(feature = "tracing")]
-pub(crate) use bytes::copy_small;
+pub(crate) use bytes::{copy_small, until_nul};
 pub use data::DataWriter;
 #[cfg(feature = "tracing")]
 pub(crate) use fit::water_level;
