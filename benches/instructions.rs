@@ -14,7 +14,8 @@
 //! `otel_event` (one event) and `otel_event_activity` (its start and stop),
 //! `L1_raw_writev`, `P2_eventheader_write_event`, `P1_seed_tracing_appender_processor`
 //! (all the 4-field `OrderPlaced`), and the processors' `emit` alone
-//! (`processor_emit/ours`, `processor_emit/P1_seed`, 4 attributes), and the span
+//! (`processor_emit/ours`, `processor_emit/P1_seed`, 4 attributes; `processor_emit6/..`,
+//! 6 attributes), and the span
 //! processors' `on_end` alone on the `opentelemetry-user-events-trace` crate's
 //! benchmark span (`span_on_end/ours`, `span_on_end/peer`; each call takes a
 //! copy of the span made before counting, and drops it: the same cost for both). ftrace
@@ -158,9 +159,17 @@ fn main() -> ExitCode {
             peers::listen("BenchInEtw_L4K1");
             run(&mut peers::tracing_info_event, iterations);
         }),
-        "processor_emit/ours" | "processor_emit/P1_seed" => {
+        "processor_emit/ours"
+        | "processor_emit/P1_seed"
+        | "processor_emit6/ours"
+        | "processor_emit6/P1_seed" => {
             let scope = InstrumentationScope::builder("bench").build();
-            let mut record = peers::appender_like_record(4);
+            let attributes = if peer.starts_with("processor_emit6/") {
+                6
+            } else {
+                4
+            };
+            let mut record = peers::appender_like_record(attributes);
             let mut processor: Box<dyn LogProcessor> = if peer.ends_with("ours") {
                 Box::new(UserEventsProcessor::builder("BenchInOurs").build().unwrap())
             } else {

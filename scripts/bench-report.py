@@ -271,13 +271,14 @@ def target_rows(groups: dict, counts: dict):
             f"{counts['tracing_layer']:.0f} (floor + {counts['tracing_layer'] - floor:.0f})",
             counts["tracing_layer"] <= floor + 600,
         ))
-    if "processor_emit/ours" in counts and "processor_emit/P1_seed" in counts:
-        ratio(
-            "processor `emit` instructions: ours ÷ seed ≤ 0.5",
-            counts["processor_emit/ours"],
-            counts["processor_emit/P1_seed"],
-            0.5,
-        )
+    for peer, n in (("processor_emit", 4), ("processor_emit6", 6)):
+        if f"{peer}/ours" in counts and f"{peer}/P1_seed" in counts:
+            ratio(
+                f"processor `emit` instructions, {n} attributes: ours ÷ seed ≤ 0.5",
+                counts[f"{peer}/ours"],
+                counts[f"{peer}/P1_seed"],
+                0.5,
+            )
     # The tracing layer, against tracing with a layer whose
     # filter says no (disabled), tracing-etw's layer and P1 (enabled, above L1).
     ratio(

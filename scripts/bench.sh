@@ -103,6 +103,7 @@ count() {
 }
 for peer in ue_log otel_event otel_event_activity L1_raw_writev P2_eventheader_write_event \\
     P1_seed_tracing_appender_processor processor_emit/ours processor_emit/P1_seed \\
+    processor_emit6/ours processor_emit6/P1_seed \\
     disabled/ue_log disabled/ue_log_library \\
     tracing_layer tracing_etw disabled/tracing_layer disabled/tracing_etw disabled/tracing_filter_says_no \\
     span_on_end/ours span_on_end/peer metrics_idle/ours metrics_idle/peer metrics_idle/noop; do
