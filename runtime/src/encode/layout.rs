@@ -104,17 +104,6 @@ pub(crate) struct PartAShape {
 }
 
 impl PartAShape {
-    /// The shape of an event with PartA's trace context and cloud role of
-    /// `head`.
-    #[inline(always)]
-    pub(crate) fn of(head: &crate::encode::direct::Head<'_>) -> PartAShape {
-        PartAShape {
-            trace: head.trace.is_some(),
-            role: head.cloud_role.role.is_some(),
-            instance: head.cloud_role.instance.is_some(),
-        }
-    }
-
     const fn index(self) -> usize {
         self.trace as usize | (self.role as usize) << 1 | (self.instance as usize) << 2
     }

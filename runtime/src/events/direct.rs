@@ -34,7 +34,7 @@ pub struct EventMeta<'a> {
 
 /// Writes an event of `site` whose field values are `values` and whose body
 /// is `body` (`()` or a 1-tuple) to every output that wants it: the kernel
-/// straight from a [`Frame`] when that is all that wants it, else as
+/// straight from a `Frame` when that is all that wants it, else as
 /// [`dispatch`] does. Called only after `site.is_enabled()` said yes; out of
 /// line and cold for the reasons `dispatch` is. One instance per tuple of
 /// field types, shared by every call site with those types.

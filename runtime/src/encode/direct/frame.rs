@@ -18,12 +18,18 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 
-use super::{MAX_VALUES, VALUE_BYTES};
 use crate::encode::common_schema::{CloudRole, TraceHex};
 use crate::encode::header::{self, HEADER_MAX, HeaderFields};
 use crate::encode::layout::{CS_VERSION_DATA, PartAShape};
 use crate::encode::time::MAX_LEN;
 use crate::encode::writer::{IoVec, copy_small, until_nul};
+
+/// The most fields (or body values) a tuple of `Values` has.
+pub const MAX_VALUES: usize = 12;
+
+/// Copied bytes a tuple of `Values` may take: what makes it direct
+/// (`Values::DIRECT`); the [`Frame`] holds this and PartA's copies.
+pub(crate) const VALUE_BYTES: usize = 256;
 
 /// Copied data a frame holds: `__csver__` and the time (4 + 2 + 40), the
 /// trace context (2 + 32 + 2 + 16), the cloud role's two counts, and the
@@ -81,12 +87,12 @@ impl Frame {
     }
 }
 
-/// Lays out an event's data in a [`Frame`], after its header and metadata.
+/// Lays out an event's data in a `Frame`, after its header and metadata.
 ///
 /// Invariants: `data[..at]` and `meta[..meta_at]` are initialised;
 /// `slots[1..slot]` but the copied metadata's are initialised `iovec`s
 /// pointing at initialised data or at slices that outlive `'a` (the header's
-/// and the copied metadata's are written by [`FrameWriter::finish`]); `run`
+/// and the copied metadata's are written by `finish`); `run`
 /// is where the copied run not yet in a slot starts (`run <= at`).
 /// What a caller may add is bounded by the frame's sizes (module docs), which
 /// the methods check in debug builds only.
@@ -117,7 +123,7 @@ impl<'a> FrameWriter<'a> {
         meta_after_part_a: [&'a [u8]; 2],
         time: impl FnOnce(&mut [u8; MAX_LEN]) -> usize,
     ) -> Self {
-        let shape = PartAShape::of(head);
+        let shape = shape_of(head);
         let pieces = [
             head.name_meta,
             shape.meta(),
@@ -314,6 +320,17 @@ impl<'a> FrameWriter<'a> {
     }
 }
 
+/// The PartA shape of an event with the trace context and cloud role of
+/// `head`.
+#[inline(always)]
+fn shape_of(head: &Head<'_>) -> PartAShape {
+    PartAShape {
+        trace: head.trace.is_some(),
+        role: head.cloud_role.role.is_some(),
+        instance: head.cloud_role.instance.is_some(),
+    }
+}
+
 /// `bytes` as an `iovec` (the kernel only reads it).
 #[inline(always)]
 fn slice(bytes: &[u8]) -> IoVec {
@@ -369,7 +386,7 @@ impl<'a> CopiedMetaWriter<'a> {
         };
         w.try_meta(until_nul(name))?;
         w.try_meta(&[0])?;
-        w.try_meta(PartAShape::of(head).meta())?;
+        w.try_meta(shape_of(head).meta())?;
         w.data.part_a(head, time);
         Some(w)
     }

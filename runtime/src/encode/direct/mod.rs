@@ -22,16 +22,10 @@
 mod frame;
 
 pub use frame::FrameWriter;
-pub(crate) use frame::{CopiedMetaWriter, Frame, Head};
+pub use frame::MAX_VALUES;
+pub(crate) use frame::{CopiedMetaWriter, Frame, Head, VALUE_BYTES};
 
 use crate::encode::field::{Field, FieldValue, Stored};
-
-/// The most fields (or body values) a tuple of [`Values`] has.
-pub const MAX_VALUES: usize = 12;
-
-/// Copied bytes a tuple of [`Values`] may take: what makes it direct
-/// ([`Values::DIRECT`]); the [`Frame`] holds this and PartA's copies.
-pub(crate) const VALUE_BYTES: usize = 256;
 
 /// The values of a call site's event (its fields, or its body), a tuple of
 /// references, as the generated writer stores them.
