@@ -39,7 +39,9 @@
 //! listening: `metrics_idle/ours` against `metrics_idle/noop`, an exporter
 //! that returns at once); and `floor/tracing_visit` (no kernel needed): `tracing` with a
 //! layer that sees the event and visits its 4 values, writing nothing, the floor
-//! under every layer's enabled path. Every count includes the loop's indirect
+//! under every layer's enabled path, counted in the VM beside the layers (the
+//! C library's string routines, chosen by CPU, differ between the host and
+//! the guest). Every count includes the loop's indirect
 //! call of the event.
 
 use std::hint::black_box;

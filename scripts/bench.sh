@@ -106,6 +106,7 @@ for peer in ue_log otel_event otel_event_activity L1_raw_writev P2_eventheader_w
     processor_emit6/ours processor_emit6/P1_seed \\
     disabled/ue_log disabled/ue_log_library \\
     tracing_layer tracing_etw disabled/tracing_layer disabled/tracing_etw disabled/tracing_filter_says_no \\
+    floor/tracing_visit \\
     span_on_end/ours span_on_end/peer metrics_idle/ours metrics_idle/peer metrics_idle/noop; do
     count "\$peer" 2000 2000
 done
@@ -126,8 +127,7 @@ done
 step "user-space instructions per event, paths that need no kernel (callgrind)"
 for peer in disabled/ue_log disabled/L0_atomic_load disabled/P2_eventheader_write_event \
     disabled/P3_tracing_no_subscriber disabled/P1_seed_tracing_appender_processor \
-    fallback/ue_log fallback/tracing_appender context/map_current_none context/map_current_span \
-    floor/tracing_visit; do
+    fallback/ue_log fallback/tracing_appender context/map_current_none context/map_current_span; do
     valgrind --tool=callgrind --callgrind-out-file="$run_dir/callgrind.out" --collect-atstart=no \
         --toggle-collect='*measured*' "$(exe instructions)" "$peer" 2000 2>"$run_dir/callgrind.log" >&2 ||
         { cat "$run_dir/callgrind.log" >&2; exit 1; }

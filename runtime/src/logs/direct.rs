@@ -220,6 +220,7 @@ mod tests {
     use opentelemetry_sdk::logs::{LogProcessor, SdkLoggerProvider};
 
     use super::*;
+    use crate::encode::direct::payload_of;
     use crate::encode::seal::{Encode, LargeStorage};
     use crate::encode::writer::MAX_EVENT_SIZE;
     use crate::logs::record::RecordEvent;
@@ -282,17 +283,7 @@ mod tests {
                 time,
                 MAX_EVENT_SIZE,
             )
-            .map(|iov| {
-                let mut bytes = Vec::new();
-                for v in iov {
-                    // SAFETY: every slot points at live bytes.
-                    bytes.extend_from_slice(unsafe {
-                        std::slice::from_raw_parts(v.iov_base as *const u8, v.iov_len)
-                    });
-                }
-                assert_eq!(bytes[..4], 7u32.to_ne_bytes());
-                bytes.split_off(4)
-            });
+            .map(|iov| payload_of(iov, 7));
             self.payloads.lock().unwrap().push((general, direct));
         }
 

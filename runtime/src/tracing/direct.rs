@@ -257,6 +257,7 @@ mod tests {
 
     use super::*;
     use crate::encode::common_schema::PartA;
+    use crate::encode::direct::payload_of;
     use crate::encode::seal::{Encode, LargeStorage};
     use crate::encode::writer::MAX_EVENT_SIZE;
     use crate::output::OutputOptions;
@@ -316,17 +317,7 @@ mod tests {
                         &mut frame,
                         time,
                     )
-                    .map(|iov| {
-                        let mut bytes = Vec::new();
-                        for v in iov {
-                            // SAFETY: every slot points at live bytes.
-                            bytes.extend_from_slice(unsafe {
-                                std::slice::from_raw_parts(v.iov_base as *const u8, v.iov_len)
-                            });
-                        }
-                        assert_eq!(bytes[..4], 7u32.to_ne_bytes());
-                        bytes.split_off(4)
-                    });
+                    .map(|iov| payload_of(iov, 7));
                 self.payloads.lock().unwrap().push((general, direct));
             });
         }

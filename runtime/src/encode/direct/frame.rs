@@ -331,6 +331,22 @@ fn shape_of(head: &Head<'_>) -> PartAShape {
     }
 }
 
+/// The bytes a tracepoint receives from the writev vector `iov` (all but
+/// the write index, checked to be `write_index`), for tests.
+#[cfg(test)]
+pub(crate) fn payload_of(iov: &[IoVec], write_index: u32) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for v in iov {
+        // SAFETY: every slot points at live bytes of the frame or of values
+        // the vector borrows (it is used while they live).
+        bytes.extend_from_slice(unsafe {
+            std::slice::from_raw_parts(v.iov_base as *const u8, v.iov_len)
+        });
+    }
+    assert_eq!(bytes[..4], write_index.to_ne_bytes(), "write index");
+    bytes.split_off(4)
+}
+
 /// `bytes` as an `iovec` (the kernel only reads it).
 #[inline(always)]
 fn slice(bytes: &[u8]) -> IoVec {

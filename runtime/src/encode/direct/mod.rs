@@ -23,6 +23,8 @@ mod frame;
 
 pub use frame::FrameWriter;
 pub use frame::MAX_VALUES;
+#[cfg(test)]
+pub(crate) use frame::payload_of;
 pub(crate) use frame::{CopiedMetaWriter, Frame, Head, VALUE_BYTES};
 
 use crate::encode::field::{Field, FieldValue, Stored};
