@@ -105,15 +105,12 @@ impl Shared {
             w: &mut w,
             expected: part_c_keys,
             next: 0,
-            message: site.message,
+            message: site.message.unwrap_or(NO_FIELD),
             has_message: false,
             message_text: &mut message,
-            failed: false,
         };
         record(&mut visitor);
-        let whole = !visitor.failed
-            && visitor.next == part_c_keys.len()
-            && visitor.has_message == has_message;
+        let whole = visitor.whole() && visitor.has_message == has_message;
         if !whole {
             return None;
         }
@@ -127,36 +124,51 @@ impl Shared {
 }
 
 /// Visits an event's values into a frame, checking each against the call
-/// site's cached PartC fields; `failed` once one is not what they say, or
-/// does not fit. Writes what the general writer's visitor
+/// site's cached PartC fields; failed (`next` is [`FAILED`]) once one is not
+/// what they say, or does not fit. Writes what the general writer's visitor
 /// (`visitor::PartCVisitor`) writes in the full profile.
 struct DirectVisitor<'f, 'a> {
     w: &'f mut FrameWriter<'a>,
     /// Each PartC member's [`member_key`], in order.
     expected: &'f [u32],
-    /// How many of `expected` were written.
+    /// How many of `expected` were written, or [`FAILED`].
     next: usize,
-    /// The index of the `message` field (PartB's body).
-    message: Option<usize>,
+    /// The index of the `message` field (PartB's body) until it is seen;
+    /// then (and without one) [`NO_FIELD`].
+    message: usize,
     has_message: bool,
     message_text: &'f mut MessageText,
-    failed: bool,
 }
 
+/// `DirectVisitor::next` once the visit failed: past any member list.
+const FAILED: usize = usize::MAX;
+/// `DirectVisitor::message` when there is no message (left) to see.
+const NO_FIELD: usize = usize::MAX;
+
 impl DirectVisitor<'_, '_> {
+    /// Whether the visit wrote every expected member and nothing else.
+    fn whole(&self) -> bool {
+        self.next == self.expected.len()
+    }
+
     /// Whether `field` is the message, seen for the first time.
     #[inline(always)]
     fn is_message(&self, field: &Field) -> bool {
-        Some(field.index()) == self.message && !self.has_message
+        field.index() == self.message
+    }
+
+    /// Takes the message: PartB's body from now on.
+    #[inline(always)]
+    fn take_message(&mut self) {
+        self.has_message = true;
+        self.message = NO_FIELD;
     }
 
     /// Whether `field` of `kind` is the next expected member (else failed).
     #[inline(always)]
     fn expect(&mut self, field: &Field, kind: Kind) -> bool {
-        let ok =
-            !self.failed && self.expected.get(self.next) == Some(&member_key(field.index(), kind));
-        self.next += ok as usize;
-        self.failed |= !ok;
+        let ok = self.expected.get(self.next) == Some(&member_key(field.index(), kind));
+        self.next = if ok { self.next + 1 } else { FAILED };
         ok
     }
 
@@ -165,12 +177,20 @@ impl DirectVisitor<'_, '_> {
     fn fixed(&mut self, field: &Field, kind: Kind, n: usize, store: impl FnOnce(&mut [u8])) {
         if self.is_message(field) {
             // A message that is not text: the general way writes it.
-            self.failed = true;
+            self.next = FAILED;
         } else if self.expect(field, kind) {
             match self.w.try_fixed(n) {
                 Some(out) => store(out),
-                None => self.failed = true,
+                None => self.next = FAILED,
             }
+        }
+    }
+
+    /// Fails the visit unless `ok`.
+    #[inline(always)]
+    fn check(&mut self, ok: bool) {
+        if !ok {
+            self.next = FAILED;
         }
     }
 
@@ -178,14 +198,15 @@ impl DirectVisitor<'_, '_> {
     fn text(&mut self, field: &Field, text: fmt::Arguments<'_>) {
         use fmt::Write as _;
         if self.is_message(field) {
-            self.has_message = true;
+            self.take_message();
             let kept = match text.as_str() {
                 Some(literal) => self.message_text.try_push_str(literal).is_ok(),
                 None => self.message_text.write_fmt(text).is_ok(),
             };
-            self.failed |= !kept;
+            self.check(kept);
         } else if self.expect(field, Kind::Str) {
-            self.failed |= !self.w.try_format(text);
+            let ok = self.w.try_format(text);
+            self.check(ok);
         }
     }
 }
@@ -223,18 +244,21 @@ impl Visit for DirectVisitor<'_, '_> {
 
     fn record_str(&mut self, field: &Field, value: &str) {
         if self.is_message(field) {
-            self.has_message = true;
-            self.failed |= self.message_text.try_push_str(value).is_err();
+            self.take_message();
+            let kept = self.message_text.try_push_str(value).is_ok();
+            self.check(kept);
         } else if self.expect(field, Kind::Str) {
-            self.failed |= !self.w.try_copy_counted(value.as_bytes());
+            let ok = self.w.try_copy_counted(value.as_bytes());
+            self.check(ok);
         }
     }
 
     fn record_bytes(&mut self, field: &Field, value: &[u8]) {
         if self.is_message(field) {
-            self.failed = true;
+            self.next = FAILED;
         } else if self.expect(field, Kind::Bytes) {
-            self.failed |= !self.w.try_copy_counted(value);
+            let ok = self.w.try_copy_counted(value);
+            self.check(ok);
         }
     }
 
