@@ -28,7 +28,7 @@ impl SiteConstants {
     /// The layout for events of `severity_number`/`severity_text` named
     /// `name`, if the name is short enough to keep.
     pub(super) fn new(severity_number: i16, severity_text: &str, name: &str) -> Option<Self> {
-        if name.len() > MAX_NAME || severity_text.len() > 64 {
+        if name.len() > MAX_NAME {
             return None;
         }
         let meta = |body: bool| -> Box<[u8]> {

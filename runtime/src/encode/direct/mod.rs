@@ -39,8 +39,6 @@ pub trait Values {
     /// The bytes the values copy: fixed-size values and the 16-bit counts of
     /// the counted ones.
     const COPIED: usize;
-    /// How many values are counted (each borrows one slice).
-    const COUNTED: usize;
     /// Stores the values, in order, into `w`.
     fn store<'a>(&'a self, w: &mut FrameWriter<'a>);
     /// Calls `f` with the values as the general writer takes them.
@@ -94,7 +92,6 @@ macro_rules! tuples {
     ($( ($($t:ident $v:ident),*) )*) => {$(
         impl<'r, $($t: FieldValue),*> Values for ($(&'r $t,)*) {
             const COPIED: usize = 0usize $(.saturating_add(copied($t::STORED)))*;
-            const COUNTED: usize = 0 $(+ matches!($t::STORED, Stored::Counted) as usize)*;
             const DIRECT: bool = Self::COPIED <= VALUE_BYTES;
             #[inline(always)]
             fn store<'a>(&'a self, w: &mut FrameWriter<'a>) {
@@ -112,7 +109,6 @@ macro_rules! tuples {
 
 impl Values for () {
     const COPIED: usize = 0;
-    const COUNTED: usize = 0;
     const DIRECT: bool = true;
     #[inline(always)]
     fn store<'a>(&'a self, _: &mut FrameWriter<'a>) {}
